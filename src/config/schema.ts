@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { Severity } from '../findings/finding.js';
+
+const IgnoreEntry = z
+  .object({
+    rule: z.string().min(1),
+    /** "ns/name"; a trailing "*" matches by prefix; omitted = any workload. */
+    workload: z.string().min(1).optional(),
+    reason: z.string().min(1),
+    /** YYYY-MM-DD; the entry stops applying after this day (UTC), and says so. */
+    expires: z
+      .union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD'), z.date()])
+      .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
+      .optional(),
+  })
+  .strict();
+
+export const Config = z
+  .object({
+    include: z.array(z.string()).default(['**/*.{yaml,yml,json}']),
+    exclude: z.array(z.string()).default([]),
+    failOn: Severity.default('high'),
+    /** Namespace assumed for objects that name none. */
+    defaultNamespace: z.string().default('default'),
+    istio: z
+      .object({
+        rootNamespace: z.string().optional(),
+        trustDomain: z.string().default('cluster.local'),
+      })
+      .strict()
+      .default({ trustDomain: 'cluster.local' }),
+    rules: z.record(z.string(), z.union([Severity, z.literal('off')])).default({}),
+    ignore: z.array(IgnoreEntry).default([]),
+    limits: z
+      .object({
+        maxFileBytes: z.number().int().positive().default(2 * 1024 * 1024),
+        maxDocuments: z.number().int().positive().default(10_000),
+      })
+      .strict()
+      .default({ maxFileBytes: 2 * 1024 * 1024, maxDocuments: 10_000 }),
+  })
+  .strict();
+
+export type Config = z.infer<typeof Config>;
+export type ConfigInput = z.input<typeof Config>;
+export type IgnoreEntry = z.infer<typeof IgnoreEntry>;
+
+export const defaultConfig = (): Config => Config.parse({});

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export const Severity = z.enum(SEVERITIES);
+export type Severity = z.infer<typeof Severity>;
+
+export const CATEGORIES = [
+  'mtls-weakened',
+  'mtls-strengthened',
+  'access-broadened',
+  'access-narrowed',
+  'egress-broadened',
+  'ingress-exposed',
+  'policy-ambiguous',
+  'invalid-manifest',
+] as const;
+export const Category = z.enum(CATEGORIES);
+export type Category = z.infer<typeof Category>;
+
+export const ResourceRef = z.object({
+  kind: z.string(),
+  namespace: z.string().nullable(),
+  name: z.string(),
+});
+export type ResourceRef = z.infer<typeof ResourceRef>;
+
+/** Which side of the PR holds the line that caused a finding. */
+export const Side = z.enum(['before', 'after']);
+export type Side = z.infer<typeof Side>;
+
+/** The JSON contract of one finding (issue #3, item 6), plus `side` for anchoring review comments. */
+export const Finding = z.object({
+  ruleId: z.string(),
+  category: Category,
+  severity: Severity,
+  mesh: z.string(),
+  workload: z.string().nullable(),
+  port: z.number().int().nullable(),
+  resource: ResourceRef,
+  file: z.string(),
+  line: z.number().int(),
+  side: Side,
+  title: z.string(),
+  message: z.string(),
+  witness: z.string().nullable(),
+  /** Why an ignore entry stopped applying, or other notes from the filter stage. */
+  notes: z.array(z.string()).optional(),
+});
+export type Finding = z.infer<typeof Finding>;
+
+export const ReviewError = z.object({
+  file: z.string(),
+  line: z.number().int(),
+  message: z.string(),
+});
+export type ReviewError = z.infer<typeof ReviewError>;
+
+export const severityRank = (s: Severity): number => SEVERITIES.length - SEVERITIES.indexOf(s);
+
+/** True when `s` is at or above `threshold` (critical > high > ... > info). */
+export const atOrAbove = (s: Severity, threshold: Severity): boolean => severityRank(s) >= severityRank(threshold);

@@ -1,0 +1,20 @@
+/** One file of a snapshot. Content is kept as bytes: decoding is the parser's job (it reports bad UTF-8). */
+export interface SnapshotFile {
+  /** Repo-relative, "/" separated. */
+  path: string;
+  content: Buffer;
+}
+
+/** The files of one commit (or directory) that may hold manifests. */
+export interface Snapshot {
+  /** Human label: a directory path or a git ref and its sha. */
+  label: string;
+  files: SnapshotFile[];
+  /** Files skipped because of limits (size), reported as errors. */
+  skipped: { path: string; reason: string }[];
+  /**
+   * Reads a file that is not manifest-like (e.g. `.github/mesh-review.yml`) from the
+   * same snapshot; undefined when absent.
+   */
+  readFile(path: string): Promise<Buffer | undefined>;
+}
