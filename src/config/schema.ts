@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { Severity } from '../findings/finding.js';
 
+/** True for a YYYY-MM-DD string naming a day that exists (UTC). */
+export const isCalendarDate = (v: string): boolean => {
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+};
+
 const IgnoreEntry = z
   .object({
     rule: z.string().min(1),
@@ -11,6 +17,8 @@ const IgnoreEntry = z
     expires: z
       .union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD'), z.date()])
       .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
+      // The regex lets 2025-02-30 through; such a date would silently compare as a real one.
+      .refine(isCalendarDate, 'not a calendar date (YYYY-MM-DD)')
       .optional(),
   })
   .strict();

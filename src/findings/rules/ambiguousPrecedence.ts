@@ -1,0 +1,11 @@
+import { defineRule } from '../rule.js';
+
+export default defineRule({
+  id: 'ambiguous-precedence',
+  cause: 'ambiguous',
+  category: 'policy-ambiguous',
+  severity: 'medium',
+  rationale: 'Several policies compete where the mesh applies only one (for PeerAuthentication: the oldest). Which wins depends on cluster state the repository cannot show; the review assumed the weaker.',
+  title: () => 'Competing policies: the outcome depends on cluster state',
+  fix: 'Keep one policy per scope: merge or delete the duplicates.',
+});

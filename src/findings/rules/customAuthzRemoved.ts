@@ -1,0 +1,11 @@
+import { defineRule, where } from '../rule.js';
+
+export default defineRule({
+  id: 'custom-authz-removed',
+  cause: 'custom-removed',
+  category: 'access-broadened',
+  severity: 'medium',
+  rationale: 'Requests that were sent to an external authorizer (CUSTOM action) no longer are. What that authorizer decided is outside the repository, so the effect is uncertain, but a check is gone.',
+  title: (c) => `External authorization no longer checks requests to ${where(c)}`,
+  fix: 'Restore the CUSTOM policy (or its rule), or replace it with an equivalent ALLOW/DENY policy.',
+});

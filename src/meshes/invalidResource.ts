@@ -1,0 +1,27 @@
+import type { z } from 'zod';
+import type { FieldPath, Resource } from '../manifests/resource.js';
+
+/** A mesh object the mesh would reject (or ignore): it counts as absent, and is reported. */
+export interface InvalidResource {
+  resource: Resource;
+  path: FieldPath;
+  message: string;
+}
+
+/** Parses `resource.body.spec` with a zod schema; the first issue names the field. */
+export function parseSpec<S extends z.ZodType>(
+  resource: Resource,
+  schema: S,
+  invalid: InvalidResource[],
+): z.infer<S> | undefined {
+  const result = schema.safeParse(resource.body.spec ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path: FieldPath = ['spec', ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')];
+  invalid.push({
+    resource,
+    path,
+    message: `${resource.kind} ${resource.name}: ${path.join('.')}: ${issue.message}; the mesh will not apply it`,
+  });
+  return undefined;
+}

@@ -1,0 +1,201 @@
+import type { Workload } from '../../inventory/inventory.js';
+import { matchesLabels } from '../../inventory/inventory.js';
+import type { FieldPath } from '../../manifests/resource.js';
+import { makeClause, type AccessPolicy, type Clause, type Origin } from '../../policy/access.js';
+import { IpSet } from '../../policy/ipSet.js';
+import { DIM, type Cube, type DimSet, intersectSets } from '../../policy/requestSpace.js';
+import { escapeRegex, StringSet } from '../../policy/stringSet.js';
+import type { Typed } from './istioResources.js';
+import type { AuthorizationPolicySpec, Rule } from './schemas.js';
+
+type AP = Typed<AuthorizationPolicySpec>;
+
+/** Policies that govern a sidecar workload (mesh-semantics 2.4.1); targetRef(s) bind gateways and waypoints instead. */
+export function applicablePolicies(all: AP[], w: Workload, rootNamespace: string): AP[] {
+  return all.filter((ap) => {
+    if (ap.spec.targetRef || (ap.spec.targetRefs?.length ?? 0) > 0) return false;
+    if (ap.namespace !== rootNamespace && ap.namespace !== w.namespace) return false;
+    return matchesLabels(ap.spec.selector?.matchLabels ?? {}, w.labels);
+  });
+}
+
+export type Protocol = 'http' | 'tcp';
+
+export interface CompileContext {
+  port: number | null;
+  protocol: Protocol;
+  /** DISABLE / no mTLS: the server sees no peer identity, so identity fields see "". */
+  identityVisible: boolean;
+  /** ztunnel without waypoint enforces L4 only. */
+  ambient: boolean;
+}
+
+/** A principal as Istio issues it: `<trust domain>/ns/<namespace>/sa/<service account>`. */
+export const AUTHENTICATED = StringSet.fromRegex('[^/]+\\/ns\\/[^/]+\\/sa\\/[^/]+', 'authenticated');
+export const ANY_PEER = StringSet.fromRegex('(?:[^/]+\\/ns\\/[^/]+\\/sa\\/[^/]+)?', 'any-peer');
+
+/** Compiles the policies that apply to one (workload, port, protocol) into the canonical decision. */
+export function compileAccess(policies: AP[], ctx: CompileContext, base: Pick<AccessPolicy, 'universe' | 'universeOrigin'>): AccessPolicy {
+  const out: AccessPolicy = { ...base, enforced: true, enforcementOrigin: undefined, allow: null, allowOrigins: [], deny: [], custom: [] };
+  for (const ap of policies) {
+    const action = ap.spec.action ?? 'ALLOW';
+    if (action === 'AUDIT') continue;
+    const clauses = compilePolicy(ap, action, ctx);
+    if (action === 'ALLOW') {
+      out.allow = [...(out.allow ?? []), ...clauses];
+      out.allowOrigins.push({ resource: ap.resource, path: ['spec'] });
+    } else if (action === 'DENY') out.deny.push(...clauses);
+    else out.custom.push(...clauses);
+  }
+  return out;
+}
+
+function compilePolicy(ap: AP, action: 'ALLOW' | 'DENY' | 'CUSTOM', ctx: CompileContext): Clause[] {
+  const clauses: Clause[] = [];
+  (ap.spec.rules ?? []).forEach((rule, i) => {
+    const origin: Origin = { resource: ap.resource, path: ['spec', 'rules', i] };
+    for (const cube of compileRule(rule, action, ctx, origin.path)) clauses.push(makeClause(action, cube, originFor(ap, origin, rule)));
+  });
+  return clauses;
+}
+
+/** Anchor a rule on its most telling line: its `from`, else `to`, else the rule itself. */
+function originFor(ap: AP, origin: Origin, rule: Rule): Origin {
+  if (rule.from) return { resource: ap.resource, path: [...origin.path, 'from'] };
+  if (rule.to) return { resource: ap.resource, path: [...origin.path, 'to'] };
+  return origin;
+}
+
+type Partial = Map<string, DimSet> | undefined; // undefined = matches nothing
+
+/** rule = (OR of from) AND (OR of to) AND (all when): expanded into cubes. */
+function compileRule(rule: Rule, action: string, ctx: CompileContext, _path: FieldPath): Cube[] {
+  const whenCube = (rule.when ?? []).reduce<Partial>((acc, c) => and(acc, condition(c.key, c.values, c.notValues, action, ctx)), new Map());
+  if (!whenCube) return [];
+  const froms: Partial[] = rule.from ? rule.from.map((f) => source(f.source ?? {}, action, ctx)) : [new Map()];
+  const tos: Partial[] = rule.to ? rule.to.map((t) => operation(t.operation ?? {}, action, ctx)) : [new Map()];
+  const cubes: Cube[] = [];
+  for (const f of froms) for (const t of tos) {
+    const c = and(and(whenCube, f), t);
+    if (c) cubes.push(c);
+  }
+  return cubes;
+}
+
+function and(a: Partial, b: Partial): Partial {
+  if (!a || !b) return undefined;
+  const out = new Map(a);
+  for (const [dim, set] of b) {
+    const prev = out.get(dim);
+    const next = prev ? intersectSets(prev, set) : set;
+    if (next.isEmpty) return undefined;
+    out.set(dim, next);
+  }
+  return out;
+}
+
+/** HTTP-only attributes on a non-HTTP port: an ALLOW entry using them never matches; a DENY ignores them. */
+function l7(action: string, ctx: CompileContext): 'use' | 'ignore' | 'never' {
+  if (ctx.protocol === 'http' && !ctx.ambient) return 'use';
+  return action === 'ALLOW' ? 'never' : 'ignore';
+}
+
+function constraint(dim: string, positive: StringSet | IpSet | undefined, negative: StringSet | IpSet | undefined, ctx: CompileContext): Partial {
+  let set: DimSet | undefined = positive;
+  if (negative) {
+    const rest: DimSet = negative instanceof IpSet ? IpSet.all().subtract(negative) : StringSet.all().subtract(negative);
+    set = set ? intersectSets(set, rest) : rest;
+  }
+  if (!set) return new Map();
+  if (dim === DIM.principal && !ctx.identityVisible) {
+    // Without mTLS the identity is empty: the constraint is decided now, for every request.
+    return (set as StringSet).has('') ? new Map() : undefined;
+  }
+  return set.isEmpty ? undefined : new Map([[dim, set]]);
+}
+
+const unionOf = (sets: StringSet[]): StringSet | undefined => sets.reduce<StringSet | undefined>((acc, s) => (acc ? acc.union(s) : s), undefined);
+
+const patterns = (values: string[] | undefined, lower = false) =>
+  values && values.length > 0 ? unionOf(values.map((v) => StringSet.istioPattern(lower ? v.toLowerCase() : v))) : undefined;
+
+/** `namespaces` match the principal, as Istio generates it: `.*\/ns\/<value, * as .*>\/.*`. */
+const namespacesSet = (values: string[] | undefined) =>
+  values && values.length > 0
+    ? unionOf(values.map((v) => StringSet.fromRegex(`[^]*\\/ns\\/${v.split('*').map(escapeRegex).join('[^]*')}\\/[^]*`, `ns:${v}`)))
+    : undefined;
+
+/** `serviceAccounts` are `<namespace>/<name>`: the principal's tail. */
+const serviceAccountsSet = (values: string[] | undefined) =>
+  values && values.length > 0
+    ? unionOf(values.map((v) => {
+        const [ns, sa] = v.includes('/') ? v.split('/', 2) : ['', v];
+        return StringSet.fromRegex(`[^/]+\\/ns\\/${escapeRegex(ns ?? '')}\\/sa\\/${escapeRegex(sa ?? '')}`, `sa:${v}`);
+      }))
+    : undefined;
+
+const ips = (values: string[] | undefined): IpSet | undefined =>
+  values && values.length > 0 ? values.reduce((acc, v) => acc.union(IpSet.cidr(v) ?? IpSet.empty()), IpSet.empty()) : undefined;
+
+function source(s: NonNullable<NonNullable<Rule['from']>[number]['source']>, action: string, ctx: CompileContext): Partial {
+  let acc: Partial = new Map();
+  acc = and(acc, constraint(DIM.principal, patterns(s.principals), patterns(s.notPrincipals), ctx));
+  acc = and(acc, constraint(DIM.principal, namespacesSet(s.namespaces), namespacesSet(s.notNamespaces), ctx));
+  acc = and(acc, constraint(DIM.principal, serviceAccountsSet(s.serviceAccounts), serviceAccountsSet(s.notServiceAccounts), ctx));
+  acc = and(acc, constraint(DIM.sourceIp, ips(s.ipBlocks), ips(s.notIpBlocks), ctx));
+  acc = and(acc, constraint(DIM.remoteIp, ips(s.remoteIpBlocks), ips(s.notRemoteIpBlocks), ctx));
+  if (s.requestPrincipals || s.notRequestPrincipals) {
+    const mode = l7(action, ctx);
+    if (mode === 'never') return undefined;
+    if (mode === 'use') acc = and(acc, constraint(DIM.requestPrincipal, patterns(s.requestPrincipals), patterns(s.notRequestPrincipals), ctx));
+  }
+  return acc;
+}
+
+function operation(o: NonNullable<NonNullable<Rule['to']>[number]['operation']>, action: string, ctx: CompileContext): Partial {
+  const port = ctx.port === null ? undefined : String(ctx.port);
+  // Ports are exact strings of the workload (target) port; "other ports" match no listed port.
+  if (o.ports && o.ports.length > 0 && (port === undefined || !o.ports.includes(port))) return undefined;
+  if (o.notPorts && port !== undefined && o.notPorts.includes(port)) return undefined;
+  let acc: Partial = new Map();
+  const http = o.hosts || o.notHosts || o.methods || o.notMethods || o.paths || o.notPaths;
+  if (http) {
+    const mode = l7(action, ctx);
+    if (mode === 'never') return undefined;
+    if (mode === 'use') {
+      acc = and(acc, constraint(DIM.host, patterns(o.hosts, true), patterns(o.notHosts, true), ctx));
+      acc = and(acc, constraint(DIM.method, patterns(o.methods), patterns(o.notMethods), ctx));
+      acc = and(acc, constraint(DIM.path, patterns(o.paths), patterns(o.notPaths), ctx));
+    }
+  }
+  return acc;
+}
+
+function condition(key: string, values: string[] | undefined, notValues: string[] | undefined, action: string, ctx: CompileContext): Partial {
+  if (key === 'destination.port') {
+    const port = ctx.port === null ? undefined : String(ctx.port);
+    if (values && values.length > 0 && (port === undefined || !values.includes(port))) return undefined;
+    if (notValues && port !== undefined && notValues.includes(port)) return undefined;
+    return new Map();
+  }
+  const ipDim = { 'source.ip': DIM.sourceIp, 'remote.ip': DIM.remoteIp, 'destination.ip': DIM.destinationIp }[key];
+  if (ipDim) return constraint(ipDim, ips(values), ips(notValues), ctx);
+  if (key === 'source.principal') return constraint(DIM.principal, patterns(values), patterns(notValues), ctx);
+  if (key === 'source.namespace') return constraint(DIM.principal, namespacesSet(values), namespacesSet(notValues), ctx);
+  if (key === 'source.serviceAccount') return constraint(DIM.principal, serviceAccountsSet(values), serviceAccountsSet(notValues), ctx);
+  if (key === 'connection.sni') return constraint(DIM.sni, patterns(values), patterns(notValues), ctx);
+  if (key.startsWith('request.')) {
+    const mode = l7(action, ctx);
+    if (mode === 'never') return undefined;
+    if (mode === 'ignore') return new Map();
+    const dim =
+      key === 'request.auth.principal'
+        ? DIM.requestPrincipal
+        : key.startsWith('request.headers[')
+          ? `header:${key.slice('request.headers['.length, -1).toLowerCase()}`
+          : `claim:${key.replace(/^request\.(experimental\.)?auth\./, '')}`;
+    return constraint(dim, patterns(values), patterns(notValues), ctx);
+  }
+  // experimental.* keys are opaque to the engine: a dimension of their own keeps them exact.
+  return constraint(`attr:${key}`, patterns(values), patterns(notValues), ctx);
+}

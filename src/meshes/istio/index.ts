@@ -1,0 +1,44 @@
+import type { Inventory } from '../../inventory/inventory.js';
+import { DIM } from '../../policy/requestSpace.js';
+import type { MeshAdapter, MeshOptions, MeshSide } from '../meshSide.js';
+import { collectIstioResources } from './istioResources.js';
+import { readMeshSettings } from './meshConfig.js';
+import { buildWorkloadViews } from './workloadViews.js';
+
+const ISTIO_GROUP = /(^|\.)istio\.io\//;
+
+/** Istio with sidecars (and ambient, enough not to misread it). */
+export const istio: MeshAdapter = {
+  id: 'istio',
+  present: (inv) => inv.resources.some((r) => ISTIO_GROUP.test(r.apiVersion)) || [...inv.namespaces.values()].some((n) => 'istio-injection' in n.labels || 'istio.io/rev' in n.labels),
+  evaluate(inv: Inventory, options: MeshOptions): MeshSide {
+    const settings = readMeshSettings(inv, options);
+    const res = collectIstioResources(inv);
+    const side: MeshSide = {
+      mesh: 'istio',
+      workloads: new Map(),
+      clientPaths: new Map(),
+      egress: new Map(),
+      ingress: new Map(),
+      invalid: res.invalid,
+      ambiguities: [],
+      assumptions: settings.assumptions,
+    };
+    // With competing policies the weaker one is assumed on both sides: the same cluster state
+    // then compares equal, and a newly added weaker competitor shows as a weakening.
+    side.workloads = buildWorkloadViews(inv, res, settings, 'weakest', side.ambiguities);
+    return side;
+  },
+  candidates(dim, inv, options) {
+    if (dim === DIM.principal) {
+      const td = options.trustDomain ?? 'cluster.local';
+      const namespaces = [...inv.namespaces.keys()].slice(0, 20);
+      return [...namespaces.map((ns) => `${td}/ns/${ns}/sa/default`), `${td}/ns/untrusted/sa/default`, `spiffe-other/ns/untrusted/sa/default`, ''];
+    }
+    if (dim === DIM.method) return ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', ''];
+    if (dim === DIM.path) return ['/', '/admin', '/api', ''];
+    if (dim === DIM.sourceIp || dim === DIM.remoteIp) return ['10.0.0.1', '203.0.113.7'];
+    if (dim === DIM.requestPrincipal) return ['', 'https://issuer.example.com/user'];
+    return ['', 'x'];
+  },
+};

@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import type { Inventory, Workload } from '../../inventory/inventory.js';
+import { servicesOf } from '../../inventory/inventory.js';
+import type { AccessPolicy, Origin } from '../../policy/access.js';
+import { DIM } from '../../policy/requestSpace.js';
+import type { TransportMode } from '../../policy/transport.js';
+import { workloadKey, type Ambiguity, type PortEval, type Protocol, type WorkloadView } from '../meshSide.js';
+import { ANY_PEER, AUTHENTICATED, applicablePolicies, compileAccess } from './authorizationPolicy.js';
+import { decideInjection } from './injection.js';
+import type { IstioResources } from './istioResources.js';
+import type { MeshSettings } from './meshConfig.js';
+import { effectiveMode, indexPeerAuthentications, portLevelPorts } from './peerAuthentication.js';
+
+/** Builds the lazy per-workload views of one side. */
+export function buildWorkloadViews(
+  inv: Inventory,
+  res: IstioResources,
+  settings: MeshSettings,
+  pick: 'weakest' | 'strongest',
+  ambiguities: Ambiguity[],
+): Map<string, WorkloadView> {
+  const levels = indexPeerAuthentications(res.peerAuthentications, settings.rootNamespace);
+  const views = new Map<string, WorkloadView>();
+  const reportedAmbiguity = new Set<string>();
+  for (const w of inv.workloads) {
+    const key = workloadKey(w);
+    const injection = decideInjection(inv, w);
+    const policies = applicablePolicies(res.authorizationPolicies, w, settings.rootNamespace);
+    const services = servicesOf(inv, w);
+    const ports = new Set<number>(w.ports.map((p) => p.port));
+    for (const s of services) for (const p of s.ports) {
+      const target = resolveTargetPort(w, p.targetPort);
+      if (target !== undefined) ports.add(target);
+    }
+    for (const p of portLevelPorts(levels, w)) ports.add(p);
+    for (const ap of policies) for (const rule of ap.spec.rules ?? []) for (const to of rule.to ?? []) {
+      for (const p of to.operation?.ports ?? []) if (/^\d+$/.test(p)) ports.add(Number(p));
+    }
+    const pas = [
+      ...levels.mesh,
+      ...(levels.byNamespace.get(w.namespace) ?? []),
+      ...(levels.workload.get(w.namespace) ?? []).filter((pa) => Object.entries(pa.spec.selector?.matchLabels ?? {}).every(([k, v]) => w.labels[k] === v)),
+    ];
+    const nsInfo = inv.namespaces.get(w.namespace);
+    const inputsKey = hash([
+      w.resource.hash,
+      JSON.stringify(nsInfo?.labels ?? null),
+      nsInfo?.resource ? 'ns' : 'no-ns',
+      settings.rootNamespace,
+      settings.trustDomain,
+      ...pas.map((p) => `pa:${p.resource.hash}`).sort(),
+      ...policies.map((p) => `ap:${p.resource.hash}`).sort(),
+      ...services.map((s) => `svc:${s.resource.hash}`).sort(),
+    ]);
+    const proxied = injection.dataPlane !== 'none';
+    const ambient = injection.dataPlane === 'ambient';
+    const modeCache = new Map<number | null, ReturnType<typeof effectiveMode>>();
+    const modeOf = (port: number | null) => {
+      let m = modeCache.get(port);
+      if (!m) {
+        m = effectiveMode(levels, w, port, pick);
+        modeCache.set(port, m);
+        for (const group of m.ambiguous) {
+          const gk = `istio:pa:${group.map((p) => `${p.namespace}/${p.resource.name}`).sort().join(',')}`;
+          if (reportedAmbiguity.has(gk)) continue;
+          reportedAmbiguity.add(gk);
+          ambiguities.push({
+            key: gk,
+            workload: w,
+            resources: group.map((p) => p.resource),
+            message: `${group.length} PeerAuthentications compete at one level (${group.map((p) => `${p.namespace}/${p.resource.name}`).join(', ')}); Istio applies only the oldest, which the repository cannot show`,
+          });
+        }
+      }
+      return m;
+    };
+    const evaluate = (port: number | null): PortEval => {
+      if (!proxied) {
+        const unmanaged: AccessPolicy = { universe: new Map([[DIM.principal, ANY_PEER]]), universeOrigin: undefined, enforced: false, enforcementOrigin: injection.origin, allow: null, allowOrigins: [], deny: [], custom: [] };
+        return { transport: { mode: 'UNMANAGED', origin: injection.origin, why: injection.why }, access: { tcp: unmanaged } };
+      }
+      const bypass = bypassedPort(w, port);
+      if (bypass) {
+        const unmanaged: AccessPolicy = { universe: new Map([[DIM.principal, ANY_PEER]]), universeOrigin: undefined, enforced: false, enforcementOrigin: bypass.origin, allow: null, allowOrigins: [], deny: [], custom: [] };
+        return { transport: { mode: 'UNMANAGED', origin: bypass.origin, why: bypass.why }, access: { tcp: unmanaged } };
+      }
+      const decision = modeOf(port);
+      // Ambient ignores DISABLE: ztunnel always speaks mTLS (HBONE) between ambient pods.
+      const mode: TransportMode = ambient && decision.mode === 'PLAINTEXT' ? 'PERMISSIVE' : decision.mode;
+      const why = decision.origin ? `PeerAuthentication ${decision.origin.resource.namespace ?? ''}/${decision.origin.resource.name}` : 'no PeerAuthentication: Istio default PERMISSIVE';
+      const universe = new Map([[DIM.principal, mode === 'STRICT' ? AUTHENTICATED : ANY_PEER]]);
+      const base = { universe, universeOrigin: decision.origin };
+      const protocols = ambient ? (['tcp'] as Protocol[]) : protocolsOf(inv, w, port);
+      const access: Partial<Record<Protocol, AccessPolicy>> = {};
+      for (const protocol of protocols) {
+        access[protocol] = compileAccess(policies, { port, protocol, identityVisible: mode !== 'PLAINTEXT', ambient }, base);
+      }
+      return { transport: { mode, origin: decision.origin, why }, access };
+    };
+    views.set(key, {
+      key,
+      workload: w,
+      inputsKey,
+      ports: [...ports].sort((a, b) => a - b),
+      dataPlane: { proxied, origin: injection.origin, why: injection.why },
+      governed: pas.length > 0 || policies.length > 0,
+      evaluate,
+    });
+  }
+  return views;
+}
+
+function hash(parts: string[]): string {
+  return createHash('sha1').update(parts.join('\n')).digest('hex');
+}
+
+export function resolveTargetPort(w: Workload, target: number | string): number | undefined {
+  if (typeof target === 'number') return target;
+  return w.ports.find((p) => p.name === target)?.port;
+}
+
+/** Which protocols a port may carry: Service port name prefix or appProtocol, else unknown (both). */
+function protocolsOf(inv: Inventory, w: Workload, port: number | null): Protocol[] {
+  if (port === null) return ['http', 'tcp'];
+  for (const s of servicesOf(inv, w)) {
+    for (const p of s.ports) {
+      if (resolveTargetPort(w, p.targetPort) !== port) continue;
+      const name = (p.appProtocol ?? p.name ?? '').toLowerCase();
+      const prefix = name.split('-')[0] ?? '';
+      if (['http', 'http2', 'grpc', 'grpc-web', 'h2c'].includes(prefix) || name === 'grpc-web') return ['http'];
+      if (['tcp', 'tls', 'mongo', 'mysql', 'redis', 'https'].includes(prefix)) return ['tcp'];
+    }
+  }
+  return ['http', 'tcp'];
+}
+
+/** Inbound ports that never reach Envoy (interception annotations). */
+function bypassedPort(w: Workload, port: number | null): { origin: Origin; why: string } | undefined {
+  if (port === null) return undefined;
+  const ann = w.annotations;
+  const list = (k: string) => (ann[k] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const at = (k: string): Origin => ({ resource: w.resource, path: [...w.templatePath, 'annotations', k] });
+  const EXCLUDE = 'traffic.sidecar.istio.io/excludeInboundPorts';
+  const INCLUDE = 'traffic.sidecar.istio.io/includeInboundPorts';
+  if (list(EXCLUDE).includes(String(port))) return { origin: at(EXCLUDE), why: `port ${port} excluded from the sidecar (${EXCLUDE})` };
+  if (ann[INCLUDE] !== undefined && ann[INCLUDE] !== '*' && !list(INCLUDE).includes(String(port))) {
+    return { origin: at(INCLUDE), why: `port ${port} not in ${INCLUDE}` };
+  }
+  return undefined;
+}

@@ -1,0 +1,101 @@
+import type { Inventory, Workload } from '../inventory/inventory.js';
+import type { Resource } from '../manifests/resource.js';
+import type { AccessPolicy, Origin } from '../policy/access.js';
+import type { StringSet } from '../policy/stringSet.js';
+import type { TransportMode } from '../policy/transport.js';
+import type { InvalidResource } from './invalidResource.js';
+
+export type Protocol = 'http' | 'tcp';
+
+/** What one (workload, port) accepts on one side. */
+export interface PortEval {
+  transport: { mode: TransportMode; origin: Origin | undefined; why: string };
+  /** One decision per protocol the port may carry (both when the protocol is unknown). */
+  access: Partial<Record<Protocol, AccessPolicy>>;
+}
+
+/** A workload as one mesh sees it. Evaluation is lazy: unchanged workloads are never evaluated. */
+export interface WorkloadView {
+  /** `ns/Kind/name`: stable across sides. */
+  key: string;
+  workload: Workload;
+  /** Equal on both sides ⇒ nothing that decides this workload's security changed. */
+  inputsKey: string;
+  /** Ports worth evaluating (container, service target and policy ports). */
+  ports: number[];
+  dataPlane: { proxied: boolean; origin: Origin | undefined; why: string };
+  /** Whether any mesh policy (inherited ones included) governs the workload. */
+  governed: boolean;
+  evaluate(port: number | null): PortEval;
+}
+
+/** What clients in one scope send to one server port (client-side TLS). */
+export interface ClientPath {
+  key: string;
+  /** Server workload key. */
+  server: string;
+  workload: Workload;
+  port: number | null;
+  host: string;
+  /** Human description of the clients: "clients in namespace shop", "any other namespace". */
+  clients: string;
+  sends: 'mtls' | 'plaintext' | 'tls';
+  serverAccepts: TransportMode;
+  origin: Origin | undefined;
+}
+
+/** External hosts that workloads in one scope may reach. */
+export interface EgressView {
+  key: string;
+  scope: string;
+  hosts: StringSet;
+  origin: Origin | undefined;
+  /** Why the set is what it is (e.g. "outboundTrafficPolicy ALLOW_ANY"). */
+  why: string;
+  /** Whether the widest possible set is reached because of a mode (ALLOW_ANY), not by entries. */
+  mode: string;
+}
+
+/** Hosts under which one backend is reachable through one gateway. */
+export interface IngressView {
+  key: string;
+  backend: string;
+  gateway: string;
+  hosts: StringSet;
+  origin: Origin | undefined;
+}
+
+export interface Ambiguity {
+  key: string;
+  message: string;
+  resources: Resource[];
+  workload: Workload | null;
+}
+
+export interface MeshSide {
+  mesh: string;
+  workloads: Map<string, WorkloadView>;
+  clientPaths: Map<string, ClientPath>;
+  egress: Map<string, EgressView>;
+  ingress: Map<string, IngressView>;
+  invalid: InvalidResource[];
+  ambiguities: Ambiguity[];
+  assumptions: string[];
+}
+
+export interface MeshOptions {
+  rootNamespace?: string | undefined;
+  trustDomain?: string | undefined;
+}
+
+/** A mesh plugs in as one folder exporting one of these. */
+export interface MeshAdapter {
+  id: string;
+  /** Cheap test: does the inventory hold anything of this mesh? */
+  present(inv: Inventory): boolean;
+  evaluate(inv: Inventory, options: MeshOptions): MeshSide;
+  /** Candidate values that make witnesses read naturally. */
+  candidates(dim: string, inv: Inventory, options: MeshOptions): string[];
+}
+
+export const workloadKey = (w: Workload): string => `${w.namespace}/${w.kind}/${w.name}`;

@@ -1,0 +1,121 @@
+import type { Config } from '../config/schema.js';
+import type { Finding, ReviewError } from '../findings/finding.js';
+import { applyConfig, summarize } from '../findings/filter/applyConfig.js';
+import { toFindings } from '../findings/toFindings.js';
+import { buildInventory, type Inventory } from '../inventory/inventory.js';
+import { ParseCache } from '../manifests/parseCache.js';
+import type { ParseError, Resource } from '../manifests/resource.js';
+import { annotation } from '../meshes/istio/istioResources.js';
+import { MESHES } from '../meshes/registry.js';
+import type { PolicyChange } from '../policy/change.js';
+import { diffMeshSides } from '../policy/diffSides.js';
+import type { Snapshot } from '../sources/snapshot.js';
+import type { ReviewResult } from './reviewResult.js';
+
+export interface ReviewInput {
+  base: Snapshot;
+  head: Snapshot;
+  config: Config;
+  now?: Date;
+  /** Shared between sides (and reviews) so each distinct content is parsed once. */
+  cache?: ParseCache;
+}
+
+interface SideData {
+  inventory: Inventory;
+  errors: ParseError[];
+}
+
+/** The whole engine: two snapshots in, findings and errors out. Pure apart from the clock. */
+export function reviewSnapshots(input: ReviewInput): ReviewResult {
+  const { config } = input;
+  const cache = input.cache ?? new ParseCache();
+  const base = loadSide(input.base, config, cache);
+  const head = loadSide(input.head, config, cache);
+  const changes: PolicyChange[] = [];
+  const meshOptions = { rootNamespace: config.istio.rootNamespace, trustDomain: config.istio.trustDomain };
+  const findAfter = indexByIdentity(head.inventory);
+  for (const mesh of MESHES) {
+    if (!mesh.present(base.inventory) && !mesh.present(head.inventory)) continue;
+    const before = mesh.evaluate(base.inventory, meshOptions);
+    const after = mesh.evaluate(head.inventory, meshOptions);
+    changes.push(
+      ...diffMeshSides(before, after, {
+        candidates: (dim) => mesh.candidates(dim, head.inventory, meshOptions),
+        findAfter,
+        isDryRun: (r) => annotation(r, 'istio.io/dry-run') === 'true',
+      }),
+    );
+    for (const inv of after.invalid) head.errors.push({ file: inv.resource.file, line: inv.resource.locate(inv.path), message: inv.message });
+  }
+  changes.push(...newFileErrors(base.errors, head.errors));
+  const findings = sortFindings(applyConfig(toFindings(changes), config, input.now ?? new Date()));
+  const errors: ReviewError[] = dedupeErrors(head.errors);
+  return {
+    version: 1,
+    summary: summarize(findings, errors, config, { filesParsed: input.head.files.length, workloads: head.inventory.workloads.length }),
+    findings,
+    errors,
+  };
+}
+
+function loadSide(snapshot: Snapshot, config: Config, cache: ParseCache): SideData {
+  const resources: Resource[] = [];
+  const errors: ParseError[] = snapshot.skipped.map((s) => ({ file: s.path, line: 1, message: s.reason }));
+  for (const file of snapshot.files) {
+    const parsed = cache.parse(file, config.limits);
+    resources.push(...parsed.resources);
+    errors.push(...parsed.errors);
+  }
+  return { inventory: buildInventory(resources, config.defaultNamespace), errors };
+}
+
+const identity = (r: Resource, inv: Inventory) => `${r.apiVersion.split('/')[0]}|${r.kind}|${inv.namespaceOf(r)}|${r.name}`;
+
+/** The after-side object with the same identity: a policy edited, not deleted. */
+function indexByIdentity(inv: Inventory): (r: Resource) => Resource | undefined {
+  const map = new Map<string, Resource>();
+  for (const r of inv.resources) map.set(identity(r, inv), r);
+  return (r) => map.get(`${r.apiVersion.split('/')[0]}|${r.kind}|${r.namespace ?? inv.defaultNamespace}|${r.name}`);
+}
+
+/** File errors this PR introduced: old breakage is listed in errors but does not become a finding. */
+function newFileErrors(before: ParseError[], after: ParseError[]): PolicyChange[] {
+  const old = new Set(before.map((e) => `${e.file}|${e.message}`));
+  const out: PolicyChange[] = [];
+  for (const e of after) {
+    if (old.has(`${e.file}|${e.message}`)) continue;
+    const pseudo: Resource = {
+      apiVersion: 'v1',
+      kind: 'File',
+      name: e.file,
+      namespace: undefined,
+      body: {},
+      file: e.file,
+      docIndex: 0,
+      line: e.line,
+      hash: '',
+      locate: () => e.line,
+    };
+    out.push({ cause: 'invalid-file', mesh: 'none', workload: null, port: null, anchor: { resource: pseudo, path: [] }, side: 'after', before: '', after: '', witness: null, scope: undefined, detail: e.message });
+  }
+  return out;
+}
+
+function dedupeErrors(errors: ParseError[]): ReviewError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const k = `${e.file}|${e.line}|${e.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+const SEV = ['critical', 'high', 'medium', 'low', 'info'];
+
+function sortFindings(findings: Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) => SEV.indexOf(a.severity) - SEV.indexOf(b.severity) || a.file.localeCompare(b.file) || a.line - b.line || a.ruleId.localeCompare(b.ruleId),
+  );
+}

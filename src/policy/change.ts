@@ -1,0 +1,46 @@
+import type { Workload } from '../inventory/inventory.js';
+import type { Resource } from '../manifests/resource.js';
+import type { Origin } from './access.js';
+
+/** What caused a change in effective policy; each cause has one finding rule. */
+export const CAUSES = [
+  'transport-weakened',
+  'transport-strengthened',
+  'sidecar-removed',
+  'port-bypassed',
+  'plaintext-allowed',
+  'policies-unenforceable',
+  'deny-weakened',
+  'custom-removed',
+  'allow-broadened',
+  'allow-all-restored',
+  'policy-dry-run',
+  'access-narrowed',
+  'client-plaintext',
+  'client-tls-breaks',
+  'egress-broadened',
+  'ingress-exposed',
+  'ambiguous',
+  'invalid',
+  'invalid-file',
+] as const;
+export type Cause = (typeof CAUSES)[number];
+
+/** One difference in effective policy between the two sides, before rules give it a severity and words. */
+export interface PolicyChange {
+  cause: Cause;
+  mesh: string;
+  workload: Workload | null;
+  port: number | null;
+  /** The field that caused it, and on which side that field lives (a deleted policy lives in `before`). */
+  anchor: Origin;
+  side: 'before' | 'after';
+  before: string;
+  after: string;
+  witness: string | null;
+  /** Scope of the deciding policy, for severity: a mesh-wide change weighs more. */
+  scope: 'mesh' | 'namespace' | 'workload' | 'port' | 'client' | undefined;
+  detail: string | undefined;
+  /** Other resources involved (e.g. the competing policies of an ambiguity). */
+  related?: Resource[];
+}

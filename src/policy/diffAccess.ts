@@ -1,0 +1,173 @@
+import type { AccessPolicy, Clause, Origin } from './access.js';
+import { cubeKey, dimUniverse, intersectSets, subtractSets, type Cube, type DimSet } from './requestSpace.js';
+
+/** Why one side decided a request the way it did. */
+export type Reason =
+  | { kind: 'transport'; origin: Origin | undefined }
+  | { kind: 'unenforced'; origin: Origin | undefined }
+  | { kind: 'deny'; clause: Clause }
+  | { kind: 'custom'; clause: Clause }
+  | { kind: 'no-allow-policy' }
+  | { kind: 'allow'; clause: Clause }
+  | { kind: 'no-allow-match'; origins: Origin[] };
+
+export interface Verdict {
+  allowed: boolean;
+  reason: Reason;
+}
+
+/** A region of requests decided differently by the two sides, with one concrete member. */
+export interface AccessDelta {
+  /** The value picked in each constrained dimension. */
+  witness: Record<string, string>;
+  before: Verdict;
+  after: Verdict;
+}
+
+export interface AccessDiff {
+  broadened: AccessDelta[];
+  narrowed: AccessDelta[];
+  /** True when the search stopped at its budget: more regions may exist. */
+  truncated: boolean;
+}
+
+export interface DiffOptions {
+  /** Preferred sample values per dimension, so witnesses read naturally. */
+  candidates?: (dim: string) => readonly string[];
+  /** Most regions to visit; each is one leaf of the partition. */
+  maxLeaves?: number;
+}
+
+interface Side {
+  policy: AccessPolicy;
+  /** Clauses (and the universe, as a pseudo-clause) that contain the current region. */
+  active: Active[];
+}
+
+interface Active {
+  cube: Cube;
+  clause: Clause | undefined;
+}
+
+/**
+ * Exact difference of two access policies. The request space is partitioned,
+ * one dimension at a time, into atoms that every clause on either side either
+ * contains or misses; each atom is decided on both sides. Regions where both
+ * sides hold the same clauses are skipped whole, so the work follows the change,
+ * not the size of the policies.
+ */
+export function diffAccess(before: AccessPolicy, after: AccessPolicy, options: DiffOptions = {}): AccessDiff {
+  const result: AccessDiff = { broadened: [], narrowed: [], truncated: false };
+  const b = start(before);
+  const a = start(after);
+  const dims = collectDims([...b.active, ...a.active]);
+  const budget = { leaves: options.maxLeaves ?? 2000 };
+  explore(dims, 0, b, a, {}, result, budget, options);
+  return result;
+}
+
+function start(policy: AccessPolicy): Side {
+  const active: Active[] = [{ cube: policy.universe, clause: undefined }];
+  if (policy.enforced) {
+    for (const c of [...(policy.allow ?? []), ...policy.deny, ...policy.custom]) active.push({ cube: c.cube, clause: c });
+  }
+  return { policy, active };
+}
+
+function collectDims(actives: Active[]): string[] {
+  const dims = new Set<string>();
+  for (const a of actives) for (const d of a.cube.keys()) dims.add(d);
+  // Identity first: it is what witnesses are read for.
+  return [...dims].sort((x, y) => (x === 'principal' ? -1 : y === 'principal' ? 1 : x < y ? -1 : x > y ? 1 : 0));
+}
+
+function sameShape(b: Side, a: Side): boolean {
+  const pb = b.policy;
+  const pa = a.policy;
+  if (pb.enforced !== pa.enforced || (pb.allow === null) !== (pa.allow === null)) return false;
+  const key = (s: Side) =>
+    s.active
+      .map((x) => (x.clause ? x.clause.key : `U:${cubeKey(x.cube)}`))
+      .sort()
+      .join('&');
+  return key(b) === key(a);
+}
+
+function explore(
+  dims: string[],
+  i: number,
+  b: Side,
+  a: Side,
+  witness: Record<string, string>,
+  out: AccessDiff,
+  budget: { leaves: number },
+  options: DiffOptions,
+): void {
+  if (out.truncated) return;
+  if (sameShape(b, a)) return;
+  if (i === dims.length) {
+    if (budget.leaves-- <= 0) {
+      out.truncated = true;
+      return;
+    }
+    const vb = decide(b);
+    const va = decide(a);
+    if (va.allowed && !vb.allowed) out.broadened.push({ witness: { ...witness }, before: vb, after: va });
+    else if (vb.allowed && !va.allowed) out.narrowed.push({ witness: { ...witness }, before: vb, after: va });
+    return;
+  }
+  const dim = dims[i]!;
+  const sets = new Map<string, DimSet>();
+  for (const x of [...b.active, ...a.active]) {
+    const s = x.cube.get(dim);
+    if (s) sets.set(s.key, s);
+  }
+  for (const atom of atoms(dimUniverse(dim), [...sets.values()])) {
+    const keep = (s: Side): Side => ({
+      policy: s.policy,
+      active: s.active.filter((x) => {
+        const set = x.cube.get(dim);
+        return !set || !intersectSets(set, atom).isEmpty;
+      }),
+    });
+    const sample = atom.sample(options.candidates?.(dim) ?? []);
+    explore(dims, i + 1, keep(b), keep(a), sample === undefined ? witness : { ...witness, [dim]: sample }, out, budget, options);
+    if (out.truncated) return;
+  }
+}
+
+/** The universe pseudo-clause is always first; it is gone once the region left it. */
+function coversUniverse(s: Side): boolean {
+  return s.active.length > 0 && s.active[0]!.clause === undefined;
+}
+
+/** Splits `universe` into the non-empty regions that each set either contains or misses. */
+function atoms(universe: DimSet, sets: DimSet[]): DimSet[] {
+  let parts: DimSet[] = [universe];
+  for (const set of sets) {
+    const next: DimSet[] = [];
+    for (const part of parts) {
+      const inside = intersectSets(part, set);
+      const outside = subtractSets(part, set);
+      if (!inside.isEmpty) next.push(inside);
+      if (!outside.isEmpty) next.push(outside);
+    }
+    parts = next;
+  }
+  return parts;
+}
+
+function decide(s: Side): Verdict {
+  const p = s.policy;
+  if (!coversUniverse(s)) return { allowed: false, reason: { kind: 'transport', origin: p.universeOrigin } };
+  if (!p.enforced) return { allowed: true, reason: { kind: 'unenforced', origin: p.enforcementOrigin } };
+  const matched = (effect: string) => s.active.find((x) => x.clause?.effect === effect)?.clause;
+  const custom = matched('CUSTOM');
+  if (custom) return { allowed: false, reason: { kind: 'custom', clause: custom } };
+  const deny = matched('DENY');
+  if (deny) return { allowed: false, reason: { kind: 'deny', clause: deny } };
+  if (p.allow === null) return { allowed: true, reason: { kind: 'no-allow-policy' } };
+  const allow = matched('ALLOW');
+  if (allow) return { allowed: true, reason: { kind: 'allow', clause: allow } };
+  return { allowed: false, reason: { kind: 'no-allow-match', origins: p.allowOrigins } };
+}

@@ -1,0 +1,257 @@
+import type { Resource } from '../manifests/resource.js';
+import type { MeshSide, PortEval, Protocol, WorkloadView } from '../meshes/meshSide.js';
+import type { AccessPolicy, Origin } from './access.js';
+import type { Cause, PolicyChange } from './change.js';
+import { diffAccess, type AccessDelta } from './diffAccess.js';
+import { compareTransport, describeTransport } from './transport.js';
+import { describeRequest } from './witness.js';
+
+export interface DiffContext {
+  candidates: (dim: string) => readonly string[];
+  /** Finds the object with this identity on the `after` side (a policy that changed rather than vanished). */
+  findAfter: (r: Resource) => Resource | undefined;
+  isDryRun: (r: Resource) => boolean;
+}
+
+/** Compares two sides of one mesh: every place the answer to "who can reach what, how" changed. */
+export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContext): PolicyChange[] {
+  const changes: PolicyChange[] = [];
+  for (const [key, a] of after.workloads) {
+    const b = before.workloads.get(key);
+    // New workloads had no answer before; unchanged inputs cannot change the answer.
+    if (!b || b.inputsKey === a.inputsKey) continue;
+    const ports = [...new Set([...b.ports, ...a.ports])].sort((x, y) => x - y);
+    for (const port of ports.length > 0 ? ports : [null]) {
+      diffPort(before.mesh, b, a, port, ctx, changes);
+    }
+  }
+  diffClientPaths(before, after, changes);
+  diffEgress(before, after, changes);
+  diffIngress(before, after, changes);
+  const seenAmbiguity = new Set(before.ambiguities.map((x) => x.key));
+  for (const amb of after.ambiguities) {
+    if (seenAmbiguity.has(amb.key)) continue;
+    const first = amb.resources[0]!;
+    changes.push(base(after.mesh, 'ambiguous', { resource: first, path: ['metadata', 'name'] }, 'after', amb.workload, null, { detail: amb.message, related: amb.resources }));
+  }
+  const invalidBefore = new Set(before.invalid.map((x) => `${x.resource.file}|${x.resource.hash}`));
+  for (const inv of after.invalid) {
+    if (invalidBefore.has(`${inv.resource.file}|${inv.resource.hash}`)) continue;
+    changes.push(base(after.mesh, 'invalid', { resource: inv.resource, path: inv.path }, 'after', null, null, { detail: inv.message }));
+  }
+  return changes;
+}
+
+function base(
+  mesh: string,
+  cause: Cause,
+  anchor: Origin,
+  side: 'before' | 'after',
+  workload: PolicyChange['workload'],
+  port: number | null,
+  extra: Partial<PolicyChange> = {},
+): PolicyChange {
+  return { cause, mesh, workload, port, anchor, side, before: '', after: '', witness: null, scope: undefined, detail: undefined, ...extra };
+}
+
+/** Scope of a PeerAuthentication-like decision from the anchor's resource. */
+function scopeOf(origin: Origin | undefined, rootNamespace: string | undefined): PolicyChange['scope'] {
+  if (!origin) return undefined;
+  if (origin.path.includes('portLevelMtls')) return 'port';
+  const sel = (origin.resource.body.spec as Record<string, unknown> | undefined)?.selector as { matchLabels?: object } | undefined;
+  const hasSelector = sel?.matchLabels !== undefined && Object.keys(sel.matchLabels).length > 0;
+  if (hasSelector) return 'workload';
+  if (origin.resource.namespace === (rootNamespace ?? 'istio-system')) return 'mesh';
+  return 'namespace';
+}
+
+function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number | null, ctx: DiffContext, out: PolicyChange[]): void {
+  const tb = b.evaluate(port);
+  const ta = a.evaluate(port);
+  const cmp = compareTransport(tb.transport.mode, ta.transport.mode);
+  const w = a.workload;
+  const transportText = (t: PortEval) => `${t.transport.mode} (${describeTransport(t.transport.mode)}; ${t.transport.why})`;
+  if (cmp !== 0) {
+    const weaker = cmp < 0;
+    const cause: Cause = !weaker
+      ? 'transport-strengthened'
+      : ta.transport.mode === 'UNMANAGED'
+        ? a.dataPlane.proxied
+          ? 'port-bypassed'
+          : 'sidecar-removed'
+        : 'transport-weakened';
+    const [anchor, side] = anchorFor(ta.transport.origin, tb.transport.origin, ctx);
+    if (anchor) {
+      out.push(
+        base(mesh, cause, anchor, side, w, port, {
+          before: transportText(tb),
+          after: transportText(ta),
+          scope: scopeOf(ta.transport.origin ?? tb.transport.origin, undefined),
+          witness: weaker ? describeRequest({ principal: '' }, port, 'tcp') : null,
+          detail: cause === 'sidecar-removed' && b.governed ? 'governed' : undefined,
+        }),
+      );
+    }
+  }
+  const protocols = Object.keys(ta.access) as Protocol[];
+  const grouped = new Map<string, PolicyChange>();
+  for (const protocol of protocols) {
+    const pa = ta.access[protocol]!;
+    const pb = tb.access[protocol] ?? Object.values(tb.access)[0];
+    if (!pb) continue;
+    const diff = diffAccess(pb, pa, { candidates: ctx.candidates });
+    for (const delta of diff.broadened) {
+      const c = classifyBroadening(delta, pb, pa, ctx);
+      if (!c) continue;
+      const gk = `${c.cause}|${c.anchor.resource.file}|${c.anchor.resource.docIndex}|${c.anchor.path.join('.')}|${c.side}`;
+      if (grouped.has(gk)) continue;
+      grouped.set(gk, base(mesh, c.cause, c.anchor, c.side, w, port, { witness: describeRequest(delta.witness, port, protocol), before: verdictText(delta.before), after: verdictText(delta.after), scope: c.scope }));
+    }
+    for (const delta of diff.narrowed.slice(0, 1)) {
+      const [anchor, side] = narrowAnchor(delta, pa, pb, ctx);
+      if (!anchor) continue;
+      const gk = `narrow|${port}`;
+      if (grouped.has(gk)) continue;
+      grouped.set(gk, base(mesh, 'access-narrowed', anchor, side, w, port, { witness: describeRequest(delta.witness, port, protocol), before: verdictText(delta.before), after: verdictText(delta.after) }));
+    }
+  }
+  out.push(...grouped.values());
+}
+
+function verdictText(v: AccessDelta['before']): string {
+  const r = v.reason;
+  const where = (o: Origin | undefined) => (o ? `${o.resource.kind} ${o.resource.namespace ?? ''}/${o.resource.name}`.replace(' /', ' ') : 'the default');
+  switch (r.kind) {
+    case 'transport':
+      return `refused by transport (${where(r.origin)} requires mTLS)`;
+    case 'unenforced':
+      return 'admitted: no proxy enforces mesh policy';
+    case 'deny':
+      return `denied by ${where(r.clause.origin)}`;
+    case 'custom':
+      return `sent to external authorization by ${where(r.clause.origin)}`;
+    case 'no-allow-policy':
+      return 'allowed: no ALLOW policy applies';
+    case 'allow':
+      return `allowed by ${where(r.clause.origin)}`;
+    case 'no-allow-match':
+      return `denied: no rule of ${r.origins.map(where).join(', ') || 'the ALLOW policies'} matches`;
+  }
+}
+
+/** Prefer the after-side field that now decides; fall back to the before-side field that used to. */
+function anchorFor(afterOrigin: Origin | undefined, beforeOrigin: Origin | undefined, ctx: DiffContext): [Origin | undefined, 'before' | 'after'] {
+  if (afterOrigin) return [afterOrigin, 'after'];
+  if (beforeOrigin) {
+    const still = ctx.findAfter(beforeOrigin.resource);
+    if (still) return [{ resource: still, path: beforeOrigin.path }, 'after'];
+    return [beforeOrigin, 'before'];
+  }
+  return [undefined, 'after'];
+}
+
+/** A policy that decided before: anchored on its new self when it still exists, else on its deleted lines. */
+function formerDecider(origin: Origin, ctx: DiffContext): { anchor: Origin; side: 'before' | 'after'; dryRun: boolean } {
+  const still = ctx.findAfter(origin.resource);
+  if (still) {
+    const dryRun = ctx.isDryRun(still);
+    return { anchor: dryRun ? { resource: still, path: ['metadata', 'annotations', 'istio.io/dry-run'] } : { resource: still, path: origin.path }, side: 'after', dryRun };
+  }
+  return { anchor: origin, side: 'before', dryRun: false };
+}
+
+function classifyBroadening(
+  d: AccessDelta,
+  pb: AccessPolicy,
+  pa: AccessPolicy,
+  ctx: DiffContext,
+): { cause: Cause; anchor: Origin; side: 'before' | 'after'; scope?: PolicyChange['scope'] } | undefined {
+  const rb = d.before.reason;
+  const ra = d.after.reason;
+  if (ra.kind === 'unenforced') {
+    const anchor = ra.origin ?? pb.universeOrigin ?? pb.allowOrigins[0];
+    return anchor ? { cause: 'policies-unenforceable', anchor, side: ra.origin ? 'after' : 'before' } : undefined;
+  }
+  if (rb.kind === 'transport') {
+    const [anchor, side] = anchorFor(pa.universeOrigin, rb.origin, ctx);
+    return anchor ? { cause: 'plaintext-allowed', anchor, side } : undefined;
+  }
+  if (rb.kind === 'deny' || rb.kind === 'custom') {
+    const f = formerDecider(rb.clause.origin, ctx);
+    return { cause: f.dryRun ? 'policy-dry-run' : rb.kind === 'deny' ? 'deny-weakened' : 'custom-removed', anchor: f.anchor, side: f.side };
+  }
+  if (rb.kind === 'no-allow-match') {
+    if (ra.kind === 'allow') return { cause: 'allow-broadened', anchor: ra.clause.origin, side: 'after', scope: scopeOf(ra.clause.origin, undefined) };
+    const first = rb.origins[0];
+    if (!first) return undefined;
+    const f = formerDecider(first, ctx);
+    return { cause: f.dryRun ? 'policy-dry-run' : 'allow-all-restored', anchor: f.anchor, side: f.side, scope: scopeOf(first, undefined) };
+  }
+  return undefined;
+}
+
+function narrowAnchor(d: AccessDelta, pa: AccessPolicy, pb: AccessPolicy, ctx: DiffContext): [Origin | undefined, 'before' | 'after'] {
+  const ra = d.after.reason;
+  if (ra.kind === 'deny' || ra.kind === 'custom') return [ra.clause.origin, 'after'];
+  if (ra.kind === 'no-allow-match') return [ra.origins[0], 'after'];
+  if (ra.kind === 'transport') return anchorFor(pa.universeOrigin, pb.universeOrigin, ctx);
+  return [undefined, 'after'];
+}
+
+function diffClientPaths(before: MeshSide, after: MeshSide, out: PolicyChange[]): void {
+  for (const [key, a] of after.clientPaths) {
+    const b = before.clientPaths.get(key) ?? before.clientPaths.get(`${a.server}:${a.port}:*`);
+    if (!b || b.sends !== 'mtls' || a.sends === 'mtls' || !a.origin) continue;
+    const accepts = a.serverAccepts !== 'STRICT';
+    out.push(
+      base(after.mesh, accepts ? 'client-plaintext' : 'client-tls-breaks', a.origin, 'after', a.workload, a.port, {
+        before: `${b.clients} sent Istio mTLS to ${a.host}`,
+        after: `${a.clients} send ${a.sends === 'plaintext' ? 'plaintext' : 'TLS without Istio identity'} to ${a.host}; the server is ${a.serverAccepts}`,
+        witness: `${a.clients} calling ${a.host}${a.port === null ? '' : `:${a.port}`} now send ${a.sends === 'plaintext' ? 'plaintext' : 'non-Istio TLS'}`,
+        scope: 'client',
+      }),
+    );
+  }
+}
+
+function diffEgress(before: MeshSide, after: MeshSide, out: PolicyChange[]): void {
+  const reported = new Set<string>();
+  for (const [key, a] of after.egress) {
+    const b = before.egress.get(key);
+    if (!b || a.hosts.key === b.hosts.key) continue;
+    const added = a.hosts.subtract(b.hosts);
+    if (added.isEmpty) continue;
+    const anchor = a.origin ?? b.origin;
+    if (!anchor) continue;
+    // Many workloads share one egress decision: report it once per deciding field.
+    const rk = `${anchor.resource.file}|${anchor.resource.docIndex}|${anchor.path.join('.')}|${a.scope}`;
+    if (reported.has(rk)) continue;
+    reported.add(rk);
+    const host = added.sample(['example.com', 'attacker.example', 'api.github.com']) ?? '';
+    out.push(
+      base(after.mesh, 'egress-broadened', anchor, a.origin ? 'after' : 'before', null, null, {
+        before: b.why,
+        after: a.why,
+        witness: `a workload in ${a.scope} connecting to ${host || '(any host)'}`,
+        detail: a.mode,
+      }),
+    );
+  }
+}
+
+function diffIngress(before: MeshSide, after: MeshSide, out: PolicyChange[]): void {
+  for (const [key, a] of after.ingress) {
+    const b = before.ingress.get(key);
+    const added = b ? a.hosts.subtract(b.hosts) : a.hosts;
+    if (added.isEmpty || !a.origin) continue;
+    const host = added.sample(['example.com', 'www.example.com']) ?? '';
+    out.push(
+      base(after.mesh, 'ingress-exposed', a.origin, 'after', null, null, {
+        before: b ? `reachable through ${b.gateway} for some hosts` : `not routed from gateway ${a.gateway}`,
+        after: `${a.backend} reachable through gateway ${a.gateway}`,
+        witness: `an external client requesting Host: ${host || '(any host)'} through gateway ${a.gateway}, routed to ${a.backend}`,
+        detail: a.backend,
+      }),
+    );
+  }
+}

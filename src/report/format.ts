@@ -1,0 +1,77 @@
+import { SEVERITIES, severityRank, type Finding, type ReviewError } from '../findings/finding.js';
+import type { Summary } from '../pipeline/reviewResult.js';
+
+/**
+ * Helpers shared by the human-readable renderers (text, Markdown). Machine
+ * formats (JSON, SARIF) carry the raw strings and leave display to their readers.
+ */
+
+/** Worst first, then by place, so the same review always reads the same way. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      cmp(a.file, b.file) ||
+      a.line - b.line ||
+      cmp(a.ruleId, b.ruleId) ||
+      cmp(a.workload ?? '', b.workload ?? '') ||
+      (a.port ?? -1) - (b.port ?? -1),
+  );
+}
+
+export function sortErrors(errors: readonly ReviewError[]): ReviewError[] {
+  return [...errors].sort((a, b) => cmp(a.file, b.file) || a.line - b.line || cmp(a.message, b.message));
+}
+
+/** Code-unit order, not localeCompare: output must not depend on the machine's locale. */
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** `Kind ns/name`, or `Kind name` for cluster-scoped objects. */
+export function resourceLabel(f: Pick<Finding, 'resource'>): string {
+  const { kind, namespace, name } = f.resource;
+  return `${kind} ${namespace ? `${namespace}/` : ''}${name}`;
+}
+
+/**
+ * A finding without a workload is about a policy object (a namespace-wide
+ * PeerAuthentication, say); naming that object is more useful than a blank.
+ */
+export function workloadLabel(f: Pick<Finding, 'workload' | 'resource'>): string {
+  return f.workload ?? resourceLabel(f);
+}
+
+/** `file:line`, marking lines that exist only in the base version of the file. */
+export function locationLabel(f: Pick<Finding, 'file' | 'line' | 'side'>): string {
+  const at = f.line >= 1 ? `${f.file}:${f.line}` : f.file;
+  return f.side === 'before' ? `${at} (base)` : at;
+}
+
+export function errorLocation(e: ReviewError): string {
+  return e.line >= 1 ? `${e.file}:${e.line}` : e.file;
+}
+
+/** "1 critical, 2 high" in severity order, omitting zeros. */
+export function severityCounts(summary: Pick<Summary, 'bySeverity'>): string {
+  return SEVERITIES.filter((s) => (summary.bySeverity[s] ?? 0) > 0)
+    .map((s) => `${summary.bySeverity[s]} ${s}`)
+    .join(', ');
+}
+
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * Characters that can rewrite a terminal (ESC, CSI, BEL...) or reorder what a
+ * reviewer sees (bidi overrides, "Trojan Source"). Messages and witnesses carry
+ * strings copied from the pull request's manifests, so they are untrusted here.
+ */
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]/g;
+
+/**
+ * Makes untrusted text safe to show: unsafe characters become visible `\u001b`
+ * escapes. With `multiline` false, newlines become `\n` too, for one-line contexts.
+ */
+export function visible(s: string, { multiline }: { multiline: boolean }): string {
+  const normalized = s.replace(/\r\n?/g, '\n').replace(/\t/g, ' ');
+  const escaped = normalized.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return multiline ? escaped : escaped.replace(/\n/g, '\\n');
+}

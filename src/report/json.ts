@@ -1,0 +1,69 @@
+import { CATEGORIES, SEVERITIES, type Finding, type ReviewError } from '../findings/finding.js';
+import type { ReviewResult, Summary } from '../pipeline/reviewResult.js';
+
+/** One finding as the public JSON contract spells it (issue #3, item 6). */
+export interface JsonFinding {
+  ruleId: string;
+  category: Finding['category'];
+  severity: Finding['severity'];
+  mesh: string;
+  workload: string | null;
+  port: number | null;
+  resource: { kind: string; namespace: string | null; name: string };
+  file: string;
+  line: number;
+  title: string;
+  message: string;
+  witness: string | null;
+}
+
+export interface JsonReport {
+  version: 1;
+  summary: Summary;
+  findings: JsonFinding[];
+  errors: ReviewError[];
+}
+
+/**
+ * Projects a ReviewResult onto the contract by naming every key, rather than
+ * spreading: internal fields (`side`, `notes`) and anything added to Finding
+ * later must not leak into an interface scripts depend on. Key order is fixed
+ * too, so two runs diff cleanly.
+ */
+export function toJsonReport(result: ReviewResult): JsonReport {
+  const s = result.summary;
+  return {
+    version: 1,
+    summary: {
+      total: s.total,
+      bySeverity: Object.fromEntries(SEVERITIES.map((k) => [k, s.bySeverity[k] ?? 0])) as Summary['bySeverity'],
+      byCategory: Object.fromEntries(CATEGORIES.map((k) => [k, s.byCategory[k] ?? 0])) as Summary['byCategory'],
+      failOn: s.failOn,
+      failed: s.failed,
+      worst: s.worst,
+      filesParsed: s.filesParsed,
+      workloads: s.workloads,
+      errors: s.errors,
+    },
+    findings: result.findings.map((f) => ({
+      ruleId: f.ruleId,
+      category: f.category,
+      severity: f.severity,
+      mesh: f.mesh,
+      workload: f.workload,
+      port: f.port,
+      resource: { kind: f.resource.kind, namespace: f.resource.namespace, name: f.resource.name },
+      file: f.file,
+      line: f.line,
+      title: f.title,
+      message: f.message,
+      witness: f.witness,
+    })),
+    errors: result.errors.map((e) => ({ file: e.file, line: e.line, message: e.message })),
+  };
+}
+
+/** `mesh-review diff --format json`: pretty-printed, newline-terminated (POSIX text file, clean `git diff`). */
+export function renderJson(result: ReviewResult): string {
+  return `${JSON.stringify(toJsonReport(result), null, 2)}\n`;
+}

@@ -1,0 +1,162 @@
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import type { Config } from '../config/schema.js';
+import { toSafeRepoPath } from './repoPath.js';
+import { selectFiles } from './selectFiles.js';
+import type { Snapshot, SnapshotFile } from './snapshot.js';
+import { mapLimit, tooLargeReason } from './sourceUtil.js';
+
+export type DirectorySourceConfig = Pick<Config, 'include' | 'exclude' | 'limits'>;
+
+export interface DirectorySnapshotOptions {
+  /** Shown to people instead of `dir` (e.g. the path as typed on the command line). */
+  label?: string;
+}
+
+/** Directories not descended at all: they can be huge and never hold the project's manifests. */
+const PRUNED_DIRS = new Set(['.git', 'node_modules']);
+const READ_CONCURRENCY = 16;
+
+interface WalkEntry {
+  path: string;
+  isSymlink: boolean;
+}
+
+type ReadOutcome = { file: SnapshotFile } | { skipped: { path: string; reason: string } } | undefined;
+
+export async function readDirectorySnapshot(
+  dir: string,
+  config: DirectorySourceConfig,
+  options: DirectorySnapshotOptions = {},
+): Promise<Snapshot> {
+  const root = await resolveRoot(dir);
+  const entries = await walk(root);
+  const byPath = new Map(entries.map((e) => [e.path, e]));
+  const selected = selectFiles([...byPath.keys()].sort(), config);
+  const outcomes = await mapLimit(selected, READ_CONCURRENCY, (path) =>
+    readSelected(root, byPath.get(path)!, config.limits.maxFileBytes),
+  );
+  const snapshot: Snapshot = {
+    label: options.label ?? dir,
+    files: [],
+    skipped: [],
+    readFile: (path) => readAnyFile(root, path),
+  };
+  for (const outcome of outcomes) {
+    if (outcome === undefined) continue;
+    if ('file' in outcome) snapshot.files.push(outcome.file);
+    else snapshot.skipped.push(outcome.skipped);
+  }
+  return snapshot;
+}
+
+async function resolveRoot(dir: string): Promise<string> {
+  let root: string;
+  try {
+    root = await realpath(dir);
+  } catch {
+    throw new Error(`cannot read directory ${dir}: it does not exist`);
+  }
+  if (!(await stat(root)).isDirectory()) throw new Error(`cannot read directory ${dir}: it is not a directory`);
+  return root;
+}
+
+/**
+ * Lists regular files and symlinks under `root`, repo-relative. Iterative, and
+ * symlinked directories are not descended, so link cycles cannot loop it.
+ */
+async function walk(root: string): Promise<WalkEntry[]> {
+  const found: WalkEntry[] = [];
+  const pending: string[] = [''];
+  while (pending.length > 0) {
+    const relDir = pending.pop()!;
+    const dirents = await readdir(join(root, relDir), { withFileTypes: true });
+    for (const d of dirents) {
+      const rel = relDir === '' ? d.name : `${relDir}/${d.name}`;
+      if (d.isDirectory()) {
+        if (!PRUNED_DIRS.has(d.name)) pending.push(rel);
+      } else if (d.isFile() || d.isSymbolicLink()) {
+        found.push({ path: rel, isSymlink: d.isSymbolicLink() });
+      }
+      // Sockets, FIFOs and devices are skipped: reading a FIFO would block forever.
+    }
+  }
+  return found;
+}
+
+async function readSelected(root: string, entry: WalkEntry, maxBytes: number): Promise<ReadOutcome> {
+  const abs = join(root, entry.path);
+  let target = abs;
+  if (entry.isSymlink) {
+    const resolved = await resolveSymlinkInside(root, abs);
+    if (resolved === undefined) {
+      return { skipped: { path: entry.path, reason: 'symlink points outside the directory (or nowhere); not followed' } };
+    }
+    target = resolved;
+  }
+  const content = await readBounded(target, maxBytes);
+  if (content === 'not-a-file') return undefined;
+  if (typeof content === 'number') return { skipped: { path: entry.path, reason: tooLargeReason(content, maxBytes) } };
+  return { file: { path: entry.path, content } };
+}
+
+/** The link's real target when it stays inside `root`; undefined when it escapes or dangles. */
+async function resolveSymlinkInside(root: string, abs: string): Promise<string | undefined> {
+  try {
+    const real = await realpath(abs);
+    return isInside(root, real) ? real : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isInside(root: string, candidate: string): boolean {
+  const rel = relative(root, candidate);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+/**
+ * Reads at most `maxBytes` + 1 bytes: a huge file must never be loaded whole,
+ * and the size from stat may be stale (the +1 notices growth past the limit
+ * instead of silently truncating). Returns the size seen when too large.
+ */
+async function readBounded(path: string, maxBytes: number): Promise<Buffer | number | 'not-a-file'> {
+  const handle = await open(path, 'r');
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return 'not-a-file';
+    if (info.size > maxBytes) return info.size;
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const chunk = Buffer.alloc(Math.min(maxBytes + 1, Math.max(info.size + 1, 64 * 1024)));
+    while (total <= maxBytes) {
+      const want = Math.min(chunk.length, maxBytes + 1 - total);
+      const { bytesRead } = await handle.read(chunk, 0, want, total);
+      if (bytesRead === 0) break;
+      chunks.push(Buffer.from(chunk.subarray(0, bytesRead)));
+      total += bytesRead;
+    }
+    return total > maxBytes ? total : Buffer.concat(chunks, total);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readAnyFile(root: string, path: string): Promise<Buffer | undefined> {
+  const abs = join(root, toSafeRepoPath(path));
+  let real: string;
+  try {
+    real = await realpath(abs);
+  } catch {
+    return undefined;
+  }
+  if (!isInside(root, real)) return undefined;
+  const info = await stat(real);
+  if (!info.isFile()) return undefined;
+  const handle = await open(real, 'r');
+  try {
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { Category, Severity } from '../../src/findings/finding.js';
+import { renderJson } from '../../src/report/json.js';
+import { finding, result, sample } from './sample.js';
+
+/** The public contract, hand-written and strict: an extra or missing key anywhere fails. */
+const count = z.number().int().nonnegative();
+const Contract = z
+  .object({
+    version: z.literal(1),
+    summary: z
+      .object({
+        total: count,
+        bySeverity: z.object({ critical: count, high: count, medium: count, low: count, info: count }).strict(),
+        byCategory: z.record(Category, count),
+        failOn: Severity,
+        failed: z.boolean(),
+        worst: Severity.nullable(),
+        filesParsed: count,
+        workloads: count,
+        errors: count,
+      })
+      .strict(),
+    findings: z.array(
+      z
+        .object({
+          ruleId: z.string(),
+          category: Category,
+          severity: Severity,
+          mesh: z.string(),
+          workload: z.string().nullable(),
+          port: z.number().int().nullable(),
+          resource: z.object({ kind: z.string(), namespace: z.string().nullable(), name: z.string() }).strict(),
+          file: z.string(),
+          line: z.number().int(),
+          title: z.string(),
+          message: z.string(),
+          witness: z.string().nullable(),
+        })
+        .strict(),
+    ),
+    errors: z.array(z.object({ file: z.string(), line: z.number().int(), message: z.string() }).strict()),
+  })
+  .strict();
+
+describe('renderJson', () => {
+  it('matches the strict contract', () => {
+    const parsed = Contract.parse(JSON.parse(renderJson(sample)));
+    expect(parsed.findings).toHaveLength(3);
+    expect(parsed.errors).toEqual(sample.errors);
+    expect(parsed.summary).toEqual(sample.summary);
+  });
+
+  it('drops internal fields (side, notes) and anything not in the contract', () => {
+    const extra = { ...finding({ notes: ['n'], side: 'before' }), internal: 42 } as ReturnType<typeof finding>;
+    const out = JSON.parse(renderJson(result([extra])));
+    expect(Object.keys(out.findings[0])).toEqual([
+      'ruleId', 'category', 'severity', 'mesh', 'workload', 'port', 'resource', 'file', 'line', 'title', 'message', 'witness',
+    ]);
+  });
+
+  it('keeps nulls as nulls', () => {
+    const out = JSON.parse(renderJson(result([finding({ workload: null, port: null, witness: null, resource: { kind: 'Namespace', namespace: null, name: 'x' } })])));
+    expect(out.findings[0]).toMatchObject({ workload: null, port: null, witness: null, resource: { namespace: null } });
+  });
+
+  it('is pretty-printed with a trailing newline, and deterministic', () => {
+    const text = renderJson(sample);
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(text).toContain('\n  "version": 1,');
+    expect(renderJson(sample)).toBe(text);
+  });
+
+  it('an empty review is still a full document', () => {
+    expect(Contract.parse(JSON.parse(renderJson(result([]))))).toMatchObject({ findings: [], errors: [], summary: { total: 0, worst: null } });
+  });
+});
