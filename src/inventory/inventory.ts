@@ -21,6 +21,8 @@ export interface Workload {
   resource: Resource;
   /** Path to the pod template's metadata inside the resource (for anchoring). */
   templatePath: FieldPath;
+  /** Not in the repository: stands for the pods a policy's selector would pick. */
+  potential?: boolean;
 }
 
 export interface ServicePort {

@@ -1,4 +1,5 @@
 import type { Inventory, Workload } from '../inventory/inventory.js';
+import type { SelectorUse } from '../inventory/potentialWorkloads.js';
 import type { Resource } from '../manifests/resource.js';
 import type { AccessPolicy, Origin } from '../policy/access.js';
 import type { StringSet } from '../policy/stringSet.js';
@@ -94,6 +95,8 @@ export interface MeshAdapter {
   /** Cheap test: does the inventory hold anything of this mesh? */
   present(inv: Inventory): boolean;
   evaluate(inv: Inventory, options: MeshOptions): MeshSide;
+  /** The pod selectors this mesh's policies use: each stands for potential pods. */
+  selectors(inv: Inventory, options: MeshOptions): SelectorUse[];
   /** Candidate values that make witnesses read naturally. */
   candidates(dim: string, inv: Inventory, options: MeshOptions): string[];
 }

@@ -3,6 +3,7 @@ import type { Finding, ReviewError } from '../findings/finding.js';
 import { applyConfig, summarize } from '../findings/filter/applyConfig.js';
 import { toFindings } from '../findings/toFindings.js';
 import { buildInventory, type Inventory } from '../inventory/inventory.js';
+import { addPotentialWorkloads } from '../inventory/potentialWorkloads.js';
 import { ParseCache } from '../manifests/parseCache.js';
 import type { ParseError, Resource } from '../manifests/resource.js';
 import { annotation } from '../meshes/istio/istioResources.js';
@@ -35,14 +36,20 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
   const changes: PolicyChange[] = [];
   const meshOptions = { rootNamespace: config.istio.rootNamespace, trustDomain: config.istio.trustDomain };
   const findAfter = indexByIdentity(head.inventory);
-  for (const mesh of MESHES) {
-    if (!mesh.present(base.inventory) && !mesh.present(head.inventory)) continue;
+  const findBefore = indexByIdentity(base.inventory);
+  const active = MESHES.filter((mesh) => mesh.present(base.inventory) || mesh.present(head.inventory));
+  addPotentialWorkloads(
+    [base.inventory, head.inventory],
+    active.flatMap((mesh) => [...mesh.selectors(base.inventory, meshOptions), ...mesh.selectors(head.inventory, meshOptions)]),
+  );
+  for (const mesh of active) {
     const before = mesh.evaluate(base.inventory, meshOptions);
     const after = mesh.evaluate(head.inventory, meshOptions);
     changes.push(
       ...diffMeshSides(before, after, {
         candidates: (dim) => mesh.candidates(dim, head.inventory, meshOptions),
         findAfter,
+        findBefore,
         isDryRun: (r) => annotation(r, 'istio.io/dry-run') === 'true',
       }),
     );

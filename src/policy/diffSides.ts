@@ -4,12 +4,15 @@ import type { AccessPolicy, Origin } from './access.js';
 import type { Cause, PolicyChange } from './change.js';
 import { diffAccess, type AccessDelta } from './diffAccess.js';
 import { compareTransport, describeTransport } from './transport.js';
+import { refineAnchor } from './refineAnchor.js';
 import { describeRequest } from './witness.js';
 
 export interface DiffContext {
   candidates: (dim: string) => readonly string[];
   /** Finds the object with this identity on the `after` side (a policy that changed rather than vanished). */
   findAfter: (r: Resource) => Resource | undefined;
+  /** The before-side object with the same identity, to point at what changed inside it. */
+  findBefore: (r: Resource) => Resource | undefined;
   isDryRun: (r: Resource) => boolean;
 }
 
@@ -181,7 +184,10 @@ function classifyBroadening(
     return { cause: f.dryRun ? 'policy-dry-run' : rb.kind === 'deny' ? 'deny-weakened' : 'custom-removed', anchor: f.anchor, side: f.side };
   }
   if (rb.kind === 'no-allow-match') {
-    if (ra.kind === 'allow') return { cause: 'allow-broadened', anchor: ra.clause.origin, side: 'after', scope: scopeOf(ra.clause.origin, undefined) };
+    if (ra.kind === 'allow') {
+      const anchor = refineAnchor(ra.clause.origin, ctx.findBefore(ra.clause.origin.resource));
+      return { cause: 'allow-broadened', anchor, side: 'after', scope: scopeOf(ra.clause.origin, undefined) };
+    }
     const first = rb.origins[0];
     if (!first) return undefined;
     const f = formerDecider(first, ctx);

@@ -3,6 +3,7 @@ import { DIM } from '../../policy/requestSpace.js';
 import type { MeshAdapter, MeshOptions, MeshSide } from '../meshSide.js';
 import { collectIstioResources } from './istioResources.js';
 import { readMeshSettings } from './meshConfig.js';
+import { istioSelectors } from './selectors.js';
 import { buildWorkloadViews } from './workloadViews.js';
 
 const ISTIO_GROUP = /(^|\.)istio\.io\//;
@@ -29,6 +30,7 @@ export const istio: MeshAdapter = {
     side.workloads = buildWorkloadViews(inv, res, settings, 'weakest', side.ambiguities);
     return side;
   },
+  selectors: istioSelectors,
   candidates(dim, inv, options) {
     if (dim === DIM.principal) {
       const td = options.trustDomain ?? 'cluster.local';

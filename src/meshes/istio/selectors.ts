@@ -1,0 +1,39 @@
+import type { Inventory } from '../../inventory/inventory.js';
+import type { SelectorUse } from '../../inventory/potentialWorkloads.js';
+import { get, isObj, strMap } from '../../inventory/read.js';
+import type { MeshOptions } from '../meshSide.js';
+
+const SELECTOR_KINDS = ['PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication'];
+
+/**
+ * The pods Istio policies speak of: each workload selector in its namespace
+ * (root-namespace selectors in every namespace that has policy), and "any pod"
+ * of each namespace with namespace-wide policy. Read tolerantly: invalid
+ * policies still name the pods they were meant for.
+ */
+export function istioSelectors(inv: Inventory, options: MeshOptions): SelectorUse[] {
+  const root = options.rootNamespace ?? 'istio-system';
+  const uses: SelectorUse[] = [];
+  const rootUses: SelectorUse[] = [];
+  const namespaces = new Set<string>();
+  for (const kind of SELECTOR_KINDS) {
+    for (const r of inv.byKind.get(kind) ?? []) {
+      if (!r.apiVersion.startsWith('security.istio.io/')) continue;
+      const ns = inv.namespaceOf(r);
+      const sel = get(r.body, 'spec', 'selector', 'matchLabels');
+      const targeted = get(r.body, 'spec', 'targetRef') !== undefined || get(r.body, 'spec', 'targetRefs') !== undefined;
+      if (targeted) continue;
+      const labels = isObj(sel) ? strMap(sel) : {};
+      if (ns === root) rootUses.push({ namespace: ns, labels, resource: r });
+      else {
+        namespaces.add(ns);
+        uses.push({ namespace: ns, labels, resource: r });
+        uses.push({ namespace: ns, labels: {}, resource: r });
+      }
+    }
+  }
+  if (rootUses.length > 0) namespaces.add('any-namespace');
+  for (const ns of namespaces) for (const u of rootUses) uses.push({ ...u, namespace: ns });
+  if (rootUses.length > 0) uses.push({ namespace: 'any-namespace', labels: {}, resource: rootUses[0]!.resource });
+  return uses;
+}
