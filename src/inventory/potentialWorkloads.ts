@@ -24,11 +24,20 @@ const nameOf = (labels: Record<string, string>): string => {
  */
 export function addPotentialWorkloads(sides: Inventory[], uses: SelectorUse[]): void {
   const seen = new Set<string>();
+  const byNs = sides.map((inv) => {
+    const m = new Map<string, Workload[]>();
+    for (const w of inv.workloads) {
+      const l = m.get(w.namespace);
+      if (l) l.push(w);
+      else m.set(w.namespace, [w]);
+    }
+    return m;
+  });
   for (const use of uses) {
     const key = `${use.namespace}/${nameOf(use.labels)}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const covered = sides.some((inv) => inv.workloads.some((w) => w.namespace === use.namespace && matchesLabels(use.labels, w.labels)));
+    const covered = byNs.some((m) => (m.get(use.namespace) ?? []).some((w) => matchesLabels(use.labels, w.labels)));
     if (covered) continue;
     for (const inv of sides) {
       const w: Workload = {

@@ -1,4 +1,8 @@
-/** Offset of the first `//` or `/*` outside a JSON string, if any. */
+/**
+ * Offset of the first comment (`//`, `/*`, or YAML's `#`) outside a JSON
+ * string, if any. The YAML parser would quietly accept some of them, but
+ * kubectl and every JSON tool reject the file, so it must not pass here.
+ */
 export function findJsonComment(text: string): number | undefined {
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -8,7 +12,7 @@ export function findJsonComment(text: string): number | undefined {
       else if (c === '"') inString = false;
     } else if (c === '"') {
       inString = true;
-    } else if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) {
+    } else if (c === '#' || (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*'))) {
       return i;
     }
   }

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 
 /**
  * Visits every node under `root` with its depth (root = 0), depth first,
@@ -22,14 +22,49 @@ export function walkNodes(root: unknown, visit: (node: Node, depth: number) => b
   }
 }
 
-/** The first node nested deeper than `maxDepth`, if any. */
-export function findTooDeep(root: unknown, maxDepth: number): Node | undefined {
-  let found: Node | undefined;
+export interface TreeFindings {
+  /** The first node nested deeper than the limit; when set, the walk stopped there. */
+  tooDeep?: Node;
+  /** Keys repeated in their map (the later occurrences). */
+  duplicateKeys: Node[];
+  /** A flow map opening with `{{` (see isTemplateFlowMap). */
+  templateFlowMap?: Node;
+}
+
+/**
+ * One pass over a document for the checks that need every node: nesting
+ * depth, duplicate keys and misplaced Go template actions. Duplicate keys
+ * are found here, with a Set per map, rather than by the parser's
+ * `uniqueKeys`, which compares each key with all before it: quadratic, so a
+ * 2 MB map of distinct keys would take minutes.
+ */
+export function inspectTree(root: unknown, text: string, maxDepth: number): TreeFindings {
+  const findings: TreeFindings = { duplicateKeys: [] };
   walkNodes(root, (node, depth) => {
-    if (depth > maxDepth) found = node;
-    return found !== undefined;
+    if (depth > maxDepth) {
+      findings.tooDeep = node;
+      return true;
+    }
+    if (isMap(node)) {
+      for (const key of repeatedKeys(node)) findings.duplicateKeys.push(key);
+      if (findings.templateFlowMap === undefined && isTemplateFlowMap(node, text)) findings.templateFlowMap = node;
+    }
+    return false;
   });
-  return found;
+  return findings;
+}
+
+/** Scalar keys equal in value and type to an earlier key of the same map (what YAML's uniqueKeys means). */
+function repeatedKeys(map: YAMLMap): Node[] {
+  if (map.items.length < 2) return [];
+  const seen = new Set<unknown>();
+  const repeated: Node[] = [];
+  for (const pair of map.items) {
+    if (!isScalar(pair.key)) continue;
+    if (seen.has(pair.key.value)) repeated.push(pair.key);
+    else seen.add(pair.key.value);
+  }
+  return repeated;
 }
 
 /**
@@ -38,14 +73,6 @@ export function findTooDeep(root: unknown, maxDepth: number): Node | undefined {
  * as a map keyed by a map. `{{` inside a string is legitimate data
  * (Prometheus rule texts, Argo parameters) and is not matched.
  */
-export function findTemplateFlowMap(root: unknown, text: string): Node | undefined {
-  let found: Node | undefined;
-  walkNodes(root, (node) => {
-    if (isMap(node) && node.flow && node.range) {
-      const start = node.range[0];
-      if (text.startsWith('{{', start)) found = node;
-    }
-    return found !== undefined;
-  });
-  return found;
+function isTemplateFlowMap(map: YAMLMap, text: string): boolean {
+  return map.flow === true && map.range !== undefined && map.range !== null && text.startsWith('{{', map.range[0]);
 }

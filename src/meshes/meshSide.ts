@@ -55,6 +55,8 @@ export interface EgressView {
   why: string;
   /** Whether the widest possible set is reached because of a mode (ALLOW_ANY), not by entries. */
   mode: string;
+  /** The line that let this host in, when entries are tracked. */
+  originFor?: (host: string) => Origin | undefined;
 }
 
 /** Hosts under which one backend is reachable through one gateway. */
@@ -64,6 +66,9 @@ export interface IngressView {
   gateway: string;
   hosts: StringSet;
   origin: Origin | undefined;
+  originFor?: (host: string) => Origin | undefined;
+  /** The workloads (and target ports) behind the backend, when the repository shows them. */
+  targets?: { workload: Workload; port: number | null }[];
 }
 
 export interface Ambiguity {
@@ -75,6 +80,8 @@ export interface Ambiguity {
 
 export interface MeshSide {
   mesh: string;
+  /** Where mesh-wide policy lives (Istio's root namespace), when the mesh has one. */
+  rootNamespace: string | undefined;
   workloads: Map<string, WorkloadView>;
   clientPaths: Map<string, ClientPath>;
   egress: Map<string, EgressView>;

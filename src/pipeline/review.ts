@@ -37,6 +37,8 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
   const meshOptions = { rootNamespace: config.istio.rootNamespace, trustDomain: config.istio.trustDomain };
   const findAfter = indexByIdentity(head.inventory);
   const findBefore = indexByIdentity(base.inventory);
+  // File errors first: mesh-invalid objects join the error list below but are findings of their own.
+  changes.push(...newFileErrors(base.errors, head.errors));
   const active = MESHES.filter((mesh) => mesh.present(base.inventory) || mesh.present(head.inventory));
   addPotentialWorkloads(
     [base.inventory, head.inventory],
@@ -55,7 +57,6 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
     );
     for (const inv of after.invalid) head.errors.push({ file: inv.resource.file, line: inv.resource.locate(inv.path), message: inv.message });
   }
-  changes.push(...newFileErrors(base.errors, head.errors));
   const findings = sortFindings(applyConfig(toFindings(changes), config, input.now ?? new Date()));
   const errors: ReviewError[] = dedupeErrors(head.errors);
   return {

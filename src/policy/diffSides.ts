@@ -1,5 +1,5 @@
 import type { Resource } from '../manifests/resource.js';
-import type { MeshSide, PortEval, Protocol, WorkloadView } from '../meshes/meshSide.js';
+import type { ClientPath, MeshSide, PortEval, Protocol, WorkloadView } from '../meshes/meshSide.js';
 import type { AccessPolicy, Origin } from './access.js';
 import type { Cause, PolicyChange } from './change.js';
 import { diffAccess, type AccessDelta } from './diffAccess.js';
@@ -25,7 +25,7 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
     if (!b || b.inputsKey === a.inputsKey) continue;
     const ports = [...new Set([...b.ports, ...a.ports])].sort((x, y) => x - y);
     for (const port of ports.length > 0 ? ports : [null]) {
-      diffPort(before.mesh, b, a, port, ctx, changes);
+      diffPort(before.mesh, b, a, port, ctx, changes, after.rootNamespace);
     }
   }
   diffClientPaths(before, after, changes);
@@ -34,7 +34,8 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
   const seenAmbiguity = new Set(before.ambiguities.map((x) => x.key));
   for (const amb of after.ambiguities) {
     if (seenAmbiguity.has(amb.key)) continue;
-    const first = amb.resources[0]!;
+    // Anchor on the competitor this change brought in, when there is one.
+    const first = amb.resources.find((r) => ctx.findBefore(r)?.hash !== r.hash) ?? amb.resources[0]!;
     changes.push(base(after.mesh, 'ambiguous', { resource: first, path: ['metadata', 'name'] }, 'after', amb.workload, null, { detail: amb.message, related: amb.resources }));
   }
   const invalidBefore = new Set(before.invalid.map((x) => `${x.resource.file}|${x.resource.hash}`));
@@ -68,7 +69,13 @@ function scopeOf(origin: Origin | undefined, rootNamespace: string | undefined):
   return 'namespace';
 }
 
-function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number | null, ctx: DiffContext, out: PolicyChange[]): void {
+interface ViewWithRoot extends WorkloadView {
+  root: string | undefined;
+}
+
+function diffPort(mesh: string, bView: WorkloadView, aView: WorkloadView, port: number | null, ctx: DiffContext, out: PolicyChange[], root: string | undefined): void {
+  const b = bView;
+  const a: ViewWithRoot = Object.assign(Object.create(aView) as WorkloadView, { root });
   const tb = b.evaluate(port);
   const ta = a.evaluate(port);
   const cmp = compareTransport(tb.transport.mode, ta.transport.mode);
@@ -89,7 +96,7 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
         base(mesh, cause, anchor, side, w, port, {
           before: transportText(tb),
           after: transportText(ta),
-          scope: scopeOf(ta.transport.origin ?? tb.transport.origin, undefined),
+          scope: scopeOf(ta.transport.origin ?? tb.transport.origin, a.root),
           witness: weaker ? describeRequest({ principal: '' }, port, 'tcp') : null,
           detail: cause === 'sidecar-removed' && b.governed ? 'governed' : undefined,
         }),
@@ -104,14 +111,14 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
     if (!pb) continue;
     const diff = diffAccess(pb, pa, { candidates: ctx.candidates });
     for (const delta of diff.broadened) {
-      const c = classifyBroadening(delta, pb, pa, ctx);
+      const c = classifyBroadening(delta, pb, pa, ctx, a);
       if (!c) continue;
       const gk = `${c.cause}|${c.anchor.resource.file}|${c.anchor.resource.docIndex}|${c.anchor.path.join('.')}|${c.side}`;
       if (grouped.has(gk)) continue;
       grouped.set(gk, base(mesh, c.cause, c.anchor, c.side, w, port, { witness: describeRequest(delta.witness, port, protocol), before: verdictText(delta.before), after: verdictText(delta.after), scope: c.scope }));
     }
     for (const delta of diff.narrowed.slice(0, 1)) {
-      const [anchor, side] = narrowAnchor(delta, pa, pb, ctx);
+      const [anchor, side] = narrowAnchor(delta, pa, pb, ctx, a);
       if (!anchor) continue;
       const gk = `narrow|${port}`;
       if (grouped.has(gk)) continue;
@@ -153,14 +160,33 @@ function anchorFor(afterOrigin: Origin | undefined, beforeOrigin: Origin | undef
   return [undefined, 'after'];
 }
 
-/** A policy that decided before: anchored on its new self when it still exists, else on its deleted lines. */
-function formerDecider(origin: Origin, ctx: DiffContext): { anchor: Origin; side: 'before' | 'after'; dryRun: boolean } {
+/**
+ * A field that decided before, located now: on its edited self (narrowed to what changed), on its
+ * deleted lines when it is gone, or on the workload's labels when the policy is unchanged but no
+ * longer selects the workload.
+ */
+function formerDecider(origin: Origin, ctx: DiffContext, view: ViewWithRoot): { anchor: Origin; side: 'before' | 'after'; dryRun: boolean } {
   const still = ctx.findAfter(origin.resource);
-  if (still) {
-    const dryRun = ctx.isDryRun(still);
-    return { anchor: dryRun ? { resource: still, path: ['metadata', 'annotations', 'istio.io/dry-run'] } : { resource: still, path: origin.path }, side: 'after', dryRun };
+  if (!still) return { anchor: origin, side: 'before', dryRun: false };
+  if (ctx.isDryRun(still)) return { anchor: { resource: still, path: ['metadata', 'annotations', 'istio.io/dry-run'] }, side: 'after', dryRun: true };
+  if (still.hash === origin.resource.hash) {
+    const w = view.workload;
+    if (!w.potential) {
+      const labels: Origin = { resource: w.resource, path: [...w.templatePath, 'labels'] };
+      return { anchor: refineAnchor(labels, ctx.findBefore(w.resource)), side: 'after', dryRun: false };
+    }
   }
-  return { anchor: origin, side: 'before', dryRun: false };
+  if (valueAt(still.body, origin.path) === undefined) return { anchor: origin, side: 'before', dryRun: false };
+  return { anchor: refineAnchor({ resource: still, path: origin.path }, origin.resource), side: 'after', dryRun: false };
+}
+
+function valueAt(v: unknown, path: readonly (string | number)[]): unknown {
+  let cur = v;
+  for (const k of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[k];
+  }
+  return cur;
 }
 
 function classifyBroadening(
@@ -168,52 +194,82 @@ function classifyBroadening(
   pb: AccessPolicy,
   pa: AccessPolicy,
   ctx: DiffContext,
+  view: ViewWithRoot,
 ): { cause: Cause; anchor: Origin; side: 'before' | 'after'; scope?: PolicyChange['scope'] } | undefined {
   const rb = d.before.reason;
   const ra = d.after.reason;
   if (ra.kind === 'unenforced') {
     const anchor = ra.origin ?? pb.universeOrigin ?? pb.allowOrigins[0];
-    return anchor ? { cause: 'policies-unenforceable', anchor, side: ra.origin ? 'after' : 'before' } : undefined;
+    // A proxy that is still there but bypassed on this port is a port-level loss, not a whole workload's.
+    const scope = view.dataPlane.proxied ? 'port' : 'workload';
+    return anchor ? { cause: 'policies-unenforceable', anchor, side: ra.origin ? 'after' : 'before', scope } : undefined;
   }
   if (rb.kind === 'transport') {
     const [anchor, side] = anchorFor(pa.universeOrigin, rb.origin, ctx);
     return anchor ? { cause: 'plaintext-allowed', anchor, side } : undefined;
   }
   if (rb.kind === 'deny' || rb.kind === 'custom') {
-    const f = formerDecider(rb.clause.origin, ctx);
+    const f = formerDecider(rb.clause.origin, ctx, view);
     return { cause: f.dryRun ? 'policy-dry-run' : rb.kind === 'deny' ? 'deny-weakened' : 'custom-removed', anchor: f.anchor, side: f.side };
   }
   if (rb.kind === 'no-allow-match') {
     if (ra.kind === 'allow') {
       const anchor = refineAnchor(ra.clause.origin, ctx.findBefore(ra.clause.origin.resource));
-      return { cause: 'allow-broadened', anchor, side: 'after', scope: scopeOf(ra.clause.origin, undefined) };
+      return { cause: 'allow-broadened', anchor, side: 'after', scope: scopeOf(ra.clause.origin, view.root) };
     }
     const first = rb.origins[0];
     if (!first) return undefined;
-    const f = formerDecider(first, ctx);
-    return { cause: f.dryRun ? 'policy-dry-run' : 'allow-all-restored', anchor: f.anchor, side: f.side, scope: scopeOf(first, undefined) };
+    const f = formerDecider(first, ctx, view);
+    return { cause: f.dryRun ? 'policy-dry-run' : 'allow-all-restored', anchor: f.anchor, side: f.side, scope: scopeOf(first, view.root) };
   }
   return undefined;
 }
 
-function narrowAnchor(d: AccessDelta, pa: AccessPolicy, pb: AccessPolicy, ctx: DiffContext): [Origin | undefined, 'before' | 'after'] {
+function narrowAnchor(d: AccessDelta, pa: AccessPolicy, pb: AccessPolicy, ctx: DiffContext, view: ViewWithRoot): [Origin | undefined, 'before' | 'after'] {
   const ra = d.after.reason;
-  if (ra.kind === 'deny' || ra.kind === 'custom') return [ra.clause.origin, 'after'];
-  if (ra.kind === 'no-allow-match') return [ra.origins[0], 'after'];
+  const rb = d.before.reason;
+  if (ra.kind === 'deny' || ra.kind === 'custom') return [refineAnchor(ra.clause.origin, ctx.findBefore(ra.clause.origin.resource)), 'after'];
   if (ra.kind === 'transport') return anchorFor(pa.universeOrigin, pb.universeOrigin, ctx);
+  if (ra.kind === 'no-allow-match') {
+    // The rule that used to allow it, wherever it is now; else the ALLOW policy that switched on deny-by-default.
+    if (rb.kind === 'allow') {
+      const f = formerDecider(rb.clause.origin, ctx, view);
+      return [f.anchor, f.side];
+    }
+    const fresh = ra.origins.find((o) => ctx.findBefore(o.resource) === undefined) ?? ra.origins[0];
+    return [fresh, 'after'];
+  }
   return [undefined, 'after'];
 }
 
+/** Client scopes narrow from `*` to `ns` to `ns[labels]`; a scope absent on one side gets its wider scope's result. */
+function clientPathFallback(paths: MeshSide['clientPaths'], key: string): ClientPath | undefined {
+  let k = key;
+  for (;;) {
+    const hit = paths.get(k);
+    if (hit) return hit;
+    const cut = k.lastIndexOf(':');
+    const scope = k.slice(cut + 1);
+    if (scope === '*') return undefined;
+    const wider = scope.includes('[') ? scope.slice(0, scope.indexOf('[')) : '*';
+    k = `${k.slice(0, cut)}:${wider}`;
+  }
+}
+
 function diffClientPaths(before: MeshSide, after: MeshSide, out: PolicyChange[]): void {
-  for (const [key, a] of after.clientPaths) {
-    const b = before.clientPaths.get(key) ?? before.clientPaths.get(`${a.server}:${a.port}:*`);
-    if (!b || b.sends !== 'mtls' || a.sends === 'mtls' || !a.origin) continue;
+  for (const key of new Set([...after.clientPaths.keys(), ...before.clientPaths.keys()])) {
+    const a = clientPathFallback(after.clientPaths, key);
+    const b = clientPathFallback(before.clientPaths, key);
+    if (!a || !b || b.sends !== 'mtls' || a.sends === 'mtls' || !a.origin) continue;
+    // A narrower scope that falls back to the same path on both sides changed nothing of its own.
+    if (!after.clientPaths.has(key) && !before.clientPaths.has(key)) continue;
     const accepts = a.serverAccepts !== 'STRICT';
+    const clients = after.clientPaths.get(key)?.clients ?? before.clientPaths.get(key)?.clients ?? a.clients;
     out.push(
       base(after.mesh, accepts ? 'client-plaintext' : 'client-tls-breaks', a.origin, 'after', a.workload, a.port, {
-        before: `${b.clients} sent Istio mTLS to ${a.host}`,
-        after: `${a.clients} send ${a.sends === 'plaintext' ? 'plaintext' : 'TLS without Istio identity'} to ${a.host}; the server is ${a.serverAccepts}`,
-        witness: `${a.clients} calling ${a.host}${a.port === null ? '' : `:${a.port}`} now send ${a.sends === 'plaintext' ? 'plaintext' : 'non-Istio TLS'}`,
+        before: `${clients} sent Istio mTLS to ${a.host}`,
+        after: `${clients} send ${a.sends === 'plaintext' ? 'plaintext' : 'TLS without Istio identity'} to ${a.host}; the server is ${a.serverAccepts}`,
+        witness: `${clients} calling ${a.host}${a.port === null ? '' : `:${a.port}`} now send ${a.sends === 'plaintext' ? 'plaintext' : 'non-Istio TLS'}`,
         scope: 'client',
       }),
     );
@@ -221,27 +277,33 @@ function diffClientPaths(before: MeshSide, after: MeshSide, out: PolicyChange[])
 }
 
 function diffEgress(before: MeshSide, after: MeshSide, out: PolicyChange[]): void {
-  const reported = new Set<string>();
+  // Many workloads share one egress decision: one finding per deciding line, naming who gained what.
+  const groups = new Map<string, { change: PolicyChange; scopes: string[] }>();
   for (const [key, a] of after.egress) {
     const b = before.egress.get(key);
     if (!b || a.hosts.key === b.hosts.key) continue;
     const added = a.hosts.subtract(b.hosts);
     if (added.isEmpty) continue;
-    const anchor = a.origin ?? b.origin;
+    const host = added.sample(['example.com', 'attacker.example', 'api.github.com', 'www.googleapis.com']) ?? '';
+    const anchor = a.originFor?.(host) ?? a.origin ?? b.origin;
     if (!anchor) continue;
-    // Many workloads share one egress decision: report it once per deciding field.
-    const rk = `${anchor.resource.file}|${anchor.resource.docIndex}|${anchor.path.join('.')}|${a.scope}`;
-    if (reported.has(rk)) continue;
-    reported.add(rk);
-    const host = added.sample(['example.com', 'attacker.example', 'api.github.com']) ?? '';
-    out.push(
-      base(after.mesh, 'egress-broadened', anchor, a.origin ? 'after' : 'before', null, null, {
-        before: b.why,
-        after: a.why,
-        witness: `a workload in ${a.scope} connecting to ${host || '(any host)'}`,
-        detail: a.mode,
-      }),
-    );
+    const gk = `${anchor.resource.file}|${anchor.resource.docIndex}|${anchor.path.join('.')}`;
+    const group = groups.get(gk);
+    if (group) {
+      if (!group.scopes.includes(a.scope)) group.scopes.push(a.scope);
+      continue;
+    }
+    const change = base(after.mesh, 'egress-broadened', anchor, a.origin ? 'after' : 'before', null, null, {
+      before: b.why,
+      after: a.why,
+      witness: `a workload in ${a.scope} connecting to ${host || '(any host)'}`,
+      detail: a.mode,
+    });
+    groups.set(gk, { change, scopes: [a.scope] });
+  }
+  for (const { change, scopes } of groups.values()) {
+    const shown = scopes.slice(0, 5).join(', ') + (scopes.length > 5 ? ` and ${scopes.length - 5} more` : '');
+    out.push({ ...change, after: `${change.after}; affects workloads in ${shown}` });
   }
 }
 
@@ -251,13 +313,16 @@ function diffIngress(before: MeshSide, after: MeshSide, out: PolicyChange[]): vo
     const added = b ? a.hosts.subtract(b.hosts) : a.hosts;
     if (added.isEmpty || !a.origin) continue;
     const host = added.sample(['example.com', 'www.example.com']) ?? '';
-    out.push(
-      base(after.mesh, 'ingress-exposed', a.origin, 'after', null, null, {
-        before: b ? `reachable through ${b.gateway} for some hosts` : `not routed from gateway ${a.gateway}`,
-        after: `${a.backend} reachable through gateway ${a.gateway}`,
-        witness: `an external client requesting Host: ${host || '(any host)'} through gateway ${a.gateway}, routed to ${a.backend}`,
-        detail: a.backend,
-      }),
-    );
+    const targets = a.targets && a.targets.length > 0 ? a.targets : [{ workload: null, port: null }];
+    for (const t of targets) {
+      out.push(
+        base(after.mesh, 'ingress-exposed', a.originFor?.(host) ?? a.origin, 'after', t.workload, t.port, {
+          before: b ? `reachable through ${b.gateway} for some hosts` : `not routed from gateway ${a.gateway}`,
+          after: `${a.backend} reachable through gateway ${a.gateway}`,
+          witness: `an external client requesting Host: ${host || '(any host)'} through gateway ${a.gateway}, routed to ${a.backend}`,
+          detail: a.backend,
+        }),
+      );
+    }
   }
 }

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { Config } from '../config/schema.js';
@@ -30,7 +31,7 @@ export async function readDirectorySnapshot(
   options: DirectorySnapshotOptions = {},
 ): Promise<Snapshot> {
   const root = await resolveRoot(dir);
-  const entries = await walk(root);
+  const { entries, unreadable } = await walk(root);
   const byPath = new Map(entries.map((e) => [e.path, e]));
   const selected = selectFiles([...byPath.keys()].sort(), config);
   const outcomes = await mapLimit(selected, READ_CONCURRENCY, (path) =>
@@ -39,7 +40,7 @@ export async function readDirectorySnapshot(
   const snapshot: Snapshot = {
     label: options.label ?? dir,
     files: [],
-    skipped: [],
+    skipped: [...unreadable],
     readFile: (path) => readAnyFile(root, path),
   };
   for (const outcome of outcomes) {
@@ -61,27 +62,39 @@ async function resolveRoot(dir: string): Promise<string> {
   return root;
 }
 
+interface WalkResult {
+  entries: WalkEntry[];
+  /** Directories that could not be listed: reported, so their files are not silently missing. */
+  unreadable: { path: string; reason: string }[];
+}
+
 /**
  * Lists regular files and symlinks under `root`, repo-relative. Iterative, and
  * symlinked directories are not descended, so link cycles cannot loop it.
  */
-async function walk(root: string): Promise<WalkEntry[]> {
-  const found: WalkEntry[] = [];
+async function walk(root: string): Promise<WalkResult> {
+  const result: WalkResult = { entries: [], unreadable: [] };
   const pending: string[] = [''];
   while (pending.length > 0) {
     const relDir = pending.pop()!;
-    const dirents = await readdir(join(root, relDir), { withFileTypes: true });
+    let dirents;
+    try {
+      dirents = await readdir(join(root, relDir), { withFileTypes: true });
+    } catch (error) {
+      result.unreadable.push({ path: relDir, reason: `directory not readable (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+      continue;
+    }
     for (const d of dirents) {
       const rel = relDir === '' ? d.name : `${relDir}/${d.name}`;
       if (d.isDirectory()) {
         if (!PRUNED_DIRS.has(d.name)) pending.push(rel);
       } else if (d.isFile() || d.isSymbolicLink()) {
-        found.push({ path: rel, isSymlink: d.isSymbolicLink() });
+        result.entries.push({ path: rel, isSymlink: d.isSymbolicLink() });
       }
-      // Sockets, FIFOs and devices are skipped: reading a FIFO would block forever.
+      // Sockets, FIFOs and devices are skipped: opening a FIFO blocks until someone writes to it.
     }
   }
-  return found;
+  return result;
 }
 
 async function readSelected(root: string, entry: WalkEntry, maxBytes: number): Promise<ReadOutcome> {
@@ -121,7 +134,12 @@ function isInside(root: string, candidate: string): boolean {
  * instead of silently truncating). Returns the size seen when too large.
  */
 async function readBounded(path: string, maxBytes: number): Promise<Buffer | number | 'not-a-file'> {
-  const handle = await open(path, 'r');
+  // A link may name a FIFO, and opening one blocks: check the type before opening.
+  const before = await stat(path).catch(() => undefined);
+  if (!before?.isFile()) return 'not-a-file';
+  // Opened with O_NONBLOCK so that a file swapped for a FIFO since the stat cannot hang the read either.
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => undefined);
+  if (!handle) return 'not-a-file';
   try {
     const info = await handle.stat();
     if (!info.isFile()) return 'not-a-file';

@@ -49,7 +49,7 @@ describe('bad input becomes one clear ParseError', () => {
     const result = parse(text, 'm.yaml', { ...LIMITS, maxDocuments: 2 });
     expect(result.resources.map((r) => r.name)).toEqual(['ns1', 'ns2']);
     expect(result.errors).toEqual([
-      { file: 'm.yaml', line: 12, message: 'file has 3 YAML documents, over limits.maxDocuments (2); only the first 2 are read' },
+      { file: 'm.yaml', line: 11, message: 'file has more than 2 YAML documents (limits.maxDocuments); only the first 2 are read' },
     ]);
   });
 
@@ -63,8 +63,13 @@ describe('bad input becomes one clear ParseError', () => {
     expect(onlyError(text, 'ns.json')).toMatchObject({ line: 2, message: 'JSON does not allow comments' });
   });
 
+  test('JSON with a # comment (YAML would accept it, JSON tools do not)', () => {
+    const text = lines('# generated', '{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}}');
+    expect(onlyError(text, 'ns.json')).toMatchObject({ line: 1, message: 'JSON does not allow comments' });
+  });
+
   test('"//" inside a JSON string is not a comment', () => {
-    const text = lines('{"apiVersion": "v1", "kind": "Namespace",', ' "metadata": {"name": "a", "annotations": {"u": "http://x/*y*/"}}}');
+    const text = lines('{"apiVersion": "v1", "kind": "Namespace",', ' "metadata": {"name": "a", "annotations": {"u": "http://x/*y*/#z"}}}');
     const result = parse(text, 'ns.json');
     expect(result.errors).toEqual([]);
     expect(result.resources).toHaveLength(1);

@@ -10,13 +10,23 @@ import type { AuthorizationPolicySpec, Rule } from './schemas.js';
 
 type AP = Typed<AuthorizationPolicySpec>;
 
-/** Policies that govern a sidecar workload (mesh-semantics 2.4.1); targetRef(s) bind gateways and waypoints instead. */
-export function applicablePolicies(all: AP[], w: Workload, rootNamespace: string): AP[] {
-  return all.filter((ap) => {
-    if (ap.spec.targetRef || (ap.spec.targetRefs?.length ?? 0) > 0) return false;
-    if (ap.namespace !== rootNamespace && ap.namespace !== w.namespace) return false;
-    return matchesLabels(ap.spec.selector?.matchLabels ?? {}, w.labels);
-  });
+/** Policies grouped by namespace, so that finding a workload's policies costs what its namespace holds. */
+export function indexPolicies(all: AP[]): Map<string, AP[]> {
+  const byNs = new Map<string, AP[]>();
+  for (const ap of all) {
+    // targetRef(s) bind gateways and waypoints, not sidecar workloads.
+    if (ap.spec.targetRef || (ap.spec.targetRefs?.length ?? 0) > 0) continue;
+    const list = byNs.get(ap.namespace);
+    if (list) list.push(ap);
+    else byNs.set(ap.namespace, [ap]);
+  }
+  return byNs;
+}
+
+/** Policies that govern a sidecar workload (mesh-semantics 2.4.1): its namespace's and the root namespace's. */
+export function applicablePolicies(byNs: Map<string, AP[]>, w: Workload, rootNamespace: string): AP[] {
+  const candidates = w.namespace === rootNamespace ? (byNs.get(rootNamespace) ?? []) : [...(byNs.get(rootNamespace) ?? []), ...(byNs.get(w.namespace) ?? [])];
+  return candidates.filter((ap) => matchesLabels(ap.spec.selector?.matchLabels ?? {}, w.labels));
 }
 
 export type Protocol = 'http' | 'tcp';
@@ -54,16 +64,10 @@ function compilePolicy(ap: AP, action: 'ALLOW' | 'DENY' | 'CUSTOM', ctx: Compile
   const clauses: Clause[] = [];
   (ap.spec.rules ?? []).forEach((rule, i) => {
     const origin: Origin = { resource: ap.resource, path: ['spec', 'rules', i] };
-    for (const cube of compileRule(rule, action, ctx, origin.path)) clauses.push(makeClause(action, cube, originFor(ap, origin, rule)));
+    // The rule itself is the origin: the diff narrows it to the field that changed.
+    for (const cube of compileRule(rule, action, ctx, origin.path)) clauses.push(makeClause(action, cube, origin));
   });
   return clauses;
-}
-
-/** Anchor a rule on its most telling line: its `from`, else `to`, else the rule itself. */
-function originFor(ap: AP, origin: Origin, rule: Rule): Origin {
-  if (rule.from) return { resource: ap.resource, path: [...origin.path, 'from'] };
-  if (rule.to) return { resource: ap.resource, path: [...origin.path, 'to'] };
-  return origin;
 }
 
 type Partial = Map<string, DimSet> | undefined; // undefined = matches nothing

@@ -1,9 +1,13 @@
-import type { Inventory } from '../../inventory/inventory.js';
+import { matchesLabels, type Inventory, type Workload } from '../../inventory/inventory.js';
+import { resolveTargetPort } from './workloadViews.js';
 import { DIM } from '../../policy/requestSpace.js';
 import type { MeshAdapter, MeshOptions, MeshSide } from '../meshSide.js';
 import { collectIstioResources } from './istioResources.js';
 import { readMeshSettings } from './meshConfig.js';
 import { istioSelectors } from './selectors.js';
+import { computeClientPaths } from './destinationRule.js';
+import { computeEgress, egressOriginFor } from './egress.js';
+import { computeIngress, ingressOriginFor } from './ingress.js';
 import { buildWorkloadViews } from './workloadViews.js';
 
 const ISTIO_GROUP = /(^|\.)istio\.io\//;
@@ -17,6 +21,7 @@ export const istio: MeshAdapter = {
     const res = collectIstioResources(inv);
     const side: MeshSide = {
       mesh: 'istio',
+      rootNamespace: settings.rootNamespace,
       workloads: new Map(),
       clientPaths: new Map(),
       egress: new Map(),
@@ -28,6 +33,14 @@ export const istio: MeshAdapter = {
     // With competing policies the weaker one is assumed on both sides: the same cluster state
     // then compares equal, and a newly added weaker competitor shows as a weakening.
     side.workloads = buildWorkloadViews(inv, res, settings, 'weakest', side.ambiguities);
+    side.clientPaths = computeClientPaths(inv, res, settings, side.workloads, (key, port) => side.workloads.get(key)?.evaluate(port).transport.mode ?? 'PERMISSIVE');
+    side.egress = computeEgress(inv, res, settings, side.workloads);
+    for (const view of side.egress.values()) view.originFor = (host) => egressOriginFor(view, host);
+    side.ingress = computeIngress(inv, res, settings);
+    for (const view of side.ingress.values()) {
+      view.originFor = (host) => ingressOriginFor(view, host);
+      view.targets = backendTargets(inv, view.backend);
+    }
     return side;
   },
   selectors: istioSelectors,
@@ -44,3 +57,18 @@ export const istio: MeshAdapter = {
     return ['', 'x'];
   },
 };
+
+/** The workloads behind `<svc>.<ns>.svc.cluster.local`, each with the target port when the Service has one port. */
+function backendTargets(inv: Inventory, fqdn: string): { workload: Workload; port: number | null }[] {
+  const m = /^([^.]+)\.([^.]+)\.svc\.cluster\.local$/.exec(fqdn);
+  if (!m) return [];
+  const service = (inv.servicesByNamespace.get(m[2]!) ?? []).find((s) => s.name === m[1]);
+  if (!service?.selector || Object.keys(service.selector).length === 0) return [];
+  const selector = service.selector;
+  return inv.workloads
+    .filter((w) => w.namespace === service.namespace && !w.potential && matchesLabels(selector, w.labels))
+    .map((workload) => ({
+      workload,
+      port: service.ports.length === 1 ? (resolveTargetPort(workload, service.ports[0]!.targetPort) ?? null) : null,
+    }));
+}

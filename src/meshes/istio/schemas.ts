@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IpSet } from '../../policy/ipSet.js';
 
 /**
  * The parts of Istio's CRDs that decide security. Objects are strict: a
@@ -89,12 +90,28 @@ export const AuthorizationPolicySpec = z
           }
         }
       });
+      rule.from?.forEach((from, j) => {
+        for (const field of ['ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const) {
+          from.source?.[field]?.forEach((v, k) => {
+            if (!IpSet.cidr(v)) ctx.addIssue({ code: 'custom', message: `"${v}" is not an IP address or CIDR`, path: ['rules', i, 'from', j, 'source', field, k] });
+          });
+        }
+      });
       rule.when?.forEach((c, j) => {
+        if (IP_KEYS.has(c.key)) {
+          for (const field of ['values', 'notValues'] as const) {
+            c[field]?.forEach((v, k) => {
+              if (!IpSet.cidr(v)) ctx.addIssue({ code: 'custom', message: `"${v}" is not an IP address or CIDR`, path: ['rules', i, 'when', j, field, k] });
+            });
+          }
+        }
         if (!isKnownConditionKey(c.key)) ctx.addIssue({ code: 'custom', message: `unknown condition key "${c.key}"`, path: ['rules', i, 'when', j, 'key'] });
       });
     });
   });
 export type AuthorizationPolicySpec = z.infer<typeof AuthorizationPolicySpec>;
+
+const IP_KEYS = new Set(['source.ip', 'remote.ip', 'destination.ip']);
 
 const CONDITION_KEYS = new Set([
   'source.ip',

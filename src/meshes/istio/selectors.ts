@@ -2,6 +2,7 @@ import type { Inventory } from '../../inventory/inventory.js';
 import type { SelectorUse } from '../../inventory/potentialWorkloads.js';
 import { get, isObj, strMap } from '../../inventory/read.js';
 import type { MeshOptions } from '../meshSide.js';
+import { readMeshSettings } from './meshConfig.js';
 
 const SELECTOR_KINDS = ['PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication'];
 
@@ -12,7 +13,7 @@ const SELECTOR_KINDS = ['PeerAuthentication', 'AuthorizationPolicy', 'RequestAut
  * policies still name the pods they were meant for.
  */
 export function istioSelectors(inv: Inventory, options: MeshOptions): SelectorUse[] {
-  const root = options.rootNamespace ?? 'istio-system';
+  const root = readMeshSettings(inv, options).rootNamespace;
   const uses: SelectorUse[] = [];
   const rootUses: SelectorUse[] = [];
   const namespaces = new Set<string>();

@@ -5,7 +5,7 @@ import type { AccessPolicy, Origin } from '../../policy/access.js';
 import { DIM } from '../../policy/requestSpace.js';
 import type { TransportMode } from '../../policy/transport.js';
 import { workloadKey, type Ambiguity, type PortEval, type Protocol, type WorkloadView } from '../meshSide.js';
-import { ANY_PEER, AUTHENTICATED, applicablePolicies, compileAccess } from './authorizationPolicy.js';
+import { ANY_PEER, AUTHENTICATED, applicablePolicies, compileAccess, indexPolicies } from './authorizationPolicy.js';
 import { decideInjection } from './injection.js';
 import type { IstioResources } from './istioResources.js';
 import type { MeshSettings } from './meshConfig.js';
@@ -22,10 +22,11 @@ export function buildWorkloadViews(
   const levels = indexPeerAuthentications(res.peerAuthentications, settings.rootNamespace);
   const views = new Map<string, WorkloadView>();
   const reportedAmbiguity = new Set<string>();
+  const policiesByNs = indexPolicies(res.authorizationPolicies);
   for (const w of inv.workloads) {
     const key = workloadKey(w);
     const injection = decideInjection(inv, w);
-    const policies = applicablePolicies(res.authorizationPolicies, w, settings.rootNamespace);
+    const policies = applicablePolicies(policiesByNs, w, settings.rootNamespace);
     const services = servicesOf(inv, w);
     const ports = new Set<number>(w.ports.map((p) => p.port));
     for (const s of services) for (const p of s.ports) {

@@ -1,0 +1,83 @@
+import { CST, Composer, Lexer, LineCounter, Parser, type Document } from 'yaml';
+
+export interface YamlStream {
+  docs: Document.Parsed[];
+  lineCounter: LineCounter;
+  /** True when the file has more than `maxDocuments` documents (the rest were not parsed). */
+  truncated: boolean;
+}
+
+/**
+ * `parseAllDocuments` unrolled (same Parser and Composer, same options), so
+ * that composing stops after `maxDocuments` + 1 documents: a file of half a
+ * million `---` must cost what the limit allows, not what the file asks.
+ */
+export function parseYamlStream(text: string, maxDocuments: number): YamlStream {
+  const lineCounter = new LineCounter();
+  const parser = new Parser(lineCounter.addNewLine);
+  // Duplicate keys are found later in linear time (see inspectTree); the built-in check is quadratic.
+  const composer = new Composer({ uniqueKeys: false });
+  const docs: Document.Parsed[] = [];
+  let truncated = false;
+  withoutStackTraces(() => {
+    for (const doc of composer.compose(parser.parse(text))) {
+      if (docs.length === maxDocuments) {
+        truncated = true;
+        break;
+      }
+      docs.push(doc as Document.Parsed);
+    }
+  });
+  return { docs, lineCounter, truncated };
+}
+
+/**
+ * Garbage input makes the parser create one error per bad token (millions
+ * for a few MB), and each Error captures a stack trace: skipping those
+ * divides time and memory by about three. Safe to flip globally because the
+ * parse is synchronous; restored whatever happens.
+ */
+function withoutStackTraces(run: () => void): void {
+  const saved = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    run();
+  } finally {
+    Error.stackTraceLimit = saved;
+  }
+}
+
+/** Lexer tokens that mark structure and are not characters of the source. */
+const NON_SOURCE_TOKENS = new Set([CST.DOCUMENT, CST.FLOW_END, CST.SCALAR]);
+
+/**
+ * Offset of the first flow bracket (`[` or `{`) nested deeper than
+ * `maxDepth`, found with the YAML lexer itself (so brackets in strings,
+ * comments and block scalars do not count) before the parser runs: deep flow
+ * nesting costs the parser gigabytes long before its own recursion guard.
+ * Most files have too few brackets to get that deep, and skip the lexing.
+ */
+export function findDeepFlow(text: string, maxDepth: number): number | undefined {
+  if (countBrackets(text) <= maxDepth) return undefined;
+  let depth = 0;
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token === '[' || token === '{') {
+      depth++;
+      if (depth > maxDepth) return offset;
+    } else if ((token === ']' || token === '}') && depth > 0) {
+      depth--;
+    }
+    if (!NON_SOURCE_TOKENS.has(token)) offset += token.length;
+  }
+  return undefined;
+}
+
+function countBrackets(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) count++;
+  }
+  return count;
+}
