@@ -34,6 +34,8 @@ const NOT_CLUSTER_OBJECTS: ((apiVersion: string, kind: string) => boolean)[] = [
 interface DocResult {
   resources: Resource[];
   errors: ParseError[];
+  /** Errors past the per-file cap, only counted: a broken file can have millions. */
+  omitted: number;
   loose: ParseError[];
   holdsObjects: boolean;
 }
@@ -43,8 +45,10 @@ export function parseDocuments(file: FileText, inputs: readonly DocumentInput[])
   const errors: ParseError[] = [];
   const loose: ParseError[] = [];
   let holdsObjects = false;
+  let omitted = 0;
   for (const input of inputs) {
     const result = parseDocument(file, input);
+    omitted += result.omitted;
     // Loops, not push(...spread): a broken file can carry more errors than a call has argument slots.
     for (const r of result.resources) resources.push(r);
     for (const e of result.errors) errors.push(e);
@@ -53,26 +57,32 @@ export function parseDocuments(file: FileText, inputs: readonly DocumentInput[])
   }
   // Chart.yaml, values.yaml and friends may look half like an object; only among real objects is that a mistake.
   if (holdsObjects) for (const e of loose) errors.push(e);
-  return { resources, errors: capErrors(errors) };
+  return { resources, errors: capErrors(errors, omitted) };
 }
 
 /** Sorted by line, at most MAX_ERRORS_PER_FILE, then one line saying how many more there were. */
-function capErrors(errors: ParseError[]): ParseError[] {
+function capErrors(errors: ParseError[], omitted: number): ParseError[] {
   errors.sort((a, b) => a.line - b.line);
-  if (errors.length <= MAX_ERRORS_PER_FILE) return errors;
+  if (errors.length + omitted <= MAX_ERRORS_PER_FILE) return errors;
   const kept = errors.slice(0, MAX_ERRORS_PER_FILE);
-  const firstDropped = errors[MAX_ERRORS_PER_FILE]!;
-  kept.push({ ...firstDropped, message: MESSAGES.tooManyErrors(errors.length - MAX_ERRORS_PER_FILE) });
+  const anchor = errors[MAX_ERRORS_PER_FILE] ?? errors.at(-1)!;
+  kept.push({ ...anchor, message: MESSAGES.tooManyErrors(errors.length - kept.length + omitted) });
   return kept;
+}
+
+/** The first MAX_ERRORS_PER_FILE of `items` as errors; the rest only counted. */
+function firstErrors<T>(result: DocResult, items: readonly T[], toError: (item: T) => ParseError): void {
+  result.errors = items.slice(0, MAX_ERRORS_PER_FILE).map(toError);
+  result.omitted = Math.max(0, items.length - MAX_ERRORS_PER_FILE);
 }
 
 function parseDocument(file: FileText, input: DocumentInput): DocResult {
   const { doc, index, tree } = input;
-  const result: DocResult = { resources: [], errors: [], loose: [], holdsObjects: false };
+  const result: DocResult = { resources: [], errors: [], omitted: 0, loose: [], holdsObjects: false };
   const line = lineOfOffset(file, doc.contents?.range?.[0] ?? doc.range[0]);
   const at = (l: number, message: string): ParseError => ({ file: file.path, line: l, message });
   if (doc.errors.length > 0) {
-    result.errors = doc.errors.slice(0, MAX_ERRORS_PER_FILE + 1).map((e) => at(lineOfOffset(file, e.pos[0]), yamlErrorMessage(e)));
+    firstErrors(result, doc.errors, (e) => at(lineOfOffset(file, e.pos[0]), yamlErrorMessage(e)));
     return result;
   }
   if (tree.tooDeep) {
@@ -80,9 +90,7 @@ function parseDocument(file: FileText, input: DocumentInput): DocResult {
     return result;
   }
   if (tree.duplicateKeys.length > 0) {
-    result.errors = tree.duplicateKeys
-      .slice(0, MAX_ERRORS_PER_FILE + 1)
-      .map((key) => at(lineOfNode(file, key) ?? line, MESSAGES.duplicateKey(keySource(file.text, key))));
+    firstErrors(result, tree.duplicateKeys, (key) => at(lineOfNode(file, key) ?? line, MESSAGES.duplicateKey(keySource(file.text, key))));
     return result;
   }
   const loaded = loadValue(doc);
@@ -198,9 +206,9 @@ function addObject(result: DocResult, context: ObjectContext, value: unknown, pr
   const { file, doc } = context;
   const line = prefix.length === 0 ? context.docLine : makeLocator(doc, file.lineCounter, [], context.docLine)(prefix);
   const locate = makeLocator(doc, file.lineCounter, prefix, line);
-  const problem = checkObject(value, prefix, locate);
-  if (typeof problem === 'object' && 'message' in problem) {
-    result.errors.push({ file: file.path, line: problem.line ?? line, message: problem.message });
+  const checked = checkObject(value, prefix, locate);
+  if ('message' in checked) {
+    result.errors.push({ file: file.path, line: checked.line ?? line, message: checked.message });
     return;
   }
   let hash: string;
@@ -211,7 +219,7 @@ function addObject(result: DocResult, context: ObjectContext, value: unknown, pr
     result.errors.push({ file: file.path, line, message: MESSAGES.tooDeep });
     return;
   }
-  const resource: Resource = { ...problem, body: value as Record<string, unknown>, file: file.path, docIndex: context.docIndex, line, hash, locate };
+  const resource: Resource = { ...checked, body: value as Record<string, unknown>, file: file.path, docIndex: context.docIndex, line, hash, locate };
   if (context.source !== undefined) resource.source = context.source;
   result.resources.push(resource);
 }

@@ -8,7 +8,7 @@ export interface YamlStream {
 }
 
 /**
- * `parseAllDocuments` unrolled (same Parser and Composer, same options), so
+ * `parseAllDocuments` unrolled (the same Parser and Composer it uses), so
  * that composing stops after `maxDocuments` + 1 documents: a file of half a
  * million `---` must cost what the limit allows, not what the file asks.
  */

@@ -28,6 +28,8 @@ export interface WorkloadView {
   /** Whether any mesh policy (inherited ones included) governs the workload. */
   governed: boolean;
   evaluate(port: number | null): PortEval;
+  /** The transport part of `evaluate`, without compiling access. */
+  transport(port: number | null): PortEval['transport'];
 }
 
 /** What clients in one scope send to one server port (client-side TLS). */

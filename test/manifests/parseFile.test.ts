@@ -105,6 +105,27 @@ describe('bad input becomes one clear ParseError', () => {
     expect(onlyError(text)).toMatchObject({ line: 5, message: 'duplicate key "name": YAML map keys must be unique', resources: [] });
   });
 
+  test('errors are capped per file, with a count of the rest', () => {
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n${'  k: v\n'.repeat(151)}`;
+    const result = parse(text);
+    expect(result.errors).toHaveLength(101);
+    expect(result.errors[0]).toEqual({ file: 'm.yaml', line: 6, message: 'duplicate key "k": YAML map keys must be unique' });
+    expect(result.errors[100]).toEqual({
+      file: 'm.yaml',
+      line: 105,
+      message: '...and 50 more errors in this file (only the first 100 are listed)',
+    });
+  });
+
+  test('a map with very many keys is checked for duplicates in linear time', () => {
+    const keys = Array.from({ length: 60_000 }, (_, i) => `  k${i}: v`).join('\n');
+    const started = Date.now();
+    const result = parse(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n${keys}\n`);
+    expect(result.errors).toEqual([]);
+    // The parser's own uniqueKeys check is quadratic: 60k keys take it over a minute.
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
   test('alias bomb (billion laughs)', () => {
     const text = lines(
       'apiVersion: v1',
@@ -137,6 +158,22 @@ describe('bad input becomes one clear ParseError', () => {
     const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\n${body} leaf\n`;
     // k0 is depth 1 (the document is depth 0), so the key k200 on line 4 + 200 is the first too deep.
     expect(onlyError(text)).toMatchObject({ line: 204, message: MESSAGES.tooDeep });
+  });
+
+  test('brackets inside strings and block scalars are not nesting', () => {
+    const text = lines(
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: {name: brackets}',
+      'data:',
+      `  quoted: "${'['.repeat(300)}"`,
+      '  script: |',
+      `    ${'{'.repeat(300)}`,
+      `  # ${'['.repeat(300)}`,
+    );
+    const result = parse(text);
+    expect(result.errors).toEqual([]);
+    expect(result.resources).toHaveLength(1);
   });
 
   test('nesting that would overflow the stack is an error, not a crash', () => {

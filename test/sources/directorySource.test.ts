@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defaultConfig } from '../../src/config/schema.js';
 import { readDirectorySnapshot } from '../../src/sources/directorySource.js';
@@ -55,6 +58,20 @@ describe('readDirectorySnapshot', () => {
       reason: 'symlink points outside the directory (or nowhere); not followed',
     });
     expect(snapshot.skipped.map((s) => s.path)).toContain('links/dangling.yaml');
+  });
+
+  test('a FIFO, or a link to one, is never opened (it would block)', async () => {
+    execFileSync('mkfifo', [join(root, 'pipe.yaml')]);
+    writeTree(root, { 'links/pipe.yaml': { symlink: '../pipe.yaml' } });
+    try {
+      const snapshot = await readDirectorySnapshot(root, config);
+      expect(snapshot.files.map((f) => f.path)).not.toContain('pipe.yaml');
+      expect(snapshot.files.map((f) => f.path)).not.toContain('links/pipe.yaml');
+      expect(await snapshot.readFile('pipe.yaml')).toBeUndefined();
+    } finally {
+      rmSync(join(root, 'pipe.yaml'));
+      rmSync(join(root, 'links/pipe.yaml'));
+    }
   });
 
   test('files over maxFileBytes are skipped with a reason', async () => {

@@ -55,6 +55,9 @@ export function computeClientPaths(
   const rules = res.destinationRules.map(toRule);
   const byNamespace = groupBy(rules, (r) => r.dr.namespace);
   const servicesByNamespace = groupBy(inv.services, (s) => s.namespace);
+  // Exact hosts are looked up, only wildcard hosts are matched: linear in the repository, not quadratic.
+  const exactRules = groupBy(rules.filter((r) => !r.host.includes('*')), (r) => r.host);
+  const wildcardRules = rules.filter((r) => r.host.includes('*'));
   const out = new Map<string, ClientPath>();
 
   for (const [serverKey, view] of servers) {
@@ -63,7 +66,7 @@ export function computeClientPaths(
     const services = servicesOf({ ...inv, services: servicesByNamespace.get(w.namespace) ?? [] }, w);
     for (const svc of services) {
       const host = serviceFqdn(svc.name, svc.namespace);
-      const relevant = rules.filter((r) => hostMatches(r.host, host));
+      const relevant = [...(exactRules.get(host) ?? []), ...wildcardRules.filter((r) => hostMatches(r.host, host))];
       for (const sp of svc.ports) {
         // Sidecars capture TCP only; UDP/SCTP never meet a DestinationRule.
         if (sp.protocol !== 'TCP') continue;

@@ -33,7 +33,7 @@ export const istio: MeshAdapter = {
     // With competing policies the weaker one is assumed on both sides: the same cluster state
     // then compares equal, and a newly added weaker competitor shows as a weakening.
     side.workloads = buildWorkloadViews(inv, res, settings, 'weakest', side.ambiguities);
-    side.clientPaths = computeClientPaths(inv, res, settings, side.workloads, (key, port) => side.workloads.get(key)?.evaluate(port).transport.mode ?? 'PERMISSIVE');
+    side.clientPaths = computeClientPaths(inv, res, settings, side.workloads, (key, port) => side.workloads.get(key)?.transport(port).mode ?? 'PERMISSIVE');
     side.egress = computeEgress(inv, res, settings, side.workloads);
     for (const view of side.egress.values()) view.originFor = (host) => egressOriginFor(view, host);
     side.ingress = computeIngress(inv, res, settings);

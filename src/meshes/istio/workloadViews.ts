@@ -75,28 +75,31 @@ export function buildWorkloadViews(
       }
       return m;
     };
-    const evaluate = (port: number | null): PortEval => {
-      if (!proxied) {
-        const unmanaged: AccessPolicy = { universe: new Map([[DIM.principal, ANY_PEER]]), universeOrigin: undefined, enforced: false, enforcementOrigin: injection.origin, allow: null, allowOrigins: [], deny: [], custom: [] };
-        return { transport: { mode: 'UNMANAGED', origin: injection.origin, why: injection.why }, access: { tcp: unmanaged } };
-      }
+    const transport = (port: number | null): PortEval['transport'] => {
+      if (!proxied) return { mode: 'UNMANAGED', origin: injection.origin, why: injection.why };
       const bypass = bypassedPort(w, port);
-      if (bypass) {
-        const unmanaged: AccessPolicy = { universe: new Map([[DIM.principal, ANY_PEER]]), universeOrigin: undefined, enforced: false, enforcementOrigin: bypass.origin, allow: null, allowOrigins: [], deny: [], custom: [] };
-        return { transport: { mode: 'UNMANAGED', origin: bypass.origin, why: bypass.why }, access: { tcp: unmanaged } };
-      }
+      if (bypass) return { mode: 'UNMANAGED', origin: bypass.origin, why: bypass.why };
       const decision = modeOf(port);
       // Ambient ignores DISABLE: ztunnel always speaks mTLS (HBONE) between ambient pods.
       const mode: TransportMode = ambient && decision.mode === 'PLAINTEXT' ? 'PERMISSIVE' : decision.mode;
       const why = decision.origin ? `PeerAuthentication ${decision.origin.resource.namespace ?? ''}/${decision.origin.resource.name}` : 'no PeerAuthentication: Istio default PERMISSIVE';
-      const universe = new Map([[DIM.principal, mode === 'STRICT' ? AUTHENTICATED : ANY_PEER]]);
-      const base = { universe, universeOrigin: decision.origin };
+      return { mode, origin: decision.origin, why };
+    };
+    const evaluate = (port: number | null): PortEval => {
+      const t = transport(port);
+      if (t.mode === 'UNMANAGED') {
+        // No proxy on this port: nothing the mesh says is enforced there.
+        const unmanaged: AccessPolicy = { universe: new Map([[DIM.principal, ANY_PEER]]), universeOrigin: undefined, enforced: false, enforcementOrigin: t.origin, allow: null, allowOrigins: [], deny: [], custom: [] };
+        return { transport: t, access: { tcp: unmanaged } };
+      }
+      const universe = new Map([[DIM.principal, t.mode === 'STRICT' ? AUTHENTICATED : ANY_PEER]]);
+      const base = { universe, universeOrigin: t.origin };
       const protocols = ambient ? (['tcp'] as Protocol[]) : protocolsOf(inv, w, port);
       const access: Partial<Record<Protocol, AccessPolicy>> = {};
       for (const protocol of protocols) {
-        access[protocol] = compileAccess(policies, { port, protocol, identityVisible: mode !== 'PLAINTEXT', ambient }, base);
+        access[protocol] = compileAccess(policies, { port, protocol, identityVisible: t.mode !== 'PLAINTEXT', ambient }, base);
       }
-      return { transport: { mode, origin: decision.origin, why }, access };
+      return { transport: t, access };
     };
     views.set(key, {
       key,
@@ -106,6 +109,7 @@ export function buildWorkloadViews(
       dataPlane: { proxied, origin: injection.origin, why: injection.why },
       governed: pas.length > 0 || policies.length > 0,
       evaluate,
+      transport,
     });
   }
   return views;

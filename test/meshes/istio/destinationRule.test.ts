@@ -30,6 +30,9 @@ function views(inv: Inventory, proxied: (name: string) => boolean = () => true):
           evaluate: () => {
             throw new Error('not used by client paths');
           },
+          transport: () => {
+            throw new Error('not used by client paths');
+          },
         },
       ];
     }),

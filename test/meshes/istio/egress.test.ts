@@ -29,6 +29,9 @@ function views(inv: Inventory, unproxied: string[] = []): Map<string, WorkloadVi
           evaluate: () => {
             throw new Error('not used by egress');
           },
+          transport: () => {
+            throw new Error('not used by egress');
+          },
         },
       ];
     }),
