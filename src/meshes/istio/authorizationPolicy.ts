@@ -138,6 +138,15 @@ const serviceAccountsSet = (values: string[] | undefined) =>
       }))
     : undefined;
 
+/** `trustDomains` match the principal's first segment, with Istio's exact/prefix/suffix/presence forms. */
+const trustDomainsSet = (values: string[] | undefined) =>
+  values && values.length > 0
+    ? unionOf(values.map((v) => {
+        const td = v === '*' ? '[^/]+' : v.endsWith('*') ? `${escapeRegex(v.slice(0, -1))}[^/]*` : v.startsWith('*') ? `[^/]*${escapeRegex(v.slice(1))}` : escapeRegex(v);
+        return StringSet.fromRegex(`${td}\\/[^]*`, `td:${v}`);
+      }))
+    : undefined;
+
 const ips = (values: string[] | undefined): IpSet | undefined =>
   values && values.length > 0 ? values.reduce((acc, v) => acc.union(IpSet.cidr(v) ?? IpSet.empty()), IpSet.empty()) : undefined;
 
@@ -146,6 +155,7 @@ function source(s: NonNullable<NonNullable<Rule['from']>[number]['source']>, act
   acc = and(acc, constraint(DIM.principal, patterns(s.principals), patterns(s.notPrincipals), ctx));
   acc = and(acc, constraint(DIM.principal, namespacesSet(s.namespaces), namespacesSet(s.notNamespaces), ctx));
   acc = and(acc, constraint(DIM.principal, serviceAccountsSet(s.serviceAccounts), serviceAccountsSet(s.notServiceAccounts), ctx));
+  acc = and(acc, constraint(DIM.principal, trustDomainsSet(s.trustDomains), trustDomainsSet(s.notTrustDomains), ctx));
   acc = and(acc, constraint(DIM.sourceIp, ips(s.ipBlocks), ips(s.notIpBlocks), ctx));
   acc = and(acc, constraint(DIM.remoteIp, ips(s.remoteIpBlocks), ips(s.notRemoteIpBlocks), ctx));
   if (s.requestPrincipals || s.notRequestPrincipals) {

@@ -65,7 +65,7 @@ export function egressOriginFor(view: EgressView, host: string): Origin | undefi
 function sidecarFor(w: Workload, byNs: Map<string, SC[]>, root: string): SC | undefined {
   const own = byNs.get(w.namespace) ?? [];
   return (
-    own.find((s) => s.spec.workloadSelector !== undefined && matchesLabels(s.spec.workloadSelector.matchLabels ?? {}, w.labels)) ??
+    own.find((s) => s.spec.workloadSelector !== undefined && matchesLabels(s.spec.workloadSelector.labels ?? {}, w.labels)) ??
     own.find((s) => s.spec.workloadSelector === undefined) ??
     (byNs.get(root) ?? []).find((s) => s.spec.workloadSelector === undefined)
   );

@@ -30,6 +30,8 @@ const Source = z
     notRemoteIpBlocks: Strings.optional(),
     serviceAccounts: Strings.optional(),
     notServiceAccounts: Strings.optional(),
+    trustDomains: Strings.optional(),
+    notTrustDomains: Strings.optional(),
   })
   .strict();
 
@@ -176,9 +178,12 @@ export type DestinationRuleSpec = z.infer<typeof DestinationRuleSpec>;
 const OutboundMode = z.enum(['REGISTRY_ONLY', 'ALLOW_ANY']);
 export type OutboundMode = z.infer<typeof OutboundMode>;
 
+/** networking.istio.io's WorkloadSelector says `labels`, unlike security.istio.io's `matchLabels`. */
+const NetworkingWorkloadSelector = z.object({ labels: MatchLabels.optional() }).strict();
+
 export const SidecarSpec = z
   .object({
-    workloadSelector: WorkloadSelector.optional(),
+    workloadSelector: NetworkingWorkloadSelector.optional(),
     egress: z.array(z.object({ hosts: Strings, port: z.unknown().optional() }).passthrough()).optional(),
     outboundTrafficPolicy: z.object({ mode: OutboundMode.optional() }).passthrough().optional(),
   })
