@@ -174,7 +174,7 @@ describe('computeEgress: Sidecar', () => {
     const m = egress(
       sidecar('mesh', 'istio-system', '  outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n') +
         sidecar('default', 'shop', '  outboundTrafficPolicy: {mode: ALLOW_ANY}\n') +
-        sidecar('jobs', 'shop', '  workloadSelector:\n    matchLabels: {tier: jobs}\n  outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n'),
+        sidecar('jobs', 'shop', '  workloadSelector:\n    labels: {tier: jobs}\n  outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n'),
     );
     expect([of(m, 'shop', 'cart').mode, of(m, 'shop', 'batch').mode, of(m, 'web', 'web').mode]).toEqual(['ALLOW_ANY', 'REGISTRY_ONLY', 'REGISTRY_ONLY']);
     expect(of(m, 'shop', 'batch').scope).toBe('workloads selected by Sidecar shop/jobs');
