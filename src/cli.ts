@@ -33,7 +33,13 @@ const DOCS_BASE = 'https://github.com/mesh-review/mesh-review/blob/main/docs/rul
 
 class UsageError extends Error {}
 
-export async function main(argv: string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+/** Where the CLI writes: the process's streams, or a test's. */
+export interface CliIo {
+  stdout: Pick<NodeJS.WriteStream, 'write' | 'isTTY'>;
+  stderr: Pick<NodeJS.WriteStream, 'write' | 'isTTY'>;
+}
+
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let args;
   try {
     args = parseArgs({

@@ -16,16 +16,22 @@ export interface DiffContext {
   isDryRun: (r: Resource) => boolean;
 }
 
+/** The diff context of one mesh: where its mesh-wide policy lives decides a change's scope. */
+interface SideContext extends DiffContext {
+  rootNamespace: string | undefined;
+}
+
 /** Compares two sides of one mesh: every place the answer to "who can reach what, how" changed. */
 export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContext): PolicyChange[] {
   const changes: PolicyChange[] = [];
+  const sideCtx: SideContext = { ...ctx, rootNamespace: after.rootNamespace };
   for (const [key, a] of after.workloads) {
     const b = before.workloads.get(key);
     // New workloads had no answer before; unchanged inputs cannot change the answer.
     if (!b || b.inputsKey === a.inputsKey) continue;
     const ports = [...new Set([...b.ports, ...a.ports])].sort((x, y) => x - y);
     for (const port of ports.length > 0 ? ports : [null]) {
-      diffPort(before.mesh, b, a, port, ctx, changes, after.rootNamespace);
+      diffPort(before.mesh, b, a, port, sideCtx, changes);
     }
   }
   diffClientPaths(before, after, changes);
@@ -65,17 +71,11 @@ function scopeOf(origin: Origin | undefined, rootNamespace: string | undefined):
   const sel = (origin.resource.body.spec as Record<string, unknown> | undefined)?.selector as { matchLabels?: object } | undefined;
   const hasSelector = sel?.matchLabels !== undefined && Object.keys(sel.matchLabels).length > 0;
   if (hasSelector) return 'workload';
-  if (origin.resource.namespace === (rootNamespace ?? 'istio-system')) return 'mesh';
+  if (rootNamespace !== undefined && origin.resource.namespace === rootNamespace) return 'mesh';
   return 'namespace';
 }
 
-interface ViewWithRoot extends WorkloadView {
-  root: string | undefined;
-}
-
-function diffPort(mesh: string, bView: WorkloadView, aView: WorkloadView, port: number | null, ctx: DiffContext, out: PolicyChange[], root: string | undefined): void {
-  const b = bView;
-  const a: ViewWithRoot = Object.assign(Object.create(aView) as WorkloadView, { root });
+function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number | null, ctx: SideContext, out: PolicyChange[]): void {
   const tb = b.evaluate(port);
   const ta = a.evaluate(port);
   const cmp = compareTransport(tb.transport.mode, ta.transport.mode);
@@ -96,7 +96,7 @@ function diffPort(mesh: string, bView: WorkloadView, aView: WorkloadView, port: 
         base(mesh, cause, anchor, side, w, port, {
           before: transportText(tb),
           after: transportText(ta),
-          scope: scopeOf(ta.transport.origin ?? tb.transport.origin, a.root),
+          scope: scopeOf(ta.transport.origin ?? tb.transport.origin, ctx.rootNamespace),
           witness: weaker ? describeRequest({ principal: '' }, port, 'tcp') : null,
           detail: cause === 'sidecar-removed' && b.governed ? 'governed' : undefined,
         }),
@@ -165,7 +165,7 @@ function anchorFor(afterOrigin: Origin | undefined, beforeOrigin: Origin | undef
  * deleted lines when it is gone, or on the workload's labels when the policy is unchanged but no
  * longer selects the workload.
  */
-function formerDecider(origin: Origin, ctx: DiffContext, view: ViewWithRoot): { anchor: Origin; side: 'before' | 'after'; dryRun: boolean } {
+function formerDecider(origin: Origin, ctx: SideContext, view: WorkloadView): { anchor: Origin; side: 'before' | 'after'; dryRun: boolean } {
   const still = ctx.findAfter(origin.resource);
   if (!still) return { anchor: origin, side: 'before', dryRun: false };
   if (ctx.isDryRun(still)) return { anchor: { resource: still, path: ['metadata', 'annotations', 'istio.io/dry-run'] }, side: 'after', dryRun: true };
@@ -193,8 +193,8 @@ function classifyBroadening(
   d: AccessDelta,
   pb: AccessPolicy,
   pa: AccessPolicy,
-  ctx: DiffContext,
-  view: ViewWithRoot,
+  ctx: SideContext,
+  view: WorkloadView,
 ): { cause: Cause; anchor: Origin; side: 'before' | 'after'; scope?: PolicyChange['scope'] } | undefined {
   const rb = d.before.reason;
   const ra = d.after.reason;
@@ -215,17 +215,17 @@ function classifyBroadening(
   if (rb.kind === 'no-allow-match') {
     if (ra.kind === 'allow') {
       const anchor = refineAnchor(ra.clause.origin, ctx.findBefore(ra.clause.origin.resource));
-      return { cause: 'allow-broadened', anchor, side: 'after', scope: scopeOf(ra.clause.origin, view.root) };
+      return { cause: 'allow-broadened', anchor, side: 'after', scope: scopeOf(ra.clause.origin, ctx.rootNamespace) };
     }
     const first = rb.origins[0];
     if (!first) return undefined;
     const f = formerDecider(first, ctx, view);
-    return { cause: f.dryRun ? 'policy-dry-run' : 'allow-all-restored', anchor: f.anchor, side: f.side, scope: scopeOf(first, view.root) };
+    return { cause: f.dryRun ? 'policy-dry-run' : 'allow-all-restored', anchor: f.anchor, side: f.side, scope: scopeOf(first, ctx.rootNamespace) };
   }
   return undefined;
 }
 
-function narrowAnchor(d: AccessDelta, pa: AccessPolicy, pb: AccessPolicy, ctx: DiffContext, view: ViewWithRoot): [Origin | undefined, 'before' | 'after'] {
+function narrowAnchor(d: AccessDelta, pa: AccessPolicy, pb: AccessPolicy, ctx: SideContext, view: WorkloadView): [Origin | undefined, 'before' | 'after'] {
   const ra = d.after.reason;
   const rb = d.before.reason;
   if (ra.kind === 'deny' || ra.kind === 'custom') return [refineAnchor(ra.clause.origin, ctx.findBefore(ra.clause.origin.resource)), 'after'];
