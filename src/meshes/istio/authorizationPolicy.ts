@@ -11,8 +11,14 @@ import type { AuthorizationPolicySpec, Rule } from './schemas.js';
 type AP = Typed<AuthorizationPolicySpec>;
 
 /** Policies grouped by namespace, so that finding a workload's policies costs what its namespace holds. */
-export function indexPolicies(all: AP[]): Map<string, AP[]> {
-  const byNs = new Map<string, AP[]>();
+/** What selecting policies (AuthorizationPolicy, RequestAuthentication) have in common. */
+interface Selecting {
+  namespace: string;
+  spec: { selector?: { matchLabels?: Record<string, string> | undefined } | undefined; targetRef?: unknown; targetRefs?: unknown[] | undefined };
+}
+
+export function indexPolicies<P extends Selecting>(all: P[]): Map<string, P[]> {
+  const byNs = new Map<string, P[]>();
   for (const ap of all) {
     // targetRef(s) bind gateways and waypoints, not sidecar workloads.
     if (ap.spec.targetRef || (ap.spec.targetRefs?.length ?? 0) > 0) continue;
@@ -24,7 +30,7 @@ export function indexPolicies(all: AP[]): Map<string, AP[]> {
 }
 
 /** Policies that govern a sidecar workload (mesh-semantics 2.4.1): its namespace's and the root namespace's. */
-export function applicablePolicies(byNs: Map<string, AP[]>, w: Workload, rootNamespace: string): AP[] {
+export function applicablePolicies<P extends Selecting>(byNs: Map<string, P[]>, w: Workload, rootNamespace: string): P[] {
   const candidates = w.namespace === rootNamespace ? (byNs.get(rootNamespace) ?? []) : [...(byNs.get(rootNamespace) ?? []), ...(byNs.get(w.namespace) ?? [])];
   return candidates.filter((ap) => matchesLabels(ap.spec.selector?.matchLabels ?? {}, w.labels));
 }
@@ -36,6 +42,13 @@ export interface CompileContext {
   protocol: Protocol;
   /** DISABLE / no mTLS: the server sees no peer identity, so identity fields see "". */
   identityVisible: boolean;
+  /**
+   * JWT issuers a RequestAuthentication validates for this workload. Without one, no request
+   * carries a request principal or claims: those attributes are empty for every request.
+   * 'unknown' when the repository manages no RequestAuthentication at all: one may exist in
+   * the cluster, so any validated token is possible.
+   */
+  jwtIssuers: readonly string[] | 'unknown';
   /** ztunnel without waypoint enforces L4 only. */
   ambient: boolean;
 }
@@ -111,11 +124,21 @@ function constraint(dim: string, positive: StringSet | IpSet | undefined, negati
     set = set ? intersectSets(set, rest) : rest;
   }
   if (!set) return new Map();
-  if (dim === DIM.principal && !ctx.identityVisible) {
-    // Without mTLS the identity is empty: the constraint is decided now, for every request.
+  if ((dim === DIM.principal && !ctx.identityVisible) || (isJwtDim(dim) && ctx.jwtIssuers !== 'unknown' && ctx.jwtIssuers.length === 0)) {
+    // An attribute nobody can carry is empty: the constraint is decided now, for every request.
     return (set as StringSet).has('') ? new Map() : undefined;
   }
+  if (dim === DIM.requestPrincipal && ctx.jwtIssuers !== 'unknown') {
+    // A request principal is `<iss>/<sub>` of a token a RequestAuthentication validated, or empty.
+    set = intersectSets(set, validRequestPrincipals(ctx.jwtIssuers));
+  }
   return set.isEmpty ? undefined : new Map([[dim, set]]);
+}
+
+const isJwtDim = (dim: string): boolean => dim === DIM.requestPrincipal || dim.startsWith('claim:');
+
+function validRequestPrincipals(issuers: readonly string[]): StringSet {
+  return issuers.reduce((acc, iss) => acc.union(StringSet.fromRegex(`${escapeRegex(iss)}\\/[^]*`, `iss:${iss}`)), StringSet.literal(''));
 }
 
 const unionOf = (sets: StringSet[]): StringSet | undefined => sets.reduce<StringSet | undefined>((acc, s) => (acc ? acc.union(s) : s), undefined);

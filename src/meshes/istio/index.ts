@@ -1,5 +1,6 @@
 import { matchesLabels, type Inventory, type Workload } from '../../inventory/inventory.js';
 import { resolveTargetPort } from './workloadViews.js';
+import { arr, get, str } from '../../inventory/read.js';
 import { DIM } from '../../policy/requestSpace.js';
 import type { MeshAdapter, MeshOptions, MeshSide } from '../meshSide.js';
 import { collectIstioResources } from './istioResources.js';
@@ -53,7 +54,10 @@ export const istio: MeshAdapter = {
     if (dim === DIM.method) return ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', ''];
     if (dim === DIM.path) return ['/', '/admin', '/api', ''];
     if (dim === DIM.sourceIp || dim === DIM.remoteIp) return ['10.0.0.1', '203.0.113.7'];
-    if (dim === DIM.requestPrincipal) return ['', 'https://issuer.example.com/user'];
+    if (dim === DIM.requestPrincipal) {
+      const issuers = (inv.byKind.get('RequestAuthentication') ?? []).flatMap((r) => arr(get(r.body, 'spec', 'jwtRules')).map((j) => str(get(j, 'issuer'))));
+      return ['', ...issuers.filter((i): i is string => i !== undefined).map((i) => `${i}/user`), 'https://issuer.example.com/user'];
+    }
     return ['', 'x'];
   },
 };

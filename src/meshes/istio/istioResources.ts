@@ -6,6 +6,7 @@ import {
   DestinationRuleSpec,
   GatewaySpec,
   PeerAuthenticationSpec,
+  RequestAuthenticationSpec,
   ServiceEntrySpec,
   SidecarSpec,
   VirtualServiceSpec,
@@ -20,6 +21,7 @@ export interface Typed<S> {
 export interface IstioResources {
   peerAuthentications: Typed<PeerAuthenticationSpec>[];
   authorizationPolicies: Typed<AuthorizationPolicySpec>[];
+  requestAuthentications: Typed<RequestAuthenticationSpec>[];
   destinationRules: Typed<DestinationRuleSpec>[];
   sidecars: Typed<SidecarSpec>[];
   serviceEntries: Typed<ServiceEntrySpec>[];
@@ -60,6 +62,7 @@ export function collectIstioResources(inv: Inventory): IstioResources {
   return {
     peerAuthentications: pick('PeerAuthentication', SECURITY_VERSIONS, PeerAuthenticationSpec),
     authorizationPolicies: pick('AuthorizationPolicy', SECURITY_VERSIONS, AuthorizationPolicySpec),
+    requestAuthentications: pick('RequestAuthentication', SECURITY_VERSIONS, RequestAuthenticationSpec),
     destinationRules: pick('DestinationRule', NETWORKING_VERSIONS, DestinationRuleSpec),
     sidecars: pick('Sidecar', NETWORKING_VERSIONS, SidecarSpec),
     serviceEntries: pick('ServiceEntry', NETWORKING_VERSIONS, ServiceEntrySpec),

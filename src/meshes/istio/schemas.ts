@@ -139,6 +139,16 @@ export function isKnownConditionKey(key: string): boolean {
   );
 }
 
+export const RequestAuthenticationSpec = z
+  .object({
+    selector: WorkloadSelector.optional(),
+    targetRef: TargetRef.optional(),
+    targetRefs: z.array(TargetRef).optional(),
+    jwtRules: z.array(z.object({ issuer: z.string().optional() }).passthrough()).optional(),
+  })
+  .strict();
+export type RequestAuthenticationSpec = z.infer<typeof RequestAuthenticationSpec>;
+
 const MtlsMode = z.enum(['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT']);
 export type MtlsMode = z.infer<typeof MtlsMode>;
 

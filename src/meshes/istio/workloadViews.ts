@@ -23,11 +23,14 @@ export function buildWorkloadViews(
   const views = new Map<string, WorkloadView>();
   const reportedAmbiguity = new Set<string>();
   const policiesByNs = indexPolicies(res.authorizationPolicies);
+  const jwtByNs = indexPolicies(res.requestAuthentications);
   for (const w of inv.workloads) {
     const key = workloadKey(w);
     const injection = decideInjection(inv, w);
     const policies = applicablePolicies(policiesByNs, w, settings.rootNamespace);
     const services = servicesOf(inv, w);
+    const jwtPolicies = applicablePolicies(jwtByNs, w, settings.rootNamespace);
+    const jwtIssuers = res.requestAuthentications.length === 0 ? ('unknown' as const) : [...new Set(jwtPolicies.flatMap((ra) => (ra.spec.jwtRules ?? []).map((r) => r.issuer ?? '')))].filter(Boolean).sort();
     const ports = new Set<number>(w.ports.map((p) => p.port));
     for (const s of services) for (const p of s.ports) {
       const target = resolveTargetPort(w, p.targetPort);
@@ -51,6 +54,7 @@ export function buildWorkloadViews(
       settings.trustDomain,
       ...pas.map((p) => `pa:${p.resource.hash}`).sort(),
       ...policies.map((p) => `ap:${p.resource.hash}`).sort(),
+      ...jwtPolicies.map((p) => `ra:${p.resource.hash}`).sort(),
       ...services.map((s) => `svc:${s.resource.hash}`).sort(),
     ]);
     const proxied = injection.dataPlane !== 'none';
@@ -97,7 +101,7 @@ export function buildWorkloadViews(
       const protocols = ambient ? (['tcp'] as Protocol[]) : protocolsOf(inv, w, port);
       const access: Partial<Record<Protocol, AccessPolicy>> = {};
       for (const protocol of protocols) {
-        access[protocol] = compileAccess(policies, { port, protocol, identityVisible: t.mode !== 'PLAINTEXT', ambient }, base);
+        access[protocol] = compileAccess(policies, { port, protocol, identityVisible: t.mode !== 'PLAINTEXT', ambient, jwtIssuers }, base);
       }
       return { transport: t, access };
     };

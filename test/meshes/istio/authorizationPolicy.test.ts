@@ -13,7 +13,7 @@ const ap = (yaml: string, i = 0): Typed<AuthorizationPolicySpec> => {
   return { resource, namespace: 'shop', spec };
 };
 
-const HTTP: CompileContext = { port: 8080, protocol: 'http', identityVisible: true, ambient: false };
+const HTTP: CompileContext = { port: 8080, protocol: 'http', identityVisible: true, ambient: false, jwtIssuers: ['https://issuer.example.com'] };
 const TCP: CompileContext = { ...HTTP, protocol: 'tcp' };
 const permissive = { universe: new Map([[DIM.principal, ANY_PEER]]), universeOrigin: undefined };
 const strict = { universe: new Map([[DIM.principal, AUTHENTICATED]]), universeOrigin: undefined };
@@ -56,6 +56,12 @@ const cases: Case[] = [
   ['DISABLE hides identity: principal rules cannot match', ['rules: [{from: [{source: {principals: ["cluster.local/ns/web/sa/default"]}}]}]'], { ...HTTP, identityVisible: false }, req({}), false],
   ['CUSTOM may deny what it matches', ['action: CUSTOM\nprovider: {name: ext}\nrules: [{}]'], HTTP, req({}), false],
   ['AUDIT never changes the decision', ['action: AUDIT\nrules: [{}]', '{}'], HTTP, req({}), false],
+  ['requestPrincipals "*" admits a validated JWT', ['rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]'], HTTP, req({ requestPrincipal: 'https://issuer.example.com/alice' }), true],
+  ['requestPrincipals "*" refuses a request without JWT', ['rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]'], HTTP, req({}), false],
+  ['without a RequestAuthentication no request has a principal', ['rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]'], { ...HTTP, jwtIssuers: [] }, req({ requestPrincipal: 'https://issuer.example.com/alice' }), false],
+  ['without a RequestAuthentication notRequestPrincipals matches everyone', ['action: DENY\nrules: [{from: [{source: {notRequestPrincipals: ["*"]}}]}]'], { ...HTTP, jwtIssuers: [] }, req({}), false],
+  ['a repository without any RequestAuthentication leaves JWTs possible', ['rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]'], { ...HTTP, jwtIssuers: 'unknown' }, req({ requestPrincipal: 'any-issuer/alice' }), true],
+  ['a token from an issuer no RequestAuthentication names has no principal', ['rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]'], HTTP, req({ requestPrincipal: 'https://other.example.com/alice' }), false],
   ['STRICT refuses plaintext before any policy', [], HTTP, req({ principal: '' }), false, strict],
 ];
 
