@@ -1,5 +1,5 @@
 import type { PolicyChange } from '../policy/change.js';
-import type { Finding } from './finding.js';
+import { SEVERITIES, type Category, type Finding, type Severity } from './finding.js';
 import { ruleForCause } from './rules/index.js';
 
 /** Gives each change its rule: id, category, severity, words, and the line that caused it. */
@@ -9,7 +9,10 @@ export function toFindings(changes: PolicyChange[]): Finding[] {
     const rule = ruleForCause.get(c.cause);
     if (!rule) continue;
     const r = c.anchor.resource;
+    const base = rule.severityFor?.(c) ?? rule.severity;
+    const escalate = c.escalation !== undefined && ESCALATED.has(rule.category);
     const parts = [
+      escalate ? `Raised one level: ${c.escalation}.` : '',
       c.detail && rule.cause !== 'sidecar-removed' && rule.cause !== 'egress-broadened' ? c.detail : '',
       c.before ? `Before: ${c.before}.` : '',
       c.after ? `After: ${c.after}.` : '',
@@ -18,7 +21,7 @@ export function toFindings(changes: PolicyChange[]): Finding[] {
     out.push({
       ruleId: rule.id,
       category: rule.category,
-      severity: rule.severityFor?.(c) ?? rule.severity,
+      severity: escalate ? raise(base) : base,
       mesh: c.mesh,
       workload: c.workload ? `${c.workload.namespace}/${c.workload.name}` : null,
       port: c.port,
@@ -33,3 +36,8 @@ export function toFindings(changes: PolicyChange[]): Finding[] {
   }
   return out;
 }
+
+/** Weakenings weigh more on an exposed workload; informational categories stay informational. */
+const ESCALATED = new Set<Category>(['access-broadened', 'mtls-weakened']);
+
+const raise = (s: Severity): Severity => SEVERITIES[Math.max(0, SEVERITIES.indexOf(s) - 1)]!;

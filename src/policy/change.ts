@@ -41,6 +41,8 @@ export interface PolicyChange {
   /** Scope of the deciding policy, for severity: a mesh-wide change weighs more. */
   scope: 'mesh' | 'namespace' | 'workload' | 'port' | 'client' | undefined;
   detail: string | undefined;
+  /** Why this change weighs one level more (the workload is reachable from outside), if it does. */
+  escalation?: string;
   /** Other resources involved (e.g. the competing policies of an ambiguity). */
   related?: Resource[];
 }

@@ -1,5 +1,5 @@
 import type { Resource } from '../manifests/resource.js';
-import type { ClientPath, MeshSide, PortEval, Protocol, WorkloadView } from '../meshes/meshSide.js';
+import { workloadKey, type ClientPath, type MeshSide, type PortEval, type Protocol, type WorkloadView } from '../meshes/meshSide.js';
 import type { AccessPolicy, Origin } from './access.js';
 import type { Cause, PolicyChange } from './change.js';
 import { diffAccess, type AccessDelta } from './diffAccess.js';
@@ -44,6 +44,7 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
     const first = amb.resources.find((r) => ctx.findBefore(r)?.hash !== r.hash) ?? amb.resources[0]!;
     changes.push(base(after.mesh, 'ambiguous', { resource: first, path: ['metadata', 'name'] }, 'after', amb.workload, null, { detail: amb.message, related: amb.resources }));
   }
+  markExposed(after, changes);
   const invalidBefore = new Set(before.invalid.map((x) => `${x.resource.file}|${x.resource.hash}`));
   for (const inv of after.invalid) {
     if (invalidBefore.has(`${inv.resource.file}|${inv.resource.hash}`)) continue;
@@ -324,5 +325,16 @@ function diffIngress(before: MeshSide, after: MeshSide, out: PolicyChange[]): vo
         }),
       );
     }
+  }
+}
+
+/** A weakening on a workload that a gateway exposes weighs one level more (mesh-semantics §6). */
+function markExposed(after: MeshSide, changes: PolicyChange[]): void {
+  const exposed = new Map<string, string>();
+  for (const view of after.ingress.values()) for (const t of view.targets ?? []) exposed.set(workloadKey(t.workload), view.gateway);
+  for (const c of changes) {
+    if (!c.workload || c.cause === 'ingress-exposed') continue;
+    const gateway = exposed.get(workloadKey(c.workload));
+    if (gateway) c.escalation = `the workload is reachable from outside through gateway ${gateway}`;
   }
 }

@@ -6,7 +6,7 @@ import type { MeshAdapter, MeshOptions, MeshSide } from '../meshSide.js';
 import { collectIstioResources } from './istioResources.js';
 import { readMeshSettings } from './meshConfig.js';
 import { istioSelectors } from './selectors.js';
-import { computeClientPaths } from './destinationRule.js';
+import { computeClientPaths, findDestinationRuleConflicts } from './destinationRule.js';
 import { computeEgress, egressOriginFor } from './egress.js';
 import { computeIngress, ingressOriginFor } from './ingress.js';
 import { buildWorkloadViews } from './workloadViews.js';
@@ -35,6 +35,15 @@ export const istio: MeshAdapter = {
     // then compares equal, and a newly added weaker competitor shows as a weakening.
     side.workloads = buildWorkloadViews(inv, res, settings, 'weakest', side.ambiguities);
     side.clientPaths = computeClientPaths(inv, res, settings, side.workloads, (key, port) => side.workloads.get(key)?.transport(port).mode ?? 'PERMISSIVE');
+    for (const c of findDestinationRuleConflicts(res)) {
+      const names = c.rules.map((r) => r.resource.name).sort();
+      side.ambiguities.push({
+        key: `istio:dr:${c.namespace}:${c.host}:${names.join(',')}`,
+        workload: null,
+        resources: c.rules.map((r) => r.resource),
+        message: `${c.rules.length} DestinationRules for ${c.host} in namespace ${c.namespace} (${names.join(', ')}) both set a traffic policy; Istio merges them and keeps the first, which depends on cluster state`,
+      });
+    }
     side.egress = computeEgress(inv, res, settings, side.workloads);
     for (const view of side.egress.values()) view.originFor = (host) => egressOriginFor(view, host);
     side.ingress = computeIngress(inv, res, settings);
