@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { buildInventory } from '../../../src/inventory/inventory.js';
+import { parseFileContent } from '../../../src/manifests/parseFile.js';
+import { decideInjection } from '../../../src/meshes/istio/injection.js';
+
+const LIMITS = { maxFileBytes: 1 << 20, maxDocuments: 100 };
+
+const ns = (labels: string) => (labels === 'absent' ? '' : `apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {${labels}}}\n---\n`);
+const pod = (labels: string, annotations = '', extra = '') =>
+  `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: shop\n  labels: {${labels}}\n  annotations: {${annotations}}\nspec:\n  ${extra}containers: [{name: c, image: x}]\n`;
+
+const decide = (yaml: string) => {
+  const inv = buildInventory(parseFileContent('x.yaml', Buffer.from(yaml), LIMITS).resources, 'default');
+  return decideInjection(inv, inv.workloads[0]!);
+};
+
+/** mesh-semantics §2.1 and istio pkg/kube/inject/webhook.go injectRequired. */
+describe('Istio sidecar injection', () => {
+  it.each([
+    ['namespace istio-injection=enabled', ns('istio-injection: enabled') + pod(''), 'sidecar'],
+    ['namespace istio.io/rev', ns('istio.io/rev: canary') + pod(''), 'sidecar'],
+    ['unlabelled namespace', ns('team: a') + pod(''), 'none'],
+    ['namespace disabled beats pod "true"', ns('istio-injection: disabled') + pod('sidecar.istio.io/inject: "true"'), 'none'],
+    ['pod label "false" in an enabled namespace', ns('istio-injection: enabled') + pod('sidecar.istio.io/inject: "false"'), 'none'],
+    ['pod annotation "false" in an enabled namespace', ns('istio-injection: enabled') + pod('', 'sidecar.istio.io/inject: "false"'), 'none'],
+    ['pod label beats pod annotation', ns('istio-injection: enabled') + pod('sidecar.istio.io/inject: "true"', 'sidecar.istio.io/inject: "false"'), 'sidecar'],
+    ['pod label "true" in an unlabelled namespace', ns('team: a') + pod('sidecar.istio.io/inject: "true"'), 'sidecar'],
+    ['pod annotation "true" alone does not reach the webhook', ns('team: a') + pod('', 'sidecar.istio.io/inject: "true"'), 'none'],
+    ['hostNetwork pods are never injected', ns('istio-injection: enabled') + pod('', '', 'hostNetwork: true\n  '), 'none'],
+    ['kube-system is never injected', pod('sidecar.istio.io/inject: "true"').replace('namespace: shop', 'namespace: kube-system'), 'none'],
+    ['ambient namespace: ztunnel, not unmanaged', ns('istio.io/dataplane-mode: ambient') + pod(''), 'ambient'],
+    ['ambient namespace, pod opted out', ns('istio.io/dataplane-mode: ambient') + pod('istio.io/dataplane-mode: none'), 'none'],
+    ['namespace outside the repository: assumed in the mesh', pod(''), 'sidecar'],
+  ])('%s', (_name, yaml, expected) => {
+    expect(decide(yaml).dataPlane).toBe(expected);
+  });
+
+  it('names the line that decided it', () => {
+    const d = decide(ns('istio-injection: enabled') + pod('sidecar.istio.io/inject: "false"'));
+    expect(d.origin?.path).toEqual(['metadata', 'labels', 'sidecar.istio.io/inject']);
+    expect(d.origin?.resource.locate(d.origin.path)).toBe(10); // the `labels:` line of the pod
+  });
+});
