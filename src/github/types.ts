@@ -1,0 +1,34 @@
+import type { Octokit } from '@octokit/core';
+
+/**
+ * What the GitHub side of mesh-review needs from an Octokit: Probot's
+ * `context.octokit` (app) and `@octokit/rest` (the `pr` command) both fit, so
+ * the two share every line but the transport.
+ */
+export type GitHub = Pick<Octokit, 'request' | 'graphql'>;
+
+/** The pull request under review, as read from a webhook payload or the API. */
+export interface PullRequestRef {
+  owner: string;
+  repo: string;
+  number: number;
+  baseSha: string;
+  headSha: string;
+  /** The base branch's default-branch name, for reading configuration (never the head). */
+  baseRef: string;
+  draft: boolean;
+}
+
+/** A file of the pull request as `GET /repos/{owner}/{repo}/pulls/{pull_number}/files` lists it. */
+export interface PullFile {
+  path: string;
+  previousPath: string | undefined;
+  status: 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
+  /** Absent for binary or very large diffs: lines are then computed from the snapshots. */
+  patch: string | undefined;
+}
+
+/** Lines a review comment may be anchored to, per file and side of the diff. */
+export interface CommentableLines {
+  get(path: string): { right: ReadonlySet<number>; left: ReadonlySet<number> } | undefined;
+}
