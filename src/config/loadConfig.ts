@@ -37,6 +37,15 @@ export function parseConfigText(text: string, source: string): ConfigResult {
   } catch (e) {
     return { error: `${source}: invalid YAML: ${firstLine(e instanceof Error ? e.message : String(e))}` };
   }
+  return parseConfigValue(value, source);
+}
+
+/**
+ * Validates an already-parsed config value (the app's `context.config`, which has merged
+ * `_extends` chains). Same messages as for text.
+ */
+export function parseConfigValue(input: unknown, source: string): ConfigResult {
+  let value = input;
   // An empty file (or one holding only comments) is how people "turn on defaults".
   if (value === null || value === undefined) value = {};
   if (typeof value !== 'object' || Array.isArray(value)) {

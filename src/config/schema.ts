@@ -39,6 +39,17 @@ export const Config = z
       .default({ trustDomain: 'cluster.local' }),
     rules: z.record(z.string(), z.union([Severity, z.literal('off')])).default({}),
     ignore: z.array(IgnoreEntry).default([]),
+    /** How the GitHub App publishes (the CLI ignores these). */
+    github: z
+      .object({
+        /** Conclusion when the review itself fails (crash, timeout, API error): fail closed by default. */
+        onError: z.enum(['failure', 'neutral']).default('failure'),
+        maxInlineComments: z.number().int().min(0).max(100).default(30),
+        /** Inline comments on draft pull requests (the check run is always posted). */
+        commentOnDrafts: z.boolean().default(false),
+      })
+      .strict()
+      .default({ onError: 'failure', maxInlineComments: 30, commentOnDrafts: false }),
     limits: z
       .object({
         maxFileBytes: z.number().int().positive().default(2 * 1024 * 1024),
