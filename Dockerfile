@@ -1,0 +1,36 @@
+# syntax=docker/dockerfile:1
+# mesh-review GitHub App. Build: docker build -t mesh-review . ; run with APP_ID, PRIVATE_KEY and WEBHOOK_SECRET set.
+
+ARG NODE_VERSION=20.18.3
+ARG HELM_VERSION=3.16.4
+
+FROM node:${NODE_VERSION}-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM node:${NODE_VERSION}-bookworm-slim AS helm
+ARG HELM_VERSION
+ARG TARGETARCH=amd64
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl \
+ && curl -fsSLo /tmp/helm.tgz "https://get.helm.sh/helm-v${HELM_VERSION}-linux-${TARGETARCH}.tar.gz" \
+ && tar -xzf /tmp/helm.tgz -C /tmp \
+ && install -m 0755 "/tmp/linux-${TARGETARCH}/helm" /usr/local/bin/helm \
+ && rm -rf /tmp/helm.tgz "/tmp/linux-${TARGETARCH}" /var/lib/apt/lists/*
+
+FROM node:${NODE_VERSION}-bookworm-slim
+ENV NODE_ENV=production PORT=3000
+WORKDIR /app
+COPY --from=helm /usr/local/bin/helm /usr/local/bin/helm
+COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/dist ./dist
+COPY --chown=node:node package.json app.yml ./
+COPY --chown=node:node docs ./docs
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/ping').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node_modules/.bin/probot", "run", "./dist/app.js"]
