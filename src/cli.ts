@@ -10,12 +10,15 @@ import { ParseCache } from './manifests/parseCache.js';
 import { reviewSnapshots } from './pipeline/review.js';
 import type { ReviewResult } from './pipeline/reviewResult.js';
 import { renderJson } from './report/json.js';
-import { renderMarkdown } from './report/markdown.js';
+import { renderMarkdown, ruleUrl } from './report/markdown.js';
+import { PROJECT_URL } from './report/projectUrl.js';
 import { renderSarif } from './report/sarif.js';
 import { renderText } from './report/text.js';
+import { PrUsageError, prCommand } from './prCommand.js';
 import { openSnapshot } from './sources/openSource.js';
 
 const USAGE = `Usage: mesh-review diff --base <dir|git-ref> --head <dir|git-ref> [options]
+       mesh-review pr <owner>/<repo>#<number> [--post]     (token from GITHUB_TOKEN)
 
 Reviews the service-mesh security changes between two trees or commits:
 per workload and port, who can reach it and over what transport, before and after.
@@ -23,13 +26,13 @@ per workload and port, who can reach it and over what transport, before and afte
 Options:
   --format text|markdown|json|sarif   output format (default: text)
   --config FILE                       configuration (default: .github/mesh-review.yml at --base)
+  --post                              pr: publish the check run and review (default: print them)
   --fail-on critical|high|medium|low|info
                                       exit 1 when a finding is at or above this severity (default: high)
   -h, --help                          this help
 
 Exit status: 0 nothing at or above --fail-on, 1 something is, 2 usage or configuration error.`;
 
-const DOCS_BASE = 'https://github.com/mesh-review/mesh-review/blob/main/docs/rules';
 
 class UsageError extends Error {}
 
@@ -52,6 +55,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
         config: { type: 'string' },
         'fail-on': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        post: { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -64,6 +68,10 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     return 0;
   }
   try {
+    if (positionals[0] === 'pr') {
+      if (positionals.length !== 2) throw new UsageError('pr takes one argument: owner/repo#number');
+      return await prCommand({ target: positionals[1]!, post: values.post === true, token: process.env.GITHUB_TOKEN }, io);
+    }
     if (positionals[0] !== 'diff') throw new UsageError(positionals.length === 0 ? 'missing command' : `unknown command "${positionals[0]}"`);
     if (!values.base || !values.head) throw new UsageError('--base and --head are required');
     const format = values.format ?? 'text';
@@ -87,7 +95,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     }
   } catch (e) {
     io.stderr.write(`mesh-review: ${(e as Error).message}\n`);
-    if (e instanceof UsageError) io.stderr.write(`\n${USAGE}\n`);
+    if (e instanceof UsageError || e instanceof PrUsageError) io.stderr.write(`\n${USAGE}\n`);
     return 2;
   }
 }
@@ -105,11 +113,11 @@ function render(result: ReviewResult, format: string, color: boolean): string {
     case 'json':
       return renderJson(result);
     case 'markdown':
-      return `${renderMarkdown(result, { docsBaseUrl: DOCS_BASE })}\n`;
+      return `${renderMarkdown(result, { docsBaseUrl: PROJECT_URL })}\n`;
     case 'sarif':
       return renderSarif(result, {
         toolVersion: version(),
-        rules: RULES.map((r) => ({ id: r.id, title: r.rationale.split('. ')[0] ?? r.id, category: r.category, severity: r.severity, helpUri: `${DOCS_BASE}/${r.id}.md`, description: r.rationale })),
+        rules: RULES.map((r) => ({ id: r.id, title: r.rationale.split('. ')[0] ?? r.id, category: r.category, severity: r.severity, helpUri: ruleUrl(PROJECT_URL, r.id), description: r.rationale })),
       });
     default:
       return renderText(result, { color });

@@ -1,0 +1,174 @@
+import type { Context, Probot } from 'probot';
+import { loadAppConfig } from './github/appConfig.js';
+import { CHECK_NAME, WriteThrottle, type WriteThrottleOptions } from './github/publish/index.js';
+import { pullNumberOfExternalId, reviewPullRequest } from './github/reviewPullRequest.js';
+import type { GitHub, PullRequestRef } from './github/types.js';
+
+/** Probot answers GitHub after 9 s and keeps running; a review still ends, one way or another, in this time. */
+const REVIEW_TIMEOUT_MS = 5 * 60 * 1000;
+
+type PullRequestPayload = Context<'pull_request'>['payload']['pull_request'];
+
+interface PullRequestData {
+  number: number;
+  draft?: boolean;
+  changed_files?: number;
+  base: { sha: string; ref: string; repo: { name: string; owner: { login: string } } };
+  head: { sha: string };
+}
+
+/**
+ * What a test (or an embedding) may change; production uses the defaults.
+ * No environment variable: `probot run` loads the default export, which is
+ * `createApp()` with nothing overridden.
+ */
+export interface AppOptions {
+  /**
+   * Options of the write throttle. One throttle per installation, shared by its
+   * reviews, so that writes stay about a second apart (GitHub's advice against
+   * secondary rate limits) however many pull requests are reviewed at once.
+   */
+  throttle?: WriteThrottleOptions;
+  /** Default 5 minutes. */
+  timeoutMs?: number;
+}
+
+const toRef = (p: PullRequestData): PullRequestRef => ({
+  owner: p.base.repo.owner.login,
+  repo: p.base.repo.name,
+  number: p.number,
+  baseSha: p.base.sha,
+  headSha: p.head.sha,
+  baseRef: p.base.ref,
+  draft: p.draft === true,
+});
+
+/** The Probot app: thin wiring from GitHub events to the shared review. */
+export function createApp(options: AppOptions = {}): (probot: Probot) => void {
+  const throttles = new Map<number, WriteThrottle>();
+  const throttleFor = (installationId: number): WriteThrottle => {
+    let throttle = throttles.get(installationId);
+    if (!throttle) throttles.set(installationId, (throttle = new WriteThrottle(options.throttle)));
+    return throttle;
+  };
+
+  /**
+   * Jobs for one head commit run one after another, so that a `pull_request` and a
+   * `check_suite` event for the same push, or a redelivery, see what the other posted.
+   */
+  const queues = new Map<string, Promise<unknown>>();
+  function serialized<T>(key: string, job: () => Promise<T>): Promise<T> {
+    const previous = queues.get(key) ?? Promise.resolve();
+    const next = previous.then(job, job);
+    const tail = next.catch(() => undefined);
+    queues.set(key, tail);
+    void tail.then(() => {
+      if (queues.get(key) === tail) queues.delete(key);
+    });
+    return next;
+  }
+  const keyOf = (context: Context, sha: string) => {
+    const { owner, repo } = context.repo();
+    return `${owner}/${repo}@${sha}`;
+  };
+
+  /** Runs the review; the caller holds the queue of `pr.head.sha`. */
+  const review = (context: Context, pr: PullRequestData) =>
+    reviewPullRequest({
+      github: withoutBlindRetries(context.octokit),
+      pr: toRef(pr),
+      changedFiles: pr.changed_files ?? 0,
+      loadConfig: () => loadAppConfig((file) => context.config(file)),
+      log: context.log,
+      mode: 'publish',
+      deliveryId: context.id,
+      throttle: throttleFor((context.payload as { installation?: { id?: number } }).installation?.id ?? 0),
+      timeoutMs: options.timeoutMs ?? REVIEW_TIMEOUT_MS,
+    });
+
+  /** Reviews the pull request as it is now (its head may have moved on since the event). */
+  const reviewCurrent = async (context: Context, number: number) => {
+    const pull = await fetchPull(context, number);
+    await serialized(keyOf(context, pull.head.sha), () => review(context, pull));
+  };
+
+  return (probot: Probot): void => {
+    probot.on(['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'], async (context) => {
+      const pull = context.payload.pull_request as PullRequestPayload & PullRequestData;
+      await serialized(keyOf(context as unknown as Context, pull.head.sha), () => review(context as unknown as Context, pull));
+    });
+
+    probot.on('check_run.rerequested', async (context) => {
+      const run = context.payload.check_run;
+      if (run.name !== CHECK_NAME) return;
+      // GitHub leaves `pull_requests` empty when the head is in a fork; the run's external id names the pull request.
+      const fromExternalId = pullNumberOfExternalId(run.external_id);
+      const numbers = run.pull_requests.length > 0 ? run.pull_requests.map((p) => p.number) : fromExternalId !== undefined ? [fromExternalId] : [];
+      for (const number of numbers) await reviewCurrent(context as unknown as Context, number);
+    });
+
+    probot.on(['check_suite.requested', 'check_suite.rerequested'], async (context) => {
+      const suite = context.payload.check_suite;
+      const ctx = context as unknown as Context;
+      let numbers = suite.pull_requests.map((p) => p.number);
+      // As for check runs, a fork's suite lists no pull request: a re-run finds it through the run we created.
+      if (numbers.length === 0 && context.payload.action === 'rerequested') numbers = await pullsOfOurRuns(ctx, suite.id);
+      for (const number of numbers) {
+        if (context.payload.action === 'requested') {
+          // A push to a pull request also sends `pull_request.synchronize`; run once per head commit.
+          // Checked inside the head's queue, so a review already under way for this head is seen.
+          const skip = await serialized(keyOf(ctx, suite.head_sha), () => hasRun(ctx, suite.head_sha));
+          if (skip) continue;
+        }
+        await reviewCurrent(ctx, number);
+      }
+    });
+  };
+}
+
+/** The app `probot run` loads: production defaults. */
+const app: (probot: Probot) => void = createApp();
+export default app;
+
+/**
+ * Probot's retry plugin repeats any request that failed with a 5xx, POSTs
+ * included. Creating a check run, a review or a reply is not safe to repeat
+ * blindly (GitHub may have done it before failing; a duplicate check run would
+ * stay `in_progress` forever), so the shared code retries those itself after
+ * checking what exists; for them the plugin is turned off. Reads, PATCHes and
+ * GraphQL keep it.
+ */
+function withoutBlindRetries(octokit: Context['octokit']): GitHub {
+  const request = (route: string, params?: Record<string, unknown>) =>
+    route.startsWith('POST /repos/')
+      ? octokit.request(route, { ...params, request: { ...(params?.request as object | undefined), retries: 0 } })
+      : octokit.request(route, params);
+  return { request: request as unknown as GitHub['request'], graphql: octokit.graphql };
+}
+
+async function fetchPull(context: Context, number: number): Promise<PullRequestData> {
+  const { owner, repo } = context.repo();
+  const { data } = await context.octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo, pull_number: number });
+  return data as unknown as PullRequestData;
+}
+
+async function hasRun(context: Context, sha: string): Promise<boolean> {
+  const { owner, repo } = context.repo();
+  const { data } = await context.octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { owner, repo, ref: sha, check_name: CHECK_NAME, per_page: 1 });
+  return data.total_count > 0;
+}
+
+/** The pull requests our runs in a check suite were for (read from their external ids). */
+async function pullsOfOurRuns(context: Context, suiteId: number): Promise<number[]> {
+  const { owner, repo } = context.repo();
+  const { data } = await context.octokit.request('GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs', {
+    owner,
+    repo,
+    check_suite_id: suiteId,
+    check_name: CHECK_NAME,
+    filter: 'all',
+    per_page: 100,
+  });
+  const numbers = data.check_runs.map((r) => pullNumberOfExternalId(r.external_id)).filter((n): n is number => n !== undefined);
+  return [...new Set(numbers)];
+}

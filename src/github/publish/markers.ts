@@ -1,0 +1,47 @@
+import type { Finding } from '../../findings/finding.js';
+import { findingFingerprint } from '../../report/sarif.js';
+
+/**
+ * Hidden markers mesh-review writes into what it posts, so that a later run
+ * can recognise its own threads and reviews without any state of its own.
+ * HTML comments are kept verbatim in a comment's raw body and never rendered.
+ *
+ * The fingerprint is the SARIF one (rule, workload, port, resource; not file or
+ * line), so moving a policy or adding lines above it keeps the same thread.
+ */
+export const fingerprintOf = (f: Pick<Finding, 'ruleId' | 'workload' | 'port' | 'resource'>): string => findingFingerprint(f);
+
+/** Marks an inline comment as mesh-review's comment about one finding. */
+export const commentMarker = (fingerprint: string): string => `<!-- mesh-review:fp=${fingerprint} -->`;
+
+/** Marks a finding listed in a review body (it had no line to comment on). */
+export const bodyFindingMarker = (fingerprint: string): string => `<!-- mesh-review:body-fp=${fingerprint} -->`;
+
+/** Marks a review as mesh-review's, with the head it reviewed and the attempt that posted it. */
+export const reviewMarker = (headSha: string, runId: string): string => `<!-- mesh-review:review head=${headSha} run=${safeRunId(runId)} -->`;
+
+/** A run id as the marker carries it (a delivery GUID passes unchanged); compare ids through this. */
+export const safeRunId = (runId: string): string => runId.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 64) || '-';
+
+/** Marks the app's "fixed" reply in a thread, so it is never posted twice. */
+export const FIXED_MARKER = '<!-- mesh-review:fixed -->';
+
+const HEX = '[0-9a-f]{40,64}';
+const COMMENT_FP = new RegExp(`<!-- mesh-review:fp=(${HEX}) -->`);
+const BODY_FP = new RegExp(`<!-- mesh-review:body-fp=(${HEX}) -->`, 'g');
+const REVIEW = /<!-- mesh-review:review head=([0-9a-f]{7,64}) run=([A-Za-z0-9-]{1,64}) -->/;
+
+export function parseCommentFingerprint(body: string | null | undefined): string | null {
+  return body ? (COMMENT_FP.exec(body)?.[1] ?? null) : null;
+}
+
+export function parseBodyFingerprints(body: string | null | undefined): string[] {
+  return body ? [...body.matchAll(BODY_FP)].map((m) => m[1]!) : [];
+}
+
+export function parseReviewMarker(body: string | null | undefined): { headSha: string; runId: string } | null {
+  const m = body ? REVIEW.exec(body) : null;
+  return m ? { headSha: m[1]!, runId: m[2]! } : null;
+}
+
+export const hasFixedMarker = (body: string | null | undefined): boolean => !!body && body.includes(FIXED_MARKER);

@@ -1,0 +1,110 @@
+import type { Category, Finding, Severity } from '../../findings/finding.js';
+import { RULES } from '../../findings/rules/index.js';
+import { locationLabel, plural, workloadLabel } from '../../report/format.js';
+import { code, inline, ruleUrl } from '../../report/markdown.js';
+import { fitBytes } from './checkRunPlan.js';
+import { bodyFindingMarker, commentMarker, fingerprintOf, reviewMarker } from './markers.js';
+
+/**
+ * The Markdown mesh-review posts in a pull request: one inline comment per
+ * finding, and the review's body. Everything that comes from the manifests
+ * (titles, messages, witnesses, paths) is untrusted and escaped: it cannot
+ * format, link, ping anyone or close the hidden markers.
+ */
+export interface BodyOptions {
+  /** Where `docs/rules/<id>.md` lives (as for renderMarkdown); no links when absent. */
+  docsBaseUrl?: string;
+}
+
+/** GitHub's limit for a comment or review body is 65,536 characters; bytes are never fewer. */
+export const BODY_MAX_BYTES = 65_536;
+
+const ICON: Record<Severity, string> = { critical: '🔴', high: '🟠', medium: '🟡', low: '🔵', info: '⚪' };
+const WEAKENINGS: ReadonlySet<Category> = new Set<Category>(['mtls-weakened', 'access-broadened', 'egress-broadened', 'ingress-exposed']);
+
+const place = (f: Finding): string => `${workloadLabel(f)}${f.port === null ? '' : `:${f.port}`}`;
+const headline = (f: Finding): string => (f.title.includes(workloadLabel(f)) ? f.title : `${f.title} on ${place(f)}`);
+
+function ruleLink(f: Finding, options: BodyOptions): string {
+  return options.docsBaseUrl ? `[${inline(f.ruleId)}](${ruleUrl(options.docsBaseUrl, f.ruleId)})` : code(f.ruleId);
+}
+
+function witnessLabel(f: Finding): string {
+  return WEAKENINGS.has(f.category) ? 'Who can now reach it, and how' : 'Example';
+}
+
+/** The body of the inline comment about `f`, ending with its fingerprint marker. */
+export function renderComment(f: Finding, options: BodyOptions = {}): string {
+  const rule = RULES.find((r) => r.id === f.ruleId);
+  const lines = [
+    `**${ICON[f.severity]} ${f.severity} · ${inline(headline(f))}**`,
+    '',
+    `**What changed${f.side === 'before' ? ' (this line was removed or changed)' : ''}:** ${inline(f.message)}`,
+  ];
+  if (f.witness !== null) lines.push('', `**${witnessLabel(f)}:** ${code(f.witness)}`);
+  // Rule texts are mesh-review's own Markdown (trusted), unlike anything read from the manifests.
+  if (rule) lines.push('', `**How to fix:** ${rule.fix}`);
+  for (const note of f.notes ?? []) lines.push('', `_⚠️ ${inline(note)}_`);
+  const docs = options.docsBaseUrl ? `Why this matters: ${ruleLink(f, options)}` : `Rule ${ruleLink(f, options)}`;
+  lines.push('', `<sub>${docs} · ${inline(resource(f))}</sub>`);
+  const marker = commentMarker(fingerprintOf(f));
+  return `${fitBytes(lines.join('\n'), BODY_MAX_BYTES - Buffer.byteLength(marker) - 2)}\n\n${marker}`;
+}
+
+export interface ReviewBodyInput {
+  headSha: string;
+  /** Identifies the attempt that posts the review (see `reviewMarker`). */
+  runId: string;
+  inlineCount: number;
+  bodyFindings: readonly Finding[];
+}
+
+/**
+ * The review's body: how many findings are commented inline, then the findings
+ * that have no commentable line, each with its marker, worst first. Items that
+ * do not fit are counted, never cut.
+ */
+export function renderReviewBody(input: ReviewBodyInput, options: BodyOptions = {}): string {
+  const head = [reviewMarker(input.headSha, input.runId), '### mesh-review', ''];
+  const total = input.inlineCount + input.bodyFindings.length;
+  head.push(
+    input.inlineCount > 0
+      ? `${plural(total, 'finding')} on this commit: ${plural(input.inlineCount, 'inline comment')} below${input.bodyFindings.length > 0 ? `, ${input.bodyFindings.length} listed here` : ''}.`
+      : `${plural(total, 'finding')} on this commit, listed here.`,
+  );
+  const items = input.bodyFindings.map((f) => bodyItem(f, options));
+  if (items.length > 0) {
+    head.push('', '**Not on a line this pull request changed** (also in the `mesh-review` check run):', '');
+  }
+  const assemble = (k: number): string => {
+    const parts = [...head, ...items.slice(0, k)];
+    if (k < items.length) parts.push('', `_… ${plural(items.length - k, 'more finding')} in the \`mesh-review\` check run._`);
+    return `${parts.join('\n')}\n`;
+  };
+  const fits = (k: number) => Buffer.byteLength(assemble(k), 'utf8') <= BODY_MAX_BYTES;
+  // Largest k that fits, by binary search (fits is monotone: each item outweighs the note's digits).
+  let lo = 0;
+  let hi = items.length;
+  if (fits(hi)) lo = hi;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return fitBytes(assemble(lo), BODY_MAX_BYTES);
+}
+
+function bodyItem(f: Finding, options: BodyOptions): string {
+  const rule = RULES.find((r) => r.id === f.ruleId);
+  const parts = [`- ${ICON[f.severity]} **${f.severity}** · ${inline(headline(f))} · ${code(locationLabel(f))} · ${ruleLink(f, options)}`];
+  parts.push(`  ${inline(f.message)}`);
+  if (f.witness !== null) parts.push(`  ${witnessLabel(f)}: ${code(f.witness)}`);
+  if (rule) parts.push(`  How to fix: ${rule.fix.replace(/\n+/g, ' ')}`);
+  parts.push(`  ${bodyFindingMarker(fingerprintOf(f))}`);
+  return parts.join('\n');
+}
+
+function resource(f: Finding): string {
+  const { kind, namespace, name } = f.resource;
+  return `${kind} ${namespace ? `${namespace}/` : ''}${name}`;
+}

@@ -1,0 +1,116 @@
+import type { Category, Finding } from '../../findings/finding.js';
+import type { ReviewResult } from '../../pipeline/reviewResult.js';
+import { sortFindings } from '../../report/format.js';
+import type { CommentableLines } from '../types.js';
+import type { ExistingState, ExistingThread } from './existingThreads.js';
+import { fingerprintOf } from './markers.js';
+import { renderComment, type BodyOptions } from './reviewBody.js';
+
+/** An inline comment to post; `finding` travels along so that a refused comment can move to the body. */
+export interface PlannedComment {
+  path: string;
+  line: number;
+  side: 'RIGHT' | 'LEFT';
+  body: string;
+  fingerprint: string;
+  finding: Finding;
+}
+
+export interface ReviewPlan {
+  /** New inline comments, worst first, at most `maxComments`. */
+  comments: PlannedComment[];
+  /** Findings for the review body: no commentable line, over the cap, or informational. */
+  bodyFindings: Finding[];
+  /**
+   * The body findings that are worth a review on their own: not listed by an
+   * earlier mesh-review review, and not informational (narrowed access and
+   * strengthened transport only ride along in a review posted anyway).
+   */
+  newBodyFindings: Finding[];
+  /** Open app threads whose finding is gone: to resolve, or to answer "fixed". */
+  fixedThreads: ExistingThread[];
+}
+
+export interface PlanReviewOptions extends BodyOptions {
+  /** At most this many new inline comments per review. Default 30. */
+  maxComments?: number;
+  /** Comment inline on narrowed access and strengthened transport too. Default false: they go to the body. */
+  commentOnInfo?: boolean;
+  /**
+   * Renamed files, base path → head path. A comment on the base side of a
+   * renamed file is posted on the head path with `side: LEFT`.
+   */
+  renames?: ReadonlyMap<string, string>;
+}
+
+export const DEFAULT_MAX_COMMENTS = 30;
+const INFORMATIONAL: ReadonlySet<Category> = new Set<Category>(['access-narrowed', 'mtls-strengthened']);
+
+/**
+ * What to post for `result`, given the lines the diff lets us comment on and
+ * what mesh-review already posted. Pure: the same inputs always plan the same
+ * review, which is what makes redelivery and re-runs silent.
+ *
+ * - A finding whose fingerprint has an open app thread is not commented again;
+ *   nor is one whose thread a person resolved (they saw it; the check still reports it).
+ * - An `after` finding is commented on the head line (`RIGHT`), a `before`
+ *   finding (a deleted cause) on the base line (`LEFT`), if that line is
+ *   commentable; otherwise it goes to the body.
+ * - Open app threads whose fingerprint no finding has any more are fixed;
+ *   but not while the review has errors, since an unreadable file may be what hides the finding.
+ */
+export function planReview(result: ReviewResult, commentable: CommentableLines, existing: ExistingState, options: PlanReviewOptions = {}): ReviewPlan {
+  const maxComments = Math.max(0, options.maxComments ?? DEFAULT_MAX_COMMENTS);
+  const threaded = new Set(existing.threads.filter((t) => !t.isResolved || t.resolvedByOther).map((t) => t.fingerprint));
+  const listedBefore = new Set(existing.reviews.flatMap((r) => r.bodyFingerprints));
+
+  const comments: PlannedComment[] = [];
+  const bodyFindings: Finding[] = [];
+  const newBodyFindings: Finding[] = [];
+  const handled = new Set<string>();
+  const toBody = (f: Finding, fp: string, informational: boolean) => {
+    bodyFindings.push(f);
+    if (!informational && !listedBefore.has(fp)) newBodyFindings.push(f);
+  };
+
+  for (const f of sortFindings(result.findings)) {
+    const fp = fingerprintOf(f);
+    if (threaded.has(fp)) continue;
+    const informational = INFORMATIONAL.has(f.category) && !options.commentOnInfo;
+    // A second finding with the same identity (same rule, workload, port, resource): one comment is enough.
+    if (handled.has(fp)) {
+      if (!comments.some((c) => c.fingerprint === fp)) toBody(f, fp, informational);
+      continue;
+    }
+    handled.add(fp);
+    const anchor = informational ? undefined : anchorFor(f, commentable, options.renames);
+    if (!anchor || comments.length >= maxComments) {
+      toBody(f, fp, informational);
+      continue;
+    }
+    comments.push({ ...anchor, body: renderComment(f, options), fingerprint: fp, finding: f });
+  }
+
+  const current = new Set(result.findings.map(fingerprintOf));
+  const fixedThreads =
+    result.errors.length > 0
+      ? []
+      : existing.threads.filter((t) => !t.isResolved && !current.has(t.fingerprint) && !(t.othersReplied && t.fixedReplied));
+  return { comments, bodyFindings, newBodyFindings, fixedThreads };
+}
+
+/** Where a finding can be commented on, if anywhere: the head line for `after`, the base line for `before`. */
+export function anchorFor(
+  f: Pick<Finding, 'file' | 'line' | 'side'>,
+  commentable: CommentableLines,
+  renames?: ReadonlyMap<string, string>,
+): { path: string; line: number; side: 'RIGHT' | 'LEFT' } | undefined {
+  if (!Number.isInteger(f.line) || f.line < 1) return undefined;
+  if (f.side === 'after') {
+    return commentable.get(f.file)?.right.has(f.line) ? { path: f.file, line: f.line, side: 'RIGHT' } : undefined;
+  }
+  for (const path of [renames?.get(f.file), f.file]) {
+    if (path !== undefined && commentable.get(path)?.left.has(f.line)) return { path, line: f.line, side: 'LEFT' };
+  }
+  return undefined;
+}

@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import type { ConfigResult } from '../config/loadConfig.js';
+import type { Config } from '../config/schema.js';
+import { ParseCache } from '../manifests/parseCache.js';
+import { reviewSnapshots } from '../pipeline/review.js';
+import type { ReviewResult } from '../pipeline/reviewResult.js';
+import { PROJECT_URL } from '../report/projectUrl.js';
+import { hasManifestExtension, selectFiles } from '../sources/selectFiles.js';
+import { commentableLines } from './commentableLines.js';
+import {
+  completeCheckRun,
+  failCheckRun,
+  planCheckRun,
+  planReview,
+  readExistingThreads,
+  startCheckRun,
+  syncReview,
+  WriteThrottle,
+  type CheckRunOutcome,
+  type PublishReviewOutcome,
+  type ReviewPlan,
+} from './publish/index.js';
+import { describeError } from './publish/secrets.js';
+import { listPullFiles } from './pullFiles.js';
+import { fetchSnapshot } from './snapshot.js';
+import type { GitHub, PullRequestRef } from './types.js';
+
+const DOCS_BASE_URL = PROJECT_URL;
+
+/** The subset of pino (Probot's logger) the review uses. */
+export interface Log {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ReviewPullRequestInput {
+  github: GitHub;
+  pr: PullRequestRef;
+  /** `changed_files` of the pull request: tells whether GitHub's file list is complete. */
+  changedFiles: number;
+  /** Reads the configuration of the default branch (never the head). */
+  loadConfig: () => Promise<ConfigResult>;
+  log: Log;
+  /** `publish` writes the check run and the review; `dry-run` only reads and plans (the `pr` command). */
+  mode: 'publish' | 'dry-run';
+  deliveryId?: string;
+  appLogin?: string;
+  throttle?: WriteThrottle;
+  /** The whole review must end within this time, or the check run ends with the timeout. */
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+export interface ReviewPullRequestOutcome {
+  check: CheckRunOutcome;
+  checkRunId: number | undefined;
+  result: ReviewResult | undefined;
+  /** What was (or, in a dry run, would be) posted as the review. */
+  plan: ReviewPlan | undefined;
+  published: PublishReviewOutcome | undefined;
+}
+
+/**
+ * Identifies one attempt (the check run's `external_id`, the review's marker).
+ * Unique per attempt: a redelivery carries the same delivery id, and a 5xx is
+ * resolved by looking for *this* attempt's run or review, not an earlier one's.
+ * It names the pull request because GitHub lists no pull request in the
+ * `check_run` and `check_suite` events of a fork's head: a re-run finds it here.
+ */
+export function attemptId(pr: Pick<PullRequestRef, 'number'>, deliveryId: string | undefined): string {
+  // The unique part comes before the delivery id: a review marker keeps the first 64 characters.
+  const delivery = (deliveryId ?? '').replace(/[^A-Za-z0-9-]/g, '-').slice(0, 36);
+  return `mesh-review-pr-${pr.number}-${randomUUID().slice(0, 8)}${delivery ? `-${delivery}` : ''}`;
+}
+
+/** The pull request number an `attemptId` names, if `externalId` is one. */
+export function pullNumberOfExternalId(externalId: string | null | undefined): number | undefined {
+  const m = /^mesh-review-pr-(\d+)-/.exec(externalId ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+class ReviewTimeout extends Error {
+  constructor(ms: number) {
+    super(`the review did not finish within ${Math.round(ms / 1000)} s`);
+  }
+}
+
+/**
+ * One pull request, end to end: a check run that always ends completed, and one
+ * review per head commit. The app and `mesh-review pr` share every line of it;
+ * only the GitHub client and `mode` differ.
+ */
+export async function reviewPullRequest(input: ReviewPullRequestInput): Promise<ReviewPullRequestOutcome> {
+  const { github, pr, log } = input;
+  const throttle = input.throttle ?? new WriteThrottle();
+  const io = { throttle, ...(input.now ? { now: input.now } : {}) };
+  const publish = input.mode === 'publish';
+  let checkRunId: number | undefined;
+  // Until the configuration is read, an error fails closed.
+  let onError: Config['github']['onError'] = 'failure';
+  const attempt = attemptId(pr, input.deliveryId);
+  try {
+    if (publish) checkRunId = await startCheckRun(github, pr, { externalId: attempt }, io);
+    const work = run(input, throttle, (c) => (onError = c.github.onError));
+    const outcome = await withTimeout(work, input.timeoutMs);
+    if (publish && checkRunId !== undefined) await completeCheckRun(github, pr, checkRunId, outcome.check, io);
+    const published = publish && outcome.reviewable ? await publishReviewSafely(input, outcome.reviewable, throttle, attempt) : undefined;
+    return { check: outcome.check, checkRunId, result: outcome.reviewable?.result, plan: outcome.plan ?? published?.plan, published };
+  } catch (e) {
+    log.error({ err: describeError(e), pr: `${pr.owner}/${pr.repo}#${pr.number}`, head: pr.headSha }, 'review failed');
+    const check = { conclusion: onError, title: 'mesh-review could not complete', summary: describeError(e), annotations: [] } as CheckRunOutcome;
+    if (publish) {
+      try {
+        checkRunId = await failCheckRun(github, pr, checkRunId, e, onError, {}, io);
+      } catch (e2) {
+        log.error({ err: describeError(e2), head: pr.headSha }, 'the check run could not be completed');
+      }
+    }
+    return { check, checkRunId, result: undefined, plan: undefined, published: undefined };
+  }
+}
+
+/** A finished analysis, ready to become a review. */
+interface Reviewable {
+  result: ReviewResult;
+  config: Config;
+  commentable: ReturnType<typeof commentableLines>;
+  renames: ReadonlyMap<string, string>;
+}
+
+interface WorkOutcome {
+  check: CheckRunOutcome;
+  reviewable?: Reviewable;
+  /** Set in a dry run, where planning is the last step. */
+  plan?: ReviewPlan;
+}
+
+async function run(input: ReviewPullRequestInput, throttle: WriteThrottle, onConfig: (c: Config) => void): Promise<WorkOutcome> {
+  const { github, pr } = input;
+  // The file list comes first: a pull request that touches no manifest-like file
+  // (YAML, JSON) cannot change what any configuration selects, so it passes
+  // without reading the configuration (two or three requests in all).
+  const listing = await listPullFiles(github, pr, input.changedFiles);
+  const touched = listing.files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path]));
+  if (listing.complete && !touched.some(hasManifestExtension)) return { check: NOTHING_CHANGED };
+  const loaded = await input.loadConfig();
+  if ('error' in loaded) {
+    // A file that could not be fetched is not an invalid one; both fail the check, naming the problem.
+    const unread = /: could not be read: /.test(loaded.error);
+    return {
+      check: {
+        conclusion: 'failure',
+        title: unread ? 'mesh-review configuration could not be read' : 'Invalid mesh-review configuration',
+        summary: `The configuration on the default branch ${unread ? 'could not be read' : 'is invalid'}:\n\n\`\`\`\n${loaded.error}\n\`\`\``,
+        annotations: [],
+      },
+    };
+  }
+  const config = loaded.config;
+  onConfig(config);
+  if (listing.complete && selectFiles(touched, config).length === 0) {
+    // Nothing the engine reads changed: the effective policy cannot have changed either.
+    return { check: NOTHING_CHANGED };
+  }
+  const [base, head] = await Promise.all([
+    fetchSnapshot(github, { owner: pr.owner, repo: pr.repo }, pr.baseSha, config),
+    fetchSnapshot(github, { owner: pr.owner, repo: pr.repo }, pr.headSha, config),
+  ]);
+  const result = reviewSnapshots({ base, head, config, cache: new ParseCache(), ...(input.now ? { now: new Date(input.now()) } : {}) });
+  const check = planCheckRun(result, config.failOn, { docsBaseUrl: DOCS_BASE_URL });
+  // A truncated listing (more than 3,000 files) leaves files without a patch: their lines come from the snapshots.
+  const commentable = commentableLines(listing.files, base, head, { complete: listing.complete });
+  // A finding on the base side of a renamed file is commented on the new path, side LEFT.
+  const renames = new Map(listing.files.filter((f) => f.status === 'renamed' && f.previousPath !== undefined).map((f) => [f.previousPath!, f.path] as const));
+  const reviewable = { result, config, commentable, renames };
+  if (input.mode === 'dry-run') {
+    const existing = await readExistingThreads(github, pr, input.appLogin ? { appLogin: input.appLogin } : {});
+    const plan = planReview(result, commentable, existing, reviewOptions(reviewable));
+    return { check, reviewable, plan };
+  }
+  return { check, reviewable };
+}
+
+const NOTHING_CHANGED: CheckRunOutcome = {
+  conclusion: 'success',
+  title: 'No mesh configuration changed',
+  summary: 'This pull request changes no manifest that mesh-review reads.',
+  annotations: [],
+};
+
+const reviewOptions = ({ config, renames }: Reviewable) => ({ maxComments: config.github.maxInlineComments, docsBaseUrl: DOCS_BASE_URL, renames });
+
+/** The review is published after the check run is complete: a failure here leaves the gate's verdict standing. */
+async function publishReviewSafely(
+  input: ReviewPullRequestInput,
+  reviewable: Reviewable,
+  throttle: WriteThrottle,
+  runId: string,
+): Promise<(PublishReviewOutcome & { plan: ReviewPlan }) | undefined> {
+  const { result, config, commentable } = reviewable;
+  if (input.pr.draft && !config.github.commentOnDrafts) {
+    input.log.info({ pr: input.pr.number }, 'draft pull request: inline comments wait for ready_for_review');
+    return undefined;
+  }
+  try {
+    return await syncReview(input.github, input.pr, result, commentable, {
+      ...reviewOptions(reviewable),
+      throttle,
+      ...(input.appLogin ? { appLogin: input.appLogin } : {}),
+      runId,
+    });
+  } catch (e) {
+    input.log.warn({ err: describeError(e), pr: input.pr.number }, 'review comments could not be posted; the check run stands');
+    return undefined;
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number | undefined): Promise<T> {
+  if (!ms) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ReviewTimeout(ms)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../../src/findings/finding.js';
+import type { ExistingState, ExistingThread } from '../../../src/github/publish/existingThreads.js';
+import { fingerprintOf, parseCommentFingerprint, parseReviewMarker, safeRunId } from '../../../src/github/publish/markers.js';
+import { renderReviewBody } from '../../../src/github/publish/reviewBody.js';
+import { planReview } from '../../../src/github/publish/reviewPlan.js';
+import { finding as base, result } from '../../report/sample.js';
+import { HEAD, lines } from './helpers.js';
+
+const FILE = 'deploy/payments/peer-auth.yaml';
+const finding = (over: Partial<Finding> = {}): Finding => base({ ruleId: 'peer-authentication-weakened', title: 'mTLS no longer required on payments/api:8080', ...over });
+const none: ExistingState = { threads: [], reviews: [] };
+
+function thread(f: Finding, over: Partial<ExistingThread> = {}): ExistingThread {
+  return {
+    id: `T_${f.workload}_${f.port}`,
+    fingerprint: fingerprintOf(f),
+    isResolved: false,
+    isOutdated: false,
+    path: f.file,
+    firstComment: { id: 'C', databaseId: 1, author: 'mesh-review' },
+    othersReplied: false,
+    fixedReplied: false,
+    resolvedByOther: false,
+    ...over,
+  };
+}
+
+describe('planReview', () => {
+  const a = finding({ line: 12 });
+  const b = finding({ workload: 'payments/db', line: 20, title: 'mTLS no longer required on payments/db:8080' });
+  const all = lines({ [FILE]: { right: [12, 20, 30], left: [4, 5] } });
+
+  it.each<[string, Finding[], ExistingState, { comments: number; body: number; fresh: number }]>([
+    ['new findings on diff lines are commented', [a, b], none, { comments: 2, body: 0, fresh: 0 }],
+    ['an open app thread is not commented again (redelivery, re-run)', [a, b], { threads: [thread(a)], reviews: [] }, { comments: 1, body: 0, fresh: 0 }],
+    ['a thread the app resolved comes back when the finding does', [a], { threads: [thread(a, { isResolved: true })], reviews: [] }, { comments: 1, body: 0, fresh: 0 }],
+    ['a thread a person resolved is left alone', [a], { threads: [thread(a, { isResolved: true, resolvedByOther: true })], reviews: [] }, { comments: 0, body: 0, fresh: 0 }],
+    ['a line outside the diff goes to the body', [finding({ line: 99 })], none, { comments: 0, body: 1, fresh: 1 }],
+    ['a file outside the diff goes to the body', [finding({ file: 'other.yaml' })], none, { comments: 0, body: 1, fresh: 1 }],
+    ['a body finding an earlier review listed is not new', [finding({ line: 99 })], { threads: [], reviews: [{ id: 'R', headSha: HEAD, runId: 'r', bodyFingerprints: [fingerprintOf(a)] }] }, { comments: 0, body: 1, fresh: 0 }],
+    ['narrowed access goes to the body and is never new on its own', [finding({ ruleId: 'access-narrowed', category: 'access-narrowed', severity: 'info' })], none, { comments: 0, body: 1, fresh: 0 }],
+    ['the same identity twice gets one comment', [a, finding({ line: 30 })], none, { comments: 1, body: 0, fresh: 0 }],
+  ])('%s', (_name, findings, existing, expected) => {
+    const plan = planReview(result(findings), all, existing);
+    expect({ comments: plan.comments.length, body: plan.bodyFindings.length, fresh: plan.newBodyFindings.length }).toEqual(expected);
+  });
+
+  it('comments on the head line with side RIGHT, and on the base line with side LEFT when the cause was deleted', () => {
+    const deleted = finding({ ruleId: 'deny-policy-weakened', side: 'before', line: 5, resource: { kind: 'AuthorizationPolicy', namespace: 'payments', name: 'deny-all' } });
+    const plan = planReview(result([a, deleted]), all, none);
+    expect(plan.comments.map(({ path, line, side }) => ({ path, line, side }))).toEqual([
+      { path: FILE, line: 5, side: 'LEFT' },
+      { path: FILE, line: 12, side: 'RIGHT' },
+    ]);
+    // The base line is looked up on the LEFT side only: line 12 is not a base line here.
+    expect(planReview(result([finding({ side: 'before', line: 12 })]), all, none).comments).toEqual([]);
+  });
+
+  it('puts a base-side comment of a renamed file on its head path', () => {
+    const moved = finding({ side: 'before', file: 'old/pa.yaml', line: 4 });
+    const plan = planReview(result([moved]), lines({ 'new/pa.yaml': { left: [4] } }), none, { renames: new Map([['old/pa.yaml', 'new/pa.yaml']]) });
+    expect(plan.comments[0]).toMatchObject({ path: 'new/pa.yaml', line: 4, side: 'LEFT' });
+  });
+
+  it('posts at most 30 inline comments, worst first; the rest go to the body', () => {
+    const many = Array.from({ length: 40 }, (_, i) =>
+      finding({ workload: `ns/w${i}`, line: i + 1, severity: i % 2 === 0 ? 'medium' : 'critical', title: `t${i}` }),
+    );
+    const plan = planReview(result(many), lines({ [FILE]: { right: many.map((f) => f.line) } }), none);
+    expect(plan.comments).toHaveLength(30);
+    expect(plan.comments.slice(0, 20).every((c) => c.finding.severity === 'critical')).toBe(true);
+    expect(plan.bodyFindings).toHaveLength(10);
+    expect(plan.bodyFindings.every((f) => f.severity === 'medium')).toBe(true);
+    expect(planReview(result(many), lines({ [FILE]: { right: many.map((f) => f.line) } }), none, { maxComments: 5 }).comments).toHaveLength(5);
+  });
+
+  it('comments on informational findings only with commentOnInfo', () => {
+    const narrowed = finding({ ruleId: 'access-narrowed', category: 'access-narrowed', severity: 'info', title: 'Access narrowed on payments/api:8080' });
+    expect(planReview(result([narrowed]), all, none, { commentOnInfo: true }).comments).toHaveLength(1);
+  });
+
+  it('finds fixed threads: open app threads whose fingerprint is gone, unless the review has errors', () => {
+    const gone = finding({ workload: 'payments/old' });
+    const existing: ExistingState = {
+      threads: [thread(a), thread(gone), thread(finding({ workload: 'payments/resolved' }), { isResolved: true }), thread(finding({ workload: 'payments/answered' }), { othersReplied: true, fixedReplied: true })],
+      reviews: [],
+    };
+    expect(planReview(result([a]), all, existing).fixedThreads.map((t) => t.id)).toEqual(['T_payments/old_8080']);
+    expect(planReview(result([a], [{ file: 'x.yaml', line: 1, message: 'broken' }]), all, existing).fixedThreads).toEqual([]);
+  });
+
+  it('writes a comment that says what changed, who can reach it, how to fix it, links the rule, and carries the fingerprint', () => {
+    const f = finding({ message: 'mode STRICT -> PERMISSIVE, ask @security-team', witness: 'GET /pay from <any pod>' });
+    const [c] = planReview(result([f]), all, none, { docsBaseUrl: 'https://github.com/acme/mesh-review/blob/v1' }).comments;
+    expect(c!.body).toContain('**🟠 high · mTLS no longer required on payments/api:8080**');
+    expect(c!.body).toContain('**What changed:** mode STRICT -\\> PERMISSIVE, ask @&#8203;security-team');
+    expect(c!.body).toContain('**Who can now reach it, and how:** `GET /pay from <any pod>`');
+    expect(c!.body).toMatch(/\*\*How to fix:\*\* \S/);
+    expect(c!.body).toContain('(https://github.com/acme/mesh-review/blob/v1/docs/rules/peer-authentication-weakened.md)');
+    expect(parseCommentFingerprint(c!.body)).toBe(fingerprintOf(f));
+    expect(c!.fingerprint).toBe(fingerprintOf(f));
+  });
+
+  it('is deterministic: the same inputs plan the same review', () => {
+    const r = result([b, a, finding({ line: 99 })]);
+    expect(planReview(r, all, none)).toEqual(planReview(r, all, none));
+  });
+});
+
+describe('renderReviewBody', () => {
+  it('lists body findings with markers and stays within 65,536 bytes', () => {
+    const many = Array.from({ length: 2000 }, (_, i) => finding({ workload: `ns/w${i}`, message: '流'.repeat(30) }));
+    const body = renderReviewBody({ headSha: HEAD, runId: 'r1', inlineCount: 3, bodyFindings: many });
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(65_536);
+    expect(body).toMatch(/more findings? in the `mesh-review` check run/);
+    expect(body.startsWith(`<!-- mesh-review:review head=${HEAD} run=r1 -->`)).toBe(true);
+  });
+
+  it('carries any run id in a marker that parses back', () => {
+    const body = renderReviewBody({ headSha: HEAD, runId: 'delivery 12/ab:cd', inlineCount: 0, bodyFindings: [] });
+    expect(parseReviewMarker(body)).toEqual({ headSha: HEAD, runId: safeRunId('delivery 12/ab:cd') });
+    expect(safeRunId('72d3162e-cc78-11e3-81ab-4c9367dc0958')).toBe('72d3162e-cc78-11e3-81ab-4c9367dc0958');
+  });
+});
