@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import type { Finding, ReviewError } from '../findings/finding.js';
+import type { ReviewError } from '../findings/finding.js';
 import { applyConfig, summarize } from '../findings/filter/applyConfig.js';
 import { toFindings } from '../findings/toFindings.js';
 import { buildInventory, type Inventory } from '../inventory/inventory.js';
@@ -7,6 +7,7 @@ import { addPotentialWorkloads } from '../inventory/potentialWorkloads.js';
 import { ParseCache } from '../manifests/parseCache.js';
 import type { ParseError, Resource } from '../manifests/resource.js';
 import { annotation } from '../meshes/istio/istioResources.js';
+import { sortFindings } from '../report/format.js';
 import { MESHES } from '../meshes/registry.js';
 import type { PolicyChange } from '../policy/change.js';
 import { diffMeshSides } from '../policy/diffSides.js';
@@ -118,12 +119,4 @@ function dedupeErrors(errors: ParseError[]): ReviewError[] {
     seen.add(k);
     return true;
   });
-}
-
-const SEV = ['critical', 'high', 'medium', 'low', 'info'];
-
-function sortFindings(findings: Finding[]): Finding[] {
-  return [...findings].sort(
-    (a, b) => SEV.indexOf(a.severity) - SEV.indexOf(b.severity) || a.file.localeCompare(b.file) || a.line - b.line || a.ruleId.localeCompare(b.ruleId),
-  );
 }

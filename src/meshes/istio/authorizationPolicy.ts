@@ -3,7 +3,7 @@ import { matchesLabels } from '../../inventory/inventory.js';
 import type { FieldPath } from '../../manifests/resource.js';
 import { makeClause, type AccessPolicy, type Clause, type Origin } from '../../policy/access.js';
 import { IpSet } from '../../policy/ipSet.js';
-import { DIM, type Cube, type DimSet, intersectSets } from '../../policy/requestSpace.js';
+import { DIM, intersectCubes, intersectSets, type Cube, type DimSet } from '../../policy/requestSpace.js';
 import { escapeRegex, StringSet } from '../../policy/stringSet.js';
 import type { Typed } from './istioResources.js';
 import type { AuthorizationPolicySpec, Rule } from './schemas.js';
@@ -83,7 +83,7 @@ function compilePolicy(ap: AP, action: 'ALLOW' | 'DENY' | 'CUSTOM', ctx: Compile
   return clauses;
 }
 
-type Partial = Map<string, DimSet> | undefined; // undefined = matches nothing
+type Partial = Cube | undefined; // undefined = matches nothing
 
 /** rule = (OR of from) AND (OR of to) AND (all when): expanded into cubes. */
 function compileRule(rule: Rule, action: string, ctx: CompileContext, _path: FieldPath): Cube[] {
@@ -99,17 +99,7 @@ function compileRule(rule: Rule, action: string, ctx: CompileContext, _path: Fie
   return cubes;
 }
 
-function and(a: Partial, b: Partial): Partial {
-  if (!a || !b) return undefined;
-  const out = new Map(a);
-  for (const [dim, set] of b) {
-    const prev = out.get(dim);
-    const next = prev ? intersectSets(prev, set) : set;
-    if (next.isEmpty) return undefined;
-    out.set(dim, next);
-  }
-  return out;
-}
+const and = (a: Partial, b: Partial): Partial => (a && b ? intersectCubes(a, b) : undefined);
 
 /** HTTP-only attributes on a non-HTTP port: an ALLOW entry using them never matches; a DENY ignores them. */
 function l7(action: string, ctx: CompileContext): 'use' | 'ignore' | 'never' {
