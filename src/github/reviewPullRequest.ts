@@ -102,8 +102,10 @@ export async function reviewPullRequest(input: ReviewPullRequestInput): Promise<
   const attempt = attemptId(pr, input.deliveryId);
   try {
     if (publish) checkRunId = await startCheckRun(github, pr, { externalId: attempt }, io);
-    const work = run(input, throttle, (c) => (onError = c.github.onError));
-    const outcome = await withTimeout(work, input.timeoutMs);
+    // A timeout ends the check; the abort stops the downloads it leaves behind.
+    const abort = new AbortController();
+    const work = run(input, abort.signal, (c) => (onError = c.github.onError));
+    const outcome = await withTimeout(work, input.timeoutMs).finally(() => abort.abort());
     if (publish && checkRunId !== undefined) await completeCheckRun(github, pr, checkRunId, outcome.check, io);
     const published = publish && outcome.reviewable ? await publishReviewSafely(input, outcome.reviewable, throttle, attempt) : undefined;
     return { check: outcome.check, checkRunId, result: outcome.reviewable?.result, plan: outcome.plan ?? published?.plan, published };
@@ -136,7 +138,7 @@ interface WorkOutcome {
   plan?: ReviewPlan;
 }
 
-async function run(input: ReviewPullRequestInput, throttle: WriteThrottle, onConfig: (c: Config) => void): Promise<WorkOutcome> {
+async function run(input: ReviewPullRequestInput, signal: AbortSignal, onConfig: (c: Config) => void): Promise<WorkOutcome> {
   const { github, pr } = input;
   // The file list comes first: a pull request that touches no manifest-like file
   // (YAML, JSON) cannot change what any configuration selects, so it passes
@@ -164,8 +166,8 @@ async function run(input: ReviewPullRequestInput, throttle: WriteThrottle, onCon
     return { check: NOTHING_CHANGED };
   }
   const [base, head] = await Promise.all([
-    fetchSnapshot(github, { owner: pr.owner, repo: pr.repo }, pr.baseSha, config),
-    fetchSnapshot(github, { owner: pr.owner, repo: pr.repo }, pr.headSha, config),
+    fetchSnapshot(github, { owner: pr.owner, repo: pr.repo }, pr.baseSha, config, { signal }),
+    fetchSnapshot(github, { owner: pr.owner, repo: pr.repo }, pr.headSha, config, { signal }),
   ]);
   const result = reviewSnapshots({ base, head, config, cache: new ParseCache(), ...(input.now ? { now: new Date(input.now()) } : {}) });
   const check = planCheckRun(result, config.failOn, { docsBaseUrl: DOCS_BASE_URL });

@@ -1,6 +1,6 @@
 import type { Document, LineCounter, Node, YAMLError } from 'yaml';
 import { canonicalHash, NestingTooDeepError } from './canonicalHash.js';
-import { makeLocator } from './locate.js';
+import { lineOfPath, makeLocator, type SourceText } from './locate.js';
 import { MAX_ALIAS_COUNT, MAX_ERRORS_PER_FILE, MAX_NESTING_DEPTH, MESSAGES } from './messages.js';
 import type { FieldPath, ParseError, ParsedFile, Resource } from './resource.js';
 import type { TreeFindings } from './yamlTree.js';
@@ -9,6 +9,8 @@ export interface FileText {
   path: string;
   text: string;
   lineCounter: LineCounter;
+  /** What the resources' `locate` keeps of the file (never the Documents). */
+  source: SourceText;
 }
 
 /** One parsed YAML document and what the tree inspection found in it. */
@@ -204,9 +206,9 @@ interface ObjectContext {
 /** One object (a document, or the List item at `prefix`) becomes a Resource or an error. */
 function addObject(result: DocResult, context: ObjectContext, value: unknown, prefix: FieldPath): void {
   const { file, doc } = context;
-  const line = prefix.length === 0 ? context.docLine : makeLocator(doc, file.lineCounter, [], context.docLine)(prefix);
-  const locate = makeLocator(doc, file.lineCounter, prefix, line);
-  const checked = checkObject(value, prefix, locate);
+  const line = prefix.length === 0 ? context.docLine : lineOfPath(doc, file.lineCounter, prefix, context.docLine);
+  // While parsing, the Document is at hand: errors are located in it directly.
+  const checked = checkObject(value, prefix, (path) => lineOfPath(doc, file.lineCounter, [...prefix, ...path], line));
   if ('message' in checked) {
     result.errors.push({ file: file.path, line: checked.line ?? line, message: checked.message });
     return;
@@ -219,7 +221,21 @@ function addObject(result: DocResult, context: ObjectContext, value: unknown, pr
     result.errors.push({ file: file.path, line, message: MESSAGES.tooDeep });
     return;
   }
-  const resource: Resource = { ...checked, body: value as Record<string, unknown>, file: file.path, docIndex: context.docIndex, line, hash, locate };
+  // Not a closure made here: it would share this scope, and with it the Document, with the Resource.
+  const locate = makeLocator(file.source, context.docIndex, prefix, line);
+  // Spelled out, not spread from `checked`: a spread into a literal is slow, and every Resource gets one shape.
+  const resource: Resource = {
+    apiVersion: checked.apiVersion,
+    kind: checked.kind,
+    name: checked.name,
+    namespace: checked.namespace,
+    body: value as Record<string, unknown>,
+    file: file.path,
+    docIndex: context.docIndex,
+    line,
+    hash,
+    locate,
+  };
   if (context.source !== undefined) resource.source = context.source;
   result.resources.push(resource);
 }

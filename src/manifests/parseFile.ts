@@ -38,7 +38,7 @@ function parseChecked(path: string, content: Buffer, limits: ParseLimits): Parse
   if (deepFlow !== undefined) return failed(path, lineAt(text, deepFlow), MESSAGES.tooDeep);
 
   const { docs, lineCounter, truncated } = parseYamlStream(text, limits.maxDocuments);
-  const file: FileText = { path, text, lineCounter };
+  const file: FileText = { path, text, lineCounter, source: { text, maxDocuments: limits.maxDocuments } };
   const inputs: DocumentInput[] = docs.map((doc, index) => ({
     doc,
     index,

@@ -1,26 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
-
-/**
- * Visits every node under `root` with its depth (root = 0), depth first,
- * using an explicit stack: the input may nest thousands of levels deep, and
- * recursion is exactly what must not run on it. `visit` returns true to stop.
- */
-export function walkNodes(root: unknown, visit: (node: Node, depth: number) => boolean): void {
-  const stack: [unknown, number][] = [[root, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (isPair(node)) {
-      // A pair is not a level of its own: its key and value sit at the map's depth + 1.
-      stack.push([node.value, depth], [node.key, depth]);
-      continue;
-    }
-    if (!isMap(node) && !isSeq(node) && !isScalar(node) && !isAlias(node)) continue;
-    if (visit(node, depth)) return;
-    if (isMap(node) || isSeq(node)) {
-      for (let i = node.items.length - 1; i >= 0; i--) stack.push([node.items[i], depth + 1]);
-    }
-  }
-}
+import { isMap, isNode, isPair, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 
 export interface TreeFindings {
   /** The first node nested deeper than the limit; when set, the walk stopped there. */
@@ -34,37 +12,91 @@ export interface TreeFindings {
 /**
  * One pass over a document for the checks that need every node: nesting
  * depth, duplicate keys and misplaced Go template actions. Duplicate keys
- * are found here, with a Set per map, rather than by the parser's
- * `uniqueKeys`, which compares each key with all before it: quadratic, so a
- * 2 MB map of distinct keys would take minutes.
+ * are found here rather than by the parser's `uniqueKeys`, which compares
+ * each key with all before it: quadratic, so a 2 MB map of distinct keys
+ * would take minutes.
+ *
+ * Nodes are visited depth first in document order (a pair's key, then its
+ * value), the document's root at depth 0; a pair is not a level of its own.
+ * The walk recurses, which is safe because it stops at the first node deeper
+ * than `maxDepth`: the recursion never goes more than `maxDepth` + 1 frames
+ * deep, however deep the input nests. Aliases are not followed (nesting built
+ * through aliases is measured on the loaded value, see canonicalHash).
  */
 export function inspectTree(root: unknown, text: string, maxDepth: number): TreeFindings {
-  const findings: TreeFindings = { duplicateKeys: [] };
-  walkNodes(root, (node, depth) => {
-    if (depth > maxDepth) {
-      findings.tooDeep = node;
-      return true;
-    }
-    if (isMap(node)) {
-      for (const key of repeatedKeys(node)) findings.duplicateKeys.push(key);
-      if (findings.templateFlowMap === undefined && isTemplateFlowMap(node, text)) findings.templateFlowMap = node;
-    }
-    return false;
-  });
-  return findings;
+  const walk: Walk = { text, maxDepth, findings: { duplicateKeys: [] } };
+  if (isNode(root)) visit(walk, root, 0);
+  return walk.findings;
 }
 
-/** Scalar keys equal in value and type to an earlier key of the same map (what YAML's uniqueKeys means). */
-function repeatedKeys(map: YAMLMap): Node[] {
-  if (map.items.length < 2) return [];
+interface Walk {
+  readonly text: string;
+  readonly maxDepth: number;
+  readonly findings: TreeFindings;
+}
+
+/** True when the walk must stop (a node too deep was found). */
+function visit(walk: Walk, node: Node, depth: number): boolean {
+  if (depth > walk.maxDepth) {
+    walk.findings.tooDeep = node;
+    return true;
+  }
+  if (isMap(node)) {
+    if (node.items.length > 1) pushRepeatedKeys(node, walk.findings.duplicateKeys);
+    if (walk.findings.templateFlowMap === undefined && isTemplateFlowMap(node, walk.text)) walk.findings.templateFlowMap = node;
+    for (const pair of node.items) if (visitPair(walk, pair, depth + 1)) return true;
+  } else if (isSeq(node)) {
+    for (const item of node.items) {
+      // Sequences hold nodes, except under YAML 1.1's !!omap and !!pairs, which hold pairs.
+      if (isPair(item) ? visitPair(walk, item, depth + 1) : isNode(item) && visit(walk, item, depth + 1)) return true;
+    }
+  }
+  return false;
+}
+
+/** A pair's key and value sit at the depth of the map's items. */
+function visitPair(walk: Walk, pair: { key: unknown; value: unknown }, depth: number): boolean {
+  if (isNode(pair.key) && visit(walk, pair.key, depth)) return true;
+  return isNode(pair.value) && visit(walk, pair.value, depth);
+}
+
+/** Up to this many keys a map is checked by comparing each key with those before it: no Set to allocate. */
+const SMALL_MAP = 12;
+
+/**
+ * Scalar keys equal in value and type to an earlier key of the same map (what
+ * YAML's uniqueKeys means; values compared as a Set would, so `.nan` twice is
+ * a duplicate), appended to `out` in map order.
+ */
+function pushRepeatedKeys(map: YAMLMap, out: Node[]): void {
+  const items = map.items;
+  if (items.length <= SMALL_MAP) {
+    for (let i = 1; i < items.length; i++) {
+      const key = items[i]!.key;
+      if (!isScalar(key)) continue;
+      const value = key.value;
+      for (let j = 0; j < i; j++) {
+        // Values first: collections and aliases have none (undefined, which no scalar has), and mostly they differ.
+        const earlier = items[j]!.key as { value?: unknown };
+        if (sameValueZero(earlier.value, value) && isScalar(earlier)) {
+          out.push(key);
+          break;
+        }
+      }
+    }
+    return;
+  }
   const seen = new Set<unknown>();
-  const repeated: Node[] = [];
-  for (const pair of map.items) {
+  for (const pair of items) {
     if (!isScalar(pair.key)) continue;
-    if (seen.has(pair.key.value)) repeated.push(pair.key);
+    if (seen.has(pair.key.value)) out.push(pair.key);
     else seen.add(pair.key.value);
   }
-  return repeated;
+}
+
+/** Equality as Set and Map use it: like `===`, except that NaN equals NaN. */
+function sameValueZero(a: unknown, b: unknown): boolean {
+  return a === b || (a !== a && b !== b);
 }
 
 /**
