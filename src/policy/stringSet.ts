@@ -1,4 +1,4 @@
-import { CharSet, DFA, JS, NFA } from 'refa';
+import { DFA, JS, NFA } from 'refa';
 
 /**
  * A regular set of strings. Mesh policies match strings by exact value,
@@ -99,8 +99,7 @@ export class StringSet {
   /** A member of the set: the first candidate that belongs, else the shortest word. */
   sample(candidates: readonly string[] = []): string | undefined {
     for (const c of candidates) if (this.has(c)) return c;
-    for (const wordSet of this.dfa.wordSets()) return wordSet.map(readableChar).join('');
-    return undefined;
+    return shortestMember(this.dfa);
   }
 }
 
@@ -133,9 +132,38 @@ function toWord(value: string): number[] {
 
 const READABLE = 'abcdefghijklmnopqrstuvwxyz0123456789-./_ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
-/** A witness is read by people: pick a readable character from each class when it allows one. */
-function readableChar(set: CharSet): string {
-  for (const ch of READABLE) if (set.has(ch.charCodeAt(0))) return ch;
-  const first = set.ranges[0];
-  return first ? String.fromCharCode(first.min) : '';
+/**
+ * A shortest member, by breadth-first search over the DFA's states: linear in its
+ * size. (Enumerating refa's word sets instead grows exponentially with the length
+ * of the shortest word for suffix-shaped languages.) Witnesses are read by people,
+ * so each step takes a readable character when its range allows one.
+ */
+function shortestMember(dfa: DFA): string | undefined {
+  type Node = DFA['initial'];
+  const via = new Map<Node, { from: Node; char: string }>();
+  const seen = new Set<Node>([dfa.initial]);
+  let frontier: Node[] = [dfa.initial];
+  while (frontier.length > 0) {
+    const next: Node[] = [];
+    for (const node of frontier) {
+      if (dfa.finals.has(node)) {
+        let word = '';
+        for (let n = node; n !== dfa.initial; ) {
+          const step = via.get(n)!;
+          word = step.char + word;
+          n = step.from;
+        }
+        return word;
+      }
+      for (const [range, to] of node.out.entries()) {
+        if (seen.has(to)) continue;
+        seen.add(to);
+        const readable = [...READABLE].find((c) => c.charCodeAt(0) >= range.min && c.charCodeAt(0) <= range.max);
+        via.set(to, { from: node, char: readable ?? String.fromCharCode(range.min) });
+        next.push(to);
+      }
+    }
+    frontier = next;
+  }
+  return undefined;
 }

@@ -48,36 +48,40 @@ const RANK: Record<string, number> = { STRICT: 3, PERMISSIVE: 2, DISABLE: 1 };
  * When several policies compete at one level, `pick` chooses (weakest or strongest).
  */
 export function effectiveMode(levels: PaLevels, w: Workload, port: number | null, pick: 'weakest' | 'strongest'): ModeDecision {
-  let mode: 'DISABLE' | 'PERMISSIVE' | 'STRICT' = 'PERMISSIVE';
-  let origin: Origin | undefined;
+  type Mode = 'DISABLE' | 'PERMISSIVE' | 'STRICT';
+  let current: { mode: Mode; origin: Origin | undefined } = { mode: 'PERMISSIVE', origin: undefined };
   const ambiguous: PA[][] = [];
-  const choose = (candidates: PA[]): PA | undefined => {
+  /** What the port's mode becomes if `pa` is the one applied at its level (UNSET inherits). */
+  const outcome = (pa: PA, withPort: boolean): { mode: Mode; origin: Origin | undefined } => {
+    let next = current;
+    const m = pa.spec.mtls?.mode;
+    if (set(m)) next = { mode: m, origin: { resource: pa.resource, path: ['spec', 'mtls', 'mode'] } };
+    const portMode = withPort && port !== null ? pa.spec.portLevelMtls?.[String(port)]?.mode : undefined;
+    if (set(portMode)) next = { mode: portMode, origin: { resource: pa.resource, path: ['spec', 'portLevelMtls', String(port), 'mode'] } };
+    return next;
+  };
+  /**
+   * Competing policies at one level: the cluster applies the oldest, which the repository
+   * cannot show. Each candidate is judged by the mode it would give this port; ties are
+   * broken by name so that reordering files never changes the answer.
+   */
+  const level = (candidates: PA[], withPort: boolean) => {
+    if (candidates.length === 0) return;
     if (candidates.length > 1) ambiguous.push(candidates);
-    return [...candidates].sort((a, b) => {
-      const d = (RANK[a.spec.mtls?.mode ?? ''] ?? 0) - (RANK[b.spec.mtls?.mode ?? ''] ?? 0);
-      return pick === 'weakest' ? d : -d;
-    })[0];
+    const ranked = candidates
+      .map((pa) => ({ pa, result: outcome(pa, withPort) }))
+      .sort((a, b) => {
+        const d = (RANK[a.result.mode] ?? 0) - (RANK[b.result.mode] ?? 0);
+        return (pick === 'weakest' ? d : -d) || (a.pa.resource.name < b.pa.resource.name ? -1 : a.pa.resource.name > b.pa.resource.name ? 1 : 0);
+      });
+    current = ranked[0]!.result;
   };
-  const apply = (pa: PA | undefined) => {
-    const m = pa?.spec.mtls?.mode;
-    if (pa && set(m)) {
-      mode = m;
-      origin = { resource: pa.resource, path: ['spec', 'mtls', 'mode'] };
-    }
-  };
-  apply(choose(levels.mesh));
-  apply(choose(levels.byNamespace.get(w.namespace) ?? []));
-  const wl = choose((levels.workload.get(w.namespace) ?? []).filter((pa) => matchesLabels(pa.spec.selector?.matchLabels ?? {}, w.labels)));
-  apply(wl);
-  if (wl && port !== null) {
-    const portMode = wl.spec.portLevelMtls?.[String(port)]?.mode;
-    if (set(portMode)) {
-      mode = portMode;
-      origin = { resource: wl.resource, path: ['spec', 'portLevelMtls', String(port), 'mode'] };
-    }
-  }
-  const transport: TransportMode = mode === 'DISABLE' ? 'PLAINTEXT' : mode;
-  return { mode: transport, origin, ambiguous };
+  level(levels.mesh, false);
+  level(levels.byNamespace.get(w.namespace) ?? [], false);
+  // Port-level settings are read only from the chosen workload-level policy.
+  level((levels.workload.get(w.namespace) ?? []).filter((pa) => matchesLabels(pa.spec.selector?.matchLabels ?? {}, w.labels)), true);
+  const transport: TransportMode = current.mode === 'DISABLE' ? 'PLAINTEXT' : current.mode;
+  return { mode: transport, origin: current.origin, ambiguous };
 }
 
 /** Ports named in the workload-level policies that select the workload (port-level keys are container ports). */
