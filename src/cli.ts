@@ -142,5 +142,8 @@ function invokedDirectly(): boolean {
 }
 
 if (invokedDirectly()) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  // exitCode, not exit(): exit() would cut stdout short when it is a slow pipe.
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

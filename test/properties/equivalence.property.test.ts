@@ -716,11 +716,16 @@ const REWRITES: Record<string, Rewrite> = {
     return out;
   },
   /** ALLOW policies with an identical selector in one namespace become one: the union of their rules. */
-  mergeAllows: (repo, next) => {
+  /**
+   * ALLOW policies with an identical selector in one namespace become one: the union of their rules
+   * (the same for DENY: any matching rule denies).
+   */
+  mergePolicies: (repo, next) => {
     const groups = new Map<string, Doc[]>();
     for (const d of apDocs(repo)) {
-      if (effectiveAction(d) !== 'ALLOW' || isDryRun(d)) continue;
-      const k = `${nsOf(d)}|${canonical(d.obj.spec?.selector ?? null)}`;
+      const action = effectiveAction(d);
+      if ((action !== 'ALLOW' && action !== 'DENY') || isDryRun(d)) continue;
+      const k = `${action}|${nsOf(d)}|${canonical(d.obj.spec?.selector ?? null)}`;
       groups.set(k, [...(groups.get(k) ?? []), d]);
     }
     const group = pick([...groups.values()].filter((g) => g.length > 1), next);
@@ -734,6 +739,125 @@ const REWRITES: Record<string, Rewrite> = {
       if (d === keep) c.obj.spec.rules = members.flatMap((m) => (m.obj.spec?.rules ?? []) as Obj[]);
       out.docs.push(c);
     }
+    return out;
+  },
+  /** A rule with several `from` (or `to`) entries becomes one rule per entry: OR distributes over AND. */
+  splitEntries: (repo, next) =>
+    onPolicy(repo, next, (d) => hasRules(d) && (d.obj.spec.rules as Obj[]).some((r) => (r.from?.length ?? 0) > 1 || (r.to?.length ?? 0) > 1), (d) => {
+      const rules = d.obj.spec.rules as Obj[];
+      const i = rules.findIndex((r) => (r.from?.length ?? 0) > 1 || (r.to?.length ?? 0) > 1);
+      const rule = rules[i]!;
+      const key = (rule.from?.length ?? 0) > 1 && ((rule.to?.length ?? 0) <= 1 || next() < 0.5) ? 'from' : 'to';
+      rules.splice(i, 1, ...(rule[key] as Obj[]).map((entry) => ({ ...clone(rule), [key]: [entry] })));
+    }),
+  /**
+   * A positive value list split in two: in a source or operation, into two entries of the same
+   * `from`/`to` list; in a `when` condition, into two rules (values are OR, fields and conditions AND).
+   */
+  splitValues: (repo, next) => {
+    const out = clone(repo);
+    type Site = { rules: Obj[]; i: number; apply: (rule: Obj) => Obj[] };
+    const sites: Site[] = [];
+    for (const d of apDocs(out)) {
+      if (!hasRules(d)) continue;
+      const rules = d.obj.spec.rules as Obj[];
+      rules.forEach((rule, i) => {
+        for (const [list, holderKey, fields] of [
+          ['from', 'source', ['principals', 'namespaces', 'ipBlocks']],
+          ['to', 'operation', ['methods', 'paths', 'hosts', 'ports']],
+        ] as const) {
+          ((rule[list] ?? []) as Obj[]).forEach((entry, j) => {
+            for (const field of fields) {
+              const values = entry[holderKey]?.[field] as string[] | undefined;
+              if (!values || values.length < 2) continue;
+              sites.push({
+                rules,
+                i,
+                apply: (r) => {
+                  const c = clone(r);
+                  const [first, ...rest] = values;
+                  const a = clone(entry);
+                  a[holderKey][field] = [first];
+                  const b = clone(entry);
+                  b[holderKey][field] = rest;
+                  (c[list] as Obj[]).splice(j, 1, a, b);
+                  return [c];
+                },
+              });
+            }
+          });
+        }
+        ((rule.when ?? []) as Obj[]).forEach((cond, j) => {
+          const values = cond.values as string[] | undefined;
+          if (!values || values.length < 2) return;
+          sites.push({
+            rules,
+            i,
+            apply: (r) =>
+              [[values[0]!], values.slice(1)].map((part) => {
+                const c = clone(r);
+                (c.when as Obj[])[j] = { ...clone(cond), values: part };
+                return c;
+              }),
+          });
+        });
+      });
+    }
+    const site = pick(sites, next);
+    if (!site) return undefined;
+    site.rules.splice(site.i, 1, ...site.apply(site.rules[site.i]!));
+    return out;
+  },
+  /** A value listed twice. */
+  duplicateValue: (repo, next) => {
+    const out = clone(repo);
+    const lists: string[][] = [];
+    for (const d of apDocs(out)) {
+      for (const rule of (d.obj.spec?.rules ?? []) as Obj[]) {
+        for (const f of (rule.from ?? []) as Obj[]) for (const v of Object.values((f.source ?? {}) as Obj)) lists.push(v);
+        for (const t of (rule.to ?? []) as Obj[]) for (const v of Object.values((t.operation ?? {}) as Obj)) lists.push(v);
+        for (const c of (rule.when ?? []) as Obj[]) for (const k of ['values', 'notValues']) if (c[k]) lists.push(c[k]);
+      }
+    }
+    const l = pick(lists, next);
+    if (!l) return undefined;
+    l.splice(Math.floor(next() * (l.length + 1)), 0, pick(l, next)!);
+    return out;
+  },
+  /** An unset mode spelt another way: no `mtls`, `mtls: {}`, `mode: UNSET` (2.2). */
+  unsetSpelling: (repo, next) => {
+    const out = clone(repo);
+    const d = pick(out.docs.filter((x) => isKind(x, 'PeerAuthentication') && !setMode(x.obj.spec?.mtls?.mode)), next);
+    if (!d) return undefined;
+    const spelling = pick(['absent', 'empty', 'UNSET', 'null'], next)!;
+    if (spelling === 'absent') delete d.obj.spec.mtls;
+    else if (spelling === 'empty') d.obj.spec.mtls = {};
+    else if (spelling === 'null') d.obj.spec.mtls = null;
+    else d.obj.spec.mtls = { mode: 'UNSET' };
+    return out;
+  },
+  /** A mesh- or namespace-wide PeerAuthentication without selector, or with an empty one (2.2 scope table). */
+  emptySelector: (repo, next) => {
+    const out = clone(repo);
+    const d = pick(out.docs.filter((x) => isKind(x, 'PeerAuthentication') && !hasSelector(x)), next);
+    if (!d) return undefined;
+    const spelling = pick(['absent', 'empty', 'emptyLabels'], next)!;
+    if (spelling === 'absent') delete d.obj.spec.selector;
+    else d.obj.spec.selector = spelling === 'empty' ? {} : { matchLabels: {} };
+    return out;
+  },
+  /** A port-level mode that says what the policy says anyway: UNSET, or the policy's own (set) mode. */
+  dropRedundantPortLevel: (repo, next) => {
+    const out = clone(repo);
+    const d = pick(
+      out.docs.filter((x) => isKind(x, 'PeerAuthentication') && hasSelector(x) && Object.values((x.obj.spec?.portLevelMtls ?? {}) as Obj).some((p) => !setMode(p.mode) || p.mode === x.obj.spec?.mtls?.mode)),
+      next,
+    );
+    if (!d) return undefined;
+    const own = d.obj.spec?.mtls?.mode;
+    const kept = Object.entries(d.obj.spec.portLevelMtls as Obj).filter(([, p]) => setMode(p.mode) && p.mode !== own);
+    if (kept.length > 0) d.obj.spec.portLevelMtls = Object.fromEntries(kept);
+    else delete d.obj.spec.portLevelMtls;
     return out;
   },
   apiVersion: (repo, next) => {
@@ -1054,14 +1178,16 @@ describe('equivalence properties (whole engine, generated Istio repositories)', 
 
   test('2. equivalence-preserving rewrites: no finding at all', () => {
     fc.assert(
-      fc.property(arbRepo, arbFormat, arbFormat, arbRewrites, (repo, baseFormat, headFormat, steps) => {
+      fc.property(arbRepo, arbFormat, arbFormat, arbRewrites, fc.boolean(), (repo, baseFormat, headFormat, steps, reverse) => {
         const { repo: rewritten, applied } = applyRewrites(repo, steps);
-        const base = render(repo, baseFormat);
-        const head = render(rewritten, headFormat);
-        checkRendering(repo, base);
-        checkRendering(rewritten, head);
+        // An equivalence holds both ways: reversed, a subsumed rule or a redundant PA is removed / added.
+        const [before, after] = reverse ? [rewritten, repo] : [repo, rewritten];
+        const base = render(before, baseFormat);
+        const head = render(after, headFormat);
+        checkRendering(before, base);
+        checkRendering(after, head);
         const result = review(base, head);
-        const msg = `rewrites: ${applied.join(', ') || '(reformatting only)'}\n===== base\n${show(base)}\n===== head\n${show(head)}\n===== findings\n${brief(result)}`;
+        const msg = `rewrites${reverse ? ' (head → base)' : ''}: ${applied.join(', ') || '(reformatting only)'}\n===== base\n${show(base)}\n===== head\n${show(head)}\n===== findings\n${brief(result)}`;
         expect(result.findings, msg).toEqual([]);
       }),
       { numRuns: RUNS ?? 250 },
