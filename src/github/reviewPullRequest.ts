@@ -165,8 +165,11 @@ async function run(input: ReviewPullRequestInput, signal: AbortSignal, onConfig:
     // Nothing the engine reads changed: the effective policy cannot have changed either.
     return { check: NOTHING_CHANGED };
   }
+  // GitHub diffs a pull request against the merge base: the base branch's tip would count
+  // changes merged there since as this PR's, in reverse.
+  const baseSha = await mergeBase(github, pr);
   const [base, head] = await Promise.all([
-    fetchSnapshot(github, { owner: pr.owner, repo: pr.repo }, pr.baseSha, config, { signal }),
+    fetchSnapshot(github, { owner: pr.owner, repo: pr.repo }, baseSha, config, { signal }),
     fetchSnapshot(github, { owner: pr.owner, repo: pr.repo }, pr.headSha, config, { signal }),
   ]);
   const result = reviewSnapshots({ base, head, config, cache: new ParseCache(), ...(input.now ? { now: new Date(input.now()) } : {}) });
@@ -225,4 +228,19 @@ function withTimeout<T>(work: Promise<T>, ms: number | undefined): Promise<T> {
     timer = setTimeout(() => reject(new ReviewTimeout(ms)), ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The commit the pull request's diff starts from; the base sha when the comparison is unavailable. */
+async function mergeBase(github: GitHub, pr: PullRequestRef): Promise<string> {
+  try {
+    const { data } = await github.request('GET /repos/{owner}/{repo}/compare/{basehead}', {
+      owner: pr.owner,
+      repo: pr.repo,
+      basehead: `${pr.baseSha}...${pr.headSha}`,
+      per_page: 1,
+    });
+    return data.merge_base_commit?.sha ?? pr.baseSha;
+  } catch {
+    return pr.baseSha;
+  }
 }

@@ -14,7 +14,7 @@ export function parseSpec<S extends z.ZodType>(
   schema: S,
   invalid: InvalidResource[],
 ): z.infer<S> | undefined {
-  const result = schema.safeParse(resource.body.spec ?? {});
+  const result = schema.safeParse(withoutNulls(resource.body.spec ?? {}));
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const path: FieldPath = ['spec', ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')];
@@ -24,4 +24,16 @@ export function parseSpec<S extends z.ZodType>(
     message: `${resource.kind} ${resource.name}: ${path.join('.')}: ${issue.message}; the mesh will not apply it`,
   });
   return undefined;
+}
+
+/**
+ * The API server drops null-valued fields of custom resources (unless the schema says
+ * `nullable`) before validating them: `rules: null` is the same as no `rules` at all.
+ */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = withoutNulls(v);
+  return out;
 }

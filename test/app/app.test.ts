@@ -136,6 +136,26 @@ describe('events', () => {
   });
 });
 
+describe('the base branch moved on after the pull request branched', () => {
+  it('reviews against the merge base, never the base branch tip (whose newer changes are not this PR\'s)', async () => {
+    const app = await start();
+    const pr = demoPullRequest();
+    const MERGE_BASE = 'aa11bb22cc33dd44ee55ff6677889900aabbccdd';
+    // Registered first, so the review's compare call answers with a merge base older than the base tip.
+    gh().compare(() => MERGE_BASE);
+    const { changedFiles } = mockReview(gh(), { ...pr, baseSha: MERGE_BASE, review: 'post' });
+
+    await opened(app, { changedFiles });
+
+    expect(gh().calls()).toContain(`GET /repos/acme/mesh-config/compare/${BASE_SHA}...${HEAD_SHA}`);
+    const downloads = gh().codeloadRequests.map((p) => p.split('?')[0]);
+    expect(downloads).toEqual(expect.arrayContaining([`/acme/mesh-config/legacy.tar.gz/${MERGE_BASE}`, `/acme/mesh-config/legacy.tar.gz/${HEAD_SHA}`]));
+    expect(downloads).not.toContain(`/acme/mesh-config/legacy.tar.gz/${BASE_SHA}`);
+    const [, complete] = gh().checkRunWrites();
+    expect(complete!.body).toMatchObject({ status: 'completed', conclusion: 'failure' });
+  });
+});
+
 describe('pull requests with nothing to say', () => {
   it('a PR that changes only the README: success from three requests, no config, no tarball, no review', async () => {
     const app = await start();

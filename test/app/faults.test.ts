@@ -50,6 +50,7 @@ function mockUntilConfig(config: string | null | { status: number; body?: object
 
 /** One side's tarball answered by GitHub with 404 (the commit was force-pushed away, or the app lost access). */
 function tarballNotFound(sha: string): void {
+  gh().compare();
   gh().api().get(`${REPO}/tarball/${sha}`).reply(404, NOT_FOUND, apiHeaders());
 }
 

@@ -399,6 +399,7 @@ export class FakeGitHub {
    * `optional`: the download may be cut short (the other side failed and the review aborted it).
    */
   tarball(sha: string, tree: Tree, options: { optional?: boolean } = {}): void {
+    this.compare();
     this.api()
       .get(`${this.repoPath}/tarball/${sha}`)
       .optionally(options.optional === true)
@@ -414,6 +415,27 @@ export class FakeGitHub {
         ...CODELOAD_HEADERS,
         'content-disposition': `attachment; filename=${prefix}.tar.gz`,
       });
+  }
+
+  private compared = false;
+
+
+  /**
+   * GET compare/{base}...{head}: the merge base, which a review diffs against. Unless a test
+   * says otherwise, the base commit is the merge base (the base branch has not moved on).
+   */
+  public compare(mergeBaseOf: (base: string, head: string) => string = (base) => base): void {
+    if (this.compared) return;
+    this.compared = true;
+    this.api()
+      .get(new RegExp(`^${this.repoPath}/compare/[0-9a-f]+\\.\\.\\.[0-9a-f]+`))
+      .query(true)
+      .optionally()
+      .times(50)
+      .reply(200, (uri: string) => {
+        const [base, head] = uri.split('/compare/')[1]!.split('?')[0]!.split('...') as [string, string];
+        return { status: 'ahead', ahead_by: 1, behind_by: 0, total_commits: 1, merge_base_commit: { sha: mergeBaseOf(base, head) }, commits: [], files: [] };
+      }, apiHeaders());
   }
 
   /** The GraphQL query for mesh-review's own threads and reviews. */

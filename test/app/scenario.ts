@@ -110,7 +110,8 @@ export function reviewCalls(o: { headSha?: string; baseSha?: string; checkRunId?
     `GET ${repo}/pulls/${number}/files`,
     `GET ${repo}/contents/.github/mesh-review.yml`,
     ...(o.config === 'present' ? [] : ['GET /repos/acme/.github/contents/.github/mesh-review.yml']),
-    // Both snapshots are requested at once; the order in which they start is fixed by the code.
+    // The merge base first, then both snapshots at once; the order in which they start is fixed by the code.
+    `GET ${repo}/compare/${o.baseSha ?? BASE_SHA}...${o.headSha ?? HEAD_SHA}`,
     `GET ${repo}/tarball/${o.baseSha ?? BASE_SHA}`,
     `GET ${repo}/tarball/${o.headSha ?? HEAD_SHA}`,
     `PATCH ${repo}/check-runs/${o.checkRunId ?? CHECK_RUN_ID}`,

@@ -808,6 +808,68 @@ const REWRITES: Record<string, Rewrite> = {
     site.rules.splice(site.i, 1, ...site.apply(site.rules[site.i]!));
     return out;
   },
+  /**
+   * A source field moved into the equivalent `when` condition (ipBlocks ≡ source.ip, principals ≡
+   * source.principal, namespaces ≡ source.namespace, the `not` forms ≡ notValues), or `ports` into
+   * `destination.port`; only where the rule has a single `from` (or `to`) entry, so AND is kept.
+   */
+  fieldToCondition: (repo, next) => {
+    const KEYS: Record<string, [string, 'values' | 'notValues']> = {
+      ipBlocks: ['source.ip', 'values'],
+      principals: ['source.principal', 'values'],
+      notPrincipals: ['source.principal', 'notValues'],
+      namespaces: ['source.namespace', 'values'],
+      notNamespaces: ['source.namespace', 'notValues'],
+      ports: ['destination.port', 'values'],
+    };
+    const out = clone(repo);
+    type Site = { rule: Obj; list: 'from' | 'to'; holder: 'source' | 'operation'; field: string };
+    const sites: Site[] = [];
+    for (const d of apDocs(out)) {
+      for (const rule of (d.obj.spec?.rules ?? []) as Obj[]) {
+        if (rule.from?.length === 1) for (const field of Object.keys(rule.from[0].source ?? {})) if (field in KEYS && field !== 'ports') sites.push({ rule, list: 'from', holder: 'source', field });
+        if (rule.to?.length === 1 && rule.to[0].operation?.ports) sites.push({ rule, list: 'to', holder: 'operation', field: 'ports' });
+      }
+    }
+    const site = pick(sites, next);
+    if (!site) return undefined;
+    const entry = site.rule[site.list][0][site.holder] as Obj;
+    const [key, kind] = KEYS[site.field]!;
+    site.rule.when = [...((site.rule.when ?? []) as Obj[]), { key, [kind]: entry[site.field] }];
+    delete entry[site.field];
+    if (Object.keys(entry).length === 0) delete site.rule[site.list];
+    return out;
+  },
+  /** Hosts match case-insensitively (2.4.4). */
+  hostCase: (repo, next) => {
+    const out = clone(repo);
+    const lists: string[][] = [];
+    for (const d of apDocs(out)) for (const rule of (d.obj.spec?.rules ?? []) as Obj[]) for (const t of (rule.to ?? []) as Obj[]) for (const k of ['hosts', 'notHosts']) if (t.operation?.[k]) lists.push(t.operation[k]);
+    const l = pick(lists, next);
+    if (!l) return undefined;
+    const i = Math.floor(next() * l.length);
+    l[i] = [...l[i]!].map((c) => (next() < 0.5 ? c.toUpperCase() : c.toLowerCase())).join('');
+    return out;
+  },
+  /**
+   * No `rules` key or `rules: []`: a policy without rules either way (2.4.3). (`rules: null` is left
+   * out: the reference does not cover it, and the engine rejects it as invalid; see the report.)
+   */
+  noRulesSpelling: (repo, next) =>
+    onPolicy(repo, next, (d) => !hasRules(d), (d) => {
+      if (d.obj.spec.rules === undefined) d.obj.spec.rules = [];
+      else delete d.obj.spec.rules;
+    }),
+  /**
+   * A policy that decides nothing removed: AUDIT (never changes the decision), DENY or CUSTOM without
+   * rules (matches nothing), any dry-run policy (not enforced). Reversed, such a policy is added.
+   */
+  dropNoOpPolicy: (repo, next) => {
+    const noOp = (d: Doc) => isDryRun(d) || effectiveAction(d) === 'AUDIT' || (effectiveAction(d) !== 'ALLOW' && !hasRules(d));
+    const target = pick(apDocs(repo).filter(noOp), next);
+    if (!target) return undefined;
+    return { docs: clone(repo.docs.filter((d) => d !== target)) };
+  },
   /** A value listed twice. */
   duplicateValue: (repo, next) => {
     const out = clone(repo);
@@ -829,10 +891,9 @@ const REWRITES: Record<string, Rewrite> = {
     const out = clone(repo);
     const d = pick(out.docs.filter((x) => isKind(x, 'PeerAuthentication') && !setMode(x.obj.spec?.mtls?.mode)), next);
     if (!d) return undefined;
-    const spelling = pick(['absent', 'empty', 'UNSET', 'null'], next)!;
+    const spelling = pick(['absent', 'empty', 'UNSET'], next)!;
     if (spelling === 'absent') delete d.obj.spec.mtls;
     else if (spelling === 'empty') d.obj.spec.mtls = {};
-    else if (spelling === 'null') d.obj.spec.mtls = null;
     else d.obj.spec.mtls = { mode: 'UNSET' };
     return out;
   },
