@@ -870,6 +870,24 @@ const REWRITES: Record<string, Rewrite> = {
     if (!target) return undefined;
     return { docs: clone(repo.docs.filter((d) => d !== target)) };
   },
+  /**
+   * ALLOW `rules: [{}]` (allow-all) added where no ALLOW policy could apply to any pod it selects:
+   * those pods allowed everything before (no ALLOW policy) and still do. Reversed, such a policy is
+   * removed: not "allow-all restored", since nothing was restricted.
+   */
+  addAllowAll: (repo, next) => {
+    const namespaces = [...new Set(repo.docs.filter((d) => d.obj.kind === 'Namespace' && d.obj.metadata.name !== ROOT).map((d) => d.obj.metadata.name as string))];
+    const ns = pick(namespaces, next);
+    if (!ns) return undefined;
+    const selector = pick<Obj | undefined>([undefined, { matchLabels: { app: pick(APPS, next)! } }, { matchLabels: { tier: pick(TIERS, next)! } }], next);
+    const labels: Obj = selector?.matchLabels ?? {};
+    const clash = apDocs(repo).some((d) => effectiveAction(d) === 'ALLOW' && !isDryRun(d) && (nsOf(d) === ns || nsOf(d) === ROOT) && compatible(matchLabelsOf(d), labels));
+    if (clash) return undefined;
+    const out = clone(repo);
+    const name = uniqueName(out, 'AuthorizationPolicy', ns, 'allow-all');
+    out.docs.push({ obj: authzObj(name, ns, { action: undefined, selector, rules: [{}], dryRun: false }), file: 'added/allow-all.yaml' });
+    return out;
+  },
   /** A value listed twice. */
   duplicateValue: (repo, next) => {
     const out = clone(repo);
@@ -948,12 +966,24 @@ const REWRITES: Record<string, Rewrite> = {
     }),
   /**
    * A workload PeerAuthentication whose mode, and the mode of each of its ports, equals what the
-   * workload inherits anyway (pitfall 1); or a root-namespace PA with a selector (ignored, 2.2).
+   * workload inherits anyway (pitfall 1); a namespace-wide one whose mode is unset or equals the
+   * mesh-wide mode; or a root-namespace PA with a selector (ignored, 2.2). None may have a competitor.
    */
   removeRedundantPeerAuthentication: (repo, next) => {
     const pas = repo.docs.filter((d) => isKind(d, 'PeerAuthentication'));
+    const meshModes = (): Set<string> => {
+      const mesh = pas.filter((o) => nsOf(o) === ROOT && !hasSelector(o));
+      return new Set(mesh.length === 0 ? ['PERMISSIVE'] : mesh.map((o) => (setMode(o.obj.spec?.mtls?.mode) ? o.obj.spec.mtls.mode : 'PERMISSIVE')));
+    };
     const removable = pas.filter((d) => {
-      if (!hasSelector(d)) return false;
+      const own = d.obj.spec?.mtls?.mode;
+      if (!hasSelector(d)) {
+        // A namespace-wide PA without competitor whose mode is unset or what the mesh level says anyway.
+        if (nsOf(d) === ROOT) return false;
+        const rivals = pas.filter((o) => o !== d && nsOf(o) === nsOf(d) && !hasSelector(o));
+        const mesh = meshModes();
+        return rivals.length === 0 && (!setMode(own) || (mesh.size === 1 && mesh.has(own)));
+      }
       if (nsOf(d) === ROOT) return true;
       // With a competitor at workload level the engine (rightly) assumes the weaker; removing one changes that.
       const rivals = pas.filter((o) => o !== d && nsOf(o) === nsOf(d) && hasSelector(o) && compatible(matchLabelsOf(o), matchLabelsOf(d)));
@@ -961,7 +991,6 @@ const REWRITES: Record<string, Rewrite> = {
       const inherited = inheritedModes(repo, nsOf(d));
       if (inherited.size !== 1) return false;
       const [mode] = [...inherited];
-      const own = d.obj.spec?.mtls?.mode;
       const wl = setMode(own) ? own : mode;
       if (wl !== mode) return false;
       return Object.values((d.obj.spec?.portLevelMtls ?? {}) as Obj).every((p) => (setMode(p.mode) ? p.mode : wl) === mode);

@@ -39,7 +39,7 @@ export function renderComment(f: Finding, options: BodyOptions = {}): string {
   const lines = [
     `**${ICON[f.severity]} ${f.severity} · ${inline(headline(f))}**`,
     '',
-    `**What changed${f.side === 'before' ? ' (this line was removed or changed)' : ''}:** ${inline(f.message)}`,
+    `**What changed${f.side === 'before' ? ' (this line was removed or changed)' : ''}:** ${inline(withoutFix(f, rule))}`,
   ];
   if (f.witness !== null) lines.push('', `**${witnessLabel(f)}:** ${code(f.witness)}`);
   // Rule texts are mesh-review's own Markdown (trusted), unlike anything read from the manifests.
@@ -97,11 +97,17 @@ export function renderReviewBody(input: ReviewBodyInput, options: BodyOptions = 
 function bodyItem(f: Finding, options: BodyOptions): string {
   const rule = RULES.find((r) => r.id === f.ruleId);
   const parts = [`- ${ICON[f.severity]} **${f.severity}** · ${inline(headline(f))} · ${code(locationLabel(f))} · ${ruleLink(f, options)}`];
-  parts.push(`  ${inline(f.message)}`);
+  parts.push(`  ${inline(withoutFix(f, rule))}`);
   if (f.witness !== null) parts.push(`  ${witnessLabel(f)}: ${code(f.witness)}`);
   if (rule) parts.push(`  How to fix: ${rule.fix.replace(/\n+/g, ' ')}`);
   parts.push(`  ${bodyFindingMarker(fingerprintOf(f))}`);
   return parts.join('\n');
+}
+
+/** The message ends with the rule's fix, which comments show under a heading of their own. */
+function withoutFix(f: Finding, rule: { fix: string } | undefined): string {
+  const suffix = rule ? ` Fix: ${rule.fix}` : undefined;
+  return suffix && f.message.endsWith(suffix) ? f.message.slice(0, -suffix.length) : f.message;
 }
 
 function resource(f: Finding): string {
