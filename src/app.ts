@@ -1,6 +1,7 @@
 import type { Context, Probot } from 'probot';
 import { loadAppConfig } from './github/appConfig.js';
 import { CHECK_NAME, WriteThrottle, type WriteThrottleOptions } from './github/publish/index.js';
+import { describeError } from './github/publish/secrets.js';
 import { pullNumberOfExternalId, reviewPullRequest } from './github/reviewPullRequest.js';
 import type { GitHub, PullRequestRef } from './github/types.js';
 
@@ -72,8 +73,26 @@ export function createApp(options: AppOptions = {}): (probot: Probot) => void {
     return `${owner}/${repo}@${sha}`;
   };
 
+  /**
+   * The app's own login (`<slug>[bot]`), read once per process with the app's
+   * JWT (`GET /app`) and only when a review reads earlier threads. If it cannot
+   * be read, the review goes on and any author's marker counts, with a warning:
+   * a missing inline comment is better than a review that never ends.
+   */
+  let login: Promise<string | undefined> | undefined;
+  const appLogin = (probot: Probot) => (): Promise<string | undefined> =>
+    (login ??= probot
+      .auth()
+      .then((octokit) => octokit.request('GET /app'))
+      .then(({ data }) => (data?.slug ? `${data.slug}[bot]` : undefined))
+      .catch((error: unknown) => {
+        login = undefined;
+        probot.log.warn({ err: describeError(error) }, "the app's login could not be read; threads are recognised by their markers alone");
+        return undefined;
+      }));
+
   /** Runs the review; the caller holds the queue of `pr.head.sha`. */
-  const review = (context: Context, pr: PullRequestData) =>
+  const review = (context: Context, pr: PullRequestData, probot: Probot) =>
     reviewPullRequest({
       github: withoutBlindRetries(context.octokit),
       pr: toRef(pr),
@@ -82,20 +101,21 @@ export function createApp(options: AppOptions = {}): (probot: Probot) => void {
       log: context.log,
       mode: 'publish',
       deliveryId: context.id,
+      appLogin: appLogin(probot),
       throttle: throttleFor((context.payload as { installation?: { id?: number } }).installation?.id ?? 0),
       timeoutMs: options.timeoutMs ?? REVIEW_TIMEOUT_MS,
     });
 
   /** Reviews the pull request as it is now (its head may have moved on since the event). */
-  const reviewCurrent = async (context: Context, number: number) => {
+  const reviewCurrent = async (context: Context, number: number, probot: Probot) => {
     const pull = await fetchPull(context, number);
-    await serialized(keyOf(context, pull.head.sha), () => review(context, pull));
+    await serialized(keyOf(context, pull.head.sha), () => review(context, pull, probot));
   };
 
   return (probot: Probot): void => {
     probot.on(['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'], async (context) => {
       const pull = context.payload.pull_request as PullRequestPayload & PullRequestData;
-      await serialized(keyOf(context as unknown as Context, pull.head.sha), () => review(context as unknown as Context, pull));
+      await serialized(keyOf(context as unknown as Context, pull.head.sha), () => review(context as unknown as Context, pull, probot));
     });
 
     probot.on('check_run.rerequested', async (context) => {
@@ -104,7 +124,7 @@ export function createApp(options: AppOptions = {}): (probot: Probot) => void {
       // GitHub leaves `pull_requests` empty when the head is in a fork; the run's external id names the pull request.
       const fromExternalId = pullNumberOfExternalId(run.external_id);
       const numbers = run.pull_requests.length > 0 ? run.pull_requests.map((p) => p.number) : fromExternalId !== undefined ? [fromExternalId] : [];
-      for (const number of numbers) await reviewCurrent(context as unknown as Context, number);
+      for (const number of numbers) await reviewCurrent(context as unknown as Context, number, probot);
     });
 
     probot.on(['check_suite.requested', 'check_suite.rerequested'], async (context) => {
@@ -120,7 +140,7 @@ export function createApp(options: AppOptions = {}): (probot: Probot) => void {
           const skip = await serialized(keyOf(ctx, suite.head_sha), () => hasRun(ctx, suite.head_sha));
           if (skip) continue;
         }
-        await reviewCurrent(ctx, number);
+        await reviewCurrent(ctx, number, probot);
       }
     });
   };

@@ -45,7 +45,12 @@ export interface ReviewPullRequestInput {
   /** `publish` writes the check run and the review; `dry-run` only reads and plans (the `pr` command). */
   mode: 'publish' | 'dry-run';
   deliveryId?: string;
-  appLogin?: string;
+  /**
+   * The login the app posts as (`my-app[bot]`), read only when earlier threads
+   * are: only markers it wrote count, so a marker pasted by someone else cannot
+   * silence a finding. Absent or unknown: any author's marker counts.
+   */
+  appLogin?: () => Promise<string | undefined>;
   throttle?: WriteThrottle;
   /** The whole review must end within this time, or the check run ends with the timeout. */
   timeoutMs?: number;
@@ -180,7 +185,8 @@ async function run(input: ReviewPullRequestInput, signal: AbortSignal, onConfig:
   const renames = new Map(listing.files.filter((f) => f.status === 'renamed' && f.previousPath !== undefined).map((f) => [f.previousPath!, f.path] as const));
   const reviewable = { result, config, commentable, renames };
   if (input.mode === 'dry-run') {
-    const existing = await readExistingThreads(github, pr, input.appLogin ? { appLogin: input.appLogin } : {});
+    const appLogin = await input.appLogin?.();
+    const existing = await readExistingThreads(github, pr, appLogin ? { appLogin } : {});
     const plan = planReview(result, commentable, existing, reviewOptions(reviewable));
     return { check, reviewable, plan };
   }
@@ -209,10 +215,11 @@ async function publishReviewSafely(
     return undefined;
   }
   try {
+    const appLogin = await input.appLogin?.();
     return await syncReview(input.github, input.pr, result, commentable, {
       ...reviewOptions(reviewable),
       throttle,
-      ...(input.appLogin ? { appLogin: input.appLogin } : {}),
+      ...(appLogin ? { appLogin } : {}),
       runId,
     });
   } catch (e) {

@@ -198,7 +198,8 @@ describe('drafts, forks and superseded heads', () => {
     expect(gh().reviews()).toEqual([]);
     expect(app.logLines.some((l) => l.includes('inline comments wait for ready_for_review'))).toBe(true);
 
-    mockReview(gh(), { ...pr, checkRunId: 4243, tokenCached: true, review: 'post' });
+    // The draft's review never read earlier threads, so the app's login is read now.
+    mockReview(gh(), { ...pr, checkRunId: 4243, tokenCached: true, loginCached: false, review: 'post' });
     await deliver(app, 'pull_request', pullRequestEvent('ready_for_review', { changedFiles }), 'delivery-ready');
     expect(gh().reviews()).toHaveLength(1);
     expect(anchors(gh().reviews()[0])).toHaveLength(3);
@@ -302,7 +303,7 @@ describe('check suites', () => {
       .query({ check_name: 'mesh-review', per_page: '1' })
       .reply(200, { total_count: 0, check_runs: [] });
     const pr = demoPullRequest();
-    const { changedFiles } = mockReview(gh(), { ...pr, tokenCached: true, review: 'post' });
+    const { changedFiles } = mockReview(gh(), { ...pr, tokenCached: true, loginCached: false, review: 'post' });
     gh().pull({ changedFiles });
 
     await deliver(app, 'check_suite', checkSuiteEvent('requested'));

@@ -102,6 +102,7 @@ describe('GitHub errors on writes', () => {
     gh().tarball(HEAD_SHA, pr.head);
     gh().api().patch(`${REPO}/check-runs/${CHECK_RUN_ID}`).reply(502, SERVER_ERROR, apiHeaders());
     gh().updateCheckRun();
+    gh().appIdentity();
     gh().threads();
     gh().pull();
     gh().postReview();
@@ -125,6 +126,7 @@ describe('GitHub errors on writes', () => {
     gh().tarball(BASE_SHA, pr.base);
     gh().tarball(HEAD_SHA, pr.head);
     gh().updateCheckRun();
+    gh().appIdentity();
     gh().threads();
     gh().pull();
     gh()
@@ -161,6 +163,7 @@ describe('GitHub errors on writes', () => {
     gh().tarball(BASE_SHA, pr.base);
     gh().tarball(HEAD_SHA, pr.head);
     gh().updateCheckRun();
+    gh().appIdentity();
     gh().threads();
     gh().pull();
     gh()
@@ -325,5 +328,19 @@ describe('the pull request itself', () => {
     const run = gh().runs.get(CHECK_RUN_ID)!;
     expect(run).toMatchObject({ status: 'completed', conclusion: 'failure', output: { title: 'mesh-review could not complete the review' } });
     expect(run.output!.summary).toContain('HTTP 500 GET https://api.github.com/repos/acme/mesh-config/pulls/12/files');
+  });
+});
+
+describe("the app's login cannot be read", () => {
+  it('posts the review anyway (markers alone then recognise threads), and warns without a credential', async () => {
+    const app = await start();
+    const { changedFiles } = mockReview(gh(), { ...demoPullRequest(), loginCached: true, review: 'post' });
+    gh().api().get('/app').reply(500, SERVER_ERROR, apiHeaders());
+
+    await opened(app, changedFiles);
+
+    expect(anchors(gh().reviews()[0])).toHaveLength(3);
+    expect(app.logLines.some((l) => l.includes("the app's login could not be read"))).toBe(true);
+    expect(gh().calls().filter((c) => c === 'GET /app')).toHaveLength(1);
   });
 });

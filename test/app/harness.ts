@@ -438,6 +438,13 @@ export class FakeGitHub {
       }, apiHeaders());
   }
 
+  /** GET /app with the app's JWT: the app's slug, read once per process for its bot login. */
+  appIdentity(): void {
+    this.api()
+      .get('/app')
+      .reply(200, { ...responseExample('integration'), id: APP_ID, slug: APP_LOGIN, name: 'mesh-review' }, apiHeaders());
+  }
+
   /** The GraphQL query for mesh-review's own threads and reviews. */
   threads(threads: ThreadSpec[] = [], reviews: Array<{ author: string; body: string; oid: string }> = [], options: { outdated?: boolean } = {}): void {
     const page = threadsPage(threads, { reviews });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BASE_SHA, CHECK_RUN_ID, HEAD_SHA, startApp, useFakeGitHub, pullRequestEvent, type AppUnderTest, type StartOptions } from './harness.js';
+import { parseCommentFingerprints } from '../../src/github/publish/markers.js';
 import { anchors, demoPullRequest, meshWidePullRequest, mockReview } from './scenario.js';
 
 /** GitHub's limits and the app's own: annotation batches, the inline comment cap, write spacing. */
@@ -16,7 +17,7 @@ const opened = (app: AppUnderTest, changedFiles: number) =>
   app.probot.receive({ id: 'c3d4e5f6-5e2b-11ef-9f0b-2c2a1e0d9a11', name: 'pull_request', payload: pullRequestEvent('opened', { changedFiles }) } as never);
 
 describe('limits', () => {
-  it('a mesh-wide weakening: annotations go 50 per request (the conclusion first), at most 30 inline comments, the rest in the body', async () => {
+  it('a mesh-wide weakening: annotations go 50 per request (the conclusion first), and one inline comment on the line that caused them all', async () => {
     const app = await start();
     const pr = meshWidePullRequest(11);
     gh().installationToken();
@@ -28,6 +29,7 @@ describe('limits', () => {
     gh().updateCheckRun();
     gh().updateCheckRun();
     gh().updateCheckRun();
+    gh().appIdentity();
     gh().threads();
     gh().pull();
     gh().postReview();
@@ -45,10 +47,14 @@ describe('limits', () => {
     expect(run.output!.title).toBe('56 critical-severity weakenings: mTLS no longer required on any-namespace/* …');
 
     const [review] = gh().reviews();
-    expect(review!.comments).toHaveLength(30);
-    expect(new Set(anchors(review))).toEqual(new Set(['mesh/mtls.yaml:9:RIGHT']));
-    expect(review!.body).toMatch(/^112 findings on this commit: 30 inline comments below, 82 listed here\.$/m);
-    expect(Buffer.byteLength(review!.body)).toBeLessThanOrEqual(65_536);
+    // Every finding has the same cause: one comment about all of them, not 112 (nor 30) on one line.
+    expect(anchors(review)).toEqual(['mesh/mtls.yaml:9:RIGHT']);
+    const [comment] = review!.comments;
+    expect(parseCommentFingerprints(comment!.body)).toHaveLength(112);
+    expect(comment!.body).toMatch(/^\*\*🔴 112 findings caused by this line, worst critical\*\*$/m);
+    expect(comment!.body).toContain('team-11/api-5:8080');
+    expect(Buffer.byteLength(comment!.body)).toBeLessThanOrEqual(65_536);
+    expect(review!.body).toMatch(/^112 findings on this commit, all in 1 inline comment below\.$/m);
   });
 
   it('`github.maxInlineComments` caps the inline comments; the rest go to the body', async () => {

@@ -18,6 +18,7 @@ function mockRest(pr: { base: Map<string, string> | ReadonlyMap<string, string>;
   gh().tarball(BASE_SHA, pr.base);
   gh().tarball(HEAD_SHA, pr.head);
   gh().updateCheckRun();
+  gh().appIdentity();
   gh().threads();
   gh().pull();
   gh().postReview();

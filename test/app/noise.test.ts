@@ -59,7 +59,7 @@ describe('no duplicate comments', () => {
     const { changedFiles } = mockReview(gh(), { ...demoPullRequest(), checkRunId: 4243, tokenCached: true, ...existingAfter(review), review: 'skip' });
     await app.probot.receive({ id: DELIVERY, name: 'pull_request', payload: pullRequestEvent('opened', { changedFiles }) } as never);
 
-    expect(gh().calls().slice(before)).toEqual(reviewCalls({ checkRunId: 4243, review: 'skip' }));
+    expect(gh().calls().slice(before)).toEqual(reviewCalls({ checkRunId: 4243, review: 'skip', loginCached: true }));
     expect(gh().reviews()).toHaveLength(1);
     expect(gh().runs.get(4243)).toMatchObject({ status: 'completed', conclusion: 'failure' });
     // Two attempts of one delivery are still told apart (their check runs' external ids differ).
@@ -78,7 +78,7 @@ describe('no duplicate comments', () => {
     mockReview(gh(), { ...pr, checkRunId: 4243, tokenCached: true, ...existingAfter(review), review: 'skip' });
     await app.probot.receive({ id: 'delivery-rerun', name: 'check_run', payload: checkRunRerequested() } as never);
 
-    expect(gh().calls().slice(before)).toEqual(['GET /repos/acme/mesh-config/pulls/12', ...reviewCalls({ checkRunId: 4243, review: 'skip' })]);
+    expect(gh().calls().slice(before)).toEqual(['GET /repos/acme/mesh-config/pulls/12', ...reviewCalls({ checkRunId: 4243, review: 'skip', loginCached: true })]);
     expect(gh().reviews()).toHaveLength(1);
     expect(gh().runs.get(4243)).toMatchObject({ status: 'completed', conclusion: 'failure' });
   });
@@ -98,7 +98,7 @@ describe('no duplicate comments', () => {
     mockReview(gh(), { ...demoPullRequest(), checkRunId: 4243, tokenCached: true, ...existingAfter(review), review: 'skip' });
     await app.probot.receive({ id: 'delivery-suite', name: 'check_suite', payload: checkSuiteEvent('rerequested') } as never);
 
-    expect(gh().calls().slice(before)).toEqual(['GET /repos/acme/mesh-config/pulls/12', ...reviewCalls({ checkRunId: 4243, review: 'skip' })]);
+    expect(gh().calls().slice(before)).toEqual(['GET /repos/acme/mesh-config/pulls/12', ...reviewCalls({ checkRunId: 4243, review: 'skip', loginCached: true })]);
     expect(gh().reviews()).toHaveLength(1);
   });
 
@@ -119,9 +119,32 @@ describe('no duplicate comments', () => {
     });
     await app.probot.receive({ id: 'delivery-force', name: 'pull_request', payload: pullRequestEvent('synchronize', { headSha: NEWER_SHA, changedFiles }) } as never);
 
-    expect(gh().calls().slice(before)).toEqual(reviewCalls({ headSha: NEWER_SHA, checkRunId: 4243, review: 'skip' }));
+    expect(gh().calls().slice(before)).toEqual(reviewCalls({ headSha: NEWER_SHA, checkRunId: 4243, review: 'skip', loginCached: true }));
     expect(gh().reviews()).toHaveLength(1);
     expect((gh().checkRunWrites().at(-2)!.body as { head_sha: string }).head_sha).toBe(NEWER_SHA);
+  });
+});
+
+describe('only the app’s own markers count', () => {
+  it('threads and reviews that carry its markers but were written by someone else silence nothing (the login comes from GET /app)', async () => {
+    const app = await start();
+    const review = await firstReview(app);
+    expect(gh().calls()).toContain('GET /app');
+    const before = gh().calls().length;
+
+    // Someone pastes the app's comments, markers and all, into threads and a review of their own.
+    const copied = existingAfter(review);
+    const pasted = {
+      threads: copied.threads.map((t) => ({ ...t, comments: t.comments.map((c) => ({ ...c, author: 'mallory' })) })),
+      reviews: copied.reviews.map((r) => ({ ...r, author: 'mallory' })),
+    };
+    const { changedFiles } = mockReview(gh(), { ...demoPullRequest(), headSha: NEWER_SHA, checkRunId: 4243, tokenCached: true, ...pasted, review: 'post' });
+    await app.probot.receive({ id: 'delivery-pasted', name: 'pull_request', payload: pullRequestEvent('synchronize', { headSha: NEWER_SHA, changedFiles }) } as never);
+
+    // The login is read once per process.
+    expect(gh().calls().slice(before)).toEqual(reviewCalls({ headSha: NEWER_SHA, checkRunId: 4243, review: 'post', loginCached: true }));
+    const [, again] = gh().reviews();
+    expect(anchors(again)).toEqual(anchors(review));
   });
 });
 
@@ -137,7 +160,7 @@ describe('a later push fixes a finding', () => {
     gh().resolveThread(`PRRT_kwDOthread${fixedIndex}`);
     await app.probot.receive({ id: 'delivery-fix', name: 'pull_request', payload: pullRequestEvent('synchronize', { headSha: FIXED_SHA, changedFiles }) } as never);
 
-    expect(gh().calls().slice(before)).toEqual([...reviewCalls({ headSha: FIXED_SHA, checkRunId: 4243, review: 'skip' }), 'POST /graphql meshReviewResolve']);
+    expect(gh().calls().slice(before)).toEqual([...reviewCalls({ headSha: FIXED_SHA, checkRunId: 4243, review: 'skip', loginCached: true }), 'POST /graphql meshReviewResolve']);
     expect(gh().graphqlMutations().map((m) => (m.body as { variables: { threadId: string } }).variables.threadId)).toEqual([`PRRT_kwDOthread${fixedIndex}`]);
     expect(gh().sent('POST', /\/replies$/)).toEqual([]);
     expect(gh().reviews()).toHaveLength(1);
@@ -164,7 +187,7 @@ describe('a later push fixes a finding', () => {
     gh().replyInThread(7001 + fixedIndex);
     await app.probot.receive({ id: 'delivery-fix', name: 'pull_request', payload: pullRequestEvent('synchronize', { headSha: FIXED_SHA, changedFiles }) } as never);
 
-    expect(gh().calls().slice(before)).toEqual([...reviewCalls({ headSha: FIXED_SHA, checkRunId: 4243, review: 'skip' }), `POST /repos/acme/mesh-config/pulls/12/comments/${7001 + fixedIndex}/replies`]);
+    expect(gh().calls().slice(before)).toEqual([...reviewCalls({ headSha: FIXED_SHA, checkRunId: 4243, review: 'skip', loginCached: true }), `POST /repos/acme/mesh-config/pulls/12/comments/${7001 + fixedIndex}/replies`]);
     const [reply] = gh().sent('POST', /\/replies$/);
     expect((reply!.body as { body: string }).body).toContain(`Fixed in ${FIXED_SHA}`);
     expect((reply!.body as { body: string }).body).toContain(FIXED_MARKER);

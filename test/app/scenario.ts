@@ -65,6 +65,8 @@ export interface ReviewMockOptions extends PullRequestTrees {
   config?: string | null;
   /** Probot already holds an installation token (a later event in the same test). */
   tokenCached?: boolean;
+  /** The app already read its login (a later review in the same test). Default: `tokenCached`. */
+  loginCached?: boolean;
   /** What GitHub lists as mesh-review's earlier threads and reviews. */
   threads?: ThreadSpec[];
   reviews?: Array<{ author: string; body: string; oid: string }>;
@@ -93,6 +95,7 @@ export function mockReview(gh: FakeGitHub, o: ReviewMockOptions): { changedFiles
   gh.updateCheckRun(id, headSha);
   const review = o.review ?? 'post';
   if (review !== 'none') {
+    if (!(o.loginCached ?? o.tokenCached)) gh.appIdentity();
     gh.threads(o.threads ?? [], o.reviews ?? [], { outdated: o.outdated === true });
     gh.pull({ headSha: o.currentHead ?? headSha, ...(o.number ? { number: o.number } : {}) });
     if (review === 'post') gh.postReview(80, o.number);
@@ -101,7 +104,16 @@ export function mockReview(gh: FakeGitHub, o: ReviewMockOptions): { changedFiles
 }
 
 /** The calls of one complete review, in order (codeload not included: it is not api.github.com). */
-export function reviewCalls(o: { headSha?: string; baseSha?: string; checkRunId?: number; number?: number; config?: 'absent' | 'present'; review?: 'post' | 'skip' | 'none' }): string[] {
+export function reviewCalls(o: {
+  headSha?: string;
+  baseSha?: string;
+  checkRunId?: number;
+  number?: number;
+  config?: 'absent' | 'present';
+  review?: 'post' | 'skip' | 'none';
+  /** The app's login was read by an earlier review of this app. */
+  loginCached?: boolean;
+}): string[] {
   const repo = '/repos/acme/mesh-config';
   const number = o.number ?? 12;
   const review = o.review ?? 'post';
@@ -115,6 +127,7 @@ export function reviewCalls(o: { headSha?: string; baseSha?: string; checkRunId?
     `GET ${repo}/tarball/${o.baseSha ?? BASE_SHA}`,
     `GET ${repo}/tarball/${o.headSha ?? HEAD_SHA}`,
     `PATCH ${repo}/check-runs/${o.checkRunId ?? CHECK_RUN_ID}`,
+    ...(review === 'none' || o.loginCached ? [] : ['GET /app']),
     ...(review === 'none' ? [] : ['POST /graphql meshReviewThreads', `GET ${repo}/pulls/${number}`]),
     ...(review === 'post' ? [`POST ${repo}/pulls/${number}/reviews`] : []),
   ];

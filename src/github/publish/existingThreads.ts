@@ -1,12 +1,13 @@
 import type { GitHub, PullRequestRef } from '../types.js';
-import { hasFixedMarker, parseBodyFingerprints, parseCommentFingerprint, parseReviewMarker } from './markers.js';
+import { hasFixedMarker, parseBodyFingerprints, parseCommentFingerprints, parseReviewMarker } from './markers.js';
 import { WriteThrottle } from './writeThrottle.js';
 
 /** One of mesh-review's own review threads, as the next run needs to know it. */
 export interface ExistingThread {
   /** GraphQL node id, for `resolveReviewThread`. */
   id: string;
-  fingerprint: string;
+  /** The findings its first comment is about (one, or several on one line). */
+  fingerprints: string[];
   isResolved: boolean;
   isOutdated: boolean;
   path: string | null;
@@ -136,9 +137,9 @@ const normalise = (login: string): string => login.replace(/\[bot\]$/i, '').toLo
 
 export function toThread(node: ThreadNode, appLogin: string | undefined): ExistingThread | undefined {
   const first = node.comments.nodes?.[0];
-  const fingerprint = parseCommentFingerprint(first?.body);
+  const fingerprints = parseCommentFingerprints(first?.body);
   const author = first?.author?.login;
-  if (!first || !fingerprint || !author || first.databaseId === null) return undefined;
+  if (!first || fingerprints.length === 0 || !author || first.databaseId === null) return undefined;
   if (appLogin !== undefined && !sameLogin(author, appLogin)) return undefined;
 
   const seen = new Map<string, CommentNode>();
@@ -149,7 +150,7 @@ export function toThread(node: ThreadNode, appLogin: string | undefined): Existi
   const unseen = node.comments.totalCount > seen.size;
   return {
     id: node.id,
-    fingerprint,
+    fingerprints,
     isResolved: node.isResolved,
     isOutdated: node.isOutdated,
     path: node.path,

@@ -11,7 +11,10 @@ import { findingFingerprint } from '../../report/sarif.js';
  */
 export const fingerprintOf = (f: Pick<Finding, 'ruleId' | 'workload' | 'port' | 'resource'>): string => findingFingerprint(f);
 
-/** Marks an inline comment as mesh-review's comment about one finding. */
+/**
+ * Marks an inline comment as mesh-review's comment about one finding. A comment
+ * about several findings on one line carries one marker each.
+ */
 export const commentMarker = (fingerprint: string): string => `<!-- mesh-review:fp=${fingerprint} -->`;
 
 /** Marks a finding listed in a review body (it had no line to comment on). */
@@ -27,12 +30,13 @@ export const safeRunId = (runId: string): string => runId.replace(/[^A-Za-z0-9-]
 export const FIXED_MARKER = '<!-- mesh-review:fixed -->';
 
 const HEX = '[0-9a-f]{40,64}';
-const COMMENT_FP = new RegExp(`<!-- mesh-review:fp=(${HEX}) -->`);
+const COMMENT_FP = new RegExp(`<!-- mesh-review:fp=(${HEX}) -->`, 'g');
 const BODY_FP = new RegExp(`<!-- mesh-review:body-fp=(${HEX}) -->`, 'g');
 const REVIEW = /<!-- mesh-review:review head=([0-9a-f]{7,64}) run=([A-Za-z0-9-]{1,64}) -->/;
 
-export function parseCommentFingerprint(body: string | null | undefined): string | null {
-  return body ? (COMMENT_FP.exec(body)?.[1] ?? null) : null;
+/** The fingerprints an inline comment carries, in order, without repeats. */
+export function parseCommentFingerprints(body: string | null | undefined): string[] {
+  return body ? [...new Set([...body.matchAll(COMMENT_FP)].map((m) => m[1]!))] : [];
 }
 
 export function parseBodyFingerprints(body: string | null | undefined): string[] {

@@ -130,7 +130,7 @@ async function postReview(
         const refused = refusedComments(view, inline);
         moved = refused;
         inline = inline.filter((c) => !refused.includes(c));
-        body = sortFindings([...body, ...refused.map((c) => c.finding)]);
+        body = sortFindings([...body, ...refused.flatMap((c) => c.findings)]);
         continue;
       }
       // A force-push between our head check and the post: the commit is no longer the PR's.
@@ -168,7 +168,8 @@ async function createReview(
   options: PublishReviewOptions,
   throttle: WriteThrottle,
 ): Promise<number | undefined> {
-  const body = renderReviewBody({ headSha: pr.headSha, runId, inlineCount: inline.length, bodyFindings }, options);
+  const inlineFindings = inline.reduce((n, c) => n + c.findings.length, 0);
+  const body = renderReviewBody({ headSha: pr.headSha, runId, inlineCount: inline.length, inlineFindings, bodyFindings }, options);
   const send = () =>
     throttle.write(
       () =>

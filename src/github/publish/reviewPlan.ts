@@ -6,14 +6,18 @@ import type { ExistingState, ExistingThread } from './existingThreads.js';
 import { fingerprintOf } from './markers.js';
 import { renderComment, type BodyOptions } from './reviewBody.js';
 
-/** An inline comment to post; `finding` travels along so that a refused comment can move to the body. */
+/**
+ * An inline comment to post: one per line, about every new finding that line
+ * caused (worst first). The findings travel along so that a refused comment can
+ * move to the body.
+ */
 export interface PlannedComment {
   path: string;
   line: number;
   side: 'RIGHT' | 'LEFT';
   body: string;
-  fingerprint: string;
-  finding: Finding;
+  fingerprints: string[];
+  findings: Finding[];
 }
 
 export interface ReviewPlan {
@@ -32,7 +36,7 @@ export interface ReviewPlan {
 }
 
 export interface PlanReviewOptions extends BodyOptions {
-  /** At most this many new inline comments per review. Default 30. */
+  /** At most this many new inline comments (lines) per review. Default 30. */
   maxComments?: number;
   /** Comment inline on narrowed access and strengthened transport too. Default false: they go to the body. */
   commentOnInfo?: boolean;
@@ -44,6 +48,8 @@ export interface PlanReviewOptions extends BodyOptions {
 }
 
 export const DEFAULT_MAX_COMMENTS = 30;
+/** A comment carries one hidden marker (about 90 bytes) per finding; this many keep it well within GitHub's 65,536. */
+export const MAX_FINDINGS_PER_COMMENT = 200;
 const INFORMATIONAL: ReadonlySet<Category> = new Set<Category>(['access-narrowed', 'mtls-strengthened']);
 
 /**
@@ -53,21 +59,24 @@ const INFORMATIONAL: ReadonlySet<Category> = new Set<Category>(['access-narrowed
  *
  * - A finding whose fingerprint has an open app thread is not commented again;
  *   nor is one whose thread a person resolved (they saw it; the check still reports it).
+ * - Findings anchored on the same line share one comment: a mesh-wide policy
+ *   that weakens thirty workloads makes one comment, not thirty.
  * - An `after` finding is commented on the head line (`RIGHT`), a `before`
  *   finding (a deleted cause) on the base line (`LEFT`), if that line is
  *   commentable; otherwise it goes to the body.
- * - Open app threads whose fingerprint no finding has any more are fixed;
+ * - Open app threads none of whose fingerprints any finding has any more are fixed;
  *   but not while the review has errors, since an unreadable file may be what hides the finding.
  */
 export function planReview(result: ReviewResult, commentable: CommentableLines, existing: ExistingState, options: PlanReviewOptions = {}): ReviewPlan {
   const maxComments = Math.max(0, options.maxComments ?? DEFAULT_MAX_COMMENTS);
-  const threaded = new Set(existing.threads.filter((t) => !t.isResolved || t.resolvedByOther).map((t) => t.fingerprint));
+  const threaded = new Set(existing.threads.filter((t) => !t.isResolved || t.resolvedByOther).flatMap((t) => t.fingerprints));
   const listedBefore = new Set(existing.reviews.flatMap((r) => r.bodyFingerprints));
 
-  const comments: PlannedComment[] = [];
+  const groups = new Map<string, Omit<PlannedComment, 'body'>>();
   const bodyFindings: Finding[] = [];
   const newBodyFindings: Finding[] = [];
   const handled = new Set<string>();
+  const commented = new Set<string>();
   const toBody = (f: Finding, fp: string, informational: boolean) => {
     bodyFindings.push(f);
     if (!informational && !listedBefore.has(fp)) newBodyFindings.push(f);
@@ -79,23 +88,31 @@ export function planReview(result: ReviewResult, commentable: CommentableLines, 
     const informational = INFORMATIONAL.has(f.category) && !options.commentOnInfo;
     // A second finding with the same identity (same rule, workload, port, resource): one comment is enough.
     if (handled.has(fp)) {
-      if (!comments.some((c) => c.fingerprint === fp)) toBody(f, fp, informational);
+      if (!commented.has(fp)) toBody(f, fp, informational);
       continue;
     }
     handled.add(fp);
     const anchor = informational ? undefined : anchorFor(f, commentable, options.renames);
-    if (!anchor || comments.length >= maxComments) {
+    const key = anchor ? `${anchor.side}\u0000${anchor.path}\u0000${anchor.line}` : '';
+    const group = groups.get(key);
+    if (anchor && group && group.findings.length < MAX_FINDINGS_PER_COMMENT) {
+      group.fingerprints.push(fp);
+      group.findings.push(f);
+    } else if (anchor && !group && groups.size < maxComments) {
+      groups.set(key, { ...anchor, fingerprints: [fp], findings: [f] });
+    } else {
       toBody(f, fp, informational);
       continue;
     }
-    comments.push({ ...anchor, body: renderComment(f, options), fingerprint: fp, finding: f });
+    commented.add(fp);
   }
+  const comments: PlannedComment[] = [...groups.values()].map((g) => ({ ...g, body: renderComment(g.findings, options) }));
 
   const current = new Set(result.findings.map(fingerprintOf));
   const fixedThreads =
     result.errors.length > 0
       ? []
-      : existing.threads.filter((t) => !t.isResolved && !current.has(t.fingerprint) && !(t.othersReplied && t.fixedReplied));
+      : existing.threads.filter((t) => !t.isResolved && !t.fingerprints.some((fp) => current.has(fp)) && !(t.othersReplied && t.fixedReplied));
   return { comments, bodyFindings, newBodyFindings, fixedThreads };
 }
 

@@ -17,6 +17,7 @@ describe('readExistingThreads', () => {
         { id: 'T1', comments: [{ author: APP, body: `x\n${commentMarker(fp(1))}`, databaseId: 11 }] },
         { id: 'T2', comments: [{ author: APP, body: commentMarker(fp(2)), databaseId: 12 }, { author: 'alice', body: 'why?' }] },
         { id: 'T3', comments: [{ author: 'alice', body: 'a human thread' }] },
+        { id: 'T5', comments: [{ author: APP, body: `several\n${commentMarker(fp(5))}\n${commentMarker(fp(6))}\n${commentMarker(fp(5))}`, databaseId: 15 }] },
       ],
       { hasNextPage: true, endCursor: 'CUR1', reviews: [{ author: APP, oid: HEAD, body: `${reviewMarker(HEAD, 'run-1')}\n${bodyFindingMarker(fp(9))}` }, { author: 'alice', oid: HEAD, body: 'LGTM' }] },
     );
@@ -43,10 +44,11 @@ describe('readExistingThreads', () => {
       { owner: 'acme', repo: 'shop', number: 7, after: null, withReviews: true },
       { owner: 'acme', repo: 'shop', number: 7, after: 'CUR1', withReviews: false },
     ]);
-    expect(state.threads.map((t) => [t.id, t.fingerprint, t.othersReplied, t.fixedReplied, t.resolvedByOther, t.firstComment.databaseId])).toEqual([
-      ['T1', fp(1), false, false, false, 11],
-      ['T2', fp(2), true, false, false, 12],
-      ['T4', fp(4), true, true, true, 14],
+    expect(state.threads.map((t) => [t.id, t.fingerprints, t.othersReplied, t.fixedReplied, t.resolvedByOther, t.firstComment.databaseId])).toEqual([
+      ['T1', [fp(1)], false, false, false, 11],
+      ['T2', [fp(2)], true, false, false, 12],
+      ['T5', [fp(5), fp(6)], false, false, false, 15],
+      ['T4', [fp(4)], true, true, true, 14],
     ]);
     expect(state.reviews).toEqual([{ id: 'PRR_0', headSha: HEAD, runId: 'run-1', bodyFingerprints: [fp(9)] }]);
   });

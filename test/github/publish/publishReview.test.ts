@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/findings/finding.js';
 import type { ExistingState, ExistingThread } from '../../../src/github/publish/existingThreads.js';
-import { FIXED_MARKER, fingerprintOf, parseBodyFingerprints, parseCommentFingerprint } from '../../../src/github/publish/markers.js';
+import { FIXED_MARKER, fingerprintOf, parseBodyFingerprints, parseCommentFingerprints } from '../../../src/github/publish/markers.js';
 import { publishReview, syncReview } from '../../../src/github/publish/publishReview.js';
 import { planReview } from '../../../src/github/publish/reviewPlan.js';
 import { finding as base, result } from '../../report/sample.js';
@@ -26,7 +26,7 @@ const pull = (sha = HEAD) => mock.api().get('/repos/acme/shop/pulls/7').reply(20
 function thread(f: Finding, over: Partial<ExistingThread> = {}): ExistingThread {
   return {
     id: `T_${f.workload}`,
-    fingerprint: fingerprintOf(f),
+    fingerprints: [fingerprintOf(f)],
     isResolved: false,
     isOutdated: false,
     path: f.file,
@@ -59,7 +59,7 @@ describe('publishReview', () => {
       { path: FILE, line: 5, side: 'LEFT' },
       { path: FILE, line: 12, side: 'RIGHT' },
     ]);
-    expect(sent!.comments.map((c) => parseCommentFingerprint(c.body))).toEqual([fingerprintOf(deleted), fingerprintOf(a)]);
+    expect(sent!.comments.map((c) => parseCommentFingerprints(c.body))).toEqual([[fingerprintOf(deleted)], [fingerprintOf(a)]]);
     expect(parseBodyFingerprints(sent!.body)).toEqual([fingerprintOf(outside)]);
     expect(sent!.body).toContain(`<!-- mesh-review:review head=${HEAD} run=run-1 -->`);
   });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/findings/finding.js';
 import type { ExistingState, ExistingThread } from '../../../src/github/publish/existingThreads.js';
-import { fingerprintOf, parseCommentFingerprint, parseReviewMarker, safeRunId } from '../../../src/github/publish/markers.js';
+import { fingerprintOf, parseCommentFingerprints, parseReviewMarker, safeRunId } from '../../../src/github/publish/markers.js';
 import { renderReviewBody } from '../../../src/github/publish/reviewBody.js';
+import { sortFindings } from '../../../src/report/format.js';
 import { planReview } from '../../../src/github/publish/reviewPlan.js';
 import { finding as base, result } from '../../report/sample.js';
 import { HEAD, lines } from './helpers.js';
@@ -14,7 +15,7 @@ const none: ExistingState = { threads: [], reviews: [] };
 function thread(f: Finding, over: Partial<ExistingThread> = {}): ExistingThread {
   return {
     id: `T_${f.workload}_${f.port}`,
-    fingerprint: fingerprintOf(f),
+    fingerprints: [fingerprintOf(f)],
     isResolved: false,
     isOutdated: false,
     path: f.file,
@@ -25,6 +26,8 @@ function thread(f: Finding, over: Partial<ExistingThread> = {}): ExistingThread 
     ...over,
   };
 }
+
+const bodyBytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 describe('planReview', () => {
   const a = finding({ line: 12 });
@@ -69,7 +72,7 @@ describe('planReview', () => {
     );
     const plan = planReview(result(many), lines({ [FILE]: { right: many.map((f) => f.line) } }), none);
     expect(plan.comments).toHaveLength(30);
-    expect(plan.comments.slice(0, 20).every((c) => c.finding.severity === 'critical')).toBe(true);
+    expect(plan.comments.slice(0, 20).every((c) => c.findings[0]!.severity === 'critical')).toBe(true);
     expect(plan.bodyFindings).toHaveLength(10);
     expect(plan.bodyFindings.every((f) => f.severity === 'medium')).toBe(true);
     expect(planReview(result(many), lines({ [FILE]: { right: many.map((f) => f.line) } }), none, { maxComments: 5 }).comments).toHaveLength(5);
@@ -98,8 +101,63 @@ describe('planReview', () => {
     expect(c!.body).toContain('**Who can now reach it, and how:** `GET /pay from <any pod>`');
     expect(c!.body).toMatch(/\*\*How to fix:\*\* \S/);
     expect(c!.body).toContain('(https://github.com/acme/mesh-review/blob/v1/docs/rules/peer-authentication-weakened.md)');
-    expect(parseCommentFingerprint(c!.body)).toBe(fingerprintOf(f));
-    expect(c!.fingerprint).toBe(fingerprintOf(f));
+    expect(parseCommentFingerprints(c!.body)).toEqual([fingerprintOf(f)]);
+    expect(c!.fingerprints).toEqual([fingerprintOf(f)]);
+  });
+
+  describe('findings caused by one line share one comment', () => {
+    const wide = (i: number, over: Partial<Finding> = {}) =>
+      finding({ workload: `ns${i}/w${i}`, line: 12, title: `mTLS no longer required on ns${i}/w${i}:8080`, witness: `plaintext to ns${i}/w${i}`, ...over });
+
+    it('makes one comment with every finding, each fix once, and a marker per finding', () => {
+      const group = [wide(1), wide(2, { severity: 'critical' }), wide(3, { ruleId: 'deny-policy-weakened', title: 'DENY no longer blocks ns3/w3:8080' })];
+      const plan = planReview(result(group), all, none, { docsBaseUrl: 'https://example.test/mr' });
+      expect(plan.comments).toHaveLength(1);
+      const [c] = plan.comments;
+      expect(c).toMatchObject({ path: FILE, line: 12, side: 'RIGHT' });
+      // Worst first, in the comment and in its findings.
+      expect(c!.findings).toEqual(sortFindings(group));
+      expect(c!.findings[0]!.workload).toBe('ns2/w2');
+      expect(c!.body).toContain('**🔴 3 findings caused by this line, worst critical**');
+      for (const f of group) {
+        expect(c!.body).toContain(f.title);
+        expect(c!.body).toContain(`\`${f.witness}\``);
+      }
+      expect(c!.body.match(/\*\*How to fix \(peer-authentication-weakened\):\*\*/g)).toHaveLength(1);
+      expect(c!.body.match(/\*\*How to fix \(deny-policy-weakened\):\*\*/g)).toHaveLength(1);
+      expect(c!.body).toContain('https://example.test/mr/docs/rules/deny-policy-weakened.md');
+      expect(parseCommentFingerprints(c!.body)).toEqual(c!.findings.map(fingerprintOf));
+      expect(bodyBytes(c!.body)).toBeLessThanOrEqual(65_536);
+    });
+
+    it('counts lines, not findings, against the cap', () => {
+      const many = Array.from({ length: 40 }, (_, i) => wide(i));
+      const plan = planReview(result([...many, b]), all, none, { maxComments: 2 });
+      expect(plan.comments.map((c) => c.findings.length).sort()).toEqual([1, 40]);
+      expect(plan.bodyFindings).toEqual([]);
+    });
+
+    it('stays within GitHub’s limit with hundreds of findings on a line; the overflow goes to the body', () => {
+      const many = Array.from({ length: 450 }, (_, i) => wide(i, { message: '流'.repeat(200) }));
+      const plan = planReview(result(many), all, none);
+      expect(plan.comments).toHaveLength(1);
+      const [c] = plan.comments;
+      expect(c!.findings).toHaveLength(200);
+      expect(bodyBytes(c!.body)).toBeLessThanOrEqual(65_536);
+      expect(parseCommentFingerprints(c!.body)).toHaveLength(200);
+      expect(c!.body).toMatch(/… \d+ more findings in the `mesh-review` check run/);
+      expect(plan.bodyFindings).toHaveLength(250);
+    });
+
+    it('a thread about several findings stays open while any of them remains, and a new one on its line gets a comment of its own', () => {
+      const [x, y, z] = [wide(1), wide(2), wide(3)];
+      const grouped = { ...thread(x), fingerprints: [fingerprintOf(x), fingerprintOf(y)] };
+      const existing: ExistingState = { threads: [grouped], reviews: [] };
+      const stillY = planReview(result([y, z]), all, existing);
+      expect(stillY.fixedThreads).toEqual([]);
+      expect(stillY.comments.map((c) => c.findings)).toEqual([[z]]);
+      expect(planReview(result([z]), all, existing).fixedThreads.map((t) => t.id)).toEqual([grouped.id]);
+    });
   });
 
   it('is deterministic: the same inputs plan the same review', () => {
