@@ -31,6 +31,8 @@ export interface ServicePort {
   name: string | undefined;
   protocol: string;
   appProtocol: string | undefined;
+  /** Position in `spec.ports`, to point at the entry. */
+  index: number;
 }
 
 export interface Service {
@@ -138,7 +140,7 @@ function readWorkload(r: Resource, templatePath: FieldPath, namespace: string): 
 function readService(r: Resource, namespace: string): Service {
   const spec = obj(r.body.spec);
   const ports: ServicePort[] = [];
-  for (const p of arr(spec.ports)) {
+  for (const [index, p] of arr(spec.ports).entries()) {
     const o = obj(p);
     if (typeof o.port !== 'number') continue;
     const target = typeof o.targetPort === 'number' || typeof o.targetPort === 'string' ? o.targetPort : o.port;
@@ -148,6 +150,7 @@ function readService(r: Resource, namespace: string): Service {
       name: str(o.name),
       protocol: str(o.protocol) ?? 'TCP',
       appProtocol: str(o.appProtocol),
+      index,
     });
   }
   const selector = isObj(spec.selector) ? strMap(spec.selector) : undefined;

@@ -13,6 +13,8 @@ export interface PortEval {
   transport: { mode: TransportMode; origin: Origin | undefined; why: string };
   /** One decision per protocol the port may carry (both when the protocol is unknown). */
   access: Partial<Record<Protocol, AccessPolicy>>;
+  /** The field that fixed the protocol (a Service port's name or appProtocol), when one did. */
+  protocolOrigin?: Origin;
 }
 
 /** A workload as one mesh sees it. Evaluation is lazy: unchanged workloads are never evaluated. */

@@ -105,6 +105,7 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
     }
   }
   const protocols = Object.keys(ta.access) as Protocol[];
+  const shift = protocolShift(tb, ta, ctx);
   const grouped = new Map<string, PolicyChange>();
   for (const protocol of protocols) {
     const pa = ta.access[protocol]!;
@@ -112,14 +113,14 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
     if (!pb) continue;
     const diff = diffAccess(pb, pa, { candidates: ctx.candidates });
     for (const delta of diff.broadened) {
-      const c = classifyBroadening(delta, pb, pa, ctx, a);
+      const c = classifyBroadening(delta, pb, pa, ctx, a, shift);
       if (!c) continue;
       const gk = `${c.cause}|${c.anchor.resource.file}|${c.anchor.resource.docIndex}|${c.anchor.path.join('.')}|${c.side}`;
       if (grouped.has(gk)) continue;
       grouped.set(gk, base(mesh, c.cause, c.anchor, c.side, w, port, { witness: describeRequest(delta.witness, port, protocol), before: verdictText(delta.before), after: verdictText(delta.after), scope: c.scope }));
     }
     for (const delta of diff.narrowed.slice(0, 1)) {
-      const [anchor, side] = narrowAnchor(delta, pa, pb, ctx, a);
+      const [anchor, side] = narrowAnchor(delta, pa, pb, ctx, a, shift);
       if (!anchor) continue;
       const gk = `narrow|${port}`;
       if (grouped.has(gk)) continue;
@@ -161,16 +162,37 @@ function anchorFor(afterOrigin: Origin | undefined, beforeOrigin: Origin | undef
   return [undefined, 'after'];
 }
 
+/** Where a port's protocol changed (a Service port renamed `tcp-` → `http-`), when it did. */
+type Shift = { anchor: Origin; side: 'before' | 'after' } | undefined;
+
+/**
+ * The field that changed the protocols a port may carry. HTTP-only rule fields
+ * match nothing on TCP (DENY rules then match all, ALLOW rules none), so a
+ * rename alone can change who gets through an unchanged policy.
+ */
+function protocolShift(tb: PortEval, ta: PortEval, ctx: DiffContext): Shift {
+  const key = (e: PortEval) => Object.keys(e.access).sort().join(',');
+  if (key(tb) === key(ta)) return undefined;
+  if (ta.protocolOrigin) return { anchor: refineAnchor(ta.protocolOrigin, ctx.findBefore(ta.protocolOrigin.resource)), side: 'after' };
+  const [anchor, side] = anchorFor(undefined, tb.protocolOrigin, ctx);
+  return anchor ? { anchor, side } : undefined;
+}
+
+/** Whether `origin`'s object is the same on both sides: then what changed the decision is elsewhere. */
+const unchanged = (origin: Origin, ctx: DiffContext): boolean => ctx.findBefore(origin.resource)?.hash === origin.resource.hash;
+
 /**
  * A field that decided before, located now: on its edited self (narrowed to what changed), on its
- * deleted lines when it is gone, or on the workload's labels when the policy is unchanged but no
- * longer selects the workload.
+ * deleted lines when it is gone, on the port's protocol when the policy is unchanged but the
+ * protocol moved, or on the workload's labels when the policy is unchanged but no longer selects
+ * the workload.
  */
-function formerDecider(origin: Origin, ctx: SideContext, view: WorkloadView): { anchor: Origin; side: 'before' | 'after'; dryRun: boolean } {
+function formerDecider(origin: Origin, ctx: SideContext, view: WorkloadView, shift: Shift): { anchor: Origin; side: 'before' | 'after'; dryRun: boolean } {
   const still = ctx.findAfter(origin.resource);
   if (!still) return { anchor: origin, side: 'before', dryRun: false };
   if (ctx.isDryRun(still)) return { anchor: { resource: still, path: ['metadata', 'annotations', 'istio.io/dry-run'] }, side: 'after', dryRun: true };
   if (still.hash === origin.resource.hash) {
+    if (shift) return { ...shift, dryRun: false };
     const w = view.workload;
     if (!w.potential) {
       const labels: Origin = { resource: w.resource, path: [...w.templatePath, 'labels'] };
@@ -196,6 +218,7 @@ function classifyBroadening(
   pa: AccessPolicy,
   ctx: SideContext,
   view: WorkloadView,
+  shift: Shift,
 ): { cause: Cause; anchor: Origin; side: 'before' | 'after'; scope?: PolicyChange['scope'] } | undefined {
   const rb = d.before.reason;
   const ra = d.after.reason;
@@ -210,31 +233,36 @@ function classifyBroadening(
     return anchor ? { cause: 'plaintext-allowed', anchor, side } : undefined;
   }
   if (rb.kind === 'deny' || rb.kind === 'custom') {
-    const f = formerDecider(rb.clause.origin, ctx, view);
+    const f = formerDecider(rb.clause.origin, ctx, view, shift);
     return { cause: f.dryRun ? 'policy-dry-run' : rb.kind === 'deny' ? 'deny-weakened' : 'custom-removed', anchor: f.anchor, side: f.side };
   }
   if (rb.kind === 'no-allow-match') {
     if (ra.kind === 'allow') {
+      const scope = scopeOf(ra.clause.origin, ctx.rootNamespace);
+      if (shift && unchanged(ra.clause.origin, ctx)) return { cause: 'allow-broadened', ...shift, scope };
       const anchor = refineAnchor(ra.clause.origin, ctx.findBefore(ra.clause.origin.resource));
-      return { cause: 'allow-broadened', anchor, side: 'after', scope: scopeOf(ra.clause.origin, ctx.rootNamespace) };
+      return { cause: 'allow-broadened', anchor, side: 'after', scope };
     }
     const first = rb.origins[0];
     if (!first) return undefined;
-    const f = formerDecider(first, ctx, view);
+    const f = formerDecider(first, ctx, view, shift);
     return { cause: f.dryRun ? 'policy-dry-run' : 'allow-all-restored', anchor: f.anchor, side: f.side, scope: scopeOf(first, ctx.rootNamespace) };
   }
   return undefined;
 }
 
-function narrowAnchor(d: AccessDelta, pa: AccessPolicy, pb: AccessPolicy, ctx: SideContext, view: WorkloadView): [Origin | undefined, 'before' | 'after'] {
+function narrowAnchor(d: AccessDelta, pa: AccessPolicy, pb: AccessPolicy, ctx: SideContext, view: WorkloadView, shift: Shift): [Origin | undefined, 'before' | 'after'] {
   const ra = d.after.reason;
   const rb = d.before.reason;
-  if (ra.kind === 'deny' || ra.kind === 'custom') return [refineAnchor(ra.clause.origin, ctx.findBefore(ra.clause.origin.resource)), 'after'];
+  if (ra.kind === 'deny' || ra.kind === 'custom') {
+    if (shift && unchanged(ra.clause.origin, ctx)) return [shift.anchor, shift.side];
+    return [refineAnchor(ra.clause.origin, ctx.findBefore(ra.clause.origin.resource)), 'after'];
+  }
   if (ra.kind === 'transport') return anchorFor(pa.universeOrigin, pb.universeOrigin, ctx);
   if (ra.kind === 'no-allow-match') {
     // The rule that used to allow it, wherever it is now; else the ALLOW policy that switched on deny-by-default.
     if (rb.kind === 'allow') {
-      const f = formerDecider(rb.clause.origin, ctx, view);
+      const f = formerDecider(rb.clause.origin, ctx, view, shift);
       return [f.anchor, f.side];
     }
     const fresh = ra.origins.find((o) => ctx.findBefore(o.resource) === undefined) ?? ra.origins[0];

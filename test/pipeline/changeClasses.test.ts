@@ -346,7 +346,11 @@ const ROWS: Row[] = [
     case: 'pitfall12-tcp-port-renamed-http',
     why: 'Pitfall 12 (§2.4.5): renaming ledger\'s Service port `tcp-api` → `http-api` makes the port HTTP. The DENY `methods: [DELETE, PUT]` from frontend denied all frontend traffic on TCP; now it denies only those methods, so frontend GET passes. Cause: the port name line.',
     expect: [denyWeakened(W.ledger, 8080, { file: 'shop/ledger.yaml', line: 42, severity: 'high' })],
-    bug: { anchors: 'anchored on the unchanged DENY rule in shop/ledger-authz.yaml (`- from:`), not on the Service port rename that changed the protocol' },
+  },
+  {
+    case: 'pitfall12-tcp-port-renamed-http-allow',
+    why: 'Pitfall 12 (§2.4.5), ALLOW side: an ALLOW `methods: [GET]` from frontend matches nothing on a TCP port (ledger denied everyone); renaming the port `tcp-api` → `http-api` brings the rule to life, so frontend GET passes. The policy is unchanged; the cause is the port name line.',
+    expect: [allowBroadened(W.ledger, 8080, { file: 'shop/ledger.yaml', line: 42, severity: 'high' })],
   },
   {
     case: 'pitfall13-namespace-disabled-beats-pod-true',

@@ -98,12 +98,12 @@ export function buildWorkloadViews(
       }
       const universe = new Map([[DIM.principal, t.mode === 'STRICT' ? AUTHENTICATED : ANY_PEER]]);
       const base = { universe, universeOrigin: t.origin };
-      const protocols = ambient ? (['tcp'] as Protocol[]) : protocolsOf(inv, w, port);
+      const { protocols, origin: protocolOrigin } = ambient ? { protocols: ['tcp'] as Protocol[], origin: undefined } : protocolsOf(inv, w, port);
       const access: Partial<Record<Protocol, AccessPolicy>> = {};
       for (const protocol of protocols) {
         access[protocol] = compileAccess(policies, { port, protocol, identityVisible: t.mode !== 'PLAINTEXT', ambient, jwtIssuers }, base);
       }
-      return { transport: t, access };
+      return { transport: t, access, ...(protocolOrigin ? { protocolOrigin } : {}) };
     };
     views.set(key, {
       key,
@@ -128,19 +128,23 @@ export function resolveTargetPort(w: Workload, target: number | string): number 
   return w.ports.find((p) => p.name === target)?.port;
 }
 
-/** Which protocols a port may carry: Service port name prefix or appProtocol, else unknown (both). */
-function protocolsOf(inv: Inventory, w: Workload, port: number | null): Protocol[] {
-  if (port === null) return ['http', 'tcp'];
+/**
+ * Which protocols a port may carry: Service port appProtocol, else name prefix;
+ * else unknown (both), and where that was said.
+ */
+function protocolsOf(inv: Inventory, w: Workload, port: number | null): { protocols: Protocol[]; origin: Origin | undefined } {
+  if (port === null) return { protocols: ['http', 'tcp'], origin: undefined };
   for (const s of servicesOf(inv, w)) {
     for (const p of s.ports) {
       if (resolveTargetPort(w, p.targetPort) !== port) continue;
       const name = (p.appProtocol ?? p.name ?? '').toLowerCase();
       const prefix = name.split('-')[0] ?? '';
-      if (['http', 'http2', 'grpc', 'grpc-web', 'h2c'].includes(prefix) || name === 'grpc-web') return ['http'];
-      if (['tcp', 'tls', 'mongo', 'mysql', 'redis', 'https'].includes(prefix)) return ['tcp'];
+      const origin: Origin = { resource: s.resource, path: ['spec', 'ports', p.index, p.appProtocol !== undefined ? 'appProtocol' : 'name'] };
+      if (['http', 'http2', 'grpc', 'grpc-web', 'h2c'].includes(prefix) || name === 'grpc-web') return { protocols: ['http'], origin };
+      if (['tcp', 'tls', 'mongo', 'mysql', 'redis', 'https'].includes(prefix)) return { protocols: ['tcp'], origin };
     }
   }
-  return ['http', 'tcp'];
+  return { protocols: ['http', 'tcp'], origin: undefined };
 }
 
 /** Inbound ports that never reach Envoy (interception annotations). */
