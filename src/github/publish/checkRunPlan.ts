@@ -1,5 +1,6 @@
 import { atOrAbove, type Category, type Finding, type Severity } from '../../findings/finding.js';
 import { RULES } from '../../findings/rules/index.js';
+import { withoutFix } from '../../findings/withoutFix.js';
 import type { ReviewResult } from '../../pipeline/reviewResult.js';
 import { plural, sortFindings, visible, workloadLabel } from '../../report/format.js';
 import { DEFAULT_MAX_BYTES, renderMarkdown, truncateUtf8 } from '../../report/markdown.js';
@@ -99,7 +100,7 @@ export function describe(f: Finding): string {
 function annotationFor(f: Finding): CheckAnnotation {
   const rule = RULES.find((r) => r.id === f.ruleId);
   const message = [
-    f.message,
+    withoutFix(f),
     f.witness === null ? null : `Who can now reach it, and how: ${f.witness}`,
     rule ? `How to fix: ${rule.fix}` : null,
     ...(f.notes ?? []),

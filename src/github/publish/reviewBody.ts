@@ -1,5 +1,6 @@
 import type { Category, Finding, Severity } from '../../findings/finding.js';
 import { RULES } from '../../findings/rules/index.js';
+import { withoutFix } from '../../findings/withoutFix.js';
 import { locationLabel, plural, workloadLabel } from '../../report/format.js';
 import { code, inline, ruleUrl } from '../../report/markdown.js';
 import { fitBytes } from './checkRunPlan.js';
@@ -50,7 +51,7 @@ function singleComment(f: Finding, options: BodyOptions): string {
   const lines = [
     `**${ICON[f.severity]} ${f.severity} · ${inline(headline(f))}**`,
     '',
-    `**What changed${f.side === 'before' ? ' (this line was removed or changed)' : ''}:** ${inline(withoutFix(f, rule))}`,
+    `**What changed${f.side === 'before' ? ' (this line was removed or changed)' : ''}:** ${inline(withoutFix(f))}`,
   ];
   if (f.witness !== null) lines.push('', `**${witnessLabel(f)}:** ${code(f.witness)}`);
   // Rule texts are mesh-review's own Markdown (trusted), unlike anything read from the manifests.
@@ -71,8 +72,7 @@ function groupComment(list: readonly Finding[], options: BodyOptions, budget: nu
   const removed = list.every((f) => f.side === 'before');
   const head = [`**${ICON[worst.severity]} ${list.length} findings caused by this line${removed ? ' (removed or changed)' : ''}, worst ${worst.severity}**`, ''];
   const items = list.map((f) => {
-    const rule = RULES.find((r) => r.id === f.ruleId);
-    const parts = [`- ${ICON[f.severity]} **${f.severity}** · ${inline(headline(f))}`, `  ${inline(withoutFix(f, rule))}`];
+    const parts = [`- ${ICON[f.severity]} **${f.severity}** · ${inline(headline(f))}`, `  ${inline(withoutFix(f))}`];
     if (f.witness !== null) parts.push(`  ${witnessLabel(f)}: ${code(f.witness)}`);
     return parts.join('\n');
   });
@@ -150,18 +150,13 @@ export function renderReviewBody(input: ReviewBodyInput, options: BodyOptions = 
 function bodyItem(f: Finding, options: BodyOptions): string {
   const rule = RULES.find((r) => r.id === f.ruleId);
   const parts = [`- ${ICON[f.severity]} **${f.severity}** · ${inline(headline(f))} · ${code(locationLabel(f))} · ${ruleLink(f, options)}`];
-  parts.push(`  ${inline(withoutFix(f, rule))}`);
+  parts.push(`  ${inline(withoutFix(f))}`);
   if (f.witness !== null) parts.push(`  ${witnessLabel(f)}: ${code(f.witness)}`);
   if (rule) parts.push(`  How to fix: ${rule.fix.replace(/\n+/g, ' ')}`);
   parts.push(`  ${bodyFindingMarker(fingerprintOf(f))}`);
   return parts.join('\n');
 }
 
-/** The message ends with the rule's fix, which comments show under a heading of their own. */
-function withoutFix(f: Finding, rule: { fix: string } | undefined): string {
-  const suffix = rule ? ` Fix: ${rule.fix}` : undefined;
-  return suffix && f.message.endsWith(suffix) ? f.message.slice(0, -suffix.length) : f.message;
-}
 
 function resource(f: Finding): string {
   const { kind, namespace, name } = f.resource;
