@@ -1,5 +1,8 @@
 import type { Cause, PolicyChange } from '../policy/change.js';
 import type { Category, Severity } from './finding.js';
+import { workloadWords } from './workloadWords.js';
+
+export { detailTags } from '../policy/change.js';
 
 /** A finding rule: one cause of policy change, named, categorised and explained. */
 export interface Rule {
@@ -14,11 +17,17 @@ export interface Rule {
   title: (change: PolicyChange) => string;
   /** How to fix it, appended to the message. */
   fix: string;
+  /**
+   * The change's `detail` holds tags for `severityFor` and `title` (see `detailTags`), not
+   * words: it is then left out of the message.
+   */
+  detailIsTag?: boolean;
 }
 
 export const defineRule = (rule: Rule): Rule => rule;
 
 export const where = (c: PolicyChange): string => {
   if (!c.workload) return 'the mesh';
-  return `${c.workload.namespace}/${c.workload.name}${c.port === null ? '' : `:${c.port}`}`;
+  const id = `${c.workload.namespace}/${c.workload.name}`;
+  return c.workload.potential ? `${workloadWords(id)}${c.port === null ? '' : ` (port ${c.port})`}` : `${id}${c.port === null ? '' : `:${c.port}`}`;
 };

@@ -13,7 +13,7 @@ export function toFindings(changes: PolicyChange[]): Finding[] {
     const escalate = c.escalation !== undefined && ESCALATED.has(rule.category);
     const parts = [
       escalate ? `Raised one level: ${c.escalation}.` : '',
-      c.detail && rule.cause !== 'sidecar-removed' && rule.cause !== 'egress-broadened' ? c.detail : '',
+      c.detail && !rule.detailIsTag ? c.detail : '',
       c.before ? `Before: ${c.before}.` : '',
       c.after ? `After: ${c.after}.` : '',
       `Fix: ${rule.fix}`,

@@ -17,6 +17,8 @@ export interface PortEval {
   protocolOrigin?: Origin;
 }
 
+export type DataPlaneKind = 'sidecar' | 'ambient' | 'none';
+
 /** A workload as one mesh sees it. Evaluation is lazy: unchanged workloads are never evaluated. */
 export interface WorkloadView {
   /** `ns/Kind/name`: stable across sides. */
@@ -26,7 +28,11 @@ export interface WorkloadView {
   inputsKey: string;
   /** Ports worth evaluating (container, service target and policy ports). */
   ports: number[];
-  dataPlane: { proxied: boolean; origin: Origin | undefined; why: string };
+  /**
+   * Whether a proxy serves the workload, which kind (a `sidecar` in the pod, a node proxy such
+   * as Istio ambient's ztunnel, or `none`), and the field that decided it.
+   */
+  dataPlane: { proxied: boolean; kind: DataPlaneKind; origin: Origin | undefined; why: string };
   /** Whether any mesh policy (inherited ones included) governs the workload. */
   governed: boolean;
   evaluate(port: number | null): PortEval;

@@ -48,14 +48,13 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
   for (const mesh of active) {
     const before = mesh.evaluate(base.inventory, meshOptions);
     const after = mesh.evaluate(head.inventory, meshOptions);
-    changes.push(
-      ...diffMeshSides(before, after, {
-        candidates: (dim) => mesh.candidates(dim, head.inventory, meshOptions),
-        findAfter,
-        findBefore,
-        isDryRun: (r) => annotation(r, 'istio.io/dry-run') === 'true',
-      }),
-    );
+    const diff = diffMeshSides(before, after, {
+      candidates: (dim) => mesh.candidates(dim, head.inventory, meshOptions),
+      findAfter,
+      findBefore,
+      isDryRun: (r) => annotation(r, 'istio.io/dry-run') === 'true',
+    });
+    changes.push(...diff);
     for (const inv of after.invalid) head.errors.push({ file: inv.resource.file, line: inv.resource.locate(inv.path), message: inv.message });
   }
   const findings = sortFindings(applyConfig(toFindings(changes), config, input.now ?? new Date()));

@@ -46,3 +46,9 @@ export interface PolicyChange {
   /** Other resources involved (e.g. the competing policies of an ambiguity). */
   related?: Resource[];
 }
+
+/** The tags of a change whose `detail` is a space-separated list of them (e.g. `governed ambient`). */
+export const detailTags = (c: Pick<PolicyChange, 'detail'>): string[] => (c.detail ?? '').split(' ').filter(Boolean);
+
+/** `detail` with one more tag. */
+export const withTag = (detail: string | undefined, tag: string): string => [...detailTags({ detail }).filter((t) => t !== tag), tag].join(' ');

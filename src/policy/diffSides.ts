@@ -25,8 +25,9 @@ interface SideContext extends DiffContext {
 export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContext): PolicyChange[] {
   const changes: PolicyChange[] = [];
   const sideCtx: SideContext = { ...ctx, rootNamespace: after.rootNamespace };
+  const predecessor = predecessors(before, after);
   for (const [key, a] of after.workloads) {
-    const b = before.workloads.get(key);
+    const b = before.workloads.get(key) ?? predecessor.get(key);
     // New workloads had no answer before; unchanged inputs cannot change the answer.
     if (!b || b.inputsKey === a.inputsKey) continue;
     const ports = [...new Set([...b.ports, ...a.ports])].sort((x, y) => x - y);
@@ -34,7 +35,7 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
       diffPort(before.mesh, b, a, port, sideCtx, changes);
     }
   }
-  diffClientPaths(before, after, changes);
+  diffClientPaths(before, after, changes, ctx);
   diffEgress(before, after, changes);
   diffIngress(before, after, changes);
   const seenAmbiguity = new Set(before.ambiguities.map((x) => x.key));
@@ -51,6 +52,39 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
     changes.push(base(after.mesh, 'invalid', { resource: inv.resource, path: inv.path }, 'after', null, null, { detail: inv.message }));
   }
   return changes;
+}
+
+/**
+ * Workloads that replace one the PR removed: the same pods under a new kind
+ * (Deployment → StatefulSet) or a new name with the same pod labels. They
+ * serve the same callers, so they are compared with what they replace; as new
+ * workloads they would have no "before", and a sidecar dropped in the same
+ * change would go unseen. After key → the before view it replaces.
+ */
+const MESH_LABEL = /^([a-z0-9.-]*\.)?(istio\.io|linkerd\.io|consul\.hashicorp\.com)\/|^istio-injection$/;
+
+function predecessors(before: MeshSide, after: MeshSide): Map<string, WorkloadView> {
+  const gone = [...before.workloads.entries()].filter(([k, v]) => !after.workloads.has(k) && !v.workload.potential).map(([, v]) => v);
+  const found = new Map<string, WorkloadView>();
+  if (gone.length === 0) return found;
+  // The pods' identity labels: the mesh's own switches (injection, revision, data plane) are what a PR changes, not who the pods are.
+  const labels = (v: WorkloadView) => JSON.stringify(Object.entries(v.workload.labels).filter(([k]) => !MESH_LABEL.test(k)).sort());
+  const taken = new Set<WorkloadView>();
+  const fresh = [...after.workloads.entries()].filter(([k, v]) => !before.workloads.has(k) && !v.workload.potential);
+  for (const same of [
+    (a: WorkloadView, b: WorkloadView) => a.workload.name === b.workload.name,
+    (a: WorkloadView, b: WorkloadView) => Object.keys(a.workload.labels).length > 0 && labels(a) === labels(b),
+  ]) {
+    for (const [key, a] of fresh) {
+      if (found.has(key)) continue;
+      const b = gone.find((g) => !taken.has(g) && g.workload.namespace === a.workload.namespace && same(a, g));
+      if (b) {
+        found.set(key, b);
+        taken.add(b);
+      }
+    }
+  }
+  return found;
 }
 
 function base(
@@ -91,15 +125,15 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
           ? 'port-bypassed'
           : 'sidecar-removed'
         : 'transport-weakened';
-    const [anchor, side] = anchorFor(ta.transport.origin, tb.transport.origin, ctx);
+    const { anchor, side, decider } = transportAnchor(ta.transport.origin, tb.transport.origin, ctx, a, ta.transport.mode !== 'UNMANAGED');
     if (anchor) {
       out.push(
         base(mesh, cause, anchor, side, w, port, {
           before: transportText(tb),
           after: transportText(ta),
-          scope: scopeOf(ta.transport.origin ?? tb.transport.origin, ctx.rootNamespace),
+          scope: scopeOf(decider, ctx.rootNamespace),
           witness: weaker ? describeRequest({ principal: '' }, port, 'tcp') : null,
-          detail: cause === 'sidecar-removed' && b.governed ? 'governed' : undefined,
+          detail: transportTags(cause, b, a),
         }),
       );
     }
@@ -151,6 +185,21 @@ function verdictText(v: AccessDelta['before']): string {
   }
 }
 
+/**
+ * Tags (see `detailTags`) for the rule's severity and words: whether the workload that
+ * lost its proxy had policies (`governed`), and whether the proxy lost or bypassed is
+ * ambient's ztunnel rather than a sidecar (`ambient`).
+ */
+function transportTags(cause: Cause, b: WorkloadView, a: WorkloadView): string | undefined {
+  const tags: string[] = [];
+  if (cause === 'sidecar-removed') {
+    if (b.governed) tags.push('governed');
+    if (b.dataPlane.kind === 'ambient') tags.push('ambient');
+  }
+  if (cause === 'port-bypassed' && a.dataPlane.kind === 'ambient') tags.push('ambient');
+  return tags.length > 0 ? tags.join(' ') : undefined;
+}
+
 /** Prefer the after-side field that now decides; fall back to the before-side field that used to. */
 function anchorFor(afterOrigin: Origin | undefined, beforeOrigin: Origin | undefined, ctx: DiffContext): [Origin | undefined, 'before' | 'after'] {
   if (afterOrigin) return [afterOrigin, 'after'];
@@ -160,6 +209,33 @@ function anchorFor(afterOrigin: Origin | undefined, beforeOrigin: Origin | undef
     return [beforeOrigin, 'before'];
   }
   return [undefined, 'after'];
+}
+
+/**
+ * Where a port's transport changed, and the policy whose change it was. When
+ * the policy that decides now is unchanged and another decided before, the
+ * change is that other one's (edited, deleted, or no longer selecting the
+ * workload): a workload STRICT policy whose selector stops matching leaves the
+ * unchanged mesh-wide PERMISSIVE in charge, and the finding is the workload
+ * policy's (its scope, its line), not the mesh-wide one's.
+ */
+function transportAnchor(
+  afterOrigin: Origin | undefined,
+  beforeOrigin: Origin | undefined,
+  ctx: SideContext,
+  view: WorkloadView,
+  /** The decider is a policy (not a workload's injection or bypass field), whose other fields can be the cause. */
+  policy: boolean,
+): { anchor: Origin | undefined; side: 'before' | 'after'; decider: Origin | undefined } {
+  const sameObject = afterOrigin && beforeOrigin && ctx.findAfter(beforeOrigin.resource) === afterOrigin.resource;
+  if (beforeOrigin && !sameObject && (!afterOrigin || unchanged(afterOrigin, ctx))) {
+    const f = formerDecider(beforeOrigin, ctx, view, undefined);
+    return { anchor: f.anchor, side: f.side, decider: beforeOrigin };
+  }
+  if (afterOrigin) {
+    return { anchor: refineAnchor(afterOrigin, ctx.findBefore(afterOrigin.resource), { elsewhere: policy }), side: 'after', decider: afterOrigin };
+  }
+  return { anchor: undefined, side: 'after', decider: undefined };
 }
 
 /** Where a port's protocol changed (a Service port renamed `tcp-` → `http-`), when it did. */
@@ -200,7 +276,7 @@ function formerDecider(origin: Origin, ctx: SideContext, view: WorkloadView, shi
     }
   }
   if (valueAt(still.body, origin.path) === undefined) return { anchor: origin, side: 'before', dryRun: false };
-  return { anchor: refineAnchor({ resource: still, path: origin.path }, origin.resource), side: 'after', dryRun: false };
+  return { anchor: refineAnchor({ resource: still, path: origin.path }, origin.resource, { elsewhere: true }), side: 'after', dryRun: false };
 }
 
 function valueAt(v: unknown, path: readonly (string | number)[]): unknown {
@@ -229,7 +305,8 @@ function classifyBroadening(
     return anchor ? { cause: 'policies-unenforceable', anchor, side: ra.origin ? 'after' : 'before', scope } : undefined;
   }
   if (rb.kind === 'transport') {
-    const [anchor, side] = anchorFor(pa.universeOrigin, rb.origin, ctx);
+    // The same place, side and scope as the transport finding of the port.
+    const { anchor, side } = transportAnchor(pa.universeOrigin, rb.origin, ctx, view, true);
     return anchor ? { cause: 'plaintext-allowed', anchor, side } : undefined;
   }
   if (rb.kind === 'deny' || rb.kind === 'custom') {
@@ -285,7 +362,7 @@ function clientPathFallback(paths: MeshSide['clientPaths'], key: string): Client
   }
 }
 
-function diffClientPaths(before: MeshSide, after: MeshSide, out: PolicyChange[]): void {
+function diffClientPaths(before: MeshSide, after: MeshSide, out: PolicyChange[], ctx: DiffContext): void {
   for (const key of new Set([...after.clientPaths.keys(), ...before.clientPaths.keys()])) {
     const a = clientPathFallback(after.clientPaths, key);
     const b = clientPathFallback(before.clientPaths, key);
@@ -294,15 +371,35 @@ function diffClientPaths(before: MeshSide, after: MeshSide, out: PolicyChange[])
     if (!after.clientPaths.has(key) && !before.clientPaths.has(key)) continue;
     const accepts = a.serverAccepts !== 'STRICT';
     const clients = after.clientPaths.get(key)?.clients ?? before.clientPaths.get(key)?.clients ?? a.clients;
+    const [anchor, side] = clientPathAnchor(a.origin, b.origin, ctx);
     out.push(
-      base(after.mesh, accepts ? 'client-plaintext' : 'client-tls-breaks', a.origin, 'after', a.workload, a.port, {
+      base(after.mesh, accepts ? 'client-plaintext' : 'client-tls-breaks', anchor, side, a.workload, a.port, {
         before: `${clients} sent Istio mTLS to ${a.host}`,
         after: `${clients} send ${a.sends === 'plaintext' ? 'plaintext' : 'TLS without Istio identity'} to ${a.host}; the server is ${a.serverAccepts}`,
         witness: `${clients} calling ${a.host}${a.port === null ? '' : `:${a.port}`} now send ${a.sends === 'plaintext' ? 'plaintext' : 'non-Istio TLS'}`,
         scope: 'client',
+        // What the clients now send, for the rule's words.
+        detail: a.sends,
       }),
     );
   }
+}
+
+/**
+ * The DestinationRule change behind a client path's change. A rule whose mode is
+ * untouched can start to apply through another field (exportTo, host,
+ * workloadSelector), or because the rule that shadowed it (a more specific
+ * host, an ISTIO_MUTUAL) was edited or deleted: then that rule is the cause.
+ */
+function clientPathAnchor(afterOrigin: Origin, beforeOrigin: Origin | undefined, ctx: DiffContext): [Origin, 'before' | 'after'] {
+  const formerStill = beforeOrigin ? ctx.findAfter(beforeOrigin.resource) : undefined;
+  if (beforeOrigin && unchanged(afterOrigin, ctx) && formerStill !== afterOrigin.resource) {
+    if (!formerStill) return [beforeOrigin, 'before'];
+    if (formerStill.hash !== beforeOrigin.resource.hash) {
+      return [refineAnchor({ resource: formerStill, path: beforeOrigin.path }, beforeOrigin.resource, { elsewhere: true }), 'after'];
+    }
+  }
+  return [refineAnchor(afterOrigin, ctx.findBefore(afterOrigin.resource), { elsewhere: true }), 'after'];
 }
 
 function diffEgress(before: MeshSide, after: MeshSide, out: PolicyChange[]): void {

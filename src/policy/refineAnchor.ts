@@ -1,17 +1,35 @@
 import type { FieldPath, Resource } from '../manifests/resource.js';
 import type { Origin } from './access.js';
 
+export interface RefineOptions {
+  /**
+   * When nothing differs below the origin but the object changed elsewhere,
+   * point at the first change in its `spec` (then `metadata`): a policy whose
+   * deciding field is untouched changed its effect through another field (a
+   * selector, `exportTo`), and that field is the cause.
+   */
+  elsewhere?: boolean;
+}
+
 /**
  * Narrows an anchor inside an edited object to the first field that differs
  * from its previous version, so a comment lands on the added `- "*"`, not on
- * the rule that holds it. Returns the origin unchanged when nothing differs below it.
+ * the rule that holds it. Returns the origin unchanged when nothing differs below it
+ * (and, with `elsewhere`, nowhere else in the object).
  */
-export function refineAnchor(origin: Origin, previous: Resource | undefined): Origin {
+export function refineAnchor(origin: Origin, previous: Resource | undefined, options: RefineOptions = {}): Origin {
   if (!previous) return origin;
   const now = valueAt(origin.resource.body, origin.path);
   const then = valueAt(previous.body, origin.path);
   const extra = firstDifference(then, now);
-  return extra && extra.length > 0 ? { resource: origin.resource, path: [...origin.path, ...extra] } : origin;
+  if (extra && extra.length > 0) return { resource: origin.resource, path: [...origin.path, ...extra] };
+  if (extra === undefined && options.elsewhere) {
+    for (const top of ['spec', 'metadata'] as const) {
+      const elsewhere = firstDifference(previous.body[top], origin.resource.body[top]);
+      if (elsewhere) return { resource: origin.resource, path: [top, ...elsewhere] };
+    }
+  }
+  return origin;
 }
 
 function valueAt(v: unknown, path: FieldPath): unknown {

@@ -1,4 +1,5 @@
 import { SEVERITIES, severityRank, type Finding, type ReviewError } from '../findings/finding.js';
+import { workloadWords } from '../findings/workloadWords.js';
 import type { Summary } from '../pipeline/reviewResult.js';
 
 /**
@@ -37,7 +38,7 @@ export function resourceLabel(f: Pick<Finding, 'resource'>): string {
  * PeerAuthentication, say); naming that object is more useful than a blank.
  */
 export function workloadLabel(f: Pick<Finding, 'workload' | 'resource'>): string {
-  return f.workload ?? resourceLabel(f);
+  return f.workload === null ? resourceLabel(f) : workloadWords(f.workload);
 }
 
 /** `file:line`, marking lines that exist only in the base version of the file. */

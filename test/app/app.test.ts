@@ -63,18 +63,19 @@ describe('the demo pull request', () => {
     expect(run.conclusion).toBe('failure');
     expect(run.output!.title).toBe('4 high-severity weakenings: mTLS no longer required on checkout/checkout:8080 …');
     expect(run.output!.summary).toContain('| Severity | Workload | Port | What changed | Example request | File |');
-    for (const where of ['checkout/authz.yaml:24', 'payments/authz.yaml:17', 'payments/authz.yaml:34 (base)', 'payments/legacy-mtls.yaml:10']) {
+    for (const where of ['checkout/authz.yaml:24', 'payments/authz.yaml:17', 'payments/authz.yaml:34 (base)', 'payments/strict-mtls.yaml:12 (base)', 'checkout/deny-debug.yaml:']) {
       expect(run.output!.summary).toContain(where);
     }
 
-    // Annotations: every finding on a head-side line (the deleted DENY has none: its line is gone).
+    // Annotations: every finding on a head-side line (the deleted policies have none: their lines are gone).
     const head = (path: string, needle: string) => `${path}:${lineOf(pr.head, path, needle)}`;
+    const base = (path: string, needle: string) => `${path}:${lineOf(pr.base, path, needle)}`;
     expect(run.annotations.map((a) => `${a.path}:${a.start_line}`)).toEqual([
       head('checkout/authz.yaml', 'mode: PERMISSIVE'),
       head('payments/authz.yaml', '- "*"'),
-      head('payments/legacy-mtls.yaml', 'mode: PERMISSIVE'),
+      head('checkout/deny-debug.yaml', '- to:'),
     ]);
-    expect(run.annotations.every((a) => a.annotation_level === 'failure')).toBe(true);
+    expect(run.annotations.map((a) => a.annotation_level)).toEqual(['failure', 'failure', 'notice']);
 
     // One review, event COMMENT, on the head commit.
     const reviews = gh().reviews();
@@ -82,16 +83,18 @@ describe('the demo pull request', () => {
     const review = reviews[0]!;
     expect(review.event).toBe('COMMENT');
     expect(review.commit_id).toBe(HEAD_SHA);
-    // RIGHT on the added lines, LEFT on the deleted DENY policy; nothing on the untouched legacy file.
+    // RIGHT on the added lines, LEFT on the deleted DENY policy and on the deleted workload STRICT policy
+    // (the cause, rather than the untouched namespace PERMISSIVE that now decides).
     expect(anchors(review)).toEqual([
       `${head('checkout/authz.yaml', 'mode: PERMISSIVE')}:RIGHT`,
       `${head('payments/authz.yaml', '- "*"')}:RIGHT`,
-      `payments/authz.yaml:${lineOf(pr.base, 'payments/authz.yaml', '- to:')}:LEFT`,
+      `${base('payments/authz.yaml', '- to:')}:LEFT`,
+      `${base('payments/strict-mtls.yaml', 'mode: STRICT')}:LEFT`,
     ]);
     expect(review.comments.some((c) => c.path === 'payments/legacy-mtls.yaml')).toBe(false);
-    // The finding outside the diff is in the body, with its marker.
-    expect(review.body).toContain('4 findings on this commit: 3 inline comments below, 1 listed here.');
-    expect(review.body).toContain('`payments/legacy-mtls.yaml:10`');
+    // Narrowed access is listed in the body, with its marker, not commented on.
+    expect(review.body).toContain('5 findings on this commit: 4 inline comments below, 1 listed here.');
+    expect(review.body).toContain('`checkout/deny-debug.yaml:');
     expect(review.body).toMatch(/<!-- mesh-review:body-fp=[0-9a-f]{64} -->/);
 
     // Each comment: what changed, who can now reach it and how, how to fix, the rule's page, and its fingerprint.
@@ -106,7 +109,7 @@ describe('the demo pull request', () => {
 
     // The README's samples are these very bodies.
     const scenario =
-      'Produced by the app test for the demo pull request (`fixtures/demo`: `PERMISSIVE` added in `checkout`, `"*"` added to an ALLOW rule, a DENY policy deleted) plus the deletion of a workload-level STRICT policy, whose effect shows on a line the pull request does not touch.';
+      'Produced by the app test for the demo pull request (`fixtures/demo`: `PERMISSIVE` added in `checkout`, `"*"` added to an ALLOW rule, a DENY policy deleted) plus the deletion of a workload-level STRICT policy (which leaves an untouched namespace-wide PERMISSIVE in charge: commented on the deleted line) and a new DENY policy, whose narrowed access is listed in the review body.';
     expectSample('docs/sample-check-run.md', checkRunSample(run, scenario));
     expectSample('docs/sample-review-comment.md', reviewSample(review, scenario));
   });
@@ -202,7 +205,7 @@ describe('drafts, forks and superseded heads', () => {
     mockReview(gh(), { ...pr, checkRunId: 4243, tokenCached: true, loginCached: false, review: 'post' });
     await deliver(app, 'pull_request', pullRequestEvent('ready_for_review', { changedFiles }), 'delivery-ready');
     expect(gh().reviews()).toHaveLength(1);
-    expect(anchors(gh().reviews()[0])).toHaveLength(3);
+    expect(anchors(gh().reviews()[0])).toHaveLength(4);
   });
 
   it('a draft PR is commented on when the configuration says `github.commentOnDrafts: true`', async () => {
@@ -212,7 +215,7 @@ describe('drafts, forks and superseded heads', () => {
     await opened(app, { changedFiles, draft: true });
 
     expect(gh().calls()).toEqual(reviewCalls({ config: 'present', review: 'post' }));
-    expect(anchors(gh().reviews()[0])).toHaveLength(3);
+    expect(anchors(gh().reviews()[0])).toHaveLength(4);
   });
 
   it('a PR from a fork is reviewed from the base repository (where the app is installed), and its re-run finds it without pull_requests', async () => {

@@ -150,7 +150,7 @@ describe('GitHub errors on writes', () => {
     const [refused, posted] = gh().reviews();
     expect(posted).toEqual(refused);
     expect(gh().reviews()).toHaveLength(2);
-    expect(anchors(posted)).toHaveLength(3);
+    expect(anchors(posted)).toHaveLength(4);
   });
 
   it('a 422 because a line is outside the diff moves the comments to the review body and retries once', async () => {
@@ -185,11 +185,11 @@ describe('GitHub errors on writes', () => {
 
     const [refused, posted] = gh().reviews();
     expect(gh().reviews()).toHaveLength(2);
-    expect(anchors(refused)).toHaveLength(3);
+    expect(anchors(refused)).toHaveLength(4);
     // GitHub did not say which comment: all of them move, and every finding is still in the review.
     expect(posted!.comments).toEqual([]);
-    expect(posted!.body).toContain('4 findings on this commit, listed here.');
-    expect([...posted!.body.matchAll(/<!-- mesh-review:body-fp=[0-9a-f]{64} -->/g)]).toHaveLength(4);
+    expect(posted!.body).toContain('5 findings on this commit, listed here.');
+    expect([...posted!.body.matchAll(/<!-- mesh-review:body-fp=[0-9a-f]{64} -->/g)]).toHaveLength(5);
     expect(gh().runs.get(CHECK_RUN_ID)).toMatchObject({ status: 'completed', conclusion: 'failure' });
   });
 
@@ -284,7 +284,7 @@ describe('the pull request itself', () => {
     expect(run.output!.summary).toContain('ALLOW rule admits new requests to payments/payments:8080');
     expect(run.annotations.map((a) => `${a.path}:${a.start_line}:${a.annotation_level}`)).toContain('payments/ledger-authz.yaml:10:warning');
     expect(anchors(gh().reviews()[0])).toContain('payments/ledger-authz.yaml:10:RIGHT');
-    expect(anchors(gh().reviews()[0])).toHaveLength(4);
+    expect(anchors(gh().reviews()[0])).toHaveLength(5);
   });
 
   it('a review that does not finish in time ends the check with the timeout, not in progress', async () => {
@@ -339,7 +339,7 @@ describe("the app's login cannot be read", () => {
 
     await opened(app, changedFiles);
 
-    expect(anchors(gh().reviews()[0])).toHaveLength(3);
+    expect(anchors(gh().reviews()[0])).toHaveLength(4);
     expect(app.logLines.some((l) => l.includes("the app's login could not be read"))).toBe(true);
     expect(gh().calls().filter((c) => c === 'GET /app')).toHaveLength(1);
   });

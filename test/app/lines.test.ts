@@ -46,6 +46,7 @@ describe('commentable lines', () => {
         `payments/policies.yaml:${lineOf(head, 'payments/policies.yaml', '- "*"')}:RIGHT`,
         // GitHub anchors both sides of a renamed file to its new name.
         `payments/policies.yaml:${lineOf(demo.base, 'payments/authz.yaml', '- to:')}:LEFT`,
+        `payments/strict-mtls.yaml:${lineOf(demo.base, 'payments/strict-mtls.yaml', 'mode: STRICT')}:LEFT`,
       ].sort(),
     );
   });
@@ -64,6 +65,6 @@ describe('commentable lines', () => {
     await app.probot.receive({ id: 'delivery-truncated', name: 'pull_request', payload: pullRequestEvent('opened', { changedFiles: all.length }) } as never);
 
     expect(anchors(gh().reviews()[0])).toContain('checkout/authz.yaml:24:RIGHT');
-    expect(anchors(gh().reviews()[0])).toHaveLength(3);
+    expect(anchors(gh().reviews()[0])).toHaveLength(4);
   });
 });

@@ -46,7 +46,7 @@ async function firstReview(app: AppUnderTest): Promise<ReviewBody> {
   const { changedFiles } = mockReview(gh(), { ...demoPullRequest(), review: 'post' });
   await app.probot.receive({ id: DELIVERY, name: 'pull_request', payload: pullRequestEvent('opened', { changedFiles }) } as never);
   const [review] = gh().reviews();
-  expect(anchors(review)).toHaveLength(3);
+  expect(anchors(review)).toHaveLength(4);
   return review!;
 }
 

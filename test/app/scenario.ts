@@ -15,15 +15,17 @@ export interface PullRequestTrees {
 /**
  * The main scenario's pull request: the demo's three weakenings
  * (fixtures/demo: a namespace PERMISSIVE PeerAuthentication added, `"*"`
- * added to an ALLOW rule, a DENY policy deleted), plus one whose cause lies
- * outside the diff: deleting `payments/strict-mtls.yaml` exposes the
- * untouched PERMISSIVE line of `payments/legacy-mtls.yaml`.
+ * added to an ALLOW rule, a DENY policy deleted), plus the deletion of
+ * `payments/strict-mtls.yaml`, which leaves the untouched namespace PERMISSIVE
+ * of `payments/legacy-mtls.yaml` in charge (commented on the deleted line), and
+ * a new DENY for checkout's debug paths: narrowed access, which is listed in the
+ * review body rather than commented on.
  */
 export function demoPullRequest(): PullRequestTrees {
   const extra = { 'README.md': README, 'payments/legacy-mtls.yaml': fixture('legacy-mtls.yaml') };
   return {
     base: withFiles(readTree(DEMO_BEFORE), { ...extra, 'payments/strict-mtls.yaml': fixture('strict-mtls.yaml') }),
-    head: withFiles(readTree(DEMO_AFTER), extra),
+    head: withFiles(readTree(DEMO_AFTER), { ...extra, 'checkout/deny-debug.yaml': fixture('checkout-deny-debug.yaml') }),
   };
 }
 

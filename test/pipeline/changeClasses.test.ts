@@ -391,6 +391,108 @@ const ROWS: Row[] = [
     expect: [],
   },
   { case: 'equiv-move-document', why: 'The workload PA, ALLOW and DENY move from one file into two others (and change order): same objects.', all: true, expect: [] },
+
+  // ------------------------------------------------------------------ ambient data plane, ServiceEntry validation, client TLS wording
+  {
+    case: 'ambient-hostnetwork-unmanaged',
+    why: 'Row 7 (§2.1 ambient): payments in the ambient namespace shop gets `hostNetwork: true`. Host-network pods are never captured by ztunnel (cni/pkg/util/enablement_selector.go `Matches`), so it has no data plane: mTLS (mesh STRICT PA) and its ALLOW are no longer enforced, critical. Cause: the hostNetwork line.',
+    expect: [
+      sidecarRemoved(W.payments, 8080, { file: 'shop/payments.yaml', line: 25, severity: 'critical' }),
+      unenforceable(W.payments, 8080, { file: 'shop/payments.yaml', line: 25, severity: 'critical' }),
+    ],
+  },
+  {
+    case: 'ambient-exclude-inbound-ports-ignored',
+    why: '§2.1: `traffic.sidecar.istio.io/excludeInboundPorts` is read only by the sidecar redirect (cni/pkg/plugin/sidecar_redirect.go); ztunnel\'s in-pod capture of an ambient pod ignores it, so nothing changes.',
+    all: true,
+    expect: [],
+  },
+  {
+    case: 'ambient-bypass-inbound-capture',
+    why: 'Row 9, ambient form (§2.1): `ambient.istio.io/bypass-inbound-capture: "true"` turns off inbound redirection to ztunnel (cni/pkg/nodeagent/net.go `getPodLevelTrafficOverrides`, IngressMode): every inbound port bypasses mTLS and authorization, high. Cause: the annotation line.',
+    expect: [
+      f('port-bypasses-proxy', 'mtls-weakened', W.payments, 8080, { file: 'shop/payments.yaml', line: 26, severity: 'high' }),
+      unenforceable(W.payments, 8080, { file: 'shop/payments.yaml', line: 26, severity: 'high' }),
+    ],
+  },
+  {
+    case: 'ambient-pod-opt-out',
+    why: 'Row 7 (§2.1 ambient): pod label `istio.io/dataplane-mode: none` in the ambient namespace shop opts payments out (default enablement selectors, manifests/charts/istio-cni/values.yaml): no data plane, its STRICT PA and ALLOW stop applying, critical. Cause: the pod-template label, not the unchanged namespace labels.',
+    expect: [
+      sidecarRemoved(W.payments, 8080, { file: 'shop/payments.yaml', line: 24, severity: 'critical' }),
+      unenforceable(W.payments, 8080, { file: 'shop/payments.yaml', line: 24, severity: 'critical' }),
+    ],
+  },
+  {
+    case: 'equiv-ambient-explicit-enrolment',
+    why: '§2.1 ambient: payments, already enrolled through its namespace, also gets the pod label `istio.io/dataplane-mode: ambient` and `ambient.istio.io/bypass-inbound-capture: "false"` (the default): same data plane, nothing changes.',
+    all: true,
+    expect: [],
+  },
+  {
+    case: 'service-entry-full-wildcard-invalid',
+    why: '§2.5 / §2.4.7 reasoning: under REGISTRY_ONLY a ServiceEntry with host `*` is added. ValidateServiceEntry (pkg/config/validation/validation.go) rejects the full wildcard, so the object does not exist: invalid, and egress is unchanged (no egress-broadened). Anchor: the `hosts` line.',
+    expect: [invalidPolicy({ file: 'shop/egress.yaml', line: 8 })],
+  },
+  {
+    case: 'row05-destination-rule-tls-simple',
+    why: 'Row 5 (§2.3): the DestinationRule for payments goes ISTIO_MUTUAL → SIMPLE while the server is PERMISSIVE: clients originate TLS without an Istio identity, which the server accepts (mtls-weakened, high).',
+    expect: [f('client-tls-disabled', 'mtls-weakened', W.payments, 8080, { file: 'shop/destination-rule.yaml', line: 11, severity: 'high' })],
+  },
+  {
+    case: 'row04-workload-pa-selector-stops-matching',
+    why: 'Row 4 (§2.2 step 5): the workload STRICT PA of payments changes its selector to `app: payment` and stops selecting payments; the unchanged mesh-wide PERMISSIVE now decides. The loss is the workload policy\'s (high, not the mesh-wide critical), and its cause is the selector line, not the untouched mesh PA.',
+    expect: [
+      paWeakened(W.payments, 8080, { file: 'shop/wl.yaml', line: 9, severity: 'high' }),
+      plaintext(W.payments, 8080, { file: 'shop/wl.yaml', line: 9 }),
+    ],
+  },
+  {
+    case: 'row04-workload-pa-deleted-under-permissive',
+    why: 'Row 4: the workload STRICT PA of payments is deleted under a mesh-wide PERMISSIVE: high (the workload policy\'s scope), on the deleted mode line (side before), not on the unchanged mesh PA.',
+    expect: [
+      paWeakened(W.payments, 8080, { file: 'shop/wl.yaml', line: 11, side: 'before', severity: 'high' }),
+      plaintext(W.payments, 8080, { file: 'shop/wl.yaml', line: 11, side: 'before' }),
+    ],
+  },
+  {
+    case: 'pitfall08-root-pa-gains-selector',
+    why: 'Pitfall 8 (§2.2): a PeerAuthentication in the root namespace with a selector is not mesh-wide (Istio ignores the selector-carrying root policy for mesh scope); adding a selector to the mesh STRICT policy drops mesh-wide STRICT (critical). The cause is the added selector, not the unchanged mode.',
+    expect: [
+      ...meshWide({ file: 'mesh/peer-authentication.yaml', line: 9, severity: 'critical' }),
+      // The pods the new selector names, in namespaces the repository does not show, lose mesh-wide STRICT too.
+      paWeakened('any-namespace/{app=payments}', null as unknown as number, { file: 'mesh/peer-authentication.yaml', line: 9, severity: 'critical' }),
+      plaintext('any-namespace/{app=payments}', null as unknown as number, { file: 'mesh/peer-authentication.yaml', line: 9 }),
+    ],
+  },
+  {
+    case: 'row05-destination-rule-exportto-widened',
+    why: 'Row 5 (§2.3): a DestinationRule with `tls.mode: DISABLE` for payments, exported only to its own namespace, is exported to `*`: clients in other namespaces now send plaintext to a PERMISSIVE server. The mode line is unchanged; the cause is `exportTo`.',
+    expect: [f('client-tls-disabled', 'mtls-weakened', W.payments, 8080, { file: 'shop/dr.yaml', line: 8, severity: 'high' })],
+  },
+  {
+    case: 'pitfall21-statefulset-label-leaves-selector',
+    why: 'Pitfall 21: the pod template label `tier: pci` of the payments StatefulSet becomes `tier: general`; the workload STRICT PA (selector tier=pci) stops selecting it, the unchanged mesh PERMISSIVE decides: high, on the template label line.',
+    expect: [
+      paWeakened(W.payments, 8080, { file: 'shop/payments.yaml', line: 15, severity: 'high' }),
+      plaintext(W.payments, 8080, { file: 'shop/payments.yaml', line: 15 }),
+    ],
+  },
+  {
+    case: 'row07-workload-kind-change-drops-sidecar',
+    why: 'Row 7: the payments Deployment becomes a StatefulSet of the same name and pods, and its template gets `sidecar.istio.io/inject: "false"`. The new object replaces the old one behind the same Service, so it is compared with it: the sidecar is gone (critical), though as a "new" workload it would have had no before.',
+    expect: [sidecarRemoved(W.payments, 8080, { file: 'shop/payments.yaml', line: 15, severity: 'critical' }), unenforceable(W.payments, 8080, { file: 'shop/payments.yaml', line: 15, severity: 'critical' })],
+  },
+  {
+    case: 'row07-workload-renamed-drops-sidecar',
+    why: 'Row 7: payments is renamed payments-v2 with the same pod labels (the same Service selects it) and `sidecar.istio.io/inject: "false"`: compared with the workload it replaces, it lost its sidecar.',
+    expect: [sidecarRemoved('shop/payments-v2', 8080, { file: 'shop/payments.yaml', line: 14, severity: 'critical' }), unenforceable('shop/payments-v2', 8080, { file: 'shop/payments.yaml', line: 14, severity: 'critical' })],
+  },
+  {
+    case: 'row05-destination-rule-exact-deleted-wildcard-applies',
+    why: 'Row 5 (§2.3, host specificity): the exact-host DestinationRule (ISTIO_MUTUAL) for payments is deleted, so the untouched `*.shop.svc.cluster.local` rule with `tls.mode: DISABLE` now applies: clients send plaintext to a PERMISSIVE server. The cause is the deleted rule (side before), not the unchanged wildcard.',
+    expect: [f('client-tls-disabled', 'mtls-weakened', W.payments, 8080, { file: 'shop/dr.yaml', line: 21, side: 'before', severity: 'high' })],
+  },
 ];
 
 // ------------------------------------------------------------------ running the engine

@@ -8,5 +8,6 @@ export default defineRule({
   severityFor: (c) => (c.detail === 'ALLOW_ANY' ? 'medium' : 'low'),
   rationale: 'Workloads may now reach external hosts they could not reach before (outboundTrafficPolicy ALLOW_ANY, a new or wider ServiceEntry, a wider Sidecar egress list). These are client-side controls, but they are the ones the mesh has.',
   title: (c) => (c.detail === 'ALLOW_ANY' ? 'Egress opened to any external host' : 'Egress opened to new external hosts'),
+  detailIsTag: true,
   fix: 'Keep `REGISTRY_ONLY` and register only the external hosts that are needed, with exact hostnames.',
 });

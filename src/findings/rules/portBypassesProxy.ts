@@ -1,11 +1,16 @@
-import { defineRule, where } from '../rule.js';
+import { defineRule, detailTags, where } from '../rule.js';
 
+/** Tag (set in policy/diffSides.ts): `ambient` when the bypassed proxy is ambient's ztunnel rather than a sidecar. */
 export default defineRule({
   id: 'port-bypasses-proxy',
   cause: 'port-bypassed',
   category: 'mtls-weakened',
   severity: 'high',
-  rationale: 'Inbound traffic on this port no longer passes through the sidecar: no mTLS, and no AuthorizationPolicy is enforced on it.',
-  title: (c) => `Port ${c.port ?? ''} bypasses the sidecar on ${where(c)}`,
-  fix: 'Remove the port from `traffic.sidecar.istio.io/excludeInboundPorts` (or add it back to `includeInboundPorts`).',
+  detailIsTag: true,
+  rationale: 'Inbound traffic on this port no longer passes through the proxy (the sidecar, or ambient mode\'s ztunnel): no mTLS, and no AuthorizationPolicy is enforced on it.',
+  title: (c) => {
+    const proxy = detailTags(c).includes('ambient') ? 'ztunnel' : 'the sidecar';
+    return c.port === null ? `Inbound traffic bypasses ${proxy} on ${where(c)}` : `Port ${c.port} bypasses ${proxy} on ${where(c)}`;
+  },
+  fix: 'Remove the port from `traffic.sidecar.istio.io/excludeInboundPorts` (or add it back to `includeInboundPorts`); for an ambient pod, remove `ambient.istio.io/bypass-inbound-capture`.',
 });

@@ -6,6 +6,7 @@ import { exportedTo, hostMatches, namespaceAdmits, originForHost, splitNamespace
 import type { IstioResources, Typed } from './istioResources.js';
 import type { MeshSettings } from './meshConfig.js';
 import type { SidecarSpec } from './schemas.js';
+import { namespaceWords } from './selectors.js';
 
 type SC = Typed<SidecarSpec>;
 
@@ -127,7 +128,7 @@ function egressFor(res: IstioResources, settings: MeshSettings, sc: SC | undefin
     hosts = join(hosts, allowed.key === StringSet.all().key ? all : all.intersect(allowed));
   }
   const limit = restricted ? `, limited by the egress hosts of Sidecar ${sc!.namespace}/${sc!.resource.name}` : '';
-  const why = `outboundTrafficPolicy REGISTRY_ONLY (${decided.source}): ${visible} ServiceEntr${visible === 1 ? 'y' : 'ies'} visible to namespace ${ns}${limit}`;
+  const why = `outboundTrafficPolicy REGISTRY_ONLY (${decided.source}): ${visible} ServiceEntr${visible === 1 ? 'y' : 'ies'} visible to ${namespaceWords(ns)}${limit}`;
   return { scope, hosts, origin: decided.origin, why, mode: 'REGISTRY_ONLY', entries };
 }
 
@@ -138,8 +139,9 @@ function join(a: StringSet, b: StringSet): StringSet {
 }
 
 function describeScope(sc: SC | undefined, ns: string, root: string): string {
-  if (!sc) return `namespace ${ns}`;
+  const where = namespaceWords(ns);
+  if (!sc) return where;
   const name = `${sc.namespace}/${sc.resource.name}`;
   if (sc.spec.workloadSelector !== undefined) return `workloads selected by Sidecar ${name}`;
-  return sc.namespace === root && ns !== root ? `namespace ${ns} (mesh-wide Sidecar ${name})` : `namespace ${ns} (Sidecar ${name})`;
+  return sc.namespace === root && ns !== root ? `${where} (mesh-wide Sidecar ${name})` : `${where} (Sidecar ${name})`;
 }

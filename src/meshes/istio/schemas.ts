@@ -200,9 +200,20 @@ export const SidecarSpec = z
   .passthrough();
 export type SidecarSpec = z.infer<typeof SidecarSpec>;
 
+/**
+ * ValidateServiceEntry (pkg/config/validation/validation.go) rejects an entry without
+ * hosts and the full wildcard host `*`: such an object never reaches the registry.
+ */
+const ServiceEntryHosts = Strings.superRefine((hosts, ctx) => {
+  if (hosts.length === 0) ctx.addIssue({ code: 'custom', message: 'a ServiceEntry must have at least one host' });
+  hosts.forEach((h, i) => {
+    if (h === '*') ctx.addIssue({ code: 'custom', path: [i], message: 'the full wildcard host "*" is not allowed in a ServiceEntry' });
+  });
+});
+
 export const ServiceEntrySpec = z
   .object({
-    hosts: Strings,
+    hosts: ServiceEntryHosts,
     addresses: Strings.optional(),
     location: z.enum(['MESH_EXTERNAL', 'MESH_INTERNAL']).optional(),
     resolution: z.string().optional(),

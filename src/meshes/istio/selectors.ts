@@ -6,6 +6,12 @@ import { readMeshSettings } from './meshConfig.js';
 
 const SELECTOR_KINDS = ['PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication'];
 
+/** The pseudo-namespace that stands for every namespace the repository does not show; never printed as a name. */
+export const ANY_NAMESPACE = 'any-namespace';
+
+/** `namespace shop`, or words for the pseudo-namespace. */
+export const namespaceWords = (ns: string): string => (ns === ANY_NAMESPACE ? 'any other namespace' : `namespace ${ns}`);
+
 /**
  * The pods Istio policies speak of: each workload selector in its namespace
  * (root-namespace selectors in every namespace that has policy), and "any pod"
@@ -33,8 +39,8 @@ export function istioSelectors(inv: Inventory, options: MeshOptions): SelectorUs
       }
     }
   }
-  if (rootUses.length > 0) namespaces.add('any-namespace');
+  if (rootUses.length > 0) namespaces.add(ANY_NAMESPACE);
   for (const ns of namespaces) for (const u of rootUses) uses.push({ ...u, namespace: ns });
-  if (rootUses.length > 0) uses.push({ namespace: 'any-namespace', labels: {}, resource: rootUses[0]!.resource });
+  if (rootUses.length > 0) uses.push({ namespace: ANY_NAMESPACE, labels: {}, resource: rootUses[0]!.resource });
   return uses;
 }

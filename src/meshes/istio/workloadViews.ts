@@ -81,7 +81,7 @@ export function buildWorkloadViews(
     };
     const transport = (port: number | null): PortEval['transport'] => {
       if (!proxied) return { mode: 'UNMANAGED', origin: injection.origin, why: injection.why };
-      const bypass = bypassedPort(w, port);
+      const bypass = ambient ? ambientInboundBypass(w) : bypassedPort(w, port);
       if (bypass) return { mode: 'UNMANAGED', origin: bypass.origin, why: bypass.why };
       const decision = modeOf(port);
       // Ambient ignores DISABLE: ztunnel always speaks mTLS (HBONE) between ambient pods.
@@ -110,7 +110,7 @@ export function buildWorkloadViews(
       workload: w,
       inputsKey,
       ports: [...ports].sort((a, b) => a - b),
-      dataPlane: { proxied, origin: injection.origin, why: injection.why },
+      dataPlane: { proxied, kind: injection.dataPlane, origin: injection.origin, why: injection.why },
       governed: pas.length > 0 || policies.length > 0,
       evaluate,
       transport,
@@ -147,7 +147,11 @@ function protocolsOf(inv: Inventory, w: Workload, port: number | null): { protoc
   return { protocols: ['http', 'tcp'], origin: undefined };
 }
 
-/** Inbound ports that never reach Envoy (interception annotations). */
+/**
+ * Inbound ports that never reach the sidecar's Envoy (interception annotations). Only the
+ * sidecar redirect reads them (cni/pkg/plugin/sidecar_redirect.go, tools/istio-iptables);
+ * ambient's in-pod capture ignores them.
+ */
 function bypassedPort(w: Workload, port: number | null): { origin: Origin; why: string } | undefined {
   if (port === null) return undefined;
   const ann = w.annotations;
@@ -161,3 +165,20 @@ function bypassedPort(w: Workload, port: number | null): { origin: Origin; why: 
   }
   return undefined;
 }
+
+const BYPASS_INBOUND = 'ambient.istio.io/bypass-inbound-capture';
+
+/**
+ * An ambient pod whose inbound traffic is not redirected to ztunnel ("ingress mode",
+ * cni/pkg/nodeagent/net.go `getPodLevelTrafficOverrides`): every inbound port then
+ * bypasses mTLS and authorization. The value is read with Go's strconv.ParseBool
+ * (cni/pkg/util/podutil.go `CheckBooleanAnnotation`); anything else is ignored.
+ */
+function ambientInboundBypass(w: Workload): { origin: Origin; why: string } | undefined {
+  const v = w.annotations[BYPASS_INBOUND];
+  if (v === undefined || !GO_TRUE.has(v)) return undefined;
+  return { origin: { resource: w.resource, path: [...w.templatePath, 'annotations', BYPASS_INBOUND] }, why: `inbound traffic bypasses ztunnel (${BYPASS_INBOUND}: "${v}")` };
+}
+
+/** The strings Go's strconv.ParseBool reads as true. */
+const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);

@@ -25,7 +25,7 @@ function views(inv: Inventory, proxied: (name: string) => boolean = () => true):
           workload: w,
           inputsKey: key,
           ports: w.ports.map((p) => p.port),
-          dataPlane: { proxied: proxied(w.name), origin: undefined, why: 'test' },
+          dataPlane: { proxied: proxied(w.name), kind: proxied(w.name) ? 'sidecar' : 'none', origin: undefined, why: 'test' },
           governed: false,
           evaluate: () => {
             throw new Error('not used by client paths');

@@ -24,7 +24,7 @@ function views(inv: Inventory, unproxied: string[] = []): Map<string, WorkloadVi
           workload: w,
           inputsKey: key,
           ports: [],
-          dataPlane: { proxied: !unproxied.includes(w.name), origin: undefined, why: 'test' },
+          dataPlane: { proxied: !unproxied.includes(w.name), kind: unproxied.includes(w.name) ? 'none' : 'sidecar', origin: undefined, why: 'test' },
           governed: false,
           evaluate: () => {
             throw new Error('not used by egress');
@@ -206,5 +206,26 @@ describe('computeEgress: Sidecar', () => {
     const { inv, res, settings } = load(WORKLOADS + REGISTRY_ONLY + sidecar('default', 'shop', '  outboundTrafficPolicy: {mode: DENY_ALL}\n'));
     expect(res.invalid).toHaveLength(1);
     expect(of(computeEgress(inv, res, settings, views(inv)), 'shop', 'cart').mode).toBe('REGISTRY_ONLY');
+  });
+});
+
+describe('computeEgress: invalid entries and wording', () => {
+  it('a ServiceEntry with host "*" is rejected (ValidateServiceEntry) and opens nothing', () => {
+    const { inv, res, settings } = load(WORKLOADS + REGISTRY_ONLY + se('all', 'shop', ['*']) + se('ok', 'shop', ['ok.com']));
+    expect(res.invalid.map((i) => [i.resource.name, i.path])).toEqual([['all', ['spec', 'hosts', 0]]]);
+    expect(res.serviceEntries.map((x) => x.resource.name)).toEqual(['ok']);
+    const v = of(computeEgress(inv, res, settings, views(inv)), 'shop', 'cart');
+    expect([v.hosts.has('ok.com'), v.hosts.has('anything.example')]).toEqual([true, false]);
+  });
+
+  it('a ServiceEntry without hosts is rejected', () => {
+    const { res } = load(WORKLOADS + se('none', 'shop', []));
+    expect(res.invalid.map((i) => i.resource.name)).toEqual(['none']);
+  });
+
+  it('names the pseudo-namespace of unseen pods in words', () => {
+    const v = of(egress(REGISTRY_ONLY + deploy('ghost', 'any-namespace')), 'any-namespace', 'ghost');
+    expect(v.scope).toBe('any other namespace');
+    expect(v.why).not.toContain('any-namespace');
   });
 });

@@ -31,6 +31,14 @@ describe('Istio sidecar injection', () => {
     ['ambient namespace: ztunnel, not unmanaged', ns('istio.io/dataplane-mode: ambient') + pod(''), 'ambient'],
     ['ambient namespace, pod opted out', ns('istio.io/dataplane-mode: ambient') + pod('istio.io/dataplane-mode: none'), 'none'],
     ['namespace outside the repository: assumed in the mesh', pod(''), 'sidecar'],
+    // cni/pkg/util/enablement_selector.go `Matches` and the default enablement selectors.
+    ['ambient namespace, hostNetwork pod: never captured', ns('istio.io/dataplane-mode: ambient') + pod('', '', 'hostNetwork: true\n  '), 'none'],
+    ['hostNetwork pod labelled ambient: never captured', ns('team: a') + pod('istio.io/dataplane-mode: ambient', '', 'hostNetwork: true\n  '), 'none'],
+    ['pod label ambient in an unlabelled namespace', ns('team: a') + pod('istio.io/dataplane-mode: ambient'), 'ambient'],
+    ['pod label none outside ambient changes nothing', ns('istio-injection: enabled') + pod('istio.io/dataplane-mode: none'), 'sidecar'],
+    ['a sidecar wins over ambient enrolment', ns('istio.io/dataplane-mode: ambient') + pod('sidecar.istio.io/inject: "true"'), 'sidecar'],
+    ['inject "false" in an ambient namespace: ztunnel captures it', ns('istio.io/dataplane-mode: ambient') + pod('sidecar.istio.io/inject: "false"'), 'ambient'],
+    ['kube-system is excluded from ambient by default', ns('istio.io/dataplane-mode: ambient').replace('name: shop', 'name: kube-system') + pod('').replace('namespace: shop', 'namespace: kube-system'), 'none'],
   ])('%s', (_name, yaml, expected) => {
     expect(decide(yaml).dataPlane).toBe(expected);
   });
@@ -39,5 +47,18 @@ describe('Istio sidecar injection', () => {
     const d = decide(ns('istio-injection: enabled') + pod('sidecar.istio.io/inject: "false"'));
     expect(d.origin?.path).toEqual(['metadata', 'labels', 'sidecar.istio.io/inject']);
     expect(d.origin?.resource.locate(d.origin.path)).toBe(10); // the `labels:` line of the pod
+  });
+
+  it('an ambient opt-out is decided by the pod label, not the namespace', () => {
+    const d = decide(ns('istio.io/dataplane-mode: ambient') + pod('istio.io/dataplane-mode: none'));
+    expect(d.origin?.path).toEqual(['metadata', 'labels', 'istio.io/dataplane-mode']);
+    expect(d.origin?.resource.kind).toBe('Pod');
+    expect(d.why).toContain('out of ambient');
+  });
+
+  it('a hostNetwork pod in an ambient namespace is decided by hostNetwork', () => {
+    const d = decide(ns('istio.io/dataplane-mode: ambient') + pod('', '', 'hostNetwork: true\n  '));
+    expect(d.origin?.path).toEqual(['spec', 'hostNetwork']);
+    expect(d.why).toContain('ambient');
   });
 });
