@@ -67,6 +67,8 @@ export interface EgressView {
   mode: string;
   /** The line that let this host in, when entries are tracked. */
   originFor?: (host: string) => Origin | undefined;
+  /** What admitted `host` besides its own entry (a Sidecar's egress import), when something filters entries. */
+  importOriginFor?: (host: string) => Origin | undefined;
 }
 
 /** Hosts under which one backend is reachable through one gateway. */

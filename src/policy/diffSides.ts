@@ -36,7 +36,7 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
     }
   }
   diffClientPaths(before, after, changes, ctx);
-  diffEgress(before, after, changes);
+  diffEgress(before, after, changes, ctx);
   diffIngress(before, after, changes);
   const seenAmbiguity = new Set(before.ambiguities.map((x) => x.key));
   for (const amb of after.ambiguities) {
@@ -402,7 +402,7 @@ function clientPathAnchor(afterOrigin: Origin, beforeOrigin: Origin | undefined,
   return [refineAnchor(afterOrigin, ctx.findBefore(afterOrigin.resource), { elsewhere: true }), 'after'];
 }
 
-function diffEgress(before: MeshSide, after: MeshSide, out: PolicyChange[]): void {
+function diffEgress(before: MeshSide, after: MeshSide, out: PolicyChange[], ctx: DiffContext): void {
   // Many workloads share one egress decision: one finding per deciding line, naming who gained what.
   const groups = new Map<string, { change: PolicyChange; scopes: string[] }>();
   for (const [key, a] of after.egress) {
@@ -411,7 +411,10 @@ function diffEgress(before: MeshSide, after: MeshSide, out: PolicyChange[]): voi
     const added = a.hosts.subtract(b.hosts);
     if (added.isEmpty) continue;
     const host = added.sample(['example.com', 'attacker.example', 'api.github.com', 'www.googleapis.com']) ?? '';
-    const anchor = a.originFor?.(host) ?? a.origin ?? b.origin;
+    let anchor = a.originFor?.(host) ?? a.origin ?? b.origin;
+    // The entry that declares the host is unchanged, but what imports it (a Sidecar's egress hosts) widened.
+    const via = anchor && unchanged(anchor, ctx) ? a.importOriginFor?.(host) : undefined;
+    if (via && !unchanged(via, ctx)) anchor = refineAnchor(via, ctx.findBefore(via.resource));
     if (!anchor) continue;
     const gk = `${anchor.resource.file}|${anchor.resource.docIndex}|${anchor.path.join('.')}`;
     const group = groups.get(gk);

@@ -493,6 +493,11 @@ const ROWS: Row[] = [
     why: 'Row 5 (§2.3, host specificity): the exact-host DestinationRule (ISTIO_MUTUAL) for payments is deleted, so the untouched `*.shop.svc.cluster.local` rule with `tls.mode: DISABLE` now applies: clients send plaintext to a PERMISSIVE server. The cause is the deleted rule (side before), not the unchanged wildcard.',
     expect: [f('client-tls-disabled', 'mtls-weakened', W.payments, 8080, { file: 'shop/dr.yaml', line: 21, side: 'before', severity: 'high' })],
   },
+  {
+    case: 'row36-sidecar-egress-import-widened',
+    why: 'Row 36 (§2.5): under REGISTRY_ONLY, the Sidecar of shop imported only `./*` and `istio-system/*`; widening its egress hosts to `*/*` imports the ServiceEntry for api.stripe.com kept in namespace egress. The ServiceEntry is unchanged: the cause is the Sidecar\'s egress host line.',
+    expect: [f('egress-broadened', 'egress-broadened', null, null, { file: 'shop/sidecar.yaml', line: 9, severity: 'low' })],
+  },
 ];
 
 // ------------------------------------------------------------------ running the engine

@@ -2,7 +2,7 @@ import { matchesLabels, type Inventory, type Workload } from '../../inventory/in
 import type { Origin } from '../../policy/access.js';
 import { StringSet } from '../../policy/stringSet.js';
 import type { EgressView, WorkloadView } from '../meshSide.js';
-import { exportedTo, hostMatches, namespaceAdmits, originForHost, splitNamespacedHost, unionHosts, type HostEntry } from './hosts.js';
+import { exportedTo, hostMatches, namespaceAdmits, originForHost, splitNamespacedHost, unionHosts, viaForHost, type HostEntry } from './hosts.js';
 import type { IstioResources, Typed } from './istioResources.js';
 import type { MeshSettings } from './meshConfig.js';
 import type { SidecarSpec } from './schemas.js';
@@ -51,6 +51,12 @@ export function computeEgress(
   return out;
 }
 
+/** The Sidecar egress entry that imported `host`, when a Sidecar limits the imports. */
+export function egressImportOriginFor(view: EgressView, host: string): Origin | undefined {
+  const entries = (view as Partial<IstioEgressView>).entries;
+  return entries ? viaForHost(entries, host) : undefined;
+}
+
 /** The line that added `host` to a view, for anchoring a finding about that host; else the view's origin. */
 export function egressOriginFor(view: EgressView, host: string): Origin | undefined {
   const entries = (view as Partial<IstioEgressView>).entries;
@@ -87,7 +93,9 @@ function egressFor(res: IstioResources, settings: MeshSettings, sc: SC | undefin
   }
 
   // A Sidecar without `egress` imports `*/*`; with it, only the listed `ns/host` imports.
-  const imports = (sc?.spec.egress ?? []).flatMap((listener) => listener.hosts.map(splitNamespacedHost));
+  const imports = (sc?.spec.egress ?? []).flatMap((listener, li) =>
+    listener.hosts.map((h, hi) => ({ ...splitNamespacedHost(h), origin: { resource: sc!.resource, path: ['spec', 'egress', li, 'hosts', hi] } as Origin })),
+  );
   const restricted = imports.length > 0;
   const importedFrom = new Map<string, StringSet>();
   const allowedFor = (seNs: string): StringSet => {
@@ -119,6 +127,7 @@ function egressFor(res: IstioResources, settings: MeshSettings, sc: SC | undefin
       entries.push({
         covers: (host) => hostMatches(h, host) && allowed.has(host),
         origin: { resource: se.resource, path: ['spec', 'hosts', j] },
+        ...(restricted ? { via: (host: string) => imports.find((i) => namespaceAdmits(i.namespace, se.namespace, ns) && hostMatches(i.host, host))?.origin } : {}),
       });
     });
   }

@@ -153,6 +153,13 @@ export function exportedTo(exportTo: readonly string[] | undefined, ownNamespace
 export interface HostEntry {
   covers(host: string): boolean;
   origin: Origin;
+  /** The entry that let this one through for `host`, when another resource filters it (a Sidecar's egress import). */
+  via?: (host: string) => Origin | undefined;
+}
+
+/** What let the first entry that covers `host` through, if something filters it. */
+export function viaForHost(entries: readonly HostEntry[], host: string): Origin | undefined {
+  return entries.find((e) => e.covers(host))?.via?.(host);
 }
 
 /** The origin of the first entry that covers `host`, else `fallback`. */

@@ -7,7 +7,7 @@ import { collectIstioResources } from './istioResources.js';
 import { readMeshSettings } from './meshConfig.js';
 import { istioSelectors } from './selectors.js';
 import { computeClientPaths, findDestinationRuleConflicts } from './destinationRule.js';
-import { computeEgress, egressOriginFor } from './egress.js';
+import { computeEgress, egressImportOriginFor, egressOriginFor } from './egress.js';
 import { computeIngress, ingressOriginFor } from './ingress.js';
 import { buildWorkloadViews } from './workloadViews.js';
 
@@ -45,7 +45,10 @@ export const istio: MeshAdapter = {
       });
     }
     side.egress = computeEgress(inv, res, settings, side.workloads);
-    for (const view of side.egress.values()) view.originFor = (host) => egressOriginFor(view, host);
+    for (const view of side.egress.values()) {
+      view.originFor = (host) => egressOriginFor(view, host);
+      view.importOriginFor = (host) => egressImportOriginFor(view, host);
+    }
     side.ingress = computeIngress(inv, res, settings);
     for (const view of side.ingress.values()) {
       view.originFor = (host) => ingressOriginFor(view, host);
