@@ -5,6 +5,7 @@ import type { Origin } from '../../policy/access.js';
 import { StringSet } from '../../policy/stringSet.js';
 import type { IngressView } from '../meshSide.js';
 import {
+  exportedTo,
   hostSet,
   namespaceAdmits,
   normalizeHost,
@@ -71,6 +72,9 @@ function istioGateways(res: IstioResources, add: Add): void {
       // `mesh` binds the routes to sidecars: internal traffic, not ingress.
       if (ref === 'mesh') return;
       const gw = resolveGatewayName(ref, ns);
+      // A gateway proxy sees only VirtualServices exported to its namespace (push_context
+      // VirtualServicesForGateway); the Gateway's namespace stands for its pods' here.
+      if (!exportedTo(vs.spec.exportTo, ns, gw.slice(0, gw.indexOf('/')))) return;
       const defined = gateways.get(gw);
       const admitted = defined ? serverHosts(defined, ns) : StringSet.all();
       const exposed = vsHosts.intersect(admitted);

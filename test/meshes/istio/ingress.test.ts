@@ -57,6 +57,16 @@ describe('computeIngress: VirtualService + Gateway', () => {
       want: { [`${API}|istio-system/public`]: ['shop.example.com'] },
     },
     {
+      name: 'a VirtualService exported only to its own namespace is not seen by a gateway in another one',
+      yaml: PUBLIC + vs('api', 'shop', ['shop.example.com'], ['istio-system/public']).replace('spec:\n', 'spec:\n  exportTo: ["."]\n'),
+      want: {},
+    },
+    {
+      name: 'a VirtualService exported to the gateway namespace is seen',
+      yaml: PUBLIC + vs('api', 'shop', ['shop.example.com'], ['istio-system/public']).replace('spec:\n', 'spec:\n  exportTo: [".", "istio-system"]\n'),
+      want: { [`${API}|istio-system/public`]: ['shop.example.com'] },
+    },
+    {
       name: 'a wildcard VS host is cut down to the gateway hosts',
       yaml: PUBLIC + vs('api', 'shop', ['*'], ['istio-system/public']),
       want: { [`${API}|istio-system/public`]: ['shop.example.com', 'a.b.example.com'] },
