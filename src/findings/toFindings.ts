@@ -32,6 +32,7 @@ export function toFindings(changes: PolicyChange[]): Finding[] {
       title: rule.title(c),
       message: parts.join(' '),
       witness: c.witness,
+      ...(c.notes && c.notes.length > 0 ? { notes: [...c.notes] } : {}),
     });
   }
   return out;

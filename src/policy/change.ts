@@ -45,6 +45,8 @@ export interface PolicyChange {
   escalation?: string;
   /** Other resources involved (e.g. the competing policies of an ambiguity). */
   related?: Resource[];
+  /** Caveats a reviewer should weigh (the engine's assumption where the mesh leaves doubt). */
+  notes?: string[];
 }
 
 /** The tags of a change whose `detail` is a space-separated list of them (e.g. `governed ambient`). */

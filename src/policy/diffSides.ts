@@ -134,6 +134,7 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
           scope: scopeOf(decider, ctx.rootNamespace),
           witness: weaker ? describeRequest({ principal: '' }, port, 'tcp') : null,
           detail: transportTags(cause, b, a),
+          ...portLevelNotes(anchor, w, port),
         }),
       );
     }
@@ -161,7 +162,7 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
       grouped.set(gk, base(mesh, 'access-narrowed', anchor, side, w, port, { witness: describeRequest(delta.witness, port, protocol), before: verdictText(delta.before), after: verdictText(delta.after) }));
     }
   }
-  out.push(...grouped.values());
+  for (const c of grouped.values()) out.push({ ...c, ...portLevelNotes(c.anchor, w, port) });
 }
 
 function verdictText(v: AccessDelta['before']): string {
@@ -183,6 +184,22 @@ function verdictText(v: AccessDelta['before']): string {
     case 'no-allow-match':
       return `denied: no rule of ${r.origins.map(where).join(', ') || 'the ALLOW policies'} matches`;
   }
+}
+
+/**
+ * A `portLevelMtls` key the workload declares no container port for: the keys
+ * are target ports, and a Service port used as a key changes nothing on the
+ * port it forwards to. Applied as written (the pod may listen there
+ * undeclared), with the doubt said.
+ */
+function portLevelNotes(anchor: Origin, w: WorkloadView['workload'], port: number | null): { notes?: string[] } {
+  if (port === null || !anchor.path.includes('portLevelMtls') || w.potential || w.ports.some((p) => p.port === port)) return {};
+  const declared = w.ports.map((p) => p.port);
+  return {
+    notes: [
+      `${w.namespace}/${w.name} declares no container port ${port}${declared.length > 0 ? ` (it declares ${declared.join(', ')})` : ''}. portLevelMtls keys are the workload's target ports, not Service ports: if ${port} is a Service port, the port it forwards to keeps its mode.`,
+    ],
+  };
 }
 
 /**
