@@ -54,9 +54,14 @@ export const Config = z
       .object({
         maxFileBytes: z.number().int().positive().default(2 * 1024 * 1024),
         maxDocuments: z.number().int().positive().default(10_000),
+        /**
+         * How large the matcher of one policy field set may grow (states of its
+         * automaton) before the workloads it governs are reported as not analysable.
+         */
+        maxMatcherStates: z.number().int().positive().default(2_000_000),
       })
       .strict()
-      .default({ maxFileBytes: 2 * 1024 * 1024, maxDocuments: 10_000 }),
+      .default({ maxFileBytes: 2 * 1024 * 1024, maxDocuments: 10_000, maxMatcherStates: 2_000_000 }),
   })
   .strict();
 

@@ -4,15 +4,14 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createGunzip } from 'node:zlib';
 import picomatch from 'picomatch';
 import { extract as tarExtract, type Extract } from 'tar-stream';
-import type { Config } from '../config/schema.js';
 import { toSafeRepoPath } from '../sources/repoPath.js';
 import { hasManifestExtension, selectFiles } from '../sources/selectFiles.js';
-import type { Snapshot, SnapshotFile } from '../sources/snapshot.js';
+import type { Snapshot, SnapshotFile, SourceConfig } from '../sources/snapshot.js';
 import { tooLargeReason } from '../sources/sourceUtil.js';
 import { redactSecrets } from './publish/secrets.js';
 import type { GitHub } from './types.js';
 
-export type TarballConfig = Pick<Config, 'include' | 'exclude' | 'limits'>;
+export type TarballConfig = SourceConfig;
 
 export interface FetchSnapshotOptions {
   /** Bytes of manifest-like files held in memory at once; more fails the fetch (default 200 MiB). */

@@ -8,7 +8,7 @@ import { inspectTree } from './yamlTree.js';
 
 export { MAX_ALIAS_COUNT, MAX_NESTING_DEPTH, MESSAGES } from './messages.js';
 
-export type ParseLimits = Config['limits'];
+export type ParseLimits = Pick<Config['limits'], 'maxFileBytes' | 'maxDocuments'>;
 
 /**
  * Text -> Resources and ParseErrors. Pure, and total: bad input of any kind

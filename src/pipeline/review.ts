@@ -6,11 +6,12 @@ import { buildInventory, type Inventory } from '../inventory/inventory.js';
 import { addPotentialWorkloads } from '../inventory/potentialWorkloads.js';
 import { ParseCache } from '../manifests/parseCache.js';
 import type { ParseError, Resource } from '../manifests/resource.js';
-import { annotation } from '../meshes/istio/istioResources.js';
+import { isDryRun } from '../meshes/istio/istioResources.js';
 import { sortFindings } from '../report/format.js';
 import { MESHES } from '../meshes/registry.js';
 import type { PolicyChange } from '../policy/change.js';
 import { diffMeshSides } from '../policy/diffSides.js';
+import { setMaxStates } from '../policy/stringSet.js';
 import type { Snapshot } from '../sources/snapshot.js';
 import type { ReviewResult } from './reviewResult.js';
 
@@ -31,6 +32,7 @@ interface SideData {
 /** The whole engine: two snapshots in, findings and errors out. Pure apart from the clock. */
 export function reviewSnapshots(input: ReviewInput): ReviewResult {
   const { config } = input;
+  setMaxStates(config.limits.maxMatcherStates);
   const cache = input.cache ?? new ParseCache();
   const base = loadSide(input.base, config, cache);
   const head = loadSide(input.head, config, cache);
@@ -52,7 +54,7 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
       candidates: (dim) => mesh.candidates(dim, head.inventory, meshOptions),
       findAfter,
       findBefore,
-      isDryRun: (r) => annotation(r, 'istio.io/dry-run') === 'true',
+      isDryRun,
     });
     changes.push(...diff);
     for (const inv of after.invalid) head.errors.push({ file: inv.resource.file, line: inv.resource.locate(inv.path), message: inv.message });

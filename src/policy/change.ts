@@ -23,6 +23,7 @@ export const CAUSES = [
   'ambiguous',
   'invalid',
   'invalid-file',
+  'unanalysable',
 ] as const;
 export type Cause = (typeof CAUSES)[number];
 

@@ -32,7 +32,14 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
     if (!b || b.inputsKey === a.inputsKey) continue;
     const ports = [...new Set([...b.ports, ...a.ports])].sort((x, y) => x - y);
     for (const port of ports.length > 0 ? ports : [null]) {
-      diffPort(before.mesh, b, a, port, sideCtx, changes);
+      try {
+        diffPort(before.mesh, b, a, port, sideCtx, changes);
+      } catch (error) {
+        // One workload's answer could not be computed (a policy too large to analyse): said as a
+        // finding that fails closed, while the other workloads are still reviewed.
+        const reason = error instanceof Error ? error.message : String(error);
+        changes.push(base(before.mesh, 'unanalysable', { resource: a.workload.resource, path: a.workload.templatePath }, 'after', a.workload, port, { detail: reason }));
+      }
     }
   }
   diffClientPaths(before, after, changes, ctx);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DFA, JS, NFA } from 'refa';
 
 /**
@@ -11,6 +12,8 @@ export class StringSet {
     readonly dfa: DFA,
     /** Stable description, used as a cache key and in debugging. */
     readonly key: string,
+    /** The regular expression it was built from, when it was (not for results of operations). */
+    readonly source?: string,
   ) {}
 
   static readonly MAX_CHAR = 0xffff;
@@ -21,9 +24,9 @@ export class StringSet {
     const hit = StringSet.cache.get(key);
     if (hit) return hit;
     const { expression, maxCharacter } = JS.Parser.fromLiteral({ source, flags: '' }).parse();
-    const dfa = DFA.fromFA(NFA.fromRegex(expression, { maxCharacter }));
+    const dfa = DFA.fromFA(NFA.fromRegex(expression, { maxCharacter }), nodes());
     dfa.minimize();
-    const set = new StringSet(dfa, key);
+    const set = new StringSet(dfa, key, source);
     if (StringSet.cache.size > 50_000) StringSet.cache.clear();
     StringSet.cache.set(key, set);
     return set;
@@ -52,6 +55,58 @@ export class StringSet {
     return StringSet.literal(pattern);
   }
 
+  /**
+   * The union of many sets at once. Folding `union` over a long list (a policy
+   * with thousands of principals) rebuilds a growing automaton each step, which
+   * is quadratic; here the expressions' NFAs are joined and determinised once.
+   */
+  static unionAll(sets: readonly StringSet[]): StringSet {
+    const unique = [...new Map(sets.map((s) => [s.key, s])).values()];
+    if (unique.length === 0) return StringSet.empty();
+    if (unique.length === 1) return unique[0]!;
+    if (unique.length === 2) return unique[0]!.union(unique[1]!);
+    const key = `any:${createHash('sha1').update(unique.map((s) => s.key).join('\u0000')).digest('hex')}`;
+    const hit = StringSet.cache.get(key);
+    if (hit) return hit;
+    if (unique.some((s) => s.source === undefined)) {
+      // Results of operations have no expression: a balanced fold keeps the work n log n.
+      const mid = unique.length >> 1;
+      return StringSet.unionAll(unique.slice(0, mid)).union(StringSet.unionAll(unique.slice(mid)));
+    }
+    let nfa: NFA | undefined;
+    for (const s of unique) {
+      const { expression, maxCharacter } = JS.Parser.fromLiteral({ source: s.source!, flags: '' }).parse();
+      const next = NFA.fromRegex(expression, { maxCharacter });
+      if (nfa) nfa.unionInto(next);
+      else nfa = next;
+    }
+    const dfa = DFA.fromFA(nfa!, nodes());
+    dfa.minimize();
+    const set = makeSet(dfa, key);
+    if (StringSet.cache.size > 50_000) StringSet.cache.clear();
+    StringSet.cache.set(key, set);
+    return set;
+  }
+
+  /**
+   * An Envoy URI template (`envoy.path.match.uri_template`), the matcher Istio's
+   * pathGenerator emits for a path with `{*}` or `{**}` (model/generator.go ->
+   * matcher.PathTemplateMatcher, which rewrites `{*}` to `*` and `{**}` to `**`).
+   * Envoy's uri_template_internal.cc (parseURLPatternSyntax, toRegexPattern):
+   * the template starts with `/` and is split at `/` into segments; `*` is one
+   * non-empty segment `[pchar]+`, `**` is `[pchar/]*` (zero or more segments,
+   * so `/a/**` matches `/a/` and `/a/b/c` but not `/a`), no operator may follow
+   * `**`; anything else is a literal segment of pchars; an operator followed by
+   * text without `/` makes that text a suffix (`/**.mpd`); a trailing `/` is an
+   * empty last segment. pchar = `a-zA-Z0-9-._~%!$&'()+,;:@=` (kLiteral): no `*`.
+   * The whole path (query and fragment removed) must match (RE2::FullMatch).
+   * Returns undefined for a template Envoy refuses to parse.
+   */
+  static uriTemplate(template: string): StringSet | undefined {
+    const source = uriTemplateRegex(template.replaceAll('{**}', '**').replaceAll('{*}', '*'));
+    return source === undefined ? undefined : StringSet.fromRegex(source, `tpl:${template}`);
+  }
+
   get isEmpty(): boolean {
     return this.dfa.isEmpty;
   }
@@ -62,7 +117,7 @@ export class StringSet {
 
   intersect(other: StringSet): StringSet {
     return binary('&', this, other, () => {
-      const dfa = DFA.fromIntersection(this.dfa, other.dfa);
+      const dfa = DFA.fromIntersection(this.dfa, other.dfa, nodes());
       dfa.minimize();
       return dfa;
     });
@@ -70,9 +125,9 @@ export class StringSet {
 
   subtract(other: StringSet): StringSet {
     return binary('-', this, other, () => {
-      const complement = other.dfa.copy();
+      const complement = other.dfa.copy(nodes());
       complement.complement();
-      const dfa = DFA.fromIntersection(this.dfa, complement);
+      const dfa = DFA.fromIntersection(this.dfa, complement, nodes());
       dfa.minimize();
       return dfa;
     });
@@ -81,11 +136,11 @@ export class StringSet {
   union(other: StringSet): StringSet {
     return binary('|', this, other, () => {
       // A ∪ B = ¬(¬A ∩ ¬B): refa's DFA has intersection and complement.
-      const a = this.dfa.copy();
+      const a = this.dfa.copy(nodes());
       a.complement();
-      const b = other.dfa.copy();
+      const b = other.dfa.copy(nodes());
       b.complement();
-      const dfa = DFA.fromIntersection(a, b);
+      const dfa = DFA.fromIntersection(a, b, nodes());
       dfa.complement();
       dfa.minimize();
       return dfa;
@@ -101,6 +156,20 @@ export class StringSet {
     for (const c of candidates) if (this.has(c)) return c;
     return shortestMember(this.dfa);
   }
+}
+
+/**
+ * States one automaton may have. refa's default (10,000) is reached by honest
+ * policies with a few thousand principals; the bound stays, so that a hostile
+ * one fails with `TooManyNodesError` (reported, not fatal) instead of taking
+ * all memory.
+ */
+let maxStates = 2_000_000;
+const nodes = () => new DFA.LimitedNodeFactory(maxStates);
+
+/** Sets the bound on the states of one automaton (config `limits.maxMatcherStates`). */
+export function setMaxStates(n: number): void {
+  maxStates = n;
 }
 
 const opCache = new Map<string, StringSet>();
@@ -120,6 +189,52 @@ function makeSet(dfa: DFA, key: string): StringSet {
   return Reflect.construct(StringSet as unknown as new (d: DFA, k: string) => StringSet, [dfa, key]);
 }
 
+/** Envoy's kLiteral (uri_template_internal.cc): RFC 3986 pchar without `*`. */
+const URI_PCHAR = "a-zA-Z0-9\\-._~%!$&'()+,;:@=";
+const URI_LITERAL = new RegExp(`^[${URI_PCHAR}]+$`);
+
+/** parseURLPatternSyntax + toRegexPattern of Envoy's uri_template library, as one JS regex source. */
+function uriTemplateRegex(pattern: string): string | undefined {
+  if (!/^\/[\x21-\x7e]*$/.test(pattern)) return undefined; // "^/[[:graph:]]*$"
+  const segments: string[] = [];
+  let suffix = '';
+  let rest = pattern.slice(1);
+  let afterTextGlob = false;
+  const literal = (text: string): string | undefined => (URI_LITERAL.test(text) ? escapeRegex(text) : undefined);
+  while (rest.length > 0) {
+    if (rest.startsWith('*')) {
+      if (afterTextGlob) return undefined; // validateNoOperatorAfterTextGlob
+      const text = rest.startsWith('**');
+      afterTextGlob = text;
+      segments.push(text ? `[${URI_PCHAR}/]*` : `[${URI_PCHAR}]+`);
+      rest = rest.slice(text ? 2 : 1);
+    } else {
+      // Variables ({name=...}) are never produced by Istio: a `{` left over is not a template Istio generates.
+      const lit = rest.split('/', 1)[0]!;
+      const re = literal(lit);
+      if (re === undefined) return undefined;
+      segments.push(re);
+      rest = rest.slice(lit.length);
+    }
+    if (rest.length === 0) break;
+    if (rest === '/') {
+      segments.push('');
+      break;
+    }
+    if (rest.startsWith('/')) {
+      rest = rest.slice(1);
+      continue;
+    }
+    // Text right after an operator, up to the end: a suffix ("Prefix match not supported" if a `/` follows).
+    if (rest.includes('/')) return undefined;
+    const re = literal(rest);
+    if (re === undefined) return undefined;
+    suffix = re;
+    break;
+  }
+  return `\\/${segments.join('\\/')}${suffix}`;
+}
+
 export function escapeRegex(value: string): string {
   return value.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 }
@@ -131,6 +246,13 @@ function toWord(value: string): number[] {
 }
 
 const READABLE = 'abcdefghijklmnopqrstuvwxyz0123456789-./_ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+/** Printable ASCII outside READABLE, tried next (a path witness like `/admin/*` beats `/admin/\u0000`). */
+const PRINTABLE = "~:@=!$&'()+,;%*|^[]\\<>{}`\"#? ";
+const PREFERRED = READABLE + PRINTABLE;
+const rank = (c: string): number => {
+  const i = PREFERRED.indexOf(c);
+  return i >= 0 ? i : PREFERRED.length + c.charCodeAt(0);
+};
 
 /**
  * A shortest member, by breadth-first search over the DFA's states: linear in its
@@ -155,11 +277,18 @@ function shortestMember(dfa: DFA): string | undefined {
         }
         return word;
       }
+      // Per target state, the most readable character of all the ranges leading there.
+      const best = new Map<Node, string>();
       for (const [range, to] of node.out.entries()) {
         if (seen.has(to)) continue;
+        const inRange = (c: string) => c.charCodeAt(0) >= range.min && c.charCodeAt(0) <= range.max;
+        const char = [...PREFERRED].find(inRange) ?? String.fromCharCode(range.min);
+        const prev = best.get(to);
+        if (prev === undefined || rank(char) < rank(prev)) best.set(to, char);
+      }
+      for (const [to, char] of best) {
         seen.add(to);
-        const readable = [...READABLE].find((c) => c.charCodeAt(0) >= range.min && c.charCodeAt(0) <= range.max);
-        via.set(to, { from: node, char: readable ?? String.fromCharCode(range.min) });
+        via.set(to, { from: node, char });
         next.push(to);
       }
     }

@@ -1,13 +1,12 @@
 import { constants } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import type { Config } from '../config/schema.js';
 import { toSafeRepoPath } from './repoPath.js';
 import { selectFiles } from './selectFiles.js';
-import type { Snapshot, SnapshotFile } from './snapshot.js';
+import type { Snapshot, SnapshotFile, SourceConfig } from './snapshot.js';
 import { mapLimit, tooLargeReason } from './sourceUtil.js';
 
-export type DirectorySourceConfig = Pick<Config, 'include' | 'exclude' | 'limits'>;
+export type DirectorySourceConfig = SourceConfig;
 
 export interface DirectorySnapshotOptions {
   /** Shown to people instead of `dir` (e.g. the path as typed on the command line). */

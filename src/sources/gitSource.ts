@@ -1,12 +1,11 @@
 import { posix } from 'node:path';
-import type { Config } from '../config/schema.js';
 import { GitCatFile, runGit } from './gitProcess.js';
 import { toSafeRepoPath } from './repoPath.js';
 import { selectFiles } from './selectFiles.js';
-import type { Snapshot } from './snapshot.js';
+import type { Snapshot, SourceConfig } from './snapshot.js';
 import { tooLargeReason } from './sourceUtil.js';
 
-export type GitSourceConfig = Pick<Config, 'include' | 'exclude' | 'limits'>;
+export type GitSourceConfig = SourceConfig;
 
 export interface TreeEntry {
   mode: string;

@@ -1,3 +1,4 @@
+import type { Config } from '../config/schema.js';
 /** One file of a snapshot. Content is kept as bytes: decoding is the parser's job (it reports bad UTF-8). */
 export interface SnapshotFile {
   /** Repo-relative, "/" separated. */
@@ -18,3 +19,6 @@ export interface Snapshot {
    */
   readFile(path: string): Promise<Buffer | undefined>;
 }
+
+/** What reading a tree needs of the configuration: which files, and how large. */
+export type SourceConfig = Pick<Config, 'include' | 'exclude'> & { limits: Pick<Config['limits'], 'maxFileBytes' | 'maxDocuments'> };

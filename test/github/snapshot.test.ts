@@ -20,7 +20,7 @@ const REPO = { owner: 'octo', repo: 'mesh' };
 const TOKEN = 'ghs_16C7e42F292c6912E7710c838347Ae178B4a';
 const CODELOAD_TOKEN = 'AABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const PREFIX = `octo-mesh-${SHA7}`;
-const config = { ...defaultConfig(), limits: { maxFileBytes: 1024, maxDocuments: 100 } };
+const config = { ...defaultConfig(), limits: { ...defaultConfig().limits, maxFileBytes: 1024, maxDocuments: 100 } };
 
 const pa = manifest('PeerAuthentication', 'default', 'spec:\n  mtls:\n    mode: STRICT\n');
 const authz = JSON.stringify({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'deny' } });

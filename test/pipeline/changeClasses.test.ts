@@ -284,8 +284,11 @@ const ROWS: Row[] = [
   },
   {
     case: 'pitfall04-deny-all-loses-rules',
-    why: 'Pitfall 4: a DENY with `rules: [{}]` denies everything; without rules a DENY has no effect. Removing the `- {}` rule reopens ledger. Anchor: the deleted rule, before side.',
-    expect: [denyWeakened(W.ledger, 8080, { file: 'shop/ledger-lockdown.yaml', line: 13, side: 'before', severity: 'high' })],
+    why: 'Pitfall 4: a DENY with `rules: [{}]` denies everything; without rules a DENY has no effect, and ValidateAuthorizationPolicy rejects it ("DENY action without `rules` is meaningless"), so it is also an invalid policy (anchor: its `action` line). Removing the `- {}` rule reopens ledger. Anchor: the deleted rule, before side.',
+    expect: [
+      denyWeakened(W.ledger, 8080, { file: 'shop/ledger-lockdown.yaml', line: 13, side: 'before', severity: 'high' }),
+      invalidPolicy({ file: 'shop/ledger-lockdown.yaml', line: 11 }),
+    ],
   },
   {
     case: 'pitfall05-not-namespaces-admits-plaintext',
@@ -497,6 +500,87 @@ const ROWS: Row[] = [
     case: 'row36-sidecar-egress-import-widened',
     why: 'Row 36 (§2.5): under REGISTRY_ONLY, the Sidecar of shop imported only `./*` and `istio-system/*`; widening its egress hosts to `*/*` imports the ServiceEntry for api.stripe.com kept in namespace egress. The ServiceEntry is unchanged: the cause is the Sidecar\'s egress host line.',
     expect: [f('egress-broadened', 'egress-broadened', null, null, { file: 'shop/sidecar.yaml', line: 9, severity: 'low' })],
+  },
+  // ------------------------------------------------------------------ AuthorizationPolicy admission (§2.4.7) and dry-run
+  {
+    case: 'authz-dry-run-True-equals-true',
+    why: '§2.4.1: `istio.io/dry-run: "True"` becomes `"true"`. isDryRun (pilot/pkg/security/authz/builder/builder.go) reads the annotation with strconv.ParseBool, which accepts both spellings: the DENY was and stays dry-run, nothing changes.',
+    all: true,
+    expect: [],
+  },
+  {
+    case: 'authz-dry-run-True-is-dry-run',
+    why: 'Row 18 (§2.4.1): the DENY for batch gets `istio.io/dry-run: "True"`; strconv.ParseBool("True") is true (builder.go isDryRun), so it is only logged: batch reaches payments again. Anchor: the annotation line.',
+    expect: [
+      f('policy-dry-run', 'access-broadened', W.payments, 8080, { file: 'shop/authz.yaml', line: 22, severity: 'high' }),
+      f('policy-dry-run', 'access-broadened', W.payments, 9090, { file: 'shop/authz.yaml', line: 22, severity: 'high' }),
+    ],
+  },
+  {
+    case: 'authz-deny-port-out-of-range-invalid',
+    why: '§2.4.7: the DENY for batch gains a rule with `ports: ["70000"]`. ValidatePorts (pkg/config/security/security.go, called by ValidateAuthorizationPolicy) rejects a port above 65535, so the whole DENY is absent: batch reaches payments on every port (deny-weakened, high), plus the invalid policy on the `ports` value.',
+    expect: [
+      denyWeakened(W.payments, 8080, { file: 'shop/authz.yaml', line: 16, severity: 'high' }),
+      denyWeakened(W.payments, 9090, { file: 'shop/authz.yaml', line: 16, severity: 'high' }),
+      invalidPolicy({ file: 'shop/authz.yaml', line: 18 }),
+    ],
+  },
+  {
+    case: 'authz-allow-from-empty-list-is-absent',
+    why: '§2.4.3: the only ALLOW rule becomes `from: []`. The webhook decodes with jsonpb (crd.ConvertObject → config.ApplyJSON), which leaves an empty list nil, so ValidateAuthorizationPolicy\'s "`from` must not be empty" never fires and the rule has no source constraint: `rules: [{}]`, allow-all (high), not allow-nothing.',
+    expect: [allowBroadened(W.payments, 8080, { file: 'shop/authz.yaml', line: 11, severity: 'high' }), allowBroadened(W.payments, 9090, { file: 'shop/authz.yaml', line: 11, severity: 'high' })],
+  },
+  {
+    case: 'authz-allow-from-empty-source-invalid',
+    why: '§2.4.7: the only ALLOW rule becomes `from: [{source: {}}]`. ValidateAuthorizationPolicy rejects it ("`from.source` must not be empty"): the last ALLOW is absent and payments is allow-all again (high), plus the invalid policy on `source`.',
+    expect: [
+      allowAllRestored(W.payments, 8080, { file: 'shop/authz.yaml', line: 12, severity: 'high' }),
+      allowAllRestored(W.payments, 9090, { file: 'shop/authz.yaml', line: 12, severity: 'high' }),
+      invalidPolicy({ file: 'shop/authz.yaml', line: 12 }),
+    ],
+  },
+  {
+    case: 'authz-allow-to-empty-operation-invalid',
+    why: '§2.4.7: the second ALLOW (paths /healthz) becomes `to: [{operation: {}}]`. ValidateAuthorizationPolicy rejects it ("`to.operation` must not be empty"), so only that policy is absent: /healthz is no longer allowed (narrowed), not allow-all.',
+    all: true,
+    expect: [
+      narrowed(W.payments, 8080, { file: 'shop/authz.yaml', line: 27 }),
+      narrowed(W.payments, 9090, { file: 'shop/authz.yaml', line: 27 }),
+      invalidPolicy({ file: 'shop/authz.yaml', line: 27 }),
+    ],
+  },
+  {
+    case: 'authz-deny-without-rules-invalid',
+    why: '§2.4.7: the allow-nothing policy `spec: {}` becomes `action: DENY` without rules. ValidateAuthorizationPolicy rejects it ("DENY action without `rules` is meaningless"): the only ALLOW is gone and payments is allow-all again (high), plus the invalid policy on `action`.',
+    expect: [
+      allowAllRestored(W.payments, 8080, { file: 'shop/authz.yaml', line: 7, severity: 'high' }),
+      allowAllRestored(W.payments, 9090, { file: 'shop/authz.yaml', line: 7, severity: 'high' }),
+      invalidPolicy({ file: 'shop/authz.yaml', line: 7 }),
+    ],
+  },
+  {
+    case: 'authz-custom-principals-invalid',
+    why: 'Row 19 (§2.4.7): the CUSTOM policy gains `from.source.principals`. ValidateAuthorizationPolicy rejects it ("From.Principals is currently not supported with CUSTOM action"), so the whole CUSTOM policy is absent: external authorization is gone for every caller (medium), plus the invalid policy on `principals`.',
+    expect: [
+      f('custom-authz-removed', 'access-broadened', W.payments, 8080, { file: 'shop/authz.yaml', line: 15, severity: 'medium' }),
+      f('custom-authz-removed', 'access-broadened', W.payments, 9090, { file: 'shop/authz.yaml', line: 15, severity: 'medium' }),
+      invalidPolicy({ file: 'shop/authz.yaml', line: 16 }),
+    ],
+  },
+  {
+    case: 'authz-serviceaccounts-with-namespaces-invalid',
+    why: '§2.4.7: the DENY for `namespaces: [batch]` gains `notServiceAccounts: [batch/worker]`. ValidateAuthorizationPolicy (and the CRD\'s CEL rule) reject serviceAccounts with namespaces or principals, so the whole DENY is absent: all of batch, not only batch/worker, reaches payments (high).',
+    expect: [
+      denyWeakened(W.payments, 8080, { file: 'shop/authz.yaml', line: 29, severity: 'high' }),
+      denyWeakened(W.payments, 9090, { file: 'shop/authz.yaml', line: 29, severity: 'high' }),
+      invalidPolicy({ file: 'shop/authz.yaml', line: 29 }),
+    ],
+  },
+  {
+    case: 'authz-trustdomain-condition-valid',
+    why: '§2.4.4: the ALLOW for cluster.local/ns/frontend/sa/web gains `when: source.trustDomain in [cluster.local]`. ValidateAttribute (security.go, attrSrcTrustDomain) accepts the key, so the policy stays valid, and the condition is implied by the principal: nothing changes.',
+    all: true,
+    expect: [],
   },
 ];
 

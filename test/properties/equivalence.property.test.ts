@@ -269,13 +269,29 @@ const arbRules: fc.Arbitrary<Obj[] | undefined> = fc.oneof(
   { weight: 6, arbitrary: fc.array(arbRule, { minLength: 1, maxLength: 3 }) },
 );
 
-const arbAp: fc.Arbitrary<ApSpec> = fc.record({
-  action: fc.constantFrom<Action | undefined>(undefined, undefined, 'ALLOW', 'DENY', 'DENY', 'CUSTOM', 'AUDIT'),
-  selector: fc.option(arbSelector, { nil: undefined, freq: 2 }),
-  rules: arbRules,
-  // Dry-run is rare: it takes a policy out of effect, which hides what the others do.
-  dryRun: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
-});
+/** CUSTOM supports no identity fields ("From.Principals is currently not supported with CUSTOM action"): only ipBlocks stay. */
+function customRule(rule: Obj): Obj {
+  if (!Array.isArray(rule.from)) return rule;
+  const from = (rule.from as Obj[]).filter((f) => Object.keys(f.source as Obj).every((k) => k === 'ipBlocks'));
+  const { from: _dropped, ...rest } = rule;
+  return from.length > 0 ? { ...rest, from } : rest;
+}
+
+const arbAp: fc.Arbitrary<ApSpec> = fc
+  .record({
+    action: fc.constantFrom<Action | undefined>(undefined, undefined, 'ALLOW', 'DENY', 'DENY', 'CUSTOM', 'AUDIT'),
+    selector: fc.option(arbSelector, { nil: undefined, freq: 2 }),
+    rules: arbRules,
+    // Dry-run is rare: it takes a policy out of effect, which hides what the others do.
+    dryRun: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+  })
+  // Only policies Istio admits (ValidateAuthorizationPolicy, checkDryRunAnnotation): a DENY or
+  // CUSTOM without rules, or dry-run on CUSTOM / AUDIT, is rejected and would be an invalid-policy finding.
+  .map((ap) => ({
+    ...ap,
+    rules: (ap.action === 'DENY' || ap.action === 'CUSTOM') && (ap.rules?.length ?? 0) === 0 ? [{}] : ap.action === 'CUSTOM' ? ap.rules?.map(customRule) : ap.rules,
+    dryRun: ap.dryRun && (ap.action === undefined || ap.action === 'ALLOW' || ap.action === 'DENY'),
+  }));
 
 interface NsSpec {
   injection: 'enabled' | 'disabled' | undefined;

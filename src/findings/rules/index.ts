@@ -2,6 +2,7 @@ import type { Cause } from '../../policy/change.js';
 import type { Rule } from '../rule.js';
 import accessNarrowed from './accessNarrowed.js';
 import allowAllRestored from './allowAllRestored.js';
+import analysisIncomplete from './analysisIncomplete.js';
 import allowPolicyBroadened from './allowPolicyBroadened.js';
 import ambiguousPrecedence from './ambiguousPrecedence.js';
 import clientTlsBreaksStrict from './clientTlsBreaksStrict.js';
@@ -37,6 +38,7 @@ export const RULES: readonly Rule[] = [
   ambiguousPrecedence,
   invalidPolicy,
   invalidFile,
+  analysisIncomplete,
   accessNarrowed,
   mtlsStrengthened,
   clientTlsBreaksStrict,

@@ -1,6 +1,5 @@
 import type { Workload } from '../../inventory/inventory.js';
 import { matchesLabels } from '../../inventory/inventory.js';
-import type { FieldPath } from '../../manifests/resource.js';
 import { makeClause, type AccessPolicy, type Clause, type Origin } from '../../policy/access.js';
 import { IpSet } from '../../policy/ipSet.js';
 import { DIM, intersectCubes, intersectSets, type Cube, type DimSet } from '../../policy/requestSpace.js';
@@ -75,37 +74,97 @@ export function compileAccess(policies: AP[], ctx: CompileContext, base: Pick<Ac
 
 function compilePolicy(ap: AP, action: 'ALLOW' | 'DENY' | 'CUSTOM', ctx: CompileContext): Clause[] {
   const clauses: Clause[] = [];
+  const g: Gen = { action, ctx, namespace: ap.namespace, forTCP: ctx.protocol !== 'http' || ctx.ambient };
   (ap.spec.rules ?? []).forEach((rule, i) => {
     const origin: Origin = { resource: ap.resource, path: ['spec', 'rules', i] };
     // The rule itself is the origin: the diff narrows it to the field that changed.
-    for (const cube of compileRule(rule, action, ctx, origin.path)) clauses.push(makeClause(action, cube, origin));
+    for (const cube of compileRule(rule, g)) clauses.push(makeClause(action, cube, origin));
   });
   return clauses;
 }
 
 type Partial = Cube | undefined; // undefined = matches nothing
 
-/** rule = (OR of from) AND (OR of to) AND (all when): expanded into cubes. */
-function compileRule(rule: Rule, action: string, ctx: CompileContext, _path: FieldPath): Cube[] {
-  const whenCube = (rule.when ?? []).reduce<Partial>((acc, c) => and(acc, condition(c.key, c.values, c.notValues, action, ctx)), new Map());
-  if (!whenCube) return [];
-  const froms: Partial[] = rule.from ? rule.from.map((f) => source(f.source ?? {}, action, ctx)) : [new Map()];
-  const tos: Partial[] = rule.to ? rule.to.map((t) => operation(t.operation ?? {}, action, ctx)) : [new Map()];
-  const cubes: Cube[] = [];
-  for (const f of froms) for (const t of tos) {
-    const c = and(and(whenCube, f), t);
-    if (c) cubes.push(c);
+/** What Istio's generators see while building one rule (model.New, Model.Generate). */
+interface Gen {
+  action: 'ALLOW' | 'DENY' | 'CUSTOM';
+  ctx: CompileContext;
+  /** The policy's namespace: the default of a `serviceAccounts` value without `/` (serviceAccountRegex). */
+  namespace: string;
+  /**
+   * builder.go builds the TCP filter chain with forTCP: every HTTP-only generator (hosts, methods, paths,
+   * request principals, headers, claims) fails there. Ambient ztunnel without waypoint is L4 as well.
+   */
+  forTCP: boolean;
+}
+
+/**
+ * A generator failed (model.go `rule.checkError`): for ALLOW the error ends Model.Generate and builder.go
+ * skips the WHOLE rule ("skipped rule ... on TCP filter chain"); for DENY (and CUSTOM, built with
+ * RBAC_DENY) the error is ignored and that value simply produces nothing, so a field whose values all
+ * fail drops out and the rule matches more.
+ */
+class SkipRule extends Error {}
+const FAILED = Symbol('generator failed');
+type Generated<T> = T | typeof FAILED;
+
+/**
+ * One field (`values` or `notValues`) through its generator, as model.go `rule.principal/permission` do it:
+ * absent or empty lists generate nothing (`len(values) > 0`, proto3: `[]` is the same as absent); each value's
+ * matcher is OR-ed; a value whose generator fails skips the rule (ALLOW) or is left out (DENY, CUSTOM).
+ */
+function field<T>(g: Gen, values: string[] | undefined, one: (value: string) => Generated<T>, or: (xs: T[]) => T): T | undefined {
+  if (!values || values.length === 0) return undefined;
+  const out: T[] = [];
+  for (const v of values) {
+    const r = one(v);
+    if (r === FAILED) {
+      if (g.action === 'ALLOW') throw new SkipRule();
+      continue;
+    }
+    out.push(r);
   }
-  return cubes;
+  return out.length > 0 ? or(out) : undefined;
+}
+
+/** An extended generator (request principals, claims, audiences, presenter) builds one matcher from the whole list. */
+function extended(g: Gen, values: string[] | undefined, all: (values: string[]) => Generated<StringSet>): StringSet | undefined {
+  return field(g, values && values.length > 0 ? [''] : undefined, () => all(values!), (xs) => xs[0]!);
+}
+
+const unionOf = (sets: StringSet[]): StringSet => sets.reduce((acc, s) => acc.union(s));
+
+/** A string field whose generator is HTTP-only: it fails on the TCP filter chain. */
+const http = (g: Gen, values: string[] | undefined, set: (value: string) => StringSet) => field(g, values, (v) => (g.forTCP ? FAILED : set(v)), unionOf);
+/** A string field that works on every filter chain. */
+const l4 = (g: Gen, values: string[] | undefined, set: (value: string) => StringSet) => field(g, values, set, unionOf);
+
+/**
+ * rule = (OR of from) AND (OR of to) AND (all when): expanded into cubes. Istio generates every
+ * `from`, `to` and `when` entry before anything is combined (Model.Generate), so one failing
+ * generator anywhere skips an ALLOW rule as a whole, even if another entry would have matched.
+ */
+function compileRule(rule: Rule, g: Gen): Cube[] {
+  try {
+    const whenCube = (rule.when ?? []).map((c) => condition(c.key, c.values, c.notValues, g)).reduce<Partial>(and, new Map());
+    // model.New: `len(r.From) == 0` / `len(r.To) == 0` mean "no constraint" ([] included).
+    const froms: Partial[] = rule.from && rule.from.length > 0 ? rule.from.map((f) => source(f.source ?? {}, g)) : [new Map()];
+    const tos: Partial[] = rule.to && rule.to.length > 0 ? rule.to.map((t) => operation(t.operation ?? {}, g)) : [new Map()];
+    if (!whenCube) return [];
+    const cubes: Cube[] = [];
+    for (const f of froms) for (const t of tos) {
+      const c = and(and(whenCube, f), t);
+      if (c) cubes.push(c);
+    }
+    return cubes;
+  } catch (e) {
+    if (e instanceof SkipRule) return [];
+    throw e;
+  }
 }
 
 const and = (a: Partial, b: Partial): Partial => (a && b ? intersectCubes(a, b) : undefined);
-
-/** HTTP-only attributes on a non-HTTP port: an ALLOW entry using them never matches; a DENY ignores them. */
-function l7(action: string, ctx: CompileContext): 'use' | 'ignore' | 'never' {
-  if (ctx.protocol === 'http' && !ctx.ambient) return 'use';
-  return action === 'ALLOW' ? 'never' : 'ignore';
-}
+const allOf = (parts: Partial[]): Partial => parts.reduce<Partial>(and, new Map());
 
 function constraint(dim: string, positive: StringSet | IpSet | undefined, negative: StringSet | IpSet | undefined, ctx: CompileContext): Partial {
   let set: DimSet | undefined = positive;
@@ -127,102 +186,168 @@ function constraint(dim: string, positive: StringSet | IpSet | undefined, negati
 
 const isJwtDim = (dim: string): boolean => dim === DIM.requestPrincipal || dim.startsWith('claim:');
 
+/**
+ * The request principal dimension holds `<iss>/<sub>`; Istio matches iss and sub as two claims
+ * (requestPrincipalGenerator), and the model keeps them apart by taking the LAST `/` as the
+ * separator: a `sub` never contains `/` here. (Istio itself splits a policy value at its last
+ * `/`, so no exact value can name a sub with a `/` either.)
+ */
+const SUB = '[^/]';
+
 function validRequestPrincipals(issuers: readonly string[]): StringSet {
-  return issuers.reduce((acc, iss) => acc.union(StringSet.fromRegex(`${escapeRegex(iss)}\\/[^]*`, `iss:${iss}`)), StringSet.literal(''));
+  return issuers.reduce((acc, iss) => acc.union(StringSet.fromRegex(`${escapeRegex(iss)}\\/${SUB}*`, `iss:${iss}`)), StringSet.literal(''));
 }
 
-const unionOf = (sets: StringSet[]): StringSet | undefined => sets.reduce<StringSet | undefined>((acc, s) => (acc ? acc.union(s) : s), undefined);
-
-const patterns = (values: string[] | undefined, lower = false) =>
-  values && values.length > 0 ? unionOf(values.map((v) => StringSet.istioPattern(lower ? v.toLowerCase() : v))) : undefined;
-
-/** `namespaces` match the principal, as Istio generates it: `.*\/ns\/<value, * as .*>\/.*`. */
-const namespacesSet = (values: string[] | undefined) =>
-  values && values.length > 0
-    ? unionOf(values.map((v) => StringSet.fromRegex(`[^]*\\/ns\\/${v.split('*').map(escapeRegex).join('[^]*')}\\/[^]*`, `ns:${v}`)))
-    : undefined;
-
-/** `serviceAccounts` are `<namespace>/<name>`: the principal's tail. */
-const serviceAccountsSet = (values: string[] | undefined) =>
-  values && values.length > 0
-    ? unionOf(values.map((v) => {
-        const [ns, sa] = v.includes('/') ? v.split('/', 2) : ['', v];
-        return StringSet.fromRegex(`[^/]+\\/ns\\/${escapeRegex(ns ?? '')}\\/sa\\/${escapeRegex(sa ?? '')}`, `sa:${v}`);
-      }))
-    : undefined;
-
-/** `trustDomains` match the principal's first segment, with Istio's exact/prefix/suffix/presence forms. */
-const trustDomainsSet = (values: string[] | undefined) =>
-  values && values.length > 0
-    ? unionOf(values.map((v) => {
-        const td = v === '*' ? '[^/]+' : v.endsWith('*') ? `${escapeRegex(v.slice(0, -1))}[^/]*` : v.startsWith('*') ? `[^/]*${escapeRegex(v.slice(1))}` : escapeRegex(v);
-        return StringSet.fromRegex(`${td}\\/[^]*`, `td:${v}`);
-      }))
-    : undefined;
-
-const ips = (values: string[] | undefined): IpSet | undefined =>
-  values && values.length > 0 ? values.reduce((acc, v) => acc.union(IpSet.cidr(v) ?? IpSet.empty()), IpSet.empty()) : undefined;
-
-function source(s: NonNullable<NonNullable<Rule['from']>[number]['source']>, action: string, ctx: CompileContext): Partial {
-  let acc: Partial = new Map();
-  acc = and(acc, constraint(DIM.principal, patterns(s.principals), patterns(s.notPrincipals), ctx));
-  acc = and(acc, constraint(DIM.principal, namespacesSet(s.namespaces), namespacesSet(s.notNamespaces), ctx));
-  acc = and(acc, constraint(DIM.principal, serviceAccountsSet(s.serviceAccounts), serviceAccountsSet(s.notServiceAccounts), ctx));
-  acc = and(acc, constraint(DIM.principal, trustDomainsSet(s.trustDomains), trustDomainsSet(s.notTrustDomains), ctx));
-  acc = and(acc, constraint(DIM.sourceIp, ips(s.ipBlocks), ips(s.notIpBlocks), ctx));
-  acc = and(acc, constraint(DIM.remoteIp, ips(s.remoteIpBlocks), ips(s.notRemoteIpBlocks), ctx));
-  if (s.requestPrincipals || s.notRequestPrincipals) {
-    const mode = l7(action, ctx);
-    if (mode === 'never') return undefined;
-    if (mode === 'use') acc = and(acc, constraint(DIM.requestPrincipal, patterns(s.requestPrincipals), patterns(s.notRequestPrincipals), ctx));
-  }
-  return acc;
+/**
+ * requestPrincipalGenerator.extendedPrincipal (model/generator.go): the value is split at its LAST `/`
+ * into iss and sub, each matched on its own JWT claim:
+ *   "*"            iss .+          sub .+
+ *   "*<iss>/<sub>" iss suffix      sub exact      ("*" as iss: .+)
+ *   "*<sub>"       iss .+          sub suffix     (no `/`)
+ *   "<iss>/<sub>*" iss exact       sub prefix     ("*" as sub: .+)
+ *   "<iss>*"       iss prefix      sub .+         (no `/`)
+ *   "<iss>/<sub>"  iss exact       sub exact;     "<iss>" alone: iss exact, sub exact ""
+ * So "https://issuer.example.com*" is iss exact "https:/" and sub prefix "issuer.example.com": no token.
+ */
+export function requestPrincipalSet(value: string): StringSet {
+  const idx = value.lastIndexOf('/');
+  const found = idx >= 0;
+  const iss = found ? value.slice(0, idx) : value;
+  const sub = found ? value.slice(idx + 1) : '';
+  const ANY_ISS = '[^]+';
+  const ANY_SUB = `${SUB}+`;
+  let i: string;
+  let s: string;
+  if (value === '*') [i, s] = [ANY_ISS, ANY_SUB];
+  else if (value.startsWith('*')) {
+    if (found) [i, s] = [iss === '*' ? ANY_ISS : `[^]*${escapeRegex(iss.slice(1))}`, escapeRegex(sub)];
+    else [i, s] = [ANY_ISS, `${SUB}*${escapeRegex(value.slice(1))}`];
+  } else if (value.endsWith('*')) {
+    if (found) [i, s] = [escapeRegex(iss), sub === '*' ? ANY_SUB : `${escapeRegex(sub.slice(0, -1))}${SUB}*`];
+    else [i, s] = [`${escapeRegex(value.slice(0, -1))}[^]*`, ANY_SUB];
+  } else [i, s] = [escapeRegex(iss), escapeRegex(sub)];
+  return StringSet.fromRegex(`(?:${i})\\/(?:${s})`, `rp:${value}`);
 }
 
-function operation(o: NonNullable<NonNullable<Rule['to']>[number]['operation']>, action: string, ctx: CompileContext): Partial {
-  const port = ctx.port === null ? undefined : String(ctx.port);
-  // Ports are exact strings of the workload (target) port; "other ports" match no listed port.
-  if (o.ports && o.ports.length > 0 && (port === undefined || !o.ports.includes(port))) return undefined;
-  if (o.notPorts && port !== undefined && o.notPorts.includes(port)) return undefined;
-  let acc: Partial = new Map();
-  const http = o.hosts || o.notHosts || o.methods || o.notMethods || o.paths || o.notPaths;
-  if (http) {
-    const mode = l7(action, ctx);
-    if (mode === 'never') return undefined;
-    if (mode === 'use') {
-      acc = and(acc, constraint(DIM.host, patterns(o.hosts, true), patterns(o.notHosts, true), ctx));
-      acc = and(acc, constraint(DIM.method, patterns(o.methods), patterns(o.notMethods), ctx));
-      acc = and(acc, constraint(DIM.path, patterns(o.paths), patterns(o.notPaths), ctx));
-    }
-  }
-  return acc;
+const requestPrincipals = (g: Gen, values: string[] | undefined) =>
+  extended(g, values, (vs) => (g.forTCP ? FAILED : unionOf(vs.map(requestPrincipalSet))));
+
+/** `namespaces` match the principal, as Istio generates it (srcNamespaceGenerator): `.*\/ns\/<value, * as .*>\/.*`. */
+const namespaceSet = (v: string) => StringSet.fromRegex(`[^]*\\/ns\\/${v.split('*').map(escapeRegex).join('[^]*')}\\/[^]*`, `ns:${v}`);
+
+/**
+ * `serviceAccounts` (srcServiceAccountGenerator, serviceAccountRegex): `<name>` or `<namespace>/<name>`,
+ * a bare name meaning the POLICY's namespace; matched as `spiffe://.+/ns/<ns>/(.+/|)sa/<sa>(/.+)?`.
+ */
+export const serviceAccountSet = (policyNamespace: string, v: string): StringSet => {
+  const cut = v.indexOf('/');
+  const [ns, sa] = cut >= 0 ? [v.slice(0, cut), v.slice(cut + 1)] : [policyNamespace, v];
+  return StringSet.fromRegex(`[^]+\\/ns\\/${escapeRegex(ns)}\\/(?:[^]+\\/|)sa\\/${escapeRegex(sa)}(?:\\/[^]+)?`, `sa:${ns}/${sa}`);
+};
+
+/**
+ * `trustDomains` and the `source.trustDomain` condition (srcTrustDomainGenerator): the trust domain is
+ * the principal up to its first `/`. "*" is any identity (prefix "spiffe://"); a value without `*` is
+ * the prefix "<td>/"; otherwise the value is split at its FIRST `*` into `<a>[^/]*<b>/.*` (a later `*`
+ * is literal).
+ */
+export const trustDomainSet = (v: string): StringSet => {
+  if (v === '*') return StringSet.fromRegex('[^]+', 'td:*');
+  const star = v.indexOf('*');
+  const td = star < 0 ? escapeRegex(v) : `${escapeRegex(v.slice(0, star))}[^/]*${escapeRegex(v.slice(star + 1))}`;
+  return StringSet.fromRegex(`${td}\\/[^]*`, `td:${v}`);
+};
+
+/**
+ * `paths` (pathGenerator): a value containing `{*}` or `{**}` is an Envoy URI template
+ * (matcher.PathTemplateMatcher, see StringSet.uriTemplate); any other value is Istio's
+ * exact/prefix/suffix/presence string match. A template Envoy cannot parse matches no path
+ * (Istio's CheckValidPathTemplate rejects most of them first).
+ */
+export const pathSet = (v: string): StringSet =>
+  v.includes('{*}') || v.includes('{**}') ? (StringSet.uriTemplate(v) ?? StringSet.empty()) : StringSet.istioPattern(v);
+
+/** convertToPort (model/util.go): strconv.ParseUint(v, 10, 32) and at most 65535, so "09090" is 9090. */
+export function parsePort(v: string): number | undefined {
+  if (!/^[0-9]+$/.test(v)) return undefined;
+  const n = Number(v);
+  return n <= 65535 ? n : undefined;
 }
 
-function condition(key: string, values: string[] | undefined, notValues: string[] | undefined, action: string, ctx: CompileContext): Partial {
-  if (key === 'destination.port') {
-    const port = ctx.port === null ? undefined : String(ctx.port);
-    if (values && values.length > 0 && (port === undefined || !values.includes(port))) return undefined;
-    if (notValues && port !== undefined && notValues.includes(port)) return undefined;
-    return new Map();
-  }
+/**
+ * destPortGenerator, for `ports`/`notPorts` and the `destination.port` condition: the (target) port
+ * of the connection, compared as a number. Not HTTP-only. A value convertToPort refuses fails.
+ */
+function ports(g: Gen, values: string[] | undefined, notValues: string[] | undefined): Partial {
+  const asSet = (vs: number[]) => new Set(vs);
+  const one = (v: string): Generated<number[]> => {
+    const p = parsePort(v);
+    return p === undefined ? FAILED : [p];
+  };
+  const yes = field(g, values, one, (xs) => xs.flat());
+  const no = field(g, notValues, one, (xs) => xs.flat());
+  const port = g.ctx.port;
+  // "Other ports" (port null) match no listed port.
+  if (yes && (port === null || !asSet(yes).has(port))) return undefined;
+  if (no && port !== null && asSet(no).has(port)) return undefined;
+  return new Map();
+}
+
+/** srcIPGenerator / remoteIPGenerator / destIPGenerator: AddrStrToCidrRange fails on a bad address. */
+const ips = (g: Gen, values: string[] | undefined): IpSet | undefined =>
+  field(g, values, (v) => IpSet.cidr(v) ?? FAILED, (xs) => xs.reduce((acc, x) => acc.union(x), IpSet.empty()));
+
+type Source = NonNullable<NonNullable<Rule['from']>[number]['source']>;
+type Operation = NonNullable<NonNullable<Rule['to']>[number]['operation']>;
+
+/** One `from` entry (model.New: insertFront of each generator); every field is generated, none skipped early. */
+function source(s: Source, g: Gen): Partial {
+  const ctx = g.ctx;
+  return allOf([
+    constraint(DIM.principal, l4(g, s.principals, StringSet.istioPattern), l4(g, s.notPrincipals, StringSet.istioPattern), ctx),
+    constraint(DIM.principal, l4(g, s.namespaces, namespaceSet), l4(g, s.notNamespaces, namespaceSet), ctx),
+    constraint(DIM.principal, l4(g, s.serviceAccounts, (v) => serviceAccountSet(g.namespace, v)), l4(g, s.notServiceAccounts, (v) => serviceAccountSet(g.namespace, v)), ctx),
+    constraint(DIM.principal, l4(g, s.trustDomains, trustDomainSet), l4(g, s.notTrustDomains, trustDomainSet), ctx),
+    constraint(DIM.sourceIp, ips(g, s.ipBlocks), ips(g, s.notIpBlocks), ctx),
+    constraint(DIM.remoteIp, ips(g, s.remoteIpBlocks), ips(g, s.notRemoteIpBlocks), ctx),
+    constraint(DIM.requestPrincipal, requestPrincipals(g, s.requestPrincipals), requestPrincipals(g, s.notRequestPrincipals), ctx),
+  ]);
+}
+
+/** One `to` entry: ports (destPortGenerator), paths (pathGenerator), methods, hosts (case-insensitive). */
+function operation(o: Operation, g: Gen): Partial {
+  const ctx = g.ctx;
+  return allOf([
+    ports(g, o.ports, o.notPorts),
+    constraint(DIM.path, http(g, o.paths, pathSet), http(g, o.notPaths, pathSet), ctx),
+    constraint(DIM.method, http(g, o.methods, StringSet.istioPattern), http(g, o.notMethods, StringSet.istioPattern), ctx),
+    constraint(DIM.host, http(g, o.hosts, (v) => StringSet.istioPattern(v.toLowerCase())), http(g, o.notHosts, (v) => StringSet.istioPattern(v.toLowerCase())), ctx),
+  ]);
+}
+
+/** One `when` condition, by the generator model.New picks for its key. */
+function condition(key: string, values: string[] | undefined, notValues: string[] | undefined, g: Gen): Partial {
+  const ctx = g.ctx;
+  if (key === 'destination.port') return ports(g, values, notValues);
   const ipDim = { 'source.ip': DIM.sourceIp, 'remote.ip': DIM.remoteIp, 'destination.ip': DIM.destinationIp }[key];
-  if (ipDim) return constraint(ipDim, ips(values), ips(notValues), ctx);
-  if (key === 'source.principal') return constraint(DIM.principal, patterns(values), patterns(notValues), ctx);
-  if (key === 'source.namespace') return constraint(DIM.principal, namespacesSet(values), namespacesSet(notValues), ctx);
-  if (key === 'source.serviceAccount') return constraint(DIM.principal, serviceAccountsSet(values), serviceAccountsSet(notValues), ctx);
-  if (key === 'connection.sni') return constraint(DIM.sni, patterns(values), patterns(notValues), ctx);
+  if (ipDim) return constraint(ipDim, ips(g, values), ips(g, notValues), ctx);
+  if (key === 'source.principal') return constraint(DIM.principal, l4(g, values, StringSet.istioPattern), l4(g, notValues, StringSet.istioPattern), ctx);
+  if (key === 'source.namespace') return constraint(DIM.principal, l4(g, values, namespaceSet), l4(g, notValues, namespaceSet), ctx);
+  if (key === 'source.serviceAccount') {
+    const sa = (v: string) => serviceAccountSet(g.namespace, v);
+    return constraint(DIM.principal, l4(g, values, sa), l4(g, notValues, sa), ctx);
+  }
+  if (key === 'source.trustDomain') return constraint(DIM.principal, l4(g, values, trustDomainSet), l4(g, notValues, trustDomainSet), ctx);
+  if (key === 'connection.sni') return constraint(DIM.sni, l4(g, values, StringSet.istioPattern), l4(g, notValues, StringSet.istioPattern), ctx);
+  if (key === 'request.auth.principal') return constraint(DIM.requestPrincipal, requestPrincipals(g, values), requestPrincipals(g, notValues), ctx);
   if (key.startsWith('request.')) {
-    const mode = l7(action, ctx);
-    if (mode === 'never') return undefined;
-    if (mode === 'ignore') return new Map();
-    const dim =
-      key === 'request.auth.principal'
-        ? DIM.requestPrincipal
-        : key.startsWith('request.headers[')
-          ? `header:${key.slice('request.headers['.length, -1).toLowerCase()}`
-          : `claim:${key.replace(/^request\.(experimental\.)?auth\./, '')}`;
-    return constraint(dim, patterns(values), patterns(notValues), ctx);
+    // Headers (requestHeaderGenerator) and claims/audiences/presenter (extended generators): HTTP only.
+    const dim = key.startsWith('request.headers[')
+      ? `header:${key.slice('request.headers['.length, -1).toLowerCase()}`
+      : `claim:${key.replace(/^request\.(experimental\.)?auth\./, '')}`;
+    const set = (vs: string[]): Generated<StringSet> => (g.forTCP ? FAILED : unionOf(vs.map(StringSet.istioPattern)));
+    return constraint(dim, extended(g, values, set), extended(g, notValues, set), ctx);
   }
   // experimental.* keys are opaque to the engine: a dimension of their own keeps them exact.
-  return constraint(`attr:${key}`, patterns(values), patterns(notValues), ctx);
+  return constraint(`attr:${key}`, l4(g, values, StringSet.istioPattern), l4(g, notValues, StringSet.istioPattern), ctx);
 }

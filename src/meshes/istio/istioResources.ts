@@ -1,5 +1,5 @@
 import type { Inventory } from '../../inventory/inventory.js';
-import type { Resource } from '../../manifests/resource.js';
+import type { FieldPath, Resource } from '../../manifests/resource.js';
 import { parseSpec, type InvalidResource } from '../invalidResource.js';
 import {
   AuthorizationPolicySpec,
@@ -45,12 +45,14 @@ export function collectIstioResources(inv: Inventory): IstioResources {
         invalid.push({ resource: r, path: ['apiVersion'], message: `${kind} ${r.name}: unknown apiVersion ${r.apiVersion}; Istio serves ${[...versions].join(', ')}` });
         continue;
       }
-      if (r.apiVersion.startsWith('security.') && kind === 'AuthorizationPolicy' && annotation(r, 'istio.io/dry-run') === 'true') {
-        // Dry-run policies are evaluated and logged, never enforced: they shape no access.
+      const rejected = metadataProblem(r);
+      if (rejected) {
+        invalid.push({ resource: r, path: rejected.path, message: `${kind} ${r.name}: ${rejected.message}; the mesh will not apply it` });
         continue;
       }
       const spec = parseSpec(r, schema, invalid);
-      if (spec !== undefined) out.push({ resource: r, namespace: inv.namespaceOf(r), spec });
+      // Dry-run policies are evaluated and logged, never enforced: they shape no access.
+      if (spec !== undefined && !isDryRun(r)) out.push({ resource: r, namespace: inv.namespaceOf(r), spec });
     }
     return out;
   };
@@ -84,4 +86,63 @@ export function annotation(r: Resource, key: string): string | undefined {
   if (typeof ann !== 'object' || ann === null) return undefined;
   const v = (ann as Record<string, unknown>)[key];
   return typeof v === 'string' ? v : undefined;
+}
+
+export const DRY_RUN_ANNOTATION = 'istio.io/dry-run';
+
+/** Go's `strconv.ParseBool`: the only spellings Istio reads as a boolean. */
+export function parseGoBool(value: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
+  return undefined;
+}
+
+/**
+ * Whether an AuthorizationPolicy is only logged, never enforced: `isDryRun` in
+ * pilot/pkg/security/authz/builder/builder.go reads `istio.io/dry-run` with `strconv.ParseBool`
+ * ("True", "1", "t" … count; a value it cannot parse leaves the policy enforced, but the webhook
+ * rejects such a policy first, see metadataProblem).
+ */
+export function isDryRun(r: Resource): boolean {
+  if (r.kind !== 'AuthorizationPolicy') return false;
+  const v = annotation(r, DRY_RUN_ANNOTATION);
+  return v !== undefined && parseGoBool(v) === true;
+}
+
+/** Internal annotations validateMetadata (pkg/config/validation/validation.go) refuses on any Istio object. */
+const INTERNAL_ANNOTATIONS = ['internal.istio.io/webhook-always-reject', 'internal.istio.io/parent-namespace', 'internal.istio.io/parents'];
+
+/**
+ * validateMetadata, which Istio's webhook runs before every kind's own validation:
+ * checkDryRunAnnotation (`istio.io/dry-run` only on an ALLOW or DENY AuthorizationPolicy, and only
+ * with a value strconv.ParseBool accepts) and the internal annotations users may not set.
+ */
+function metadataProblem(r: Resource): { path: FieldPath; message: string } | undefined {
+  const meta = r.body.metadata;
+  const ann = typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>).annotations : undefined;
+  if (typeof ann !== 'object' || ann === null) return undefined;
+  const annotations = ann as Record<string, unknown>;
+  const path = (key: string): FieldPath => ['metadata', 'annotations', key];
+  if (DRY_RUN_ANNOTATION in annotations) {
+    const value = annotations[DRY_RUN_ANNOTATION];
+    if (r.kind !== 'AuthorizationPolicy') {
+      return { path: path(DRY_RUN_ANNOTATION), message: `unsupported annotation ${DRY_RUN_ANNOTATION} (only AuthorizationPolicy supports it)` };
+    }
+    if (typeof value !== 'string') {
+      // Annotation values are strings: the API server refuses `true` unquoted before Istio sees it.
+      return { path: path(DRY_RUN_ANNOTATION), message: `annotation ${DRY_RUN_ANNOTATION} must be a string (quote it: "${String(value)}")` };
+    }
+    const spec = r.body.spec;
+    const action = typeof spec === 'object' && spec !== null ? ((spec as Record<string, unknown>).action ?? 'ALLOW') : 'ALLOW';
+    if (action !== 'ALLOW' && action !== 'DENY') {
+      return { path: path(DRY_RUN_ANNOTATION), message: `the annotation ${DRY_RUN_ANNOTATION} currently only supports action ALLOW/DENY, found action ${String(action)}` };
+    }
+    if (parseGoBool(value) === undefined) {
+      return { path: path(DRY_RUN_ANNOTATION), message: `annotation ${DRY_RUN_ANNOTATION} has invalid value "${value}" (strconv.ParseBool accepts 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False)` };
+    }
+  }
+  for (const key of INTERNAL_ANNOTATIONS) {
+    if (key in annotations) return { path: path(key), message: `annotation ${key} may not be set by users` };
+  }
+  return undefined;
 }
