@@ -27,15 +27,15 @@ export function parseFileContent(path: string, content: Buffer, limits: ParseLim
 
 function parseChecked(path: string, content: Buffer, limits: ParseLimits): ParsedFile {
   if (content.length > limits.maxFileBytes) return failed(path, 1, MESSAGES.tooLarge(content.length, limits.maxFileBytes));
-  const text = decode(content);
+  let text = decode(content);
   if (text === undefined) return failed(path, 1, MESSAGES.notUtf8);
   if (text.includes('\u0000')) return failed(path, 1, MESSAGES.binary);
   if (isJsonPath(path)) {
     const comment = findJsonComment(text);
     if (comment !== undefined) return failed(path, lineAt(text, comment), MESSAGES.jsonComment);
   }
-  const deepFlow = findDeepFlow(text, MAX_NESTING_DEPTH);
-  if (deepFlow !== undefined) return failed(path, lineAt(text, deepFlow), MESSAGES.tooDeep);
+  const { text: readable, errors: deepErrors } = withoutDeepDocuments(path, text);
+  text = readable;
 
   const { docs, lineCounter, truncated } = parseYamlStream(text, limits.maxDocuments);
   const file: FileText = { path, text, lineCounter, source: { text, maxDocuments: limits.maxDocuments } };
@@ -49,12 +49,44 @@ function parseChecked(path: string, content: Buffer, limits: ParseLimits): Parse
   if (template !== undefined) return failed(path, lineCounter.linePos(template).line, MESSAGES.goTemplate);
 
   const parsed = parseDocuments(file, inputs);
+  parsed.errors.unshift(...deepErrors);
   if (truncated) {
     // The first document not read begins where the last one read ends.
     const lastEnd = docs.at(-1)?.range[2] ?? 0;
     parsed.errors.push({ file: path, line: lineCounter.linePos(lastEnd).line, message: MESSAGES.tooManyDocuments(limits.maxDocuments) });
   }
   return parsed;
+}
+
+/**
+ * Flow collections nested too deep for the parser are refused before parsing,
+ * one document at a time: each such document becomes an error and is blanked
+ * (its newlines kept, so every line keeps its number), and the file's other
+ * documents are read as usual, as `kubectl apply` would apply them.
+ */
+function withoutDeepDocuments(path: string, text: string): { text: string; errors: ParsedFile['errors'] } {
+  const errors: ParsedFile['errors'] = [];
+  for (let deep = findDeepFlow(text, MAX_NESTING_DEPTH); deep !== undefined; deep = findDeepFlow(text, MAX_NESTING_DEPTH)) {
+    errors.push({ file: path, line: lineAt(text, deep), message: MESSAGES.tooDeep });
+    const [start, end] = documentAround(text, deep);
+    text = text.slice(0, start) + text.slice(start, end).replace(/[^\n]/g, ' ') + text.slice(end);
+  }
+  return { text, errors };
+}
+
+/** The span of the YAML document around `offset`: after its `---` marker (if any), up to the next marker. */
+function documentAround(text: string, offset: number): [number, number] {
+  const marker = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+  let start = 0;
+  let end = text.length;
+  for (let m = marker.exec(text); m !== null; m = marker.exec(text)) {
+    if (m.index <= offset) start = m.index + m[0].length;
+    else {
+      end = m.index;
+      break;
+    }
+  }
+  return [start, end];
 }
 
 function failed(file: string, line: number, message: string): ParsedFile {

@@ -153,6 +153,28 @@ describe('bad input becomes one clear ParseError', () => {
     expect(onlyError(text)).toMatchObject({ line: 4, message: MESSAGES.tooDeep });
   });
 
+  test('a document nested too deep is refused alone: the other documents of the file are read, at their own lines', () => {
+    const text = lines(
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: {name: before}',
+      '---',
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      `metadata: {name: deep, labels: ${'['.repeat(300)}${']'.repeat(300)}}`,
+      '--- # the third',
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: {name: after}',
+    );
+    const result = parse(text);
+    expect(result.errors).toEqual([{ file: 'm.yaml', line: 7, message: MESSAGES.tooDeep }]);
+    expect(result.resources.map((r) => [r.name, r.line])).toEqual([
+      ['before', 1],
+      ['after', 9],
+    ]);
+  });
+
   test('nesting deeper than the limit (block mappings): the line of the first level too deep', () => {
     const body = Array.from({ length: 250 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n');
     const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\n${body} leaf\n`;
