@@ -28,6 +28,8 @@ export interface WorkloadView {
   inputsKey: string;
   /** Ports worth evaluating (container, service target and policy ports). */
   ports: number[];
+  /** The ports the workload declares (container ports, Service target ports): the others are only named by policies. */
+  declaredPorts?: number[];
   /**
    * Whether a proxy serves the workload, which kind (a `sidecar` in the pod, a node proxy such
    * as Istio ambient's ztunnel, or `none`), and the field that decided it.

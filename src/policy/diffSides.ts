@@ -133,7 +133,8 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
           : 'sidecar-removed'
         : 'transport-weakened';
     const { anchor, side, decider } = transportAnchor(ta.transport.origin, tb.transport.origin, ctx, a, ta.transport.mode !== 'UNMANAGED');
-    if (anchor) {
+    // A stronger transport on a port nothing declares is noise; a weaker one is said, with the doubt.
+    if (anchor && (weaker || declared(b, a, port))) {
       out.push(
         base(mesh, cause, anchor, side, w, port, {
           before: transportText(tb),
@@ -141,7 +142,7 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
           scope: scopeOf(decider, ctx.rootNamespace),
           witness: weaker ? describeRequest({ principal: '' }, port, 'tcp') : null,
           detail: transportTags(cause, b, a),
-          ...portLevelNotes(anchor, w, port),
+          ...undeclaredPortNotes(anchor, b, a, port),
         }),
       );
     }
@@ -161,7 +162,7 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
       if (grouped.has(gk)) continue;
       grouped.set(gk, base(mesh, c.cause, c.anchor, c.side, w, port, { witness: describeRequest(delta.witness, port, protocol), before: verdictText(delta.before), after: verdictText(delta.after), scope: c.scope }));
     }
-    for (const delta of diff.narrowed.slice(0, 1)) {
+    for (const delta of declared(b, a, port) ? diff.narrowed.slice(0, 1) : []) {
       const [anchor, side] = narrowAnchor(delta, pa, pb, ctx, a, shift);
       if (!anchor) continue;
       const gk = `narrow|${port}`;
@@ -169,7 +170,7 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
       grouped.set(gk, base(mesh, 'access-narrowed', anchor, side, w, port, { witness: describeRequest(delta.witness, port, protocol), before: verdictText(delta.before), after: verdictText(delta.after) }));
     }
   }
-  for (const c of grouped.values()) out.push({ ...c, ...portLevelNotes(c.anchor, w, port) });
+  for (const c of grouped.values()) out.push({ ...c, ...undeclaredPortNotes(c.anchor, b, a, port) });
 }
 
 function verdictText(v: AccessDelta['before']): string {
@@ -193,20 +194,26 @@ function verdictText(v: AccessDelta['before']): string {
   }
 }
 
+/** Whether a port is one the workload declares (container or Service target port) on either side. */
+function declared(b: WorkloadView, a: WorkloadView, port: number | null): boolean {
+  if (port === null || a.workload.potential || !a.declaredPorts) return true;
+  return a.declaredPorts.includes(port) || (b.declaredPorts ?? []).includes(port);
+}
+
 /**
- * A `portLevelMtls` key the workload declares no container port for: the keys
- * are target ports, and a Service port used as a key changes nothing on the
- * port it forwards to. Applied as written (the pod may listen there
- * undeclared), with the doubt said.
+ * A port the workload declares nowhere, named only by a policy (a `portLevelMtls`
+ * key, an AuthorizationPolicy `ports` entry): applied as written, since a pod may
+ * listen on ports it does not declare, with the doubt said. Policy port keys are
+ * target ports, and a Service port used as one changes nothing on the port it
+ * forwards to.
  */
-function portLevelNotes(anchor: Origin, w: WorkloadView['workload'], port: number | null): { notes?: string[] } {
-  if (port === null || !anchor.path.includes('portLevelMtls') || w.potential || w.ports.some((p) => p.port === port)) return {};
-  const declared = w.ports.map((p) => p.port);
-  return {
-    notes: [
-      `${w.namespace}/${w.name} declares no container port ${port}${declared.length > 0 ? ` (it declares ${declared.join(', ')})` : ''}. portLevelMtls keys are the workload's target ports, not Service ports: if ${port} is a Service port, the port it forwards to keeps its mode.`,
-    ],
-  };
+function undeclaredPortNotes(anchor: Origin, b: WorkloadView, a: WorkloadView, port: number | null): { notes?: string[] } {
+  if (declared(b, a, port)) return {};
+  const w = a.workload;
+  const known = a.declaredPorts ?? [];
+  const which = `${w.namespace}/${w.name} declares no port ${port}${known.length > 0 ? ` (it declares ${known.join(', ')})` : ''}; only a policy names it.`;
+  const field = anchor.path.includes('portLevelMtls') ? 'portLevelMtls keys' : 'Policy ports';
+  return { notes: [`${which} ${field} are the workload's target ports, not Service ports: if ${port} is a Service port, the port it forwards to is unaffected.`] };
 }
 
 /**

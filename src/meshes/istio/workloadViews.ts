@@ -36,9 +36,11 @@ export function buildWorkloadViews(
       const target = resolveTargetPort(w, p.targetPort);
       if (target !== undefined) ports.add(target);
     }
+    const declaredPorts = [...ports].sort((a, b) => a - b);
     for (const p of portLevelPorts(levels, w)) ports.add(p);
     for (const ap of policies) for (const rule of ap.spec.rules ?? []) for (const to of rule.to ?? []) {
-      for (const p of to.operation?.ports ?? []) if (/^\d+$/.test(p)) ports.add(Number(p));
+      // Ports are read as Istio reads them (strconv.ParseUint): "09090" is 9090.
+      for (const p of to.operation?.ports ?? []) if (/^\d{1,5}$/.test(p) && Number(p) <= 65535) ports.add(Number(p));
     }
     const pas = [
       ...levels.mesh,
@@ -110,6 +112,7 @@ export function buildWorkloadViews(
       workload: w,
       inputsKey,
       ports: [...ports].sort((a, b) => a - b),
+      declaredPorts,
       dataPlane: { proxied, kind: injection.dataPlane, origin: injection.origin, why: injection.why },
       governed: pas.length > 0 || policies.length > 0,
       evaluate,
