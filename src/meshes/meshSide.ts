@@ -15,6 +15,8 @@ export interface PortEval {
   access: Partial<Record<Protocol, AccessPolicy>>;
   /** The field that fixed the protocol (a Service port's name or appProtocol), when one did. */
   protocolOrigin?: Origin;
+  /** The field that accepts tokens of `issuer` (a RequestAuthentication's jwtRules entry), if any. */
+  issuerOrigin?: (issuer: string) => Origin | undefined;
 }
 
 export type DataPlaneKind = 'sidecar' | 'ambient' | 'none';

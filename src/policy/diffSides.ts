@@ -3,6 +3,7 @@ import { workloadKey, type ClientPath, type MeshSide, type PortEval, type Protoc
 import type { AccessPolicy, Origin } from './access.js';
 import type { Cause, PolicyChange } from './change.js';
 import { diffAccess, type AccessDelta } from './diffAccess.js';
+import { DIM } from './requestSpace.js';
 import { compareTransport, describeTransport } from './transport.js';
 import { refineAnchor } from './refineAnchor.js';
 import { describeRequest } from './witness.js';
@@ -156,7 +157,7 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
     if (!pb) continue;
     const diff = diffAccess(pb, pa, { candidates: ctx.candidates });
     for (const delta of diff.broadened) {
-      const c = classifyBroadening(delta, pb, pa, ctx, a, shift);
+      const c = classifyBroadening(delta, pb, pa, ctx, a, shift ?? issuerShift(delta, ta, ctx));
       if (!c) continue;
       const gk = `${c.cause}|${c.anchor.resource.file}|${c.anchor.resource.docIndex}|${c.anchor.path.join('.')}|${c.side}`;
       if (grouped.has(gk)) continue;
@@ -283,6 +284,19 @@ function protocolShift(tb: PortEval, ta: PortEval, ctx: DiffContext): Shift {
   if (ta.protocolOrigin) return { anchor: refineAnchor(ta.protocolOrigin, ctx.findBefore(ta.protocolOrigin.resource)), side: 'after' };
   const [anchor, side] = anchorFor(undefined, tb.protocolOrigin, ctx);
   return anchor ? { anchor, side } : undefined;
+}
+
+/**
+ * A request principal let in by a RequestAuthentication change: tokens of a newly
+ * accepted issuer now satisfy an unchanged `requestPrincipals` rule, and the
+ * jwtRules line that accepts them is the cause.
+ */
+function issuerShift(d: AccessDelta, ta: PortEval, ctx: DiffContext): Shift {
+  const rp = d.witness[DIM.requestPrincipal];
+  if (!rp || !ta.issuerOrigin) return undefined;
+  const origin = ta.issuerOrigin(rp.slice(0, Math.max(0, rp.lastIndexOf('/'))));
+  if (!origin || unchanged(origin, ctx)) return undefined;
+  return { anchor: refineAnchor(origin, ctx.findBefore(origin.resource)), side: 'after' };
 }
 
 /** Whether `origin`'s object is the same on both sides: then what changed the decision is elsewhere. */

@@ -582,6 +582,59 @@ const ROWS: Row[] = [
     all: true,
     expect: [],
   },
+  // ------------------------------------------------------------------ Istio's rule generators (model/generator.go)
+  {
+    case: 'equiv-serviceaccounts-short-form',
+    why: '§2.4.4: the DENY in shop rewrites `serviceAccounts: ["shop/db"]` as `["db"]`. srcServiceAccountGenerator builds serviceAccountRegex(policy namespace, value): a value without `/` is in the policy\'s own namespace, so both deny shop/db alone: nothing changes.',
+    all: true,
+    expect: [],
+  },
+  {
+    case: 'equiv-deny-port-leading-zero',
+    why: '§2.4.4: the DENY on `ports: ["9090"]` is written `["09090"]`. destPortGenerator reads ports with convertToPort (model/util.go, strconv.ParseUint): "09090" is port 9090, so the same port is denied: nothing changes.',
+    all: true,
+    expect: [],
+  },
+  {
+    case: 'authz-deny-destination-port-leading-zero-removed',
+    why: 'Row 10 (§2.4.2): a DENY with `when: destination.port in ["09090"]` is deleted. destPortGenerator parses the value with convertToPort (strconv.ParseUint), so it denied port 9090: callers now reach payments:9090 (high). Anchor: the deleted rule, before side.',
+    expect: [denyWeakened(W.payments, 9090, { file: 'shop/authz.yaml', line: 27, side: 'before', severity: 'high' })],
+  },
+  {
+    case: 'authz-empty-methods-on-tcp-port',
+    why: 'Row 13 (§2.4.5): on the TCP port db:5432 an ALLOW `to: [{operation: {ports: ["5432"], methods: []}}]` widens its principal from web to "*". `methods: []` is an absent field (proto3; model.go generates a field only when `len(values) > 0`), so the rule is pure L4 and applies on TCP: every mesh peer now reaches db (high). Cause: the principals line.',
+    expect: [allowBroadened('shop/db', 5432, { file: 'shop/authz.yaml', line: 13, severity: 'high' })],
+  },
+  {
+    case: 'authz-tcp-rule-skipped-whole',
+    why: 'Row 13 (§2.4.5): on the TCP port db:5432 one ALLOW rule had two `from` entries, `principals: [web]` and `requestPrincipals: ["*"]`. Model.Generate(forTCP) fails on the request principal (requestPrincipalGenerator: HTTP only) and builder.go skips the WHOLE rule ("skipped rule ... on TCP filter chain"), so web was denied. Split into two rules, the first one is pure L4 and lets web in (high). Anchor: that rule.',
+    expect: [allowBroadened('shop/db', 5432, { file: 'shop/authz.yaml', line: 11, severity: 'high' })],
+  },
+  {
+    case: 'authz-request-principal-split-at-last-slash',
+    why: 'Row 10 (§2.4.4): a DENY on /admin* for `requestPrincipals: ["https://issuer.example.com/*"]` becomes `["https://issuer.example.com*"]`. requestPrincipalGenerator splits a value at its LAST `/`: iss exact "https:/", sub prefix "issuer.example.com", which no token of the issuer has; JWT callers reach /admin again (high). Cause: the requestPrincipals line.',
+    expect: [
+      denyWeakened(W.payments, 8080, { file: 'shop/authz.yaml', line: 14, severity: 'high' }),
+      denyWeakened(W.payments, 9090, { file: 'shop/authz.yaml', line: 14, severity: 'high' }),
+    ],
+  },
+  {
+    case: 'authz-path-template-widened',
+    why: 'Row 13b (§2.4.4): an ALLOW `paths: ["/api/v1/users"]` becomes `["/api/{*}/users"]`. pathGenerator makes a path with `{*}` a URI template (matcher.PathTemplateMatcher; Envoy uri_template: `*` is one non-empty path segment), so /api/<any>/users is allowed (high), while /api/v1/users stays allowed: no narrowing.',
+    all: true,
+    expect: [
+      allowBroadened(W.payments, 8080, { file: 'shop/authz.yaml', line: 13, severity: 'high' }),
+      allowBroadened(W.payments, 9090, { file: 'shop/authz.yaml', line: 13, severity: 'high' }),
+    ],
+  },
+  {
+    case: 'requestauthentication-issuer-added',
+    why: 'Row 13 via RequestAuthentication (§2.4.4): the ALLOW `requestPrincipals: ["*"]` is unchanged, but the RequestAuthentication of payments now also accepts tokens of https://partner.example.org, so a caller with such a token is allowed. The cause is the added jwtRules issuer line, not the untouched ALLOW rule.',
+    expect: [
+      allowBroadened(W.payments, 8080, { file: 'shop/authz.yaml', line: 27, severity: 'high' }),
+      allowBroadened(W.payments, 9090, { file: 'shop/authz.yaml', line: 27, severity: 'high' }),
+    ],
+  },
 ];
 
 // ------------------------------------------------------------------ running the engine

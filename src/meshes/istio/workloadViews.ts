@@ -31,6 +31,14 @@ export function buildWorkloadViews(
     const services = servicesOf(inv, w);
     const jwtPolicies = applicablePolicies(jwtByNs, w, settings.rootNamespace);
     const jwtIssuers = res.requestAuthentications.length === 0 ? ('unknown' as const) : [...new Set(jwtPolicies.flatMap((ra) => (ra.spec.jwtRules ?? []).map((r) => r.issuer ?? '')))].filter(Boolean).sort();
+    // The jwtRules line that lets tokens of an issuer carry a request principal here.
+    const issuerOrigin = (issuer: string): Origin | undefined => {
+      for (const ra of jwtPolicies) {
+        const i = (ra.spec.jwtRules ?? []).findIndex((r) => r.issuer === issuer);
+        if (i >= 0) return { resource: ra.resource, path: ['spec', 'jwtRules', i, 'issuer'] };
+      }
+      return undefined;
+    };
     const ports = new Set<number>(w.ports.map((p) => p.port));
     for (const s of services) for (const p of s.ports) {
       const target = resolveTargetPort(w, p.targetPort);
@@ -105,7 +113,7 @@ export function buildWorkloadViews(
       for (const protocol of protocols) {
         access[protocol] = compileAccess(policies, { port, protocol, identityVisible: t.mode !== 'PLAINTEXT', ambient, jwtIssuers }, base);
       }
-      return { transport: t, access, ...(protocolOrigin ? { protocolOrigin } : {}) };
+      return { transport: t, access, ...(protocolOrigin ? { protocolOrigin } : {}), issuerOrigin };
     };
     views.set(key, {
       key,
