@@ -61,7 +61,9 @@ export const istio: MeshAdapter = {
     if (dim === DIM.principal) {
       const td = options.trustDomain ?? 'cluster.local';
       const namespaces = [...inv.namespaces.keys()].slice(0, 20);
-      return [...namespaces.map((ns) => `${td}/ns/${ns}/sa/default`), `${td}/ns/untrusted/sa/default`, `spiffe-other/ns/untrusted/sa/default`, ''];
+      // The identities the repository's own workloads run as read best in a witness; then any pod of a namespace.
+      const accounts = [...new Set(inv.workloads.filter((w) => !w.potential).map((w) => `${td}/ns/${w.namespace}/sa/${w.serviceAccount}`))].sort().slice(0, 40);
+      return [...accounts, ...namespaces.map((ns) => `${td}/ns/${ns}/sa/default`), `${td}/ns/untrusted/sa/default`, `spiffe-other/ns/untrusted/sa/default`, ''];
     }
     if (dim === DIM.method) return ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', ''];
     if (dim === DIM.path) return ['/', '/admin', '/api', ''];
