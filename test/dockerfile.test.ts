@@ -59,4 +59,7 @@ describe('app.yml', () => {
   it('subscribes to exactly the events the app handles', () => {
     expect([...manifest.default_events].sort()).toEqual(['check_run', 'check_suite', 'pull_request']);
   });
+  it('sets no webhook URL: Probot spreads the manifest over its own, so one here would replace the setup flow\'s smee channel', () => {
+    expect(manifest.hook_attributes).toBeUndefined();
+  });
 });

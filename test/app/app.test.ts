@@ -95,7 +95,7 @@ describe('the demo pull request', () => {
     // Narrowed access is listed in the body, with its marker, not commented on.
     expect(review.body).toContain('5 findings on this commit: 4 inline comments below, 1 listed here.');
     expect(review.body).toContain('`checkout/deny-debug.yaml:');
-    expect(review.body).toMatch(/<!-- mesh-review:body-fp=[0-9a-f]{64} -->/);
+    expect(review.body).toMatch(/<!-- mesh-review:body-fps=[0-9a-f]{16} -->/);
 
     // Each comment: what changed, who can now reach it and how, how to fix, the rule's page, and its fingerprint.
     for (const c of review.comments) {

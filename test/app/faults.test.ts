@@ -1,6 +1,7 @@
 import nock from 'nock';
 import { ProbotOctokit } from 'probot';
 import { describe, expect, it } from 'vitest';
+import { parseBodyFingerprints } from '../../src/github/publish/markers.js';
 import { apiHeaders, CODELOAD_HEADERS, tarball } from '../github/fixtures/tarball.js';
 import {
   BASE_SHA,
@@ -189,7 +190,7 @@ describe('GitHub errors on writes', () => {
     // GitHub did not say which comment: all of them move, and every finding is still in the review.
     expect(posted!.comments).toEqual([]);
     expect(posted!.body).toContain('5 findings on this commit, listed here.');
-    expect([...posted!.body.matchAll(/<!-- mesh-review:body-fp=[0-9a-f]{64} -->/g)]).toHaveLength(5);
+    expect(parseBodyFingerprints(posted!.body)).toHaveLength(5);
     expect(gh().runs.get(CHECK_RUN_ID)).toMatchObject({ status: 'completed', conclusion: 'failure' });
   });
 

@@ -17,8 +17,24 @@ export const fingerprintOf = (f: Pick<Finding, 'ruleId' | 'workload' | 'port' | 
  */
 export const commentMarker = (fingerprint: string): string => `<!-- mesh-review:fp=${fingerprint} -->`;
 
-/** Marks a finding listed in a review body (it had no line to comment on). */
+/** Marks a finding listed in a review body (it had no line to comment on). Read back from earlier reviews. */
 export const bodyFindingMarker = (fingerprint: string): string => `<!-- mesh-review:body-fp=${fingerprint} -->`;
+
+/**
+ * How a body finding is recognised: the first 16 hex digits (64 bits) of its
+ * fingerprint, so that one review can list thousands in a single trailer.
+ */
+export const shortFingerprint = (fingerprint: string): string => fingerprint.slice(0, 16);
+
+/**
+ * Every finding a review body lists, in one trailer. Items the body has no room
+ * to show are still named here: a later run must not take them for new ones.
+ */
+export const bodyFindingsTrailer = (fingerprints: readonly string[]): string =>
+  fingerprints.length === 0 ? '' : `<!-- mesh-review:body-fps=${[...new Set(fingerprints.map(shortFingerprint))].slice(0, MAX_TRAILER).join(',')} -->`;
+
+/** 17 bytes each: 2,500 take 42 KiB of a body's 64 KiB, and leave room for the text. */
+const MAX_TRAILER = 2500;
 
 /** Marks a review as mesh-review's, with the head it reviewed and the attempt that posted it. */
 export const reviewMarker = (headSha: string, runId: string): string => `<!-- mesh-review:review head=${headSha} run=${safeRunId(runId)} -->`;
@@ -32,6 +48,7 @@ export const FIXED_MARKER = '<!-- mesh-review:fixed -->';
 const HEX = '[0-9a-f]{40,64}';
 const COMMENT_FP = new RegExp(`<!-- mesh-review:fp=(${HEX}) -->`, 'g');
 const BODY_FP = new RegExp(`<!-- mesh-review:body-fp=(${HEX}) -->`, 'g');
+const BODY_FPS = /<!-- mesh-review:body-fps=([0-9a-f,]{16,}) -->/g;
 const REVIEW = /<!-- mesh-review:review head=([0-9a-f]{7,64}) run=([A-Za-z0-9-]{1,64}) -->/;
 
 /** The fingerprints an inline comment carries, in order, without repeats. */
@@ -39,8 +56,12 @@ export function parseCommentFingerprints(body: string | null | undefined): strin
   return body ? [...new Set([...body.matchAll(COMMENT_FP)].map((m) => m[1]!))] : [];
 }
 
+/** The (short) fingerprints a review body lists: its trailer, and the per-item markers of earlier versions. */
 export function parseBodyFingerprints(body: string | null | undefined): string[] {
-  return body ? [...body.matchAll(BODY_FP)].map((m) => m[1]!) : [];
+  if (!body) return [];
+  const single = [...body.matchAll(BODY_FP)].map((m) => shortFingerprint(m[1]!));
+  const trailer = [...body.matchAll(BODY_FPS)].flatMap((m) => m[1]!.split(',').filter((x) => /^[0-9a-f]{16}$/.test(x)));
+  return [...new Set([...single, ...trailer])];
 }
 
 export function parseReviewMarker(body: string | null | undefined): { headSha: string; runId: string } | null {

@@ -4,7 +4,7 @@ import { withoutFix } from '../../findings/withoutFix.js';
 import { locationLabel, plural, workloadLabel } from '../../report/format.js';
 import { code, inline, ruleUrl } from '../../report/markdown.js';
 import { fitBytes } from './checkRunPlan.js';
-import { bodyFindingMarker, commentMarker, fingerprintOf, reviewMarker } from './markers.js';
+import { bodyFindingsTrailer, commentMarker, fingerprintOf, reviewMarker } from './markers.js';
 
 /**
  * The Markdown mesh-review posts in a pull request: one inline comment per
@@ -143,8 +143,9 @@ export function renderReviewBody(input: ReviewBodyInput, options: BodyOptions = 
   if (items.length > 0) {
     head.push('', '**Not on a line this pull request changed** (also in the `mesh-review` check run):', '');
   }
-  // The trailing newline of a review body is kept as an empty last part.
-  return fitItems(head, items, [''], BODY_MAX_BYTES, (more) => `_… ${plural(more, 'more finding')} in the \`mesh-review\` check run._`);
+  // Every listed finding is named in the trailer, shown or not; the trailing newline is kept as an empty last part.
+  const trailer = bodyFindingsTrailer(input.bodyFindings.map(fingerprintOf));
+  return fitItems(head, items, trailer ? ['', trailer, ''] : [''], BODY_MAX_BYTES, (more) => `_… ${plural(more, 'more finding')} in the \`mesh-review\` check run._`);
 }
 
 function bodyItem(f: Finding, options: BodyOptions): string {
@@ -153,7 +154,6 @@ function bodyItem(f: Finding, options: BodyOptions): string {
   parts.push(`  ${inline(withoutFix(f))}`);
   if (f.witness !== null) parts.push(`  ${witnessLabel(f)}: ${code(f.witness)}`);
   if (rule) parts.push(`  How to fix: ${rule.fix.replace(/\n+/g, ' ')}`);
-  parts.push(`  ${bodyFindingMarker(fingerprintOf(f))}`);
   return parts.join('\n');
 }
 

@@ -3,7 +3,7 @@ import type { ReviewResult } from '../../pipeline/reviewResult.js';
 import { sortFindings } from '../../report/format.js';
 import type { CommentableLines } from '../types.js';
 import type { ExistingState, ExistingThread } from './existingThreads.js';
-import { fingerprintOf } from './markers.js';
+import { fingerprintOf, shortFingerprint } from './markers.js';
 import { renderComment, type BodyOptions } from './reviewBody.js';
 
 /**
@@ -70,7 +70,7 @@ const INFORMATIONAL: ReadonlySet<Category> = new Set<Category>(['access-narrowed
 export function planReview(result: ReviewResult, commentable: CommentableLines, existing: ExistingState, options: PlanReviewOptions = {}): ReviewPlan {
   const maxComments = Math.max(0, options.maxComments ?? DEFAULT_MAX_COMMENTS);
   const threaded = new Set(existing.threads.filter((t) => !t.isResolved || t.resolvedByOther).flatMap((t) => t.fingerprints));
-  const listedBefore = new Set(existing.reviews.flatMap((r) => r.bodyFingerprints));
+  const listedBefore = new Set(existing.reviews.flatMap((r) => r.bodyFingerprints.map(shortFingerprint)));
 
   const groups = new Map<string, Omit<PlannedComment, 'body'>>();
   const bodyFindings: Finding[] = [];
@@ -79,7 +79,7 @@ export function planReview(result: ReviewResult, commentable: CommentableLines, 
   const commented = new Set<string>();
   const toBody = (f: Finding, fp: string, informational: boolean) => {
     bodyFindings.push(f);
-    if (!informational && !listedBefore.has(fp)) newBodyFindings.push(f);
+    if (!informational && !listedBefore.has(shortFingerprint(fp))) newBodyFindings.push(f);
   };
 
   for (const f of sortFindings(result.findings)) {
@@ -92,7 +92,9 @@ export function planReview(result: ReviewResult, commentable: CommentableLines, 
       continue;
     }
     handled.add(fp);
-    const anchor = informational ? undefined : anchorFor(f, commentable, options.renames);
+    // Listed in an earlier review's body (no line then, or over the cap): it stays there, so that
+    // re-runs and unrelated pushes do not spend the inline cap on findings already reported.
+    const anchor = informational || listedBefore.has(shortFingerprint(fp)) ? undefined : anchorFor(f, commentable, options.renames);
     const key = anchor ? `${anchor.side}\u0000${anchor.path}\u0000${anchor.line}` : '';
     const group = groups.get(key);
     if (anchor && group && group.findings.length < MAX_FINDINGS_PER_COMMENT) {

@@ -50,7 +50,7 @@ describe('readExistingThreads', () => {
       ['T5', [fp(5), fp(6)], false, false, false, 15],
       ['T4', [fp(4)], true, true, true, 14],
     ]);
-    expect(state.reviews).toEqual([{ id: 'PRR_0', headSha: HEAD, runId: 'run-1', bodyFingerprints: [fp(9)] }]);
+    expect(state.reviews).toEqual([{ id: 'PRR_0', headSha: HEAD, runId: 'run-1', bodyFingerprints: [fp(9).slice(0, 16)] }]);
   });
 
   it('with appLogin, ignores markers written by anyone else (a pasted marker cannot silence a finding)', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/findings/finding.js';
 import type { ExistingState, ExistingThread } from '../../../src/github/publish/existingThreads.js';
-import { FIXED_MARKER, fingerprintOf, parseBodyFingerprints, parseCommentFingerprints } from '../../../src/github/publish/markers.js';
+import { FIXED_MARKER, fingerprintOf, parseBodyFingerprints, parseCommentFingerprints, shortFingerprint } from '../../../src/github/publish/markers.js';
 import { publishReview, syncReview } from '../../../src/github/publish/publishReview.js';
 import { planReview } from '../../../src/github/publish/reviewPlan.js';
 import { finding as base, result } from '../../report/sample.js';
@@ -60,7 +60,7 @@ describe('publishReview', () => {
       { path: FILE, line: 12, side: 'RIGHT' },
     ]);
     expect(sent!.comments.map((c) => parseCommentFingerprints(c.body))).toEqual([[fingerprintOf(deleted)], [fingerprintOf(a)]]);
-    expect(parseBodyFingerprints(sent!.body)).toEqual([fingerprintOf(outside)]);
+    expect(parseBodyFingerprints(sent!.body)).toEqual([shortFingerprint(fingerprintOf(outside))]);
     expect(sent!.body).toContain(`<!-- mesh-review:review head=${HEAD} run=run-1 -->`);
   });
 
@@ -105,7 +105,7 @@ describe('publishReview', () => {
     expect(out.movedToBody).toHaveLength(2);
     expect(sent[0]!.comments).toHaveLength(2);
     expect(sent[1]!.comments).toEqual([]);
-    expect(parseBodyFingerprints(sent[1]!.body).sort()).toEqual([fingerprintOf(a), fingerprintOf(other)].sort());
+    expect(parseBodyFingerprints(sent[1]!.body).sort()).toEqual([fingerprintOf(a), fingerprintOf(other)].map(shortFingerprint).sort());
   });
 
   it('on a 422 that names the comment’s path, retries without just that comment', async () => {
@@ -128,7 +128,7 @@ describe('publishReview', () => {
     const out = await publishReview(octokit(), pr, plan, { throttle });
     expect(out.movedToBody.map((c) => c.path)).toEqual(['deploy/other.yaml']);
     expect(sent[0]!.comments.map((c) => c.path)).toEqual([FILE]);
-    expect(parseBodyFingerprints(sent[0]!.body)).toEqual([fingerprintOf(other)]);
+    expect(parseBodyFingerprints(sent[0]!.body)).toEqual([shortFingerprint(fingerprintOf(other))]);
   });
 
   it('retries a 422 only once, and not at all when it is not about lines', async () => {

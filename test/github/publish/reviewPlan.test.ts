@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/findings/finding.js';
 import type { ExistingState, ExistingThread } from '../../../src/github/publish/existingThreads.js';
-import { fingerprintOf, parseCommentFingerprints, parseReviewMarker, safeRunId } from '../../../src/github/publish/markers.js';
+import { fingerprintOf, parseBodyFingerprints, parseCommentFingerprints, parseReviewMarker, safeRunId } from '../../../src/github/publish/markers.js';
 import { renderReviewBody } from '../../../src/github/publish/reviewBody.js';
 import { sortFindings } from '../../../src/report/format.js';
 import { planReview } from '../../../src/github/publish/reviewPlan.js';
@@ -44,6 +44,8 @@ describe('planReview', () => {
     ['a body finding an earlier review listed is not new', [finding({ line: 99 })], { threads: [], reviews: [{ id: 'R', headSha: HEAD, runId: 'r', bodyFingerprints: [fingerprintOf(a)] }] }, { comments: 0, body: 1, fresh: 0 }],
     ['narrowed access goes to the body and is never new on its own', [finding({ ruleId: 'access-narrowed', category: 'access-narrowed', severity: 'info' })], none, { comments: 0, body: 1, fresh: 0 }],
     ['the same identity twice gets one comment', [a, finding({ line: 30 })], none, { comments: 1, body: 0, fresh: 0 }],
+    // Re-runs do not spend the inline cap on findings an earlier review already listed (over the cap, or no line then).
+    ['a finding an earlier review listed in its body stays there, even on a commentable line', [a], { threads: [], reviews: [{ id: 'R', headSha: HEAD, runId: 'r', bodyFingerprints: [fingerprintOf(a).slice(0, 16)] }] }, { comments: 0, body: 1, fresh: 0 }],
   ])('%s', (_name, findings, existing, expected) => {
     const plan = planReview(result(findings), all, existing);
     expect({ comments: plan.comments.length, body: plan.bodyFindings.length, fresh: plan.newBodyFindings.length }).toEqual(expected);
@@ -173,6 +175,14 @@ describe('renderReviewBody', () => {
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(65_536);
     expect(body).toMatch(/more findings? in the `mesh-review` check run/);
     expect(body.startsWith(`<!-- mesh-review:review head=${HEAD} run=r1 -->`)).toBe(true);
+  });
+
+  it('names every listed finding in its trailer, also those the body has no room to show', () => {
+    const many = Array.from({ length: 2000 }, (_, i) => finding({ workload: `ns/w${i}`, message: '流'.repeat(30) }));
+    const body = renderReviewBody({ headSha: HEAD, runId: 'r1', inlineCount: 0, bodyFindings: many }, {});
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(65_536);
+    expect(body).toMatch(/more findings? in the `mesh-review` check run/);
+    expect(new Set(parseBodyFingerprints(body))).toEqual(new Set(many.map((f) => fingerprintOf(f).slice(0, 16))));
   });
 
   it('carries any run id in a marker that parses back', () => {
