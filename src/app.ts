@@ -112,10 +112,53 @@ export function createApp(options: AppOptions = {}): (probot: Probot) => void {
     await serialized(keyOf(context, pull.head.sha), () => review(context, pull, probot));
   };
 
+  /**
+   * `owner/repo@sha#number`: the pull request heads whose review a
+   * `check_suite.requested` started in this process. The same push also sends
+   * `pull_request.synchronize`, which stands down for them: whichever of the
+   * two events reaches the head's queue first reviews it, and the other sees
+   * that and does nothing (one check run per pushed head). Bounded: the oldest
+   * entries go first.
+   */
+  const suiteReviewed = new Set<string>();
+  const SUITE_REVIEWED_MAX = 10_000;
+  const markSuiteReviewed = (key: string) => {
+    suiteReviewed.add(key);
+    if (suiteReviewed.size > SUITE_REVIEWED_MAX) suiteReviewed.delete(suiteReviewed.values().next().value!);
+  };
+
+  /**
+   * `check_suite.requested`: review the pull request unless its head already has
+   * a run. The check and the review are ONE job in the head's queue, so that no
+   * `pull_request` event for the same head can start a review in between. If the
+   * pull request's head has moved on since the push, the new head is checked
+   * and reviewed the same way, in its own queue (after this job, not inside it).
+   */
+  const reviewRequestedSuite = async (context: Context, headSha: string, number: number, probot: Probot) => {
+    const checkAndReview = async (sha: string, known?: PullRequestData): Promise<PullRequestData | undefined> => {
+      const key = `${keyOf(context, sha)}#${number}`;
+      if (suiteReviewed.has(key) || (await hasRun(context, sha))) return undefined;
+      const pull = known ?? (await fetchPull(context, number));
+      if (pull.head.sha !== sha) return pull;
+      markSuiteReviewed(key);
+      await review(context, pull, probot);
+      return undefined;
+    };
+    const movedTo = await serialized(keyOf(context, headSha), () => checkAndReview(headSha));
+    if (movedTo) await serialized(keyOf(context, movedTo.head.sha), () => checkAndReview(movedTo.head.sha, movedTo));
+  };
+
   return (probot: Probot): void => {
     probot.on(['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'], async (context) => {
       const pull = context.payload.pull_request as PullRequestPayload & PullRequestData;
-      await serialized(keyOf(context as unknown as Context, pull.head.sha), () => review(context as unknown as Context, pull, probot));
+      const key = keyOf(context as unknown as Context, pull.head.sha);
+      await serialized(key, async () => {
+        if (context.payload.action === 'synchronize' && suiteReviewed.has(`${key}#${pull.number}`)) {
+          context.log.info({ pr: pull.number, head: pull.head.sha }, 'this push is already reviewed (check_suite.requested)');
+          return;
+        }
+        await review(context as unknown as Context, pull, probot);
+      });
     });
 
     probot.on('check_run.rerequested', async (context) => {
@@ -134,13 +177,9 @@ export function createApp(options: AppOptions = {}): (probot: Probot) => void {
       // As for check runs, a fork's suite lists no pull request: a re-run finds it through the run we created.
       if (numbers.length === 0 && context.payload.action === 'rerequested') numbers = await pullsOfOurRuns(ctx, suite.id);
       for (const number of numbers) {
-        if (context.payload.action === 'requested') {
-          // A push to a pull request also sends `pull_request.synchronize`; run once per head commit.
-          // Checked inside the head's queue, so a review already under way for this head is seen.
-          const skip = await serialized(keyOf(ctx, suite.head_sha), () => hasRun(ctx, suite.head_sha));
-          if (skip) continue;
-        }
-        await reviewCurrent(ctx, number, probot);
+        // A push to a pull request also sends `pull_request.synchronize`; run once per head commit.
+        if (context.payload.action === 'requested') await reviewRequestedSuite(ctx, suite.head_sha, number, probot);
+        else await reviewCurrent(ctx, number, probot);
       }
     });
   };

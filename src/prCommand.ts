@@ -1,6 +1,7 @@
 import { Octokit } from '@octokit/rest';
 import type { CliIo } from './cli.js';
 import { loadRepoConfig } from './github/repoConfig.js';
+import { WriteThrottle } from './github/publish/writeThrottle.js';
 import { reviewPullRequest } from './github/reviewPullRequest.js';
 import type { GitHub } from './github/types.js';
 
@@ -34,6 +35,8 @@ export async function prCommand(options: PrOptions, io: CliIo): Promise<number> 
     loadConfig: () => loadRepoConfig(github, owner, repo),
     log: { info: () => undefined, warn: (o, msg) => io.stderr.write(`mesh-review: ${msg ?? ''} ${JSON.stringify(o)}\n`), error: (o, msg) => io.stderr.write(`mesh-review: ${msg ?? ''} ${JSON.stringify(o)}\n`) },
     mode: options.post ? 'publish' : 'dry-run',
+    // Its reads (file list, tarballs) wait out secondary rate limits too, as the app's do.
+    throttle: new WriteThrottle(),
   });
   const out: string[] = [];
   out.push(`Check run "mesh-review" on ${pull.head.sha.slice(0, 7)}: ${outcome.check.conclusion.toUpperCase()} — ${outcome.check.title}`, '', outcome.check.summary, '');

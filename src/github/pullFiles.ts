@@ -1,3 +1,4 @@
+import type { WriteThrottle } from './publish/writeThrottle.js';
 import type { GitHub, PullFile, PullRequestRef } from './types.js';
 
 const PER_PAGE = 100;
@@ -25,22 +26,28 @@ interface DiffEntry {
 /**
  * The files of `pr` with their patches, page by page. `changedFiles` is the
  * pull request's `changed_files` (webhook payload or `GET /pulls/{n}`): the
- * listing alone cannot tell a truncated list from a complete one.
+ * listing alone cannot tell a truncated list from a complete one. With
+ * `throttle`, each page goes through its `read`: a secondary rate limit
+ * (403/429 with `retry-after`, or until `x-ratelimit-reset`) is waited out and
+ * a 5xx retried, instead of failing the check.
  */
 export async function listPullFiles(
   github: GitHub,
   pr: Pick<PullRequestRef, 'owner' | 'repo' | 'number'>,
   changedFiles: number,
+  throttle?: WriteThrottle,
 ): Promise<PullFileListing> {
   const files: PullFile[] = [];
   for (let page = 1; page <= MAX_PAGES; page++) {
-    const response = await github.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', {
-      owner: pr.owner,
-      repo: pr.repo,
-      pull_number: pr.number,
-      per_page: PER_PAGE,
-      page,
-    });
+    const request = () =>
+      github.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', {
+        owner: pr.owner,
+        repo: pr.repo,
+        pull_number: pr.number,
+        per_page: PER_PAGE,
+        page,
+      });
+    const response = await (throttle ? throttle.read(request) : request());
     const entries = response.data as DiffEntry[];
     for (const entry of entries) files.push(toPullFile(entry));
     if (!hasNextPage(entries.length, response.headers.link)) break;

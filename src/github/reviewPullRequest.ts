@@ -12,6 +12,7 @@ import {
   failCheckRun,
   planCheckRun,
   planReview,
+  publishReview,
   readExistingThreads,
   startCheckRun,
   syncReview,
@@ -111,8 +112,9 @@ export async function reviewPullRequest(input: ReviewPullRequestInput): Promise<
     const abort = new AbortController();
     const work = run(input, abort.signal, (c) => (onError = c.github.onError));
     const outcome = await withTimeout(work, input.timeoutMs).finally(() => abort.abort());
-    if (publish && checkRunId !== undefined) await completeCheckRun(github, pr, checkRunId, outcome.check, io);
+    if (publish && checkRunId !== undefined) await completeCheckRun(github, pr, checkRunId, outcome.check, { ...io, log });
     const published = publish && outcome.reviewable ? await publishReviewSafely(input, outcome.reviewable, throttle, attempt) : undefined;
+    if (publish && outcome.check === NOTHING_CHANGED) await settleAllThreads(input, throttle);
     return { check: outcome.check, checkRunId, result: outcome.reviewable?.result, plan: outcome.plan ?? published?.plan, published };
   } catch (e) {
     log.error({ err: describeError(e), pr: `${pr.owner}/${pr.repo}#${pr.number}`, head: pr.headSha }, 'review failed');
@@ -148,7 +150,7 @@ async function run(input: ReviewPullRequestInput, signal: AbortSignal, onConfig:
   // The file list comes first: a pull request that touches no manifest-like file
   // (YAML, JSON) cannot change what any configuration selects, so it passes
   // without reading the configuration (two or three requests in all).
-  const listing = await listPullFiles(github, pr, input.changedFiles);
+  const listing = await listPullFiles(github, pr, input.changedFiles, input.throttle);
   const touched = listing.files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path]));
   if (listing.complete && !touched.some(hasManifestExtension)) return { check: NOTHING_CHANGED };
   const loaded = await input.loadConfig();
@@ -174,8 +176,8 @@ async function run(input: ReviewPullRequestInput, signal: AbortSignal, onConfig:
   // changes merged there since as this PR's, in reverse.
   const baseSha = await mergeBase(github, pr);
   const [base, head] = await Promise.all([
-    fetchSnapshot(github, { owner: pr.owner, repo: pr.repo }, baseSha, config, { signal }),
-    fetchSnapshot(github, { owner: pr.owner, repo: pr.repo }, pr.headSha, config, { signal }),
+    fetchSnapshot(github, { owner: pr.owner, repo: pr.repo }, baseSha, config, { signal, throttle: input.throttle }),
+    fetchSnapshot(github, { owner: pr.owner, repo: pr.repo }, pr.headSha, config, { signal, throttle: input.throttle }),
   ]);
   const result = reviewSnapshots({ base, head, config, cache: new ParseCache(), ...(input.now ? { now: new Date(input.now()) } : {}) });
   const check = planCheckRun(result, config.failOn, { docsBaseUrl: DOCS_BASE_URL });
@@ -201,6 +203,24 @@ const NOTHING_CHANGED: CheckRunOutcome = {
 };
 
 const reviewOptions = ({ config, renames }: Reviewable) => ({ maxComments: config.github.maxInlineComments, docsBaseUrl: DOCS_BASE_URL, renames });
+
+/**
+ * A pull request that no longer changes any manifest (its weakening was reverted)
+ * has no finding left: the app's open threads are settled, resolved or answered,
+ * so that none blocks a merge under "require conversation resolution". One
+ * GraphQL read when there is nothing to settle.
+ */
+async function settleAllThreads(input: ReviewPullRequestInput, throttle: WriteThrottle): Promise<void> {
+  try {
+    const appLogin = await input.appLogin?.();
+    const existing = await readExistingThreads(input.github, input.pr, { throttle, ...(appLogin ? { appLogin } : {}) });
+    const open = existing.threads.filter((t) => !t.isResolved && !(t.othersReplied && t.fixedReplied));
+    if (open.length === 0) return;
+    await publishReview(input.github, input.pr, { comments: [], bodyFindings: [], newBodyFindings: [], fixedThreads: open }, { throttle });
+  } catch (e) {
+    input.log.warn({ err: describeError(e), pr: input.pr.number }, 'the threads of fixed findings could not be settled; the check run stands');
+  }
+}
 
 /** The review is published after the check run is complete: a failure here leaves the gate's verdict standing. */
 async function publishReviewSafely(

@@ -9,6 +9,7 @@ import { hasManifestExtension, selectFiles } from '../sources/selectFiles.js';
 import type { Snapshot, SnapshotFile, SourceConfig } from '../sources/snapshot.js';
 import { tooLargeReason } from '../sources/sourceUtil.js';
 import { redactSecrets } from './publish/secrets.js';
+import type { WriteThrottle } from './publish/writeThrottle.js';
 import type { GitHub } from './types.js';
 
 export type TarballConfig = SourceConfig;
@@ -20,6 +21,12 @@ export interface FetchSnapshotOptions {
   maxFiles?: number;
   /** Aborts the download, e.g. when a newer push supersedes this review. */
   signal?: AbortSignal;
+  /**
+   * The review's throttle: the tarball request goes through its `read`, which
+   * waits out a secondary rate limit (403/429 with `retry-after`, or until
+   * `x-ratelimit-reset`) and retries a 5xx. Without one, any error is final.
+   */
+  throttle?: WriteThrottle;
 }
 
 /** tar-stream names the entry type but does not export it. */
@@ -65,13 +72,18 @@ export async function fetchSnapshot(
   const name = `${repo.owner}/${repo.repo}`;
   let body: WebReadableStream<Uint8Array> | null;
   try {
-    const response = await github.request('GET /repos/{owner}/{repo}/tarball/{ref}', {
-      owner: repo.owner,
-      repo: repo.repo,
-      ref: sha,
-      // The archive must not be read into one buffer: Octokit then hands back fetch's body stream.
-      request: { parseSuccessResponseBody: false, ...(options.signal ? { signal: options.signal } : {}) },
-    });
+    const request = () => {
+      // A rate-limit wait may outlast the review: its retry must not start a download nobody reads.
+      if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new Error('aborted');
+      return github.request('GET /repos/{owner}/{repo}/tarball/{ref}', {
+        owner: repo.owner,
+        repo: repo.repo,
+        ref: sha,
+        // The archive must not be read into one buffer: Octokit then hands back fetch's body stream.
+        request: { parseSuccessResponseBody: false, ...(options.signal ? { signal: options.signal } : {}) },
+      });
+    };
+    const response = await (options.throttle ? options.throttle.read(request) : request());
     body = response.data as unknown as WebReadableStream<Uint8Array> | null;
     // Typed as GitHub's 302, but fetch follows it and answers with codeload's status. A
     // fetch told not to follow hands back the 302 itself, which Octokit counts as success.

@@ -26,10 +26,17 @@ const IP_DIMS = new Set<string>([DIM.sourceIp, DIM.remoteIp, DIM.destinationIp])
 
 export const isIpDim = (dim: string): boolean => IP_DIMS.has(dim);
 
-/** Everything a dimension can hold. Hosts match case-insensitively, so their values are lower case. */
+/**
+ * Everything a dimension can hold. Hosts match case-insensitively, so their
+ * values are lower case. An HTTP request always has a method and a path, and
+ * the path the proxy matches starts with `/`: a rule `paths: ["/*"]` covers
+ * every request, and removing it widens nothing.
+ */
 export function dimUniverse(dim: string): DimSet {
   if (isIpDim(dim)) return IpSet.all();
   if (dim === DIM.host) return StringSet.fromRegex('[^A-Z]*', 'lowercase');
+  if (dim === DIM.path) return StringSet.fromRegex('\\/[^]*', 'http-path');
+  if (dim === DIM.method) return StringSet.fromRegex('[^]+', 'nonempty');
   return StringSet.all();
 }
 

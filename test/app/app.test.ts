@@ -123,6 +123,7 @@ describe('events', () => {
     gh().createCheckRun();
     gh().pullFiles(pr.base, pr.head);
     gh().updateCheckRun();
+    gh().noOpenThreads();
 
     await deliver(app, 'pull_request', pullRequestEvent(action, { changedFiles: 1 }));
 
@@ -160,17 +161,25 @@ describe('the base branch moved on after the pull request branched', () => {
 });
 
 describe('pull requests with nothing to say', () => {
-  it('a PR that changes only the README: success from three requests, no config, no tarball, no review', async () => {
+  it('a PR that changes only the README: success from four requests (the check run, the file list, one look for open threads), no config, no tarball, no review', async () => {
     const app = await start();
     const pr = readmeOnlyPullRequest();
     gh().installationToken();
     gh().createCheckRun();
     gh().pullFiles(pr.base, pr.head);
     gh().updateCheckRun();
+    gh().noOpenThreads();
 
     await opened(app, { changedFiles: 1 });
 
-    expect(gh().calls()).toEqual(['POST /repos/acme/mesh-config/check-runs', 'GET /repos/acme/mesh-config/pulls/12/files', 'PATCH /repos/acme/mesh-config/check-runs/4242']);
+    // GET /app is read once per process (the app's login), not per review.
+    expect(gh().calls()).toEqual([
+      'POST /repos/acme/mesh-config/check-runs',
+      'GET /repos/acme/mesh-config/pulls/12/files',
+      'PATCH /repos/acme/mesh-config/check-runs/4242',
+      'GET /app',
+      'POST /graphql meshReviewThreads',
+    ]);
     expect(gh().codeloadRequests).toEqual([]);
     expect(gh().runs.get(CHECK_RUN_ID)).toMatchObject({ status: 'completed', conclusion: 'success', output: { title: 'No mesh configuration changed' } });
   });
@@ -297,6 +306,59 @@ describe('check suites', () => {
     expect(gh().reviews()).toHaveLength(1);
   });
 
+  it('check_suite.requested and pull_request.synchronize for the same push, at once, the suite first: one check run, one review', async () => {
+    const app = await start();
+    const { changedFiles } = mockReview(gh(), { ...demoPullRequest(), review: 'post' });
+    // GitHub answers with the runs it holds at the time of the request.
+    gh()
+      .api()
+      .get(`/repos/acme/mesh-config/commits/${HEAD_SHA}/check-runs`)
+      .query({ check_name: 'mesh-review', per_page: '1' })
+      .reply(200, () => ({ total_count: gh().runs.size, check_runs: [] }));
+    gh().pull({ changedFiles });
+
+    await Promise.all([
+      deliver(app, 'check_suite', checkSuiteEvent('requested'), 'delivery-suite'),
+      deliver(app, 'pull_request', pullRequestEvent('synchronize', { changedFiles }), 'delivery-sync'),
+    ]);
+
+    // The suite's job found no run, read the pull request and reviewed it, all in the head's queue;
+    // the synchronize, queued behind it, saw that review and stood down.
+    expect(gh().sent('POST', /\/check-runs$/)).toHaveLength(1);
+    expect(gh().calls()).toEqual([`GET /repos/acme/mesh-config/commits/${HEAD_SHA}/check-runs`, 'GET /repos/acme/mesh-config/pulls/12', ...reviewCalls({ review: 'post' })]);
+    expect(gh().reviews()).toHaveLength(1);
+    expect(gh().runs.get(CHECK_RUN_ID)).toMatchObject({ status: 'completed', conclusion: 'failure' });
+  });
+
+  it('check_suite.requested for a head the pull request has already moved on from reviews the new head, in its own queue', async () => {
+    const app = await start();
+    gh().installationToken();
+    gh()
+      .api()
+      .get(`/repos/acme/mesh-config/commits/${HEAD_SHA}/check-runs`)
+      .query({ check_name: 'mesh-review', per_page: '1' })
+      .reply(200, { total_count: 0, check_runs: [] });
+    gh()
+      .api()
+      .get(`/repos/acme/mesh-config/commits/${NEWER_SHA}/check-runs`)
+      .query({ check_name: 'mesh-review', per_page: '1' })
+      .reply(200, { total_count: 0, check_runs: [] });
+    const { changedFiles } = mockReview(gh(), { ...demoPullRequest(), headSha: NEWER_SHA, tokenCached: true, loginCached: false, review: 'post' });
+    // The pull request as the suite's job reads it: its head is the newer push.
+    gh().pull({ headSha: NEWER_SHA, changedFiles });
+
+    await deliver(app, 'check_suite', checkSuiteEvent('requested'));
+
+    expect(gh().calls()).toEqual([
+      `GET /repos/acme/mesh-config/commits/${HEAD_SHA}/check-runs`,
+      'GET /repos/acme/mesh-config/pulls/12',
+      `GET /repos/acme/mesh-config/commits/${NEWER_SHA}/check-runs`,
+      ...reviewCalls({ headSha: NEWER_SHA, review: 'post' }),
+    ]);
+    expect(gh().sent('POST', /\/check-runs$/).map((r) => (r.body as { head_sha: string }).head_sha)).toEqual([NEWER_SHA]);
+    expect(gh().reviews()).toHaveLength(1);
+  });
+
   it('check_suite.requested for a head with no run yet reviews the pull request as it is now', async () => {
     const app = await start();
     gh().installationToken();
@@ -353,12 +415,13 @@ describe('webhook signatures', () => {
     expect(refused.body).toContain('signature does not match');
     expect(gh().requests).toEqual([]);
 
-    // The right secret: handled (a README-only pull request, so three requests).
+    // The right secret: handled (a README-only pull request).
     const pr = readmeOnlyPullRequest();
     gh().installationToken();
     gh().createCheckRun();
     gh().pullFiles(pr.base, pr.head);
     gh().updateCheckRun();
+    gh().noOpenThreads();
     const accepted = await post(sign(WEBHOOK_SECRET), 'delivery-signed');
     expect(accepted.status).toBe(200);
     expect(gh().runs.get(CHECK_RUN_ID)).toMatchObject({ status: 'completed', conclusion: 'success' });

@@ -16,7 +16,7 @@ import {
   type AppUnderTest,
   type StartOptions,
 } from './harness.js';
-import { anchors, brokenYamlPullRequest, demoPullRequest, mockReview, readmeOnlyPullRequest, reviewCalls } from './scenario.js';
+import { anchors, brokenYamlPullRequest, demoPullRequest, meshWidePullRequest, mockReview, readmeOnlyPullRequest, reviewCalls } from './scenario.js';
 
 /**
  * Faults: each one handled, and none leaves the check run in progress (the
@@ -35,6 +35,13 @@ async function start(options: StartOptions = {}): Promise<AppUnderTest> {
 
 const opened = (app: AppUnderTest, changedFiles: number) =>
   app.probot.receive({ id: 'b7e4c2a0-5e2b-11ef-9f0b-2c2a1e0d9a11', name: 'pull_request', payload: pullRequestEvent('opened', { changedFiles }) } as never);
+
+const SECONDARY_RATE_LIMIT = {
+  message:
+    'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID C0DE:1234:5678:9ABC:66A0B1C2.',
+  documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+  status: '403',
+};
 
 const NOT_FOUND = { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/repos/contents#download-a-repository-archive-tar', status: '404' };
 const SERVER_ERROR = { message: 'Server Error' };
@@ -115,6 +122,71 @@ describe('GitHub errors on writes', () => {
     expect(app.sleeps).toEqual([1000]);
     expect(gh().runs.get(CHECK_RUN_ID)).toMatchObject({ status: 'completed', conclusion: 'failure' });
     expect(gh().reviews()).toHaveLength(1);
+  });
+
+  it('a 5xx on a later annotation batch, after the conclusion is written: the verdict stands, the batch is not resent, the review is posted', async () => {
+    const app = await start();
+    const pr = meshWidePullRequest(11);
+    gh().installationToken();
+    gh().createCheckRun();
+    const { length: changedFiles } = gh().pullFiles(pr.base, pr.head);
+    gh().config(null);
+    gh().tarball(BASE_SHA, pr.base);
+    gh().tarball(HEAD_SHA, pr.head);
+    gh().updateCheckRun();
+    // The second annotation PATCH fails. GitHub may have appended it anyway: sending it again could duplicate 50 annotations.
+    gh().api().patch(`${REPO}/check-runs/${CHECK_RUN_ID}`).reply(502, SERVER_ERROR, apiHeaders());
+    gh().updateCheckRun();
+    gh().appIdentity();
+    gh().threads();
+    gh().pull();
+    gh().postReview();
+
+    await opened(app, changedFiles);
+
+    const patches = gh().sent('PATCH', /\/check-runs\/\d+$/).map((r) => r.body as { status?: string; conclusion?: string; output: { annotations?: unknown[] } });
+    // Three batches (50, 50, 12), each sent once: no retry of the failed append, the last batch still sent.
+    expect(patches.map((p) => p.output.annotations?.length)).toEqual([50, 50, 12]);
+    expect(patches.filter((p) => p.conclusion !== undefined)).toHaveLength(1);
+    expect(app.sleeps).toEqual([]);
+    const run = gh().runs.get(CHECK_RUN_ID)!;
+    // The computed verdict and findings summary stand: no failCheckRun overwrote them with an error.
+    expect(run).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(run.output!.title).toBe('56 critical-severity weakenings: mTLS no longer required on pods in any other namespace …');
+    expect(run.output!.summary).not.toContain('could not review this pull request');
+    expect(run.annotations).toHaveLength(62);
+    expect(app.logLines.some((l) => l.includes('"msg":"review failed"'))).toBe(false);
+    expect(gh().reviews()).toHaveLength(1);
+    expect(anchors(gh().reviews()[0])).toEqual(['mesh/mtls.yaml:9:RIGHT']);
+  });
+
+  it('a secondary rate limit (403 with retry-after) on the file list is waited out, and the review completes', async () => {
+    const app = await start();
+    gh().api().get(`${REPO}/pulls/12/files`).query({ per_page: '100', page: '1' }).reply(403, SECONDARY_RATE_LIMIT, apiHeaders({ 'retry-after': '31', 'x-ratelimit-remaining': '4990' }));
+    const { changedFiles } = mockReview(gh(), { ...demoPullRequest(), review: 'post' });
+
+    await opened(app, changedFiles);
+
+    expect(app.sleeps).toEqual([31_000]);
+    const [create, ...rest] = reviewCalls({ review: 'post' });
+    expect(gh().calls()).toEqual([create!, `GET ${REPO}/pulls/12/files`, ...rest]);
+    expect(gh().runs.get(CHECK_RUN_ID)).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(gh().runs.get(CHECK_RUN_ID)!.output!.title).toMatch(/^4 high-severity weakenings/);
+    expect(anchors(gh().reviews()[0])).toHaveLength(4);
+  });
+
+  it('a secondary rate limit (429 with retry-after) on a tarball is waited out, and the review completes', async () => {
+    const app = await start();
+    gh().compare();
+    gh().api().get(`${REPO}/tarball/${HEAD_SHA}`).reply(429, SECONDARY_RATE_LIMIT, apiHeaders({ 'retry-after': '12' }));
+    const { changedFiles } = mockReview(gh(), { ...demoPullRequest(), review: 'post' });
+
+    await opened(app, changedFiles);
+
+    expect(app.sleeps).toEqual([12_000]);
+    expect(gh().calls().filter((c) => c === `GET ${REPO}/tarball/${HEAD_SHA}`)).toHaveLength(2);
+    expect(gh().runs.get(CHECK_RUN_ID)).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(anchors(gh().reviews()[0])).toHaveLength(4);
   });
 
   it('a secondary rate limit (403 with retry-after) on the review POST is waited out, then the same review is posted once', async () => {
@@ -219,10 +291,18 @@ describe('GitHub errors on writes', () => {
       }));
     gh().pullFiles(pr.base, pr.head);
     gh().updateCheckRun();
+    gh().noOpenThreads();
 
     await opened(app, 1);
 
-    expect(gh().calls()).toEqual([`POST ${REPO}/check-runs`, `GET ${REPO}/commits/${HEAD_SHA}/check-runs`, `GET ${REPO}/pulls/12/files`, `PATCH ${REPO}/check-runs/${CHECK_RUN_ID}`]);
+    expect(gh().calls()).toEqual([
+      `POST ${REPO}/check-runs`,
+      `GET ${REPO}/commits/${HEAD_SHA}/check-runs`,
+      `GET ${REPO}/pulls/12/files`,
+      `PATCH ${REPO}/check-runs/${CHECK_RUN_ID}`,
+      'GET /app',
+      'POST /graphql meshReviewThreads',
+    ]);
     // The run GitHub created (and answered 502 for) is the one completed: nothing is left in progress.
     expect(gh().runs.size).toBe(1);
     expect(gh().runs.get(CHECK_RUN_ID)).toMatchObject({ status: 'completed', conclusion: 'success' });
@@ -321,11 +401,13 @@ describe('the pull request itself', () => {
     const app = await start();
     gh().installationToken();
     gh().createCheckRun();
-    gh().api().get(`${REPO}/pulls/12/files`).query(true).reply(500, SERVER_ERROR, apiHeaders());
+    // A read is safe to repeat: retried twice after a 5xx (with back-off), then the check fails.
+    gh().api().get(`${REPO}/pulls/12/files`).query(true).times(3).reply(500, SERVER_ERROR, apiHeaders());
     gh().updateCheckRun();
 
     await opened(app, 3);
 
+    expect(app.sleeps).toEqual([1000, 2000]);
     const run = gh().runs.get(CHECK_RUN_ID)!;
     expect(run).toMatchObject({ status: 'completed', conclusion: 'failure', output: { title: 'mesh-review could not complete the review' } });
     expect(run.output!.summary).toContain('HTTP 500 GET https://api.github.com/repos/acme/mesh-config/pulls/12/files');

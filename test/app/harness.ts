@@ -445,6 +445,12 @@ export class FakeGitHub {
       .reply(200, { ...responseExample('integration'), id: APP_ID, slug: APP_LOGIN, name: 'mesh-review' }, apiHeaders());
   }
 
+  /** The app's login and an empty list of its threads: what a review with nothing to say reads. */
+  noOpenThreads(): void {
+    this.appIdentity();
+    this.threads();
+  }
+
   /** The GraphQL query for mesh-review's own threads and reviews. */
   threads(threads: ThreadSpec[] = [], reviews: Array<{ author: string; body: string; oid: string }> = [], options: { outdated?: boolean } = {}): void {
     const page = threadsPage(threads, { reviews });

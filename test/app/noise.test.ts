@@ -15,6 +15,7 @@ import {
   type ReviewBody,
 } from './harness.js';
 import { anchors, demoPullRequest, fixedHead, mockReview, reviewCalls } from './scenario.js';
+import { withFiles } from './fixtures/repo.js';
 
 /**
  * No noise: whatever GitHub sends again (a redelivery, a re-run, a push that
@@ -145,6 +146,30 @@ describe('only the app’s own markers count', () => {
     expect(gh().calls().slice(before)).toEqual(reviewCalls({ headSha: NEWER_SHA, checkRunId: 4243, review: 'post', loginCached: true }));
     const [, again] = gh().reviews();
     expect(anchors(again)).toEqual(anchors(review));
+  });
+});
+
+describe('a later push reverts every manifest change', () => {
+  it('the check passes on the file list alone, and every open thread of the app is resolved (none is left to block the merge)', async () => {
+    const app = await start();
+    const review = await firstReview(app);
+    const before = gh().calls().length;
+    const pr = demoPullRequest();
+    // The head is the base again, but for the README: the pull request touches no manifest any more.
+    const head = withFiles(pr.base, { 'README.md': `${pr.base.get('README.md')}\nRollout postponed.\n` });
+    gh().createCheckRun(4243, FIXED_SHA);
+    const files = gh().pullFiles(pr.base, head, FIXED_SHA);
+    gh().updateCheckRun(4243, FIXED_SHA);
+    gh().threads(existingAfter(review).threads);
+    gh().pull({ headSha: FIXED_SHA });
+    review.comments.forEach((_c, i) => gh().resolveThread(`PRRT_kwDOthread${i}`));
+
+    await app.probot.receive({ id: 'delivery-revert', name: 'pull_request', payload: pullRequestEvent('synchronize', { headSha: FIXED_SHA, changedFiles: files.length }) } as never);
+
+    expect(gh().runs.get(4243)).toMatchObject({ status: 'completed', conclusion: 'success', output: { title: 'No mesh configuration changed' } });
+    expect(gh().graphqlMutations()).toHaveLength(review.comments.length);
+    expect(gh().reviews()).toHaveLength(1);
+    expect(gh().calls().slice(before).filter((c) => c.startsWith('GET') && c.includes('tarball'))).toEqual([]);
   });
 });
 

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { Octokit } from '@octokit/rest';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { WriteThrottle } from '../../src/github/publish/writeThrottle.js';
 import { listPullFiles, MAX_LISTED_FILES } from '../../src/github/pullFiles.js';
 import { diffEntry, type DiffEntryJson } from './fixtures/diffEntries.js';
 import { apiHeaders } from './fixtures/tarball.js';
@@ -61,6 +62,21 @@ describe('listPullFiles', () => {
 
     expect(listing).toMatchObject({ complete: true });
     expect(listing.files).toHaveLength(100);
+  });
+
+  test("with the review's throttle, a secondary rate limit on a page is waited out (retry-after), then the page is read", async () => {
+    const sleeps: number[] = [];
+    const throttle = new WriteThrottle({ minIntervalMs: 0, sleep: async (ms) => void sleeps.push(ms) });
+    nock('https://api.github.com')
+      .get('/repos/octo/mesh/pulls/7/files')
+      .query({ per_page: '100', page: '1' })
+      .reply(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, apiHeaders({ 'retry-after': '20' }));
+    page(1, [modified(1)]);
+
+    const listing = await listPullFiles(github(), PR, 1, throttle);
+
+    expect(sleeps).toEqual([20_000]);
+    expect(listing).toMatchObject({ complete: true, files: [{ path: 'mesh/file-0001.yaml' }] });
   });
 
   test('an empty pull request costs one request', async () => {

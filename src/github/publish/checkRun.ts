@@ -17,6 +17,8 @@ export interface CheckRunIo {
   throttle?: WriteThrottle;
   /** Milliseconds since the epoch, for `started_at` / `completed_at`. */
   now?: () => number;
+  /** Told about failures that are reported rather than thrown (annotation batches after the verdict). */
+  log?: { warn(obj: object, msg?: string): void };
 }
 
 export interface StartCheckRunOptions {
@@ -80,13 +82,34 @@ async function findRunByExternalId(github: GitHub, pr: PullRequestRef, name: str
   return run === undefined ? undefined : Number(run.id);
 }
 
+/** What `completeCheckRun` did: the verdict is always written (or it throws); annotations may be missing. */
+export interface CompleteCheckRunResult {
+  /** Annotations GitHub acknowledged. */
+  annotationsSent: number;
+  /**
+   * Annotations of batches that failed after the conclusion was written. A
+   * batch refused with a 5xx may or may not have been appended: it is not sent
+   * again (a duplicated batch is worse than a missing one).
+   */
+  annotationsFailed: number;
+  /** Why, one line per failed batch, with credentials redacted. */
+  errors: string[];
+}
+
 /**
  * Completes the run with `outcome`: the first PATCH sets the conclusion with
  * the first ≤ 50 annotations, further PATCHes append the rest 50 at a time.
  * The conclusion goes first so that a failure while appending annotations can
  * never leave the run in progress. Summary and text are cut to 65,535 UTF-8 bytes.
+ *
+ * Only the first PATCH can throw. Once it succeeded the verdict stands: a
+ * later batch that fails is reported in the result (and to `io.log`), never
+ * thrown, so that the caller's error path cannot overwrite the conclusion.
+ * Appending is not idempotent, so a batch is retried only after a rate limit
+ * (403/429: GitHub refused it, nothing was written), never after a 5xx, and
+ * Octokit's retry plugin is told not to retry it either.
  */
-export async function completeCheckRun(github: GitHub, pr: PullRequestRef, checkRunId: number, outcome: CheckRunOutcome, io: CheckRunIo = {}): Promise<void> {
+export async function completeCheckRun(github: GitHub, pr: PullRequestRef, checkRunId: number, outcome: CheckRunOutcome, io: CheckRunIo = {}): Promise<CompleteCheckRunResult> {
   const throttle = throttleOf(io);
   const base = {
     title: oneLineTitle(outcome.title),
@@ -106,16 +129,31 @@ export async function completeCheckRun(github: GitHub, pr: PullRequestRef, check
       output: { ...base, ...(first.length > 0 ? { annotations: first } : {}) },
     }),
   );
-  for (const batch of rest) {
-    await throttle.write(() =>
-      github.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
-        owner: pr.owner,
-        repo: pr.repo,
-        check_run_id: checkRunId,
-        output: { ...base, annotations: batch },
-      }),
-    );
+  const result: CompleteCheckRunResult = { annotationsSent: first.length, annotationsFailed: 0, errors: [] };
+  for (const [i, batch] of rest.entries()) {
+    try {
+      await throttle.write(
+        () =>
+          github.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+            owner: pr.owner,
+            repo: pr.repo,
+            check_run_id: checkRunId,
+            output: { ...base, annotations: batch },
+            // Probot's retry plugin would repeat a 5xx blindly; an append must not be.
+            request: { retries: 0 },
+          }),
+        { idempotent: false },
+      );
+      result.annotationsSent += batch.length;
+    } catch (error) {
+      // The next batches are different annotations: they are still worth sending.
+      result.annotationsFailed += batch.length;
+      const reason = `annotation batch ${i + 2} of ${batches.length} (${batch.length} annotations): ${describeError(error)}`;
+      result.errors.push(reason);
+      io.log?.warn({ err: reason, checkRunId }, 'annotations could not be appended to the completed check run; its conclusion stands');
+    }
   }
+  return result;
 }
 
 export interface FailCheckRunOptions {

@@ -111,6 +111,43 @@ describe('completeCheckRun', () => {
     expect(mock.requests).toHaveLength(3); // and each was validated against the OpenAPI description
   });
 
+  it('after the conclusion is written, a failed append is reported, not thrown, and not resent after a 5xx; a rate-limited one is retried', async () => {
+    const { throttle, sleeps } = fakeThrottle();
+    const many = Array.from({ length: 160 }, (_, i) => finding({ line: i + 1, workload: `ns/w${i}` }));
+    const outcome = planCheckRun(result(many), 'high');
+    const bodies: PatchBody[] = [];
+    const ok = () =>
+      mock
+        .api()
+        .patch('/repos/acme/shop/check-runs/42')
+        .reply(200, (_uri, body) => {
+          bodies.push(body as PatchBody);
+          return { id: 42 };
+        });
+    ok();
+    mock.api().patch('/repos/acme/shop/check-runs/42').reply(502, { message: 'Server Error' });
+    mock.api().patch('/repos/acme/shop/check-runs/42').reply(429, { message: 'You have exceeded a secondary rate limit.' }, { 'retry-after': '5' });
+    ok();
+    ok();
+    const warnings: string[] = [];
+    const out = await completeCheckRun(octokit(), pr, 42, outcome, { throttle, log: { warn: (_o, msg) => warnings.push(msg ?? '') } });
+    // Batch 2 (5xx) is missing and not resent; batch 3 waited out its rate limit; batch 4 still went.
+    expect(bodies.map((b) => b.output.annotations![0]!.start_line)).toEqual([1, 101, 151]);
+    expect(bodies[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(sleeps).toEqual([5000]);
+    expect(out).toMatchObject({ annotationsSent: 110, annotationsFailed: 50 });
+    expect(out.errors).toHaveLength(1);
+    expect(out.errors[0]).toMatch(/^annotation batch 2 of 4 \(50 annotations\): .*502/);
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('the PATCH that writes the conclusion still throws when it fails', async () => {
+    const { throttle } = fakeThrottle({ maxServerErrorRetries: 0 });
+    mock.api().patch('/repos/acme/shop/check-runs/42').reply(502, { message: 'Server Error' });
+    const outcome: CheckRunOutcome = { conclusion: 'success', title: 'ok', summary: 'ok', annotations: [] };
+    await expect(completeCheckRun(octokit(), pr, 42, outcome, { throttle })).rejects.toMatchObject({ status: 502 });
+  });
+
   it('cuts a summary over 65,535 bytes between code points, with a note', async () => {
     const { throttle } = fakeThrottle();
     const outcome: CheckRunOutcome = { conclusion: 'success', title: 'ok', summary: `${'é'.repeat(30_000)}${'🔓'.repeat(5_000)}`, text: 'ü'.repeat(40_000), annotations: [] };
