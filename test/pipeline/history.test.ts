@@ -71,6 +71,12 @@ describe.skipIf(!existsSync(HISTORY))('corpus history pairs', () => {
     }
   });
 
+  it('06: TCP forwarding becomes SNI-routed TLS passthrough with hosts widened to "*": istiod was reachable through the gateway port before and is after, so nothing is newly exposed (a tcp route matches connections, not names)', () => {
+    const r = review('06-istio-expose-istiod-tls-passthrough');
+    expect(r.findings.filter((f) => f.category === 'ingress-exposed')).toEqual([]);
+    expect(r.findings.filter((f) => ['critical', 'high'].includes(f.severity))).toEqual([]);
+  });
+
   it('09 is a Helm template outside a chart: reported as an error with file and line, not a crash', () => {
     const r = review('09-linkerd-viz-serverauthz-to-authzpolicy');
     expect(r.errors.length).toBeGreaterThan(0);

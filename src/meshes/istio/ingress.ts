@@ -77,9 +77,13 @@ function istioGateways(res: IstioResources, add: Add): void {
       if (!exportedTo(vs.spec.exportTo, ns, gw.slice(0, gw.indexOf('/')))) return;
       const defined = gateways.get(gw);
       const admitted = defined ? serverHosts(defined, ns) : StringSet.all();
+      const origin: Origin = { resource: vs.resource, path: ['spec', 'gateways', i] };
+      const { byHost, byPort } = virtualServiceBackends(body, gw, ns);
       const exposed = vsHosts.intersect(admitted);
-      if (exposed.isEmpty) return;
-      for (const backend of virtualServiceBackends(body, gw, ns)) add(backend, gw, exposed, { resource: vs.resource, path: ['spec', 'gateways', i] });
+      if (!exposed.isEmpty) for (const backend of byHost) add(backend, gw, exposed, origin);
+      // A `tcp` route matches connections, not names: the VirtualService's hosts filter nothing, and
+      // every host the gateway serves reaches the backend, however the hosts are written.
+      if (!admitted.isEmpty) for (const backend of byPort) add(backend, gw, admitted, origin);
     });
   }
 }
@@ -120,9 +124,11 @@ function serverHosts(gateways: Typed<GatewaySpec>[], vsNamespace: string): Strin
  * does not carry this gateway's traffic. Mirrors receive copies of the
  * requests, so they are exposed as well.
  */
-function virtualServiceBackends(spec: Obj, gw: string, ns: string): Set<string> {
-  const out = new Set<string>();
+function virtualServiceBackends(spec: Obj, gw: string, ns: string): { byHost: Set<string>; byPort: Set<string> } {
+  const byHost = new Set<string>();
+  const byPort = new Set<string>();
   for (const section of ['http', 'tcp', 'tls']) {
+    const out = section === 'tcp' ? byPort : byHost;
     for (const route of arr(spec[section]).map(obj)) {
       const matches = arr(route.match).map(obj);
       const bound = matches.length === 0 || matches.some((m) => !Array.isArray(m.gateways) || m.gateways.some((g) => typeof g === 'string' && resolveGatewayName(g, ns) === gw));
@@ -135,7 +141,7 @@ function virtualServiceBackends(spec: Obj, gw: string, ns: string): Set<string> 
       for (const h of hosts) if (typeof h === 'string' && h !== '') out.add(resolveShortName(h, ns));
     }
   }
-  return out;
+  return { byHost, byPort };
 }
 
 function gatewayApiRoutes(inv: Inventory, add: Add): void {

@@ -105,7 +105,7 @@ describe('computeIngress: VirtualService + Gateway', () => {
       want: { [`${API}|istio-system/elsewhere`]: ['internal.corp'] },
     },
     {
-      name: 'backends are normalised FQDNs; tcp, tls and mirrors count',
+      name: 'backends are normalised FQDNs; tcp, tls and mirrors count (a tcp route matches connections: every host the gateway serves reaches it)',
       yaml:
         PUBLIC +
         vs(
@@ -118,7 +118,7 @@ describe('computeIngress: VirtualService + Gateway', () => {
       want: {
         [`${API}|istio-system/public`]: ['shop.example.com'],
         'shadow.shop.svc.cluster.local|istio-system/public': ['shop.example.com'],
-        'db.data.svc.cluster.local|istio-system/public': ['shop.example.com'],
+        'db.data.svc.cluster.local|istio-system/public': ['shop.example.com', 'a.b.example.com'],
       },
     },
     {
