@@ -13,7 +13,7 @@ export function toFindings(changes: PolicyChange[]): Finding[] {
     const escalate = c.escalation !== undefined && ESCALATED.has(rule.category);
     const parts = [
       escalate ? `Raised one level: ${c.escalation}.` : '',
-      c.detail && !rule.detailIsTag ? c.detail : '',
+      c.detail && !rule.detailIsTag ? sentence(c.detail) : '',
       c.before ? `Before: ${c.before}.` : '',
       c.after ? `After: ${c.after}.` : '',
       `Fix: ${rule.fix}`,
@@ -37,6 +37,9 @@ export function toFindings(changes: PolicyChange[]): Finding[] {
   }
   return out;
 }
+
+/** A detail as a sentence of the message: it ends with a full stop. */
+const sentence = (text: string): string => (/[.!?)]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
 
 /** Weakenings weigh more on an exposed workload; informational categories stay informational. */
 const ESCALATED = new Set<Category>(['access-broadened', 'mtls-weakened']);

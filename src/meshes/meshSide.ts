@@ -17,6 +17,12 @@ export interface PortEval {
   protocolOrigin?: Origin;
   /** The field that accepts tokens of `issuer` (a RequestAuthentication's jwtRules entry), if any. */
   issuerOrigin?: (issuer: string) => Origin | undefined;
+  /**
+   * Set when the review changes how identities are named or matched (Istio: `meshConfig.trustDomain`,
+   * else `trustDomainAliases`): that field on this side. An unchanged policy that now decides
+   * differently for a peer (a stale trust domain, a new alias) was changed by it: the cause to anchor on.
+   */
+  identityOrigin?: Origin;
 }
 
 export type DataPlaneKind = 'sidecar' | 'ambient' | 'none';
@@ -110,6 +116,11 @@ export interface MeshSide {
 export interface MeshOptions {
   rootNamespace?: string | undefined;
   trustDomain?: string | undefined;
+  /**
+   * The inventory of the other side of the review, for settings that name the same thing
+   * differently on each side: a workload's Istio identity carries its side's trust domain.
+   */
+  counterpart?: Inventory | undefined;
 }
 
 /** A mesh plugs in as one folder exporting one of these. */

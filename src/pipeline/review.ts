@@ -11,6 +11,7 @@ import { sortFindings } from '../report/format.js';
 import { MESHES } from '../meshes/registry.js';
 import type { PolicyChange } from '../policy/change.js';
 import { diffMeshSides } from '../policy/diffSides.js';
+import { newDuplicates } from './duplicates.js';
 import { setMaxStates } from '../policy/stringSet.js';
 import type { Snapshot } from '../sources/snapshot.js';
 import type { ReviewResult } from './reviewResult.js';
@@ -42,14 +43,15 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
   const findBefore = indexByIdentity(base.inventory);
   // File errors first: mesh-invalid objects join the error list below but are findings of their own.
   changes.push(...newFileErrors(base.errors, head.errors));
+  changes.push(...newDuplicates(base.inventory, head.inventory));
   const active = MESHES.filter((mesh) => mesh.present(base.inventory) || mesh.present(head.inventory));
   addPotentialWorkloads(
     [base.inventory, head.inventory],
     active.flatMap((mesh) => [...mesh.selectors(base.inventory, meshOptions), ...mesh.selectors(head.inventory, meshOptions)]),
   );
   for (const mesh of active) {
-    const before = mesh.evaluate(base.inventory, meshOptions);
-    const after = mesh.evaluate(head.inventory, meshOptions);
+    const before = mesh.evaluate(base.inventory, { ...meshOptions, counterpart: head.inventory });
+    const after = mesh.evaluate(head.inventory, { ...meshOptions, counterpart: base.inventory });
     const diff = diffMeshSides(before, after, {
       candidates: (dim) => mesh.candidates(dim, head.inventory, meshOptions),
       findAfter,

@@ -149,7 +149,8 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
     }
   }
   const protocols = Object.keys(ta.access) as Protocol[];
-  const shift = protocolShift(tb, ta, ctx);
+  // A port's protocol, or the mesh's trust domain, moved under unchanged policies: that field is the cause.
+  const shift = protocolShift(tb, ta, ctx) ?? identityShift(ta, ctx);
   const grouped = new Map<string, PolicyChange>();
   for (const protocol of protocols) {
     const pa = ta.access[protocol]!;
@@ -296,6 +297,13 @@ function issuerShift(d: AccessDelta, ta: PortEval, ctx: DiffContext): Shift {
   if (!rp || !ta.issuerOrigin) return undefined;
   const origin = ta.issuerOrigin(rp.slice(0, Math.max(0, rp.lastIndexOf('/'))));
   if (!origin || unchanged(origin, ctx)) return undefined;
+  return { anchor: refineAnchor(origin, ctx.findBefore(origin.resource)), side: 'after' };
+}
+
+/** The mesh config line that changed which identities a policy's principals name (trust domain, aliases). */
+function identityShift(ta: PortEval, ctx: DiffContext): Shift {
+  const origin = ta.identityOrigin;
+  if (!origin) return undefined;
   return { anchor: refineAnchor(origin, ctx.findBefore(origin.resource)), side: 'after' };
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DFA, JS, NFA } from 'refa';
+import { DFA, ENFA, JS, NFA } from 'refa';
 
 /**
  * A regular set of strings. Mesh policies match strings by exact value,
@@ -142,6 +142,28 @@ export class StringSet {
       b.complement();
       const dfa = DFA.fromIntersection(a, b, nodes());
       dfa.complement();
+      dfa.minimize();
+      return dfa;
+    });
+  }
+
+  /**
+   * `{ to + w : from + w ∈ this }`: the members that start with `from`, with that start
+   * rewritten to `to` (members without it are dropped). Exact for any regular set; used
+   * to carry an identity's trust domain over to another (Istio trust-domain bundle).
+   */
+  replacePrefix(from: string, to: string): StringSet {
+    return binary(`>${JSON.stringify(from)}>${JSON.stringify(to)}>`, this, StringSet.empty(), () => {
+      let state: DFA.Node | undefined = this.dfa.initial;
+      for (const c of toWord(from)) {
+        state = state.out.get(c);
+        if (!state) return StringSet.empty().dfa.copy(nodes());
+      }
+      const options = { maxCharacter: this.dfa.maxCharacter };
+      const iter = this.dfa.transitionIterator();
+      const rest = ENFA.fromTransitionIterator({ ...iter, initial: state }, options, new ENFA.LimitedNodeFactory(maxStates));
+      rest.prepend(DFA.fromWords([toWord(to)], options));
+      const dfa = DFA.fromFA(rest, nodes());
       dfa.minimize();
       return dfa;
     });

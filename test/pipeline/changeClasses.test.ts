@@ -635,6 +635,50 @@ const ROWS: Row[] = [
       allowBroadened(W.payments, 9090, { file: 'shop/authz.yaml', line: 27, severity: 'high' }),
     ],
   },
+  // ------------------------------------------------------------------ pitfall 20: the trust-domain bundle (pilot/pkg/security/trustdomain/bundle.go)
+  {
+    case: 'pitfall20-trust-domain-migrated-deny-principal-stale',
+    why: 'Pitfall 20 / row 10 (§2.4.4): the IstioOperator moves meshConfig.trustDomain from old.acme to new.acme without trustDomainAliases; the DENY `principals: ["old.acme/ns/batch/sa/worker"]` is unchanged. bundle.go ReplaceTrustDomainAliases keeps a principal whose trust domain is neither the local one, an alias nor cluster.local as written, and batch/worker now presents new.acme/ns/batch/sa/worker: it is no longer denied (high). Cause: the trustDomain line.',
+    expect: [
+      denyWeakened(W.payments, 8080, { file: 'mesh/iop.yaml', line: 8, severity: 'high' }),
+      denyWeakened(W.payments, 9090, { file: 'mesh/iop.yaml', line: 8, severity: 'high' }),
+    ],
+  },
+  {
+    case: 'pitfall20-trust-domain-migrated-allow-principal-stale',
+    why: 'Pitfall 20 / §6 row 38: the same migration old.acme → new.acme with a stale ALLOW `principals: ["old.acme/ns/frontend/sa/web"]`. bundle.go keeps the foreign-looking principal as written, so frontend/web (now new.acme/...) is locked out: access narrowed (info), and nothing is widened (old.acme peers were allowed before as well).',
+    all: true,
+    expect: [
+      narrowed(W.payments, 8080, { file: 'mesh/iop.yaml', line: 8, severity: 'info' }),
+      narrowed(W.payments, 9090, { file: 'mesh/iop.yaml', line: 8, severity: 'info' }),
+    ],
+  },
+  {
+    case: 'pitfall20-trust-domain-migrated-with-alias',
+    why: 'Pitfall 20: the migration old.acme → new.acme keeps `trustDomainAliases: [old.acme]`. bundle.go ReplaceTrustDomainAliases expands the DENY principal old.acme/ns/batch/sa/worker to new.acme/... and old.acme/..., so batch/worker is still denied under its new identity: nothing changes.',
+    all: true,
+    expect: [],
+  },
+  {
+    case: 'pitfall20-cluster-local-principal-is-local-trust-domain',
+    why: 'Pitfall 20: with meshConfig.trustDomain prod.acme, the ALLOW principal cluster.local/ns/frontend/sa/web is rewritten to prod.acme/ns/frontend/sa/web. bundle.go ReplaceTrustDomainAliases treats "cluster.local" as a pointer to the local trust domain and its aliases, so both compile to prod.acme/ns/frontend/sa/web: nothing changes.',
+    all: true,
+    expect: [],
+  },
+  {
+    case: 'pitfall20-cluster-local-deny-follows-trust-domain',
+    why: 'Pitfall 20: the trust domain moves old.acme → new.acme while the DENY names cluster.local/ns/batch/sa/worker. bundle.go rewrites a cluster.local principal to the current trust domain (and aliases) on each side, so the DENY follows batch/worker to new.acme: nothing changes.',
+    all: true,
+    expect: [],
+  },
+  {
+    case: 'pitfall20-trust-domain-alias-added-widens-allow',
+    why: 'Pitfall 20 ("trust-domain aliases widen matches"): mesh trust domain prod.acme gains `trustDomainAliases: [partner.example]`; the ALLOW `principals: ["cluster.local/ns/frontend/sa/web"]` is unchanged. bundle.go ReplaceTrustDomainAliases now also generates partner.example/ns/frontend/sa/web, so a peer of the partner trust domain is allowed (high). Cause: the trustDomainAliases line.',
+    expect: [
+      allowBroadened(W.payments, 8080, { file: 'mesh/iop.yaml', line: 9, severity: 'high' }),
+      allowBroadened(W.payments, 9090, { file: 'mesh/iop.yaml', line: 9, severity: 'high' }),
+    ],
+  },
 ];
 
 // ------------------------------------------------------------------ running the engine

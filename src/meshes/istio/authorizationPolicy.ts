@@ -6,6 +6,7 @@ import { DIM, intersectCubes, intersectSets, type Cube, type DimSet } from '../.
 import { escapeRegex, StringSet } from '../../policy/stringSet.js';
 import type { Typed } from './istioResources.js';
 import type { AuthorizationPolicySpec, Rule } from './schemas.js';
+import { asMeshIdentities, expandTrustDomainAliases, replaceTrustDomainAliases, type IdentityScope } from './trustDomain.js';
 
 type AP = Typed<AuthorizationPolicySpec>;
 
@@ -50,6 +51,11 @@ export interface CompileContext {
   jwtIssuers: readonly string[] | 'unknown';
   /** ztunnel without waypoint enforces L4 only. */
   ambient: boolean;
+  /**
+   * The trust-domain bundle (mesh trust domain and aliases) and the mesh trust domains of both
+   * sides (trustDomain.ts). Absent: principals are compared as written.
+   */
+  identity?: IdentityScope | undefined;
 }
 
 /** A principal as Istio issues it: `<trust domain>/ns/<namespace>/sa/<service account>`. */
@@ -174,6 +180,8 @@ function constraint(dim: string, positive: StringSet | IpSet | undefined, negati
     set = set ? intersectSets(set, rest) : rest;
   }
   if (!set) return new Map();
+  // The peer identities the constraint admits, with the mesh's own workloads under either side's trust domain.
+  if (dim === DIM.principal) set = asMeshIdentities(set as StringSet, ctx.identity);
   if ((dim === DIM.principal && !ctx.identityVisible) || (isJwtDim(dim) && ctx.jwtIssuers !== 'unknown' && ctx.jwtIssuers.length === 0)) {
     // An attribute nobody can carry is empty: the constraint is decided now, for every request.
     return (set as StringSet).has('') ? new Map() : undefined;
@@ -301,14 +309,24 @@ const ips = (g: Gen, values: string[] | undefined): IpSet | undefined =>
 type Source = NonNullable<NonNullable<Rule['from']>[number]['source']>;
 type Operation = NonNullable<NonNullable<Rule['to']>[number]['operation']>;
 
+/**
+ * Model.MigrateTrustDomain (builder.go runs it on every rule before generating): principal values
+ * (`principals`, `source.principal`) through Bundle.ReplaceTrustDomainAliases, trust-domain values
+ * (`trustDomains`, `source.trustDomain`) through Bundle.ExpandTrustDomainAliases. Only non-empty lists.
+ */
+const migratePrincipals = (g: Gen, values: string[] | undefined) =>
+  values && values.length > 0 && g.ctx.identity ? replaceTrustDomainAliases(g.ctx.identity.bundle, values) : values;
+const migrateTrustDomains = (g: Gen, values: string[] | undefined) =>
+  values && values.length > 0 && g.ctx.identity ? expandTrustDomainAliases(g.ctx.identity.bundle, values) : values;
+
 /** One `from` entry (model.New: insertFront of each generator); every field is generated, none skipped early. */
 function source(s: Source, g: Gen): Partial {
   const ctx = g.ctx;
   return allOf([
-    constraint(DIM.principal, l4(g, s.principals, StringSet.istioPattern), l4(g, s.notPrincipals, StringSet.istioPattern), ctx),
+    constraint(DIM.principal, l4(g, migratePrincipals(g, s.principals), StringSet.istioPattern), l4(g, migratePrincipals(g, s.notPrincipals), StringSet.istioPattern), ctx),
     constraint(DIM.principal, l4(g, s.namespaces, namespaceSet), l4(g, s.notNamespaces, namespaceSet), ctx),
     constraint(DIM.principal, l4(g, s.serviceAccounts, (v) => serviceAccountSet(g.namespace, v)), l4(g, s.notServiceAccounts, (v) => serviceAccountSet(g.namespace, v)), ctx),
-    constraint(DIM.principal, l4(g, s.trustDomains, trustDomainSet), l4(g, s.notTrustDomains, trustDomainSet), ctx),
+    constraint(DIM.principal, l4(g, migrateTrustDomains(g, s.trustDomains), trustDomainSet), l4(g, migrateTrustDomains(g, s.notTrustDomains), trustDomainSet), ctx),
     constraint(DIM.sourceIp, ips(g, s.ipBlocks), ips(g, s.notIpBlocks), ctx),
     constraint(DIM.remoteIp, ips(g, s.remoteIpBlocks), ips(g, s.notRemoteIpBlocks), ctx),
     constraint(DIM.requestPrincipal, requestPrincipals(g, s.requestPrincipals), requestPrincipals(g, s.notRequestPrincipals), ctx),
@@ -332,13 +350,17 @@ function condition(key: string, values: string[] | undefined, notValues: string[
   if (key === 'destination.port') return ports(g, values, notValues);
   const ipDim = { 'source.ip': DIM.sourceIp, 'remote.ip': DIM.remoteIp, 'destination.ip': DIM.destinationIp }[key];
   if (ipDim) return constraint(ipDim, ips(g, values), ips(g, notValues), ctx);
-  if (key === 'source.principal') return constraint(DIM.principal, l4(g, values, StringSet.istioPattern), l4(g, notValues, StringSet.istioPattern), ctx);
+  if (key === 'source.principal') {
+    return constraint(DIM.principal, l4(g, migratePrincipals(g, values), StringSet.istioPattern), l4(g, migratePrincipals(g, notValues), StringSet.istioPattern), ctx);
+  }
   if (key === 'source.namespace') return constraint(DIM.principal, l4(g, values, namespaceSet), l4(g, notValues, namespaceSet), ctx);
   if (key === 'source.serviceAccount') {
     const sa = (v: string) => serviceAccountSet(g.namespace, v);
     return constraint(DIM.principal, l4(g, values, sa), l4(g, notValues, sa), ctx);
   }
-  if (key === 'source.trustDomain') return constraint(DIM.principal, l4(g, values, trustDomainSet), l4(g, notValues, trustDomainSet), ctx);
+  if (key === 'source.trustDomain') {
+    return constraint(DIM.principal, l4(g, migrateTrustDomains(g, values), trustDomainSet), l4(g, migrateTrustDomains(g, notValues), trustDomainSet), ctx);
+  }
   if (key === 'connection.sni') return constraint(DIM.sni, l4(g, values, StringSet.istioPattern), l4(g, notValues, StringSet.istioPattern), ctx);
   if (key === 'request.auth.principal') return constraint(DIM.requestPrincipal, requestPrincipals(g, values), requestPrincipals(g, notValues), ctx);
   if (key.startsWith('request.')) {

@@ -6,6 +6,7 @@ import type { MeshAdapter, MeshOptions, MeshSide } from '../meshSide.js';
 import { collectIstioResources } from './istioResources.js';
 import { readMeshSettings } from './meshConfig.js';
 import { istioSelectors } from './selectors.js';
+import { newBundle } from './trustDomain.js';
 import { computeClientPaths, findDestinationRuleConflicts } from './destinationRule.js';
 import { computeEgress, egressImportOriginFor, egressOriginFor } from './egress.js';
 import { computeIngress, ingressOriginFor } from './ingress.js';
@@ -19,6 +20,19 @@ export const istio: MeshAdapter = {
   present: (inv) => inv.resources.some((r) => ISTIO_GROUP.test(r.apiVersion)) || [...inv.namespaces.values()].some((n) => 'istio-injection' in n.labels || 'istio.io/rev' in n.labels),
   evaluate(inv: Inventory, options: MeshOptions): MeshSide {
     const settings = readMeshSettings(inv, options);
+    // A workload is the same peer on both sides whichever trust domain each side gives it.
+    const other = options.counterpart ? readMeshSettings(options.counterpart, options) : settings;
+    const identity = {
+      bundle: newBundle(settings.trustDomain, settings.trustDomainAliases),
+      meshTrustDomains: [...new Set([settings.trustDomain, other.trustDomain])],
+      // What renamed the identities policies are matched against, when the review changes it.
+      origin:
+        other.trustDomain !== settings.trustDomain
+          ? settings.trustDomainOrigin
+          : other.trustDomainAliases.join(',') !== settings.trustDomainAliases.join(',')
+            ? settings.trustDomainAliasesOrigin
+            : undefined,
+    };
     const res = collectIstioResources(inv);
     const side: MeshSide = {
       mesh: 'istio',
@@ -33,7 +47,7 @@ export const istio: MeshAdapter = {
     };
     // With competing policies the weaker one is assumed on both sides: the same cluster state
     // then compares equal, and a newly added weaker competitor shows as a weakening.
-    side.workloads = buildWorkloadViews(inv, res, settings, 'weakest', side.ambiguities);
+    side.workloads = buildWorkloadViews(inv, res, settings, 'weakest', side.ambiguities, identity);
     side.clientPaths = computeClientPaths(inv, res, settings, side.workloads, (key, port) => side.workloads.get(key)?.transport(port).mode ?? 'PERMISSIVE');
     for (const c of findDestinationRuleConflicts(res)) {
       const names = c.rules.map((r) => r.resource.name).sort();
@@ -59,7 +73,8 @@ export const istio: MeshAdapter = {
   selectors: istioSelectors,
   candidates(dim, inv, options) {
     if (dim === DIM.principal) {
-      const td = options.trustDomain ?? 'cluster.local';
+      // Peers in the mesh carry the mesh's trust domain (the head side's, for a review).
+      const td = readMeshSettings(inv, options).trustDomain;
       const namespaces = [...inv.namespaces.keys()].slice(0, 20);
       // The identities the repository's own workloads run as read best in a witness; then any pod of a namespace.
       const accounts = [...new Set(inv.workloads.filter((w) => !w.potential).map((w) => `${td}/ns/${w.namespace}/sa/${w.serviceAccount}`))].sort().slice(0, 40);

@@ -1,12 +1,18 @@
 import { parse } from 'yaml';
 import type { Inventory } from '../../inventory/inventory.js';
-import { get, isObj, obj, str } from '../../inventory/read.js';
+import { arr, get, isObj, obj, str } from '../../inventory/read.js';
 import type { Origin } from '../../policy/access.js';
 
 /** The MeshConfig settings the engine needs, with where each came from. */
 export interface MeshSettings {
   rootNamespace: string;
+  /** `meshConfig.trustDomain`: the trust domain the mesh's workloads carry in their identities. */
   trustDomain: string;
+  /** Where the trust domain was set, when the repository sets it in mesh config. */
+  trustDomainOrigin: Origin | undefined;
+  /** `meshConfig.trustDomainAliases`: trust domains Istio treats as the local one in policies (bundle.go). */
+  trustDomainAliases: string[];
+  trustDomainAliasesOrigin: Origin | undefined;
   outboundTrafficPolicy: { mode: 'ALLOW_ANY' | 'REGISTRY_ONLY'; origin: Origin | undefined };
   /** What was assumed because the repository does not say. */
   assumptions: string[];
@@ -20,7 +26,9 @@ export interface MeshOverrides {
 /**
  * MeshConfig lives in an IstioOperator (`spec.meshConfig`) or in the `istio`
  * ConfigMap's `mesh` key. The user's configuration wins for the root
- * namespace and trust domain; defaults are Istio's.
+ * namespace; the trust domain is what the repository's mesh config says (it
+ * is what the workloads' identities carry), the configured `istio.trustDomain`
+ * only when it says nothing. Defaults are Istio's.
  */
 export function readMeshSettings(inv: Inventory, overrides: MeshOverrides): MeshSettings {
   const found: { mesh: Record<string, unknown>; origin: (path: string[]) => Origin }[] = [];
@@ -49,7 +57,13 @@ export function readMeshSettings(inv: Inventory, overrides: MeshOverrides): Mesh
   };
   const root = overrides.rootNamespace ?? first((m) => str(m.rootNamespace))?.value;
   if (!root) assumptions.push('root namespace istio-system (Istio default; set istio.rootNamespace to change)');
-  const td = overrides.trustDomain ?? first((m) => str(m.trustDomain))?.value ?? 'cluster.local';
+  const tdFound = first((m) => str(m.trustDomain) || undefined);
+  const td = tdFound?.value ?? overrides.trustDomain ?? 'cluster.local';
+  // pkg/config/mesh: aliases are a list of strings; the first mesh config that lists any wins, as for the other keys.
+  const aliases = first((m) => {
+    const list = arr(m.trustDomainAliases).map(str).filter((a): a is string => !!a);
+    return list.length > 0 ? list : undefined;
+  });
   const outbound = first((m) => {
     const mode = str(obj(m.outboundTrafficPolicy).mode);
     return mode === 'ALLOW_ANY' || mode === 'REGISTRY_ONLY' ? mode : undefined;
@@ -57,6 +71,9 @@ export function readMeshSettings(inv: Inventory, overrides: MeshOverrides): Mesh
   return {
     rootNamespace: root ?? 'istio-system',
     trustDomain: td,
+    trustDomainOrigin: tdFound?.origin(['trustDomain']),
+    trustDomainAliases: aliases?.value ?? [],
+    trustDomainAliasesOrigin: aliases?.origin(['trustDomainAliases']),
     outboundTrafficPolicy: outbound
       ? { mode: outbound.value, origin: outbound.origin(['outboundTrafficPolicy', 'mode']) }
       : { mode: 'ALLOW_ANY', origin: undefined },

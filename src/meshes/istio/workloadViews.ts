@@ -9,6 +9,7 @@ import { ANY_PEER, AUTHENTICATED, applicablePolicies, compileAccess, indexPolici
 import { decideInjection } from './injection.js';
 import type { IstioResources } from './istioResources.js';
 import type { MeshSettings } from './meshConfig.js';
+import type { IdentityScope } from './trustDomain.js';
 import { effectiveMode, indexPeerAuthentications, portLevelPorts } from './peerAuthentication.js';
 
 /** Builds the lazy per-workload views of one side. */
@@ -18,6 +19,7 @@ export function buildWorkloadViews(
   settings: MeshSettings,
   pick: 'weakest' | 'strongest',
   ambiguities: Ambiguity[],
+  identity?: IdentityScope,
 ): Map<string, WorkloadView> {
   const levels = indexPeerAuthentications(res.peerAuthentications, settings.rootNamespace);
   const views = new Map<string, WorkloadView>();
@@ -62,6 +64,7 @@ export function buildWorkloadViews(
       nsInfo?.resource ? 'ns' : 'no-ns',
       settings.rootNamespace,
       settings.trustDomain,
+      JSON.stringify(identity ? [identity.bundle, identity.meshTrustDomains] : null),
       ...pas.map((p) => `pa:${p.resource.hash}`).sort(),
       ...policies.map((p) => `ap:${p.resource.hash}`).sort(),
       ...jwtPolicies.map((p) => `ra:${p.resource.hash}`).sort(),
@@ -111,9 +114,10 @@ export function buildWorkloadViews(
       const { protocols, origin: protocolOrigin } = ambient ? { protocols: ['tcp'] as Protocol[], origin: undefined } : protocolsOf(inv, w, port);
       const access: Partial<Record<Protocol, AccessPolicy>> = {};
       for (const protocol of protocols) {
-        access[protocol] = compileAccess(policies, { port, protocol, identityVisible: t.mode !== 'PLAINTEXT', ambient, jwtIssuers }, base);
+        access[protocol] = compileAccess(policies, { port, protocol, identityVisible: t.mode !== 'PLAINTEXT', ambient, jwtIssuers, identity }, base);
       }
-      return { transport: t, access, ...(protocolOrigin ? { protocolOrigin } : {}), issuerOrigin };
+      const identityOrigin = identity?.origin;
+      return { transport: t, access, ...(protocolOrigin ? { protocolOrigin } : {}), issuerOrigin, ...(identityOrigin ? { identityOrigin } : {}) };
     };
     views.set(key, {
       key,

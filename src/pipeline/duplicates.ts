@@ -1,0 +1,51 @@
+import type { Inventory } from '../inventory/inventory.js';
+import type { Resource } from '../manifests/resource.js';
+import type { PolicyChange } from '../policy/change.js';
+
+/**
+ * Objects defined more than once with different contents (two files declaring
+ * `AuthorizationPolicy shop/payments-deny`). The cluster holds one object per
+ * name: whichever is applied last replaces the others, and the repository
+ * cannot tell which that is. Only duplicates this change introduced are
+ * reported; identical copies are harmless.
+ */
+export function newDuplicates(base: Inventory, head: Inventory): PolicyChange[] {
+  const before = new Set(duplicateGroups(base).keys());
+  const out: PolicyChange[] = [];
+  for (const [key, group] of duplicateGroups(head)) {
+    if (before.has(key)) continue;
+    const first = group[0]!;
+    const where = group.map((r) => `${r.file}:${r.line}`).join(', ');
+    // Anchored on a copy this change touched, when one is new.
+    const anchor = group.find((r) => !base.resources.some((b) => b.hash === r.hash && b.file === r.file)) ?? group[group.length - 1]!;
+    out.push({
+      cause: 'ambiguous',
+      mesh: 'kubernetes',
+      workload: null,
+      port: null,
+      anchor: { resource: anchor, path: ['metadata', 'name'] },
+      side: 'after',
+      before: '',
+      after: '',
+      witness: null,
+      scope: undefined,
+      detail: `${first.kind} ${head.namespaceOf(first)}/${first.name} is defined ${group.length} times with different contents (${where}); the cluster keeps only the copy applied last, which the repository cannot show`,
+      related: group,
+    });
+  }
+  return out;
+}
+
+function duplicateGroups(inv: Inventory): Map<string, Resource[]> {
+  const byIdentity = new Map<string, Resource[]>();
+  for (const r of inv.resources) {
+    if (!r.name) continue;
+    const key = `${r.apiVersion.split('/')[0]}|${r.kind}|${inv.namespaceOf(r)}|${r.name}`;
+    const list = byIdentity.get(key);
+    if (list) list.push(r);
+    else byIdentity.set(key, [r]);
+  }
+  const out = new Map<string, Resource[]>();
+  for (const [key, list] of byIdentity) if (list.length > 1 && new Set(list.map((r) => r.hash)).size > 1) out.set(key, list);
+  return out;
+}

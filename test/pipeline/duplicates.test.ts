@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/config/schema.js';
+import { reviewSnapshots } from '../../src/pipeline/review.js';
+import { memorySnapshot } from '../../src/sources/memorySource.js';
+
+const policy = (paths: string) => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: payments-deny
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      app: payments
+  action: DENY
+  rules:
+    - to:
+        - operation:
+            paths: [${paths}]
+`;
+
+const review = (before: Record<string, string>, after: Record<string, string>) =>
+  reviewSnapshots({ base: memorySnapshot('base', before), head: memorySnapshot('head', after), config: defaultConfig() }).findings.filter((f) => f.ruleId === 'ambiguous-precedence');
+
+describe('objects defined twice', () => {
+  it.each<[string, Record<string, string>, Record<string, string>, string[]]>([
+    ['a second copy with other contents is reported, on the new copy', { 'a.yaml': policy('"/admin*"') }, { 'a.yaml': policy('"/admin*"'), 'z.yaml': policy('"/admin*", "/internal*"') }, ['z.yaml:4']],
+    ['an identical copy is harmless', { 'a.yaml': policy('"/admin*"') }, { 'a.yaml': policy('"/admin*"'), 'z.yaml': policy('"/admin*"') }, []],
+    ['a duplicate the base already had is not this change\'s', { 'a.yaml': policy('"/a*"'), 'z.yaml': policy('"/b*"') }, { 'a.yaml': policy('"/a*"'), 'z.yaml': policy('"/b*"') }, []],
+  ])('%s', (_name, before, after, expected) => {
+    const found = review(before, after);
+    expect(found.map((f) => `${f.file}:${f.line}`)).toEqual(expected);
+    for (const f of found) expect(f.message).toMatch(/AuthorizationPolicy shop\/payments-deny is defined 2 times with different contents \(a\.yaml:1, z\.yaml:1\); the cluster keeps only the copy applied last/);
+  });
+});
