@@ -12,6 +12,7 @@ import { MESHES } from '../meshes/registry.js';
 import type { PolicyChange } from '../policy/change.js';
 import { diffMeshSides } from '../policy/diffSides.js';
 import { newDuplicates } from './duplicates.js';
+import { unanalysedChanges } from './unanalysedKinds.js';
 import { setMaxStates } from '../policy/stringSet.js';
 import type { Snapshot } from '../sources/snapshot.js';
 import type { ReviewResult } from './reviewResult.js';
@@ -62,7 +63,7 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
     for (const inv of after.invalid) head.errors.push({ file: inv.resource.file, line: inv.resource.locate(inv.path), message: inv.message });
   }
   const findings = sortFindings(applyConfig(toFindings(changes), config, input.now ?? new Date()));
-  const errors: ReviewError[] = dedupeErrors(head.errors);
+  const errors: ReviewError[] = dedupeErrors([...head.errors, ...unanalysedChanges(base.inventory, head.inventory)]);
   return {
     version: 1,
     summary: summarize(findings, errors, config, { filesParsed: input.head.files.length, workloads: head.inventory.workloads.length }),
