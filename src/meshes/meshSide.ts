@@ -104,6 +104,8 @@ export interface MeshSide {
   mesh: string;
   /** Where mesh-wide policy lives (Istio's root namespace), when the mesh has one. */
   rootNamespace: string | undefined;
+  /** The mesh config line that sets the root namespace, when the repository sets it. */
+  rootNamespaceOrigin?: Origin;
   workloads: Map<string, WorkloadView>;
   clientPaths: Map<string, ClientPath>;
   egress: Map<string, EgressView>;

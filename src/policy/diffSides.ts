@@ -20,12 +20,25 @@ export interface DiffContext {
 /** The diff context of one mesh: where its mesh-wide policy lives decides a change's scope. */
 interface SideContext extends DiffContext {
   rootNamespace: string | undefined;
+  /** The root namespaces of both sides (they differ when the change moves it). */
+  roots: ReadonlySet<string>;
+  /** The mesh config line that moved the root namespace, when this change moved it. */
+  rootShift: Shift;
 }
 
 /** Compares two sides of one mesh: every place the answer to "who can reach what, how" changed. */
 export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContext): PolicyChange[] {
   const changes: PolicyChange[] = [];
-  const sideCtx: SideContext = { ...ctx, rootNamespace: after.rootNamespace };
+  const roots = new Set([before.rootNamespace, after.rootNamespace].filter((r): r is string => r !== undefined));
+  const rootLine = after.rootNamespaceOrigin ?? before.rootNamespaceOrigin;
+  // Moving the root namespace makes root policies mesh-wide or not, untouched: the line that moved it is the cause.
+  const rootShift: Shift =
+    before.rootNamespace !== after.rootNamespace && rootLine
+      ? after.rootNamespaceOrigin
+        ? { anchor: refineAnchor(after.rootNamespaceOrigin, ctx.findBefore(after.rootNamespaceOrigin.resource)), side: 'after' }
+        : { anchor: rootLine, side: 'before' }
+      : undefined;
+  const sideCtx: SideContext = { ...ctx, rootNamespace: after.rootNamespace, roots, rootShift };
   const predecessor = predecessors(before, after);
   for (const [key, a] of after.workloads) {
     const b = before.workloads.get(key) ?? predecessor.get(key);
@@ -108,13 +121,14 @@ function base(
 }
 
 /** Scope of a PeerAuthentication-like decision from the anchor's resource. */
-function scopeOf(origin: Origin | undefined, rootNamespace: string | undefined): PolicyChange['scope'] {
+function scopeOf(origin: Origin | undefined, rootNamespace: string | undefined | ReadonlySet<string>): PolicyChange['scope'] {
   if (!origin) return undefined;
   if (origin.path.includes('portLevelMtls')) return 'port';
   const sel = (origin.resource.body.spec as Record<string, unknown> | undefined)?.selector as { matchLabels?: object } | undefined;
   const hasSelector = sel?.matchLabels !== undefined && Object.keys(sel.matchLabels).length > 0;
   if (hasSelector) return 'workload';
-  if (rootNamespace !== undefined && origin.resource.namespace === rootNamespace) return 'mesh';
+  const isRoot = typeof rootNamespace === 'string' ? origin.resource.namespace === rootNamespace : rootNamespace !== undefined && rootNamespace.has(origin.resource.namespace ?? '');
+  if (isRoot) return 'mesh';
   return 'namespace';
 }
 
@@ -140,7 +154,7 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
         base(mesh, cause, anchor, side, w, port, {
           before: transportText(tb),
           after: transportText(ta),
-          scope: scopeOf(decider, ctx.rootNamespace),
+          scope: scopeOf(decider, ctx.roots),
           witness: weaker ? describeRequest({ principal: '' }, port, 'tcp') : null,
           detail: transportTags(cause, b, a),
           ...undeclaredPortNotes(anchor, b, a, port),
@@ -307,6 +321,11 @@ function identityShift(ta: PortEval, ctx: DiffContext): Shift {
   return { anchor: refineAnchor(origin, ctx.findBefore(origin.resource)), side: 'after' };
 }
 
+/** The root-namespace move, when `origin` is a policy of the old or the new root namespace. */
+function rootShiftFor(origin: Origin, ctx: SideContext): Shift {
+  return ctx.rootShift && ctx.roots.has(origin.resource.namespace ?? '') ? ctx.rootShift : undefined;
+}
+
 /** Whether `origin`'s object is the same on both sides: then what changed the decision is elsewhere. */
 const unchanged = (origin: Origin, ctx: DiffContext): boolean => ctx.findBefore(origin.resource)?.hash === origin.resource.hash;
 
@@ -322,6 +341,8 @@ function formerDecider(origin: Origin, ctx: SideContext, view: WorkloadView, shi
   if (ctx.isDryRun(still)) return { anchor: { resource: still, path: ['metadata', 'annotations', 'istio.io/dry-run'] }, side: 'after', dryRun: true };
   if (still.hash === origin.resource.hash) {
     if (shift) return { ...shift, dryRun: false };
+    const moved = rootShiftFor(origin, ctx);
+    if (moved) return { ...moved, dryRun: false };
     const w = view.workload;
     if (!w.potential) {
       const labels: Origin = { resource: w.resource, path: [...w.templatePath, 'labels'] };
@@ -369,7 +390,8 @@ function classifyBroadening(
   if (rb.kind === 'no-allow-match') {
     if (ra.kind === 'allow') {
       const scope = scopeOf(ra.clause.origin, ctx.rootNamespace);
-      if (shift && unchanged(ra.clause.origin, ctx)) return { cause: 'allow-broadened', ...shift, scope };
+      const moved = shift ?? rootShiftFor(ra.clause.origin, ctx);
+      if (moved && unchanged(ra.clause.origin, ctx)) return { cause: 'allow-broadened', ...moved, scope };
       const anchor = refineAnchor(ra.clause.origin, ctx.findBefore(ra.clause.origin.resource));
       return { cause: 'allow-broadened', anchor, side: 'after', scope };
     }

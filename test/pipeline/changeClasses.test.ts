@@ -679,6 +679,14 @@ const ROWS: Row[] = [
       allowBroadened(W.payments, 9090, { file: 'mesh/iop.yaml', line: 9, severity: 'high' }),
     ],
   },
+  {
+    case: 'pitfall08-root-namespace-moved',
+    why: 'Pitfall 8 / row 1 (§2.2): the IstioOperator moves rootNamespace istio-system → istio-config; the mesh-wide STRICT PeerAuthentication stays in istio-system and becomes namespace-wide there only. Every workload falls back to PERMISSIVE: critical (a mesh-wide loss), anchored on the rootNamespace line, not on the untouched policy or the pods.',
+    expect: ([['batch/worker', 8080], [W.web, 8080], ['shop/db', 5432], [W.payments, 8080], [W.payments, 9090], [ANY_POD, null]] as const).flatMap(([w, port]) => [
+      paWeakened(w, port as number, { file: 'mesh/iop.yaml', line: 9, severity: 'critical' }),
+      plaintext(w, port as number, { file: 'mesh/iop.yaml', line: 9 }),
+    ]),
+  },
 ];
 
 // ------------------------------------------------------------------ running the engine

@@ -37,6 +37,7 @@ export const istio: MeshAdapter = {
     const side: MeshSide = {
       mesh: 'istio',
       rootNamespace: settings.rootNamespace,
+      ...(settings.rootNamespaceOrigin ? { rootNamespaceOrigin: settings.rootNamespaceOrigin } : {}),
       workloads: new Map(),
       clientPaths: new Map(),
       egress: new Map(),

@@ -10,6 +10,8 @@ export interface MeshSettings {
   trustDomain: string;
   /** Where the trust domain was set, when the repository sets it in mesh config. */
   trustDomainOrigin: Origin | undefined;
+  /** The mesh config line that sets the root namespace, when the repository sets it. */
+  rootNamespaceOrigin?: Origin | undefined;
   /** `meshConfig.trustDomainAliases`: trust domains Istio treats as the local one in policies (bundle.go). */
   trustDomainAliases: string[];
   trustDomainAliasesOrigin: Origin | undefined;
@@ -55,7 +57,8 @@ export function readMeshSettings(inv: Inventory, overrides: MeshOverrides): Mesh
     }
     return undefined;
   };
-  const root = overrides.rootNamespace ?? first((m) => str(m.rootNamespace))?.value;
+  const rootFound = overrides.rootNamespace ? undefined : first((m) => str(m.rootNamespace));
+  const root = overrides.rootNamespace ?? rootFound?.value;
   if (!root) assumptions.push('root namespace istio-system (Istio default; set istio.rootNamespace to change)');
   const tdFound = first((m) => str(m.trustDomain) || undefined);
   const td = tdFound?.value ?? overrides.trustDomain ?? 'cluster.local';
@@ -70,6 +73,7 @@ export function readMeshSettings(inv: Inventory, overrides: MeshOverrides): Mesh
   });
   return {
     rootNamespace: root ?? 'istio-system',
+    rootNamespaceOrigin: rootFound?.origin(['rootNamespace']),
     trustDomain: td,
     trustDomainOrigin: tdFound?.origin(['trustDomain']),
     trustDomainAliases: aliases?.value ?? [],
