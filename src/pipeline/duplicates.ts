@@ -3,11 +3,12 @@ import type { Resource } from '../manifests/resource.js';
 import type { PolicyChange } from '../policy/change.js';
 
 /**
- * Objects defined more than once with different contents (two files declaring
- * `AuthorizationPolicy shop/payments-deny`). The cluster holds one object per
- * name: whichever is applied last replaces the others, and the repository
- * cannot tell which that is. Only duplicates this change introduced are
- * reported; identical copies are harmless.
+ * Objects defined more than once with different contents in one folder (two
+ * files declaring `AuthorizationPolicy shop/payments-deny`, applied together).
+ * The cluster holds one object per name: whichever is applied last replaces
+ * the others, and the repository cannot tell which that is. Only duplicates
+ * this change introduced are reported; identical copies are harmless, and
+ * copies in other folders are taken for other deployments.
  */
 export function newDuplicates(base: Inventory, head: Inventory): PolicyChange[] {
   const before = new Set(duplicateGroups(base).keys());
@@ -40,7 +41,10 @@ function duplicateGroups(inv: Inventory): Map<string, Resource[]> {
   const byIdentity = new Map<string, Resource[]>();
   for (const r of inv.resources) {
     if (!r.name) continue;
-    const key = `${r.apiVersion.split('/')[0]}|${r.kind}|${inv.namespaceOf(r)}|${r.name}`;
+    // Copies in different folders are usually different deployments (overlays, environments,
+    // release bundles), applied to different clusters; within one folder they are applied together.
+    const folder = r.file.includes('/') ? r.file.slice(0, r.file.lastIndexOf('/')) : '';
+    const key = `${folder}|${r.apiVersion.split('/')[0]}|${r.kind}|${inv.namespaceOf(r)}|${r.name}`;
     const list = byIdentity.get(key);
     if (list) list.push(r);
     else byIdentity.set(key, [r]);

@@ -26,6 +26,7 @@ describe('objects defined twice', () => {
   it.each<[string, Record<string, string>, Record<string, string>, string[]]>([
     ['a second copy with other contents is reported, on the new copy', { 'a.yaml': policy('"/admin*"') }, { 'a.yaml': policy('"/admin*"'), 'z.yaml': policy('"/admin*", "/internal*"') }, ['z.yaml:4']],
     ['an identical copy is harmless', { 'a.yaml': policy('"/admin*"') }, { 'a.yaml': policy('"/admin*"'), 'z.yaml': policy('"/admin*"') }, []],
+    ['copies in other folders are other deployments (overlays, environments)', { 'prod/a.yaml': policy('"/admin*"'), 'staging/a.yaml': policy('"/admin*"') }, { 'prod/a.yaml': policy('"/admin*"'), 'staging/a.yaml': policy('"/admin*", "/x*"') }, []],
     ['a duplicate the base already had is not this change\'s', { 'a.yaml': policy('"/a*"'), 'z.yaml': policy('"/b*"') }, { 'a.yaml': policy('"/a*"'), 'z.yaml': policy('"/b*"') }, []],
   ])('%s', (_name, before, after, expected) => {
     const found = review(before, after);
