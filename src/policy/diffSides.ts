@@ -7,6 +7,7 @@ import { DIM } from './requestSpace.js';
 import { compareTransport, describeTransport } from './transport.js';
 import { refineAnchor } from './refineAnchor.js';
 import { describeRequest } from './witness.js';
+import { decideRequest } from './decideRequest.js';
 
 export interface DiffContext {
   candidates: (dim: string) => readonly string[];
@@ -77,7 +78,8 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
 
 /**
  * Workloads that replace one the PR removed: the same pods under a new kind
- * (Deployment → StatefulSet) or a new name with the same pod labels. They
+ * (Deployment → StatefulSet), a new name with the same pod labels, or a
+ * namespace renamed as a whole. They
  * serve the same callers, so they are compared with what they replace; as new
  * workloads they would have no "before", and a sidecar dropped in the same
  * change would go unseen. After key → the before view it replaces.
@@ -92,13 +94,18 @@ function predecessors(before: MeshSide, after: MeshSide): Map<string, WorkloadVi
   const labels = (v: WorkloadView) => JSON.stringify(Object.entries(v.workload.labels).filter(([k]) => !MESH_LABEL.test(k)).sort());
   const taken = new Set<WorkloadView>();
   const fresh = [...after.workloads.entries()].filter(([k, v]) => !before.workloads.has(k) && !v.workload.potential);
+  // A namespace renamed as a whole: every workload of it moves to a namespace that had none.
+  const namespaces = (side: MeshSide) => new Set([...side.workloads.values()].filter((v) => !v.workload.potential).map((v) => v.workload.namespace));
+  const [nsBefore, nsAfter] = [namespaces(before), namespaces(after)];
+  const renamed = (a: WorkloadView, b: WorkloadView) => !nsAfter.has(b.workload.namespace) && !nsBefore.has(a.workload.namespace);
   for (const same of [
-    (a: WorkloadView, b: WorkloadView) => a.workload.name === b.workload.name,
-    (a: WorkloadView, b: WorkloadView) => Object.keys(a.workload.labels).length > 0 && labels(a) === labels(b),
+    (a: WorkloadView, b: WorkloadView) => a.workload.namespace === b.workload.namespace && a.workload.name === b.workload.name,
+    (a: WorkloadView, b: WorkloadView) => a.workload.namespace === b.workload.namespace && Object.keys(a.workload.labels).length > 0 && labels(a) === labels(b),
+    (a: WorkloadView, b: WorkloadView) => renamed(a, b) && a.workload.kind === b.workload.kind && a.workload.name === b.workload.name && labels(a) === labels(b),
   ]) {
     for (const [key, a] of fresh) {
       if (found.has(key)) continue;
-      const b = gone.find((g) => !taken.has(g) && g.workload.namespace === a.workload.namespace && same(a, g));
+      const b = gone.find((g) => !taken.has(g) && same(a, g));
       if (b) {
         found.set(key, b);
         taken.add(b);
@@ -171,14 +178,17 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
     const pb = tb.access[protocol] ?? Object.values(tb.access)[0];
     if (!pb) continue;
     const diff = diffAccess(pb, pa, { candidates: ctx.candidates });
+    const moved = b.workload.namespace !== a.workload.namespace ? { from: b.workload.namespace, to: a.workload.namespace } : undefined;
     for (const delta of diff.broadened) {
+      // A namespace renamed with its callers: `ns/store/sa/payments` now stands where `ns/shop/sa/payments` stood.
+      if (moved && sameModuloRename(delta.witness, pb, moved.to, moved.from)) continue;
       const c = classifyBroadening(delta, pb, pa, ctx, a, shift ?? issuerShift(delta, ta, ctx));
       if (!c) continue;
       const gk = `${c.cause}|${c.anchor.resource.file}|${c.anchor.resource.docIndex}|${c.anchor.path.join('.')}|${c.side}`;
       if (grouped.has(gk)) continue;
       grouped.set(gk, base(mesh, c.cause, c.anchor, c.side, w, port, { witness: describeRequest(delta.witness, port, protocol), before: verdictText(delta.before), after: verdictText(delta.after), scope: c.scope }));
     }
-    for (const delta of declared(b, a, port) ? diff.narrowed.slice(0, 1) : []) {
+    for (const delta of declared(b, a, port) ? diff.narrowed.filter((d) => !(moved && sameModuloRename(d.witness, pa, moved.from, moved.to))).slice(0, 1) : []) {
       const [anchor, side] = narrowAnchor(delta, pa, pb, ctx, a, shift);
       if (!anchor) continue;
       const gk = `narrow|${port}`;
@@ -324,6 +334,17 @@ function identityShift(ta: PortEval, ctx: DiffContext): Shift {
 /** The root-namespace move, when `origin` is a policy of the old or the new root namespace. */
 function rootShiftFor(origin: Origin, ctx: SideContext): Shift {
   return ctx.rootShift && ctx.roots.has(origin.resource.namespace ?? '') ? ctx.rootShift : undefined;
+}
+
+/**
+ * Whether the other side decides the same request alike once the caller's
+ * namespace is renamed back: a request from `ns/<from>/…` that `other` lets
+ * through as `ns/<to>/…` is the same caller under its new name.
+ */
+function sameModuloRename(witness: Record<string, string>, other: AccessPolicy, from: string, to: string): boolean {
+  const principal = witness[DIM.principal];
+  if (!principal || !principal.includes(`/ns/${from}/`)) return false;
+  return decideRequest(other, { ...witness, [DIM.principal]: principal.replace(`/ns/${from}/`, `/ns/${to}/`) });
 }
 
 /** Whether `origin`'s object is the same on both sides: then what changed the decision is elsewhere. */

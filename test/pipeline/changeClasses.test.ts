@@ -687,6 +687,33 @@ const ROWS: Row[] = [
       plaintext(w, port as number, { file: 'mesh/iop.yaml', line: 9 }),
     ]),
   },
+  {
+    case: 'equiv-namespace-renamed-consistently',
+    why: 'A namespace renamed everywhere (Namespace object, workloads, policies, principals): every workload is compared with the one it replaces, and callers under their new names are the same callers: silent.',
+    all: true,
+    expect: [],
+  },
+  {
+    case: 'row11-namespace-renamed-policies-left-behind',
+    why: 'Rows 10/11: the workloads move shop → store as a whole, but their AuthorizationPolicies stay in shop: in store nothing applies, so deny-by-default is lost and the DENY on 9090 no longer blocks. Compared with the workloads they replace; anchored on the moved pod templates.',
+    expect: [
+      allowAllRestored('store/db', 5432, { file: 'store/db.yaml', line: 18, severity: 'high' }),
+      allowAllRestored('store/payments', 8080, { file: 'store/payments.yaml', line: 18, severity: 'high' }),
+      allowAllRestored('store/payments', 9090, { file: 'store/payments.yaml', line: 18, severity: 'high' }),
+      denyWeakened('store/payments', 9090, { file: 'store/payments.yaml', line: 18, severity: 'high' }),
+    ],
+  },
+  {
+    case: 'row07-namespace-renamed-injection-label-lost',
+    why: 'Row 7: shop is renamed store and the new Namespace lost `istio-injection: enabled`: the moved workloads run without sidecars, so their policies are unenforceable (critical). Anchored on the new Namespace.',
+    expect: (['store/db:5432', 'store/payments:8080', 'store/payments:9090'] as const).flatMap((wp) => {
+      const [w, port] = wp.split(':') as [string, string];
+      return [
+        sidecarRemoved(w, Number(port), { file: 'mesh/namespaces.yaml', line: 3, severity: 'critical' }),
+        unenforceable(w, Number(port), { file: 'mesh/namespaces.yaml', line: 3, severity: 'critical' }),
+      ];
+    }),
+  },
 ];
 
 // ------------------------------------------------------------------ running the engine
