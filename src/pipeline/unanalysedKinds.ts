@@ -11,6 +11,13 @@ const NOT_YET: ReadonlyArray<{ group: RegExp; kinds?: RegExp; what: string }> = 
   { group: /(^|\.)cilium\.io$/, kinds: /NetworkPolicy$/, what: 'Cilium network policies' },
 ];
 const MAX_LISTED = 20;
+const NOTICE = 'mesh-review does not analyse';
+
+/**
+ * Whether an error is such a notice: the file was read, only not evaluated, so
+ * (unlike a file that cannot be read) it cannot be what hides a finding.
+ */
+export const isNotAnalysedNotice = (e: Pick<ParseError, 'message'>): boolean => e.message.includes(`: ${NOTICE} `) || e.message.endsWith(`that ${NOTICE} yet`);
 
 /**
  * Objects of those kinds that this change adds, edits or deletes. They are
@@ -23,7 +30,7 @@ export function unanalysedChanges(base: Inventory, head: Inventory): ParseError[
   const after = new Map(head.resources.filter(watched).map((r) => [key(r, head), r]));
   const out: ParseError[] = [];
   const say = (r: Resource, inv: Inventory, how: string) =>
-    out.push({ file: r.file, line: r.line, message: `${r.kind} ${inv.namespaceOf(r)}/${r.name} ${how}: mesh-review does not analyse ${whatOf(r)} yet; review this change by hand` });
+    out.push({ file: r.file, line: r.line, message: `${r.kind} ${inv.namespaceOf(r)}/${r.name} ${how}: ${NOTICE} ${whatOf(r)} yet; review this change by hand` });
   for (const [k, r] of after) {
     const old = before.get(k);
     if (!old) say(r, head, 'added');
@@ -32,7 +39,7 @@ export function unanalysedChanges(base: Inventory, head: Inventory): ParseError[
   for (const [k, r] of before) if (!after.has(k)) say(r, base, 'deleted (the line is in the base version)');
   if (out.length <= MAX_LISTED) return out;
   const rest = out.length - MAX_LISTED;
-  return [...out.slice(0, MAX_LISTED), { file: out[MAX_LISTED]!.file, line: out[MAX_LISTED]!.line, message: `${rest} more changed objects that mesh-review does not analyse yet` }];
+  return [...out.slice(0, MAX_LISTED), { file: out[MAX_LISTED]!.file, line: out[MAX_LISTED]!.line, message: `${rest} more changed objects that ${NOTICE} yet` }];
 }
 
 const groupOf = (r: Resource) => (r.apiVersion.includes('/') ? r.apiVersion.split('/')[0]! : '');

@@ -1,5 +1,6 @@
 import type { Category, Finding } from '../../findings/finding.js';
 import type { ReviewResult } from '../../pipeline/reviewResult.js';
+import { isNotAnalysedNotice } from '../../pipeline/unanalysedKinds.js';
 import { sortFindings } from '../../report/format.js';
 import type { CommentableLines } from '../types.js';
 import type { ExistingState, ExistingThread } from './existingThreads.js';
@@ -112,7 +113,7 @@ export function planReview(result: ReviewResult, commentable: CommentableLines, 
 
   const current = new Set(result.findings.map(fingerprintOf));
   const fixedThreads =
-    result.errors.length > 0
+    result.errors.some((e) => !isNotAnalysedNotice(e))
       ? []
       : existing.threads.filter((t) => !t.isResolved && !t.fingerprints.some((fp) => current.has(fp)) && !(t.othersReplied && t.fixedReplied));
   return { comments, bodyFindings, newBodyFindings, fixedThreads };
