@@ -564,6 +564,13 @@ function onPolicy(repo: Repo, next: () => number, ok: (d: Doc) => boolean, edit:
 
 const hasRules = (d: Doc) => Array.isArray(d.obj.spec?.rules) && d.obj.spec.rules.length > 0;
 
+const HTTP_ONLY = ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts', 'requestPrincipals', 'notRequestPrincipals'];
+/** Whether a rule uses a field only HTTP carries (in any source, operation or condition). */
+const hasHttpOnlyField = (r: Obj): boolean =>
+  [...((r.from as Obj[] | undefined) ?? []).map((f) => f.source as Obj), ...((r.to as Obj[] | undefined) ?? []).map((t) => t.operation as Obj)].some(
+    (o) => !!o && HTTP_ONLY.some((k) => Array.isArray(o[k]) && (o[k] as unknown[]).length > 0),
+  ) || ((r.when as Obj[] | undefined) ?? []).some((c) => typeof c.key === 'string' && /^request\./.test(c.key));
+
 /** Shuffles every list that Istio reads as a set (OR of values, OR of from/to, AND of when). */
 function shuffleSets(rule: Obj, next: () => number): Obj {
   const r = clone(rule);
@@ -713,15 +720,21 @@ const REWRITES: Record<string, Rewrite> = {
     }
     return out;
   },
-  /** A rule with several `from` (or `to`) entries becomes one rule per entry: OR distributes over AND. */
-  splitEntries: (repo, next) =>
-    onPolicy(repo, next, (d) => hasRules(d) && (d.obj.spec.rules as Obj[]).some((r) => (r.from?.length ?? 0) > 1 || (r.to?.length ?? 0) > 1), (d) => {
+  /**
+   * A rule with several `from` (or `to`) entries becomes one rule per entry: OR distributes over AND.
+   * Not for an ALLOW rule with an HTTP-only field: on a TCP port Istio skips such a rule whole
+   * (builder.go), so splitting it lets its other entries through (pinned by a fixture, not a rewrite).
+   */
+  splitEntries: (repo, next) => {
+    const splittable = (d: Doc) => (r: Obj) => ((r.from?.length ?? 0) > 1 || (r.to?.length ?? 0) > 1) && !(effectiveAction(d) === 'ALLOW' && hasHttpOnlyField(r));
+    return onPolicy(repo, next, (d) => hasRules(d) && (d.obj.spec.rules as Obj[]).some(splittable(d)), (d) => {
       const rules = d.obj.spec.rules as Obj[];
-      const i = rules.findIndex((r) => (r.from?.length ?? 0) > 1 || (r.to?.length ?? 0) > 1);
+      const i = rules.findIndex(splittable(d));
       const rule = rules[i]!;
       const key = (rule.from?.length ?? 0) > 1 && ((rule.to?.length ?? 0) <= 1 || next() < 0.5) ? 'from' : 'to';
       rules.splice(i, 1, ...(rule[key] as Obj[]).map((entry) => ({ ...clone(rule), [key]: [entry] })));
-    }),
+    });
+  },
   /**
    * A positive value list split in two: in a source or operation, into two entries of the same
    * `from`/`to` list; in a `when` condition, into two rules (values are OR, fields and conditions AND).
