@@ -8,6 +8,7 @@ import { PROJECT_URL } from '../report/projectUrl.js';
 import { hasManifestExtension, selectFiles } from '../sources/selectFiles.js';
 import { commentableLines } from './commentableLines.js';
 import {
+  awaitsSettling,
   completeCheckRun,
   failCheckRun,
   planCheckRun,
@@ -214,7 +215,7 @@ async function settleAllThreads(input: ReviewPullRequestInput, throttle: WriteTh
   try {
     const appLogin = await input.appLogin?.();
     const existing = await readExistingThreads(input.github, input.pr, { throttle, ...(appLogin ? { appLogin } : {}) });
-    const open = existing.threads.filter((t) => !t.isResolved && !(t.othersReplied && t.fixedReplied));
+    const open = existing.threads.filter(awaitsSettling);
     if (open.length === 0) return;
     await publishReview(input.github, input.pr, { comments: [], bodyFindings: [], newBodyFindings: [], fixedThreads: open }, { throttle });
   } catch (e) {

@@ -157,6 +157,12 @@ function readService(r: Resource, namespace: string): Service {
   return { name: r.name, namespace, selector, ports, type: str(spec.type) ?? 'ClusterIP', resource: r };
 }
 
+/**
+ * An object's identity as the API server keys it (API group, kind, namespace,
+ * name): one object per identity exists in a cluster, whatever the file.
+ */
+export const identityKey = (r: Resource, inv: Pick<Inventory, 'namespaceOf'>): string => `${r.apiVersion.split('/')[0]}|${r.kind}|${inv.namespaceOf(r)}|${r.name}`;
+
 /** Label selector semantics: every key/value of `matchLabels` present on the pod. */
 export function matchesLabels(selector: Record<string, string>, labels: Record<string, string>): boolean {
   for (const [k, v] of Object.entries(selector)) if (labels[k] !== v) return false;

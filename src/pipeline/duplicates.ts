@@ -1,4 +1,4 @@
-import type { Inventory } from '../inventory/inventory.js';
+import { identityKey, type Inventory } from '../inventory/inventory.js';
 import type { Resource } from '../manifests/resource.js';
 import type { PolicyChange } from '../policy/change.js';
 
@@ -44,7 +44,7 @@ function duplicateGroups(inv: Inventory): Map<string, Resource[]> {
     // Copies in different folders are usually different deployments (overlays, environments,
     // release bundles), applied to different clusters; within one folder they are applied together.
     const folder = r.file.includes('/') ? r.file.slice(0, r.file.lastIndexOf('/')) : '';
-    const key = `${folder}|${r.apiVersion.split('/')[0]}|${r.kind}|${inv.namespaceOf(r)}|${r.name}`;
+    const key = `${folder}|${identityKey(r, inv)}`;
     const list = byIdentity.get(key);
     if (list) list.push(r);
     else byIdentity.set(key, [r]);

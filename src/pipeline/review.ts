@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import type { ReviewError } from '../findings/finding.js';
 import { applyConfig, summarize } from '../findings/filter/applyConfig.js';
 import { toFindings } from '../findings/toFindings.js';
-import { buildInventory, type Inventory } from '../inventory/inventory.js';
+import { buildInventory, identityKey, type Inventory } from '../inventory/inventory.js';
 import { addPotentialWorkloads } from '../inventory/potentialWorkloads.js';
 import { ParseCache } from '../manifests/parseCache.js';
 import type { ParseError, Resource } from '../manifests/resource.js';
@@ -83,13 +83,11 @@ function loadSide(snapshot: Snapshot, config: Config, cache: ParseCache): SideDa
   return { inventory: buildInventory(resources, config.defaultNamespace), errors };
 }
 
-const identity = (r: Resource, inv: Inventory) => `${r.apiVersion.split('/')[0]}|${r.kind}|${inv.namespaceOf(r)}|${r.name}`;
-
 /** The after-side object with the same identity: a policy edited, not deleted. */
 function indexByIdentity(inv: Inventory): (r: Resource) => Resource | undefined {
   const map = new Map<string, Resource>();
-  for (const r of inv.resources) map.set(identity(r, inv), r);
-  return (r) => map.get(`${r.apiVersion.split('/')[0]}|${r.kind}|${r.namespace ?? inv.defaultNamespace}|${r.name}`);
+  for (const r of inv.resources) map.set(identityKey(r, inv), r);
+  return (r) => map.get(identityKey(r, inv));
 }
 
 /** File errors this PR introduced: old breakage is listed in errors but does not become a finding. */

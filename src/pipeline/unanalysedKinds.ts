@@ -1,5 +1,5 @@
 import type { ParseError } from '../manifests/resource.js';
-import type { Inventory } from '../inventory/inventory.js';
+import { identityKey, type Inventory } from '../inventory/inventory.js';
 import type { Resource } from '../manifests/resource.js';
 
 /** Security kinds of meshes and layers mesh-review does not evaluate yet, by API group. */
@@ -25,9 +25,8 @@ export const isNotAnalysedNotice = (e: Pick<ParseError, 'message'>): boolean => 
  * them never reads as "no findings" while nothing was looked at.
  */
 export function unanalysedChanges(base: Inventory, head: Inventory): ParseError[] {
-  const key = (r: Resource, inv: Inventory) => `${r.apiVersion.split('/')[0]}|${r.kind}|${inv.namespaceOf(r)}|${r.name}`;
-  const before = new Map(base.resources.filter(watched).map((r) => [key(r, base), r]));
-  const after = new Map(head.resources.filter(watched).map((r) => [key(r, head), r]));
+  const before = new Map(base.resources.filter(watched).map((r) => [identityKey(r, base), r]));
+  const after = new Map(head.resources.filter(watched).map((r) => [identityKey(r, head), r]));
   const out: ParseError[] = [];
   const say = (r: Resource, inv: Inventory, how: string) =>
     out.push({ file: r.file, line: r.line, message: `${r.kind} ${inv.namespaceOf(r)}/${r.name} ${how}: ${NOTICE} ${whatOf(r)} yet; review this change by hand` });

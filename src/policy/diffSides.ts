@@ -5,7 +5,7 @@ import type { Cause, PolicyChange } from './change.js';
 import { diffAccess, type AccessDelta } from './diffAccess.js';
 import { DIM } from './requestSpace.js';
 import { compareTransport, describeTransport } from './transport.js';
-import { refineAnchor } from './refineAnchor.js';
+import { refineAnchor, valueAt } from './refineAnchor.js';
 import { describeRequest } from './witness.js';
 import { decideRequest } from './decideRequest.js';
 
@@ -374,14 +374,6 @@ function formerDecider(origin: Origin, ctx: SideContext, view: WorkloadView, shi
   return { anchor: refineAnchor({ resource: still, path: origin.path }, origin.resource, { elsewhere: true }), side: 'after', dryRun: false };
 }
 
-function valueAt(v: unknown, path: readonly (string | number)[]): unknown {
-  let cur = v;
-  for (const k of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string | number, unknown>)[k];
-  }
-  return cur;
-}
 
 function classifyBroadening(
   d: AccessDelta,

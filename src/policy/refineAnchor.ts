@@ -32,7 +32,8 @@ export function refineAnchor(origin: Origin, previous: Resource | undefined, opt
   return origin;
 }
 
-function valueAt(v: unknown, path: FieldPath): unknown {
+/** The value at `path` inside `v`, if every step exists. */
+export function valueAt(v: unknown, path: FieldPath): unknown {
   let cur = v;
   for (const k of path) {
     if (cur === null || typeof cur !== 'object') return undefined;

@@ -115,9 +115,12 @@ export function planReview(result: ReviewResult, commentable: CommentableLines, 
   const fixedThreads =
     result.errors.some((e) => !isNotAnalysedNotice(e))
       ? []
-      : existing.threads.filter((t) => !t.isResolved && !t.fingerprints.some((fp) => current.has(fp)) && !(t.othersReplied && t.fixedReplied));
+      : existing.threads.filter((t) => awaitsSettling(t) && !t.fingerprints.some((fp) => current.has(fp)));
   return { comments, bodyFindings, newBodyFindings, fixedThreads };
 }
+
+/** An app thread still open and not yet answered "fixed" in a discussion: one to settle once its findings are gone. */
+export const awaitsSettling = (t: ExistingThread): boolean => !t.isResolved && !(t.othersReplied && t.fixedReplied);
 
 /** Where a finding can be commented on, if anywhere: the head line for `after`, the base line for `before`. */
 export function anchorFor(
