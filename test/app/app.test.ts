@@ -274,11 +274,7 @@ describe('check suites', () => {
   it('check_suite.requested for a head the pull_request event already reviewed costs one request', async () => {
     const app = await start();
     gh().installationToken();
-    gh()
-      .api()
-      .get(`/repos/acme/mesh-config/commits/${HEAD_SHA}/check-runs`)
-      .query({ check_name: 'mesh-review', per_page: '1' })
-      .reply(200, { total_count: 1, check_runs: [] });
+    gh().runsOnHead(1);
 
     await deliver(app, 'check_suite', checkSuiteEvent('requested'));
 
@@ -289,11 +285,7 @@ describe('check suites', () => {
     const app = await start();
     const { changedFiles } = mockReview(gh(), { ...demoPullRequest(), review: 'post' });
     // GitHub answers with the runs it holds at the time of the request.
-    gh()
-      .api()
-      .get(`/repos/acme/mesh-config/commits/${HEAD_SHA}/check-runs`)
-      .query({ check_name: 'mesh-review', per_page: '1' })
-      .reply(200, () => ({ total_count: gh().runs.size, check_runs: [] }));
+    gh().runsOnHead('live');
 
     await Promise.all([
       deliver(app, 'pull_request', pullRequestEvent('synchronize', { changedFiles }), 'delivery-sync'),
@@ -310,11 +302,7 @@ describe('check suites', () => {
     const app = await start();
     const { changedFiles } = mockReview(gh(), { ...demoPullRequest(), review: 'post' });
     // GitHub answers with the runs it holds at the time of the request.
-    gh()
-      .api()
-      .get(`/repos/acme/mesh-config/commits/${HEAD_SHA}/check-runs`)
-      .query({ check_name: 'mesh-review', per_page: '1' })
-      .reply(200, () => ({ total_count: gh().runs.size, check_runs: [] }));
+    gh().runsOnHead('live');
     gh().pull({ changedFiles });
 
     await Promise.all([
@@ -333,11 +321,7 @@ describe('check suites', () => {
   it('check_suite.requested for a head the pull request has already moved on from reviews the new head, in its own queue', async () => {
     const app = await start();
     gh().installationToken();
-    gh()
-      .api()
-      .get(`/repos/acme/mesh-config/commits/${HEAD_SHA}/check-runs`)
-      .query({ check_name: 'mesh-review', per_page: '1' })
-      .reply(200, { total_count: 0, check_runs: [] });
+    gh().runsOnHead(0);
     gh()
       .api()
       .get(`/repos/acme/mesh-config/commits/${NEWER_SHA}/check-runs`)
@@ -362,11 +346,7 @@ describe('check suites', () => {
   it('check_suite.requested for a head with no run yet reviews the pull request as it is now', async () => {
     const app = await start();
     gh().installationToken();
-    gh()
-      .api()
-      .get(`/repos/acme/mesh-config/commits/${HEAD_SHA}/check-runs`)
-      .query({ check_name: 'mesh-review', per_page: '1' })
-      .reply(200, { total_count: 0, check_runs: [] });
+    gh().runsOnHead(0);
     const pr = demoPullRequest();
     const { changedFiles } = mockReview(gh(), { ...pr, tokenCached: true, loginCached: false, review: 'post' });
     gh().pull({ changedFiles });

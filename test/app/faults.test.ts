@@ -192,16 +192,7 @@ describe('GitHub errors on writes', () => {
   it('a secondary rate limit (403 with retry-after) on the review POST is waited out, then the same review is posted once', async () => {
     const app = await start();
     const pr = demoPullRequest();
-    gh().installationToken();
-    gh().createCheckRun();
-    const { length: changedFiles } = gh().pullFiles(pr.base, pr.head);
-    gh().config(null);
-    gh().tarball(BASE_SHA, pr.base);
-    gh().tarball(HEAD_SHA, pr.head);
-    gh().updateCheckRun();
-    gh().appIdentity();
-    gh().threads();
-    gh().pull();
+    const { changedFiles } = mockReview(gh(), { ...pr, review: 'skip' });
     gh()
       .api()
       .post(`${REPO}/pulls/12/reviews`)
@@ -229,16 +220,7 @@ describe('GitHub errors on writes', () => {
   it('a 422 because a line is outside the diff moves the comments to the review body and retries once', async () => {
     const app = await start();
     const pr = demoPullRequest();
-    gh().installationToken();
-    gh().createCheckRun();
-    const { length: changedFiles } = gh().pullFiles(pr.base, pr.head);
-    gh().config(null);
-    gh().tarball(BASE_SHA, pr.base);
-    gh().tarball(HEAD_SHA, pr.head);
-    gh().updateCheckRun();
-    gh().appIdentity();
-    gh().threads();
-    gh().pull();
+    const { changedFiles } = mockReview(gh(), { ...pr, review: 'skip' });
     gh()
       .api()
       .post(`${REPO}/pulls/12/reviews`)

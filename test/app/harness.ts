@@ -445,6 +445,17 @@ export class FakeGitHub {
       .reply(200, { ...responseExample('integration'), id: APP_ID, slug: APP_LOGIN, name: 'mesh-review' }, apiHeaders());
   }
 
+  /**
+   * GET commits/{sha}/check-runs?check_name=mesh-review: whether the app already has a run on the
+   * head. `live` answers with the runs this fake GitHub holds when the request arrives.
+   */
+  runsOnHead(count: number | 'live', headSha = HEAD_SHA): void {
+    this.api()
+      .get(`${this.repoPath}/commits/${headSha}/check-runs`)
+      .query({ check_name: 'mesh-review', per_page: '1' })
+      .reply(200, () => ({ total_count: count === 'live' ? this.runs.size : count, check_runs: [] }));
+  }
+
   /** The app's login and an empty list of its threads: what a review with nothing to say reads. */
   noOpenThreads(): void {
     this.appIdentity();
