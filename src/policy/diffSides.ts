@@ -200,6 +200,12 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
 }
 
 function verdictText(v: AccessDelta['before']): string {
+  const text = reasonText(v);
+  // Possibly allowed: the external authorizer (CUSTOM) still has its say, and its answer is unknown.
+  return v.external && v.reason.kind !== 'custom' ? `${text}, then sent to external authorization by ${v.external.origin.resource.kind} ${v.external.origin.resource.namespace ?? ''}/${v.external.origin.resource.name}` : text;
+}
+
+function reasonText(v: AccessDelta['before']): string {
   const r = v.reason;
   const where = (o: Origin | undefined) => (o ? `${o.resource.kind} ${o.resource.namespace ?? ''}/${o.resource.name}`.replace(' /', ' ') : 'the default');
   switch (r.kind) {
@@ -405,7 +411,8 @@ function classifyBroadening(
       const scope = scopeOf(ra.clause.origin, ctx.rootNamespace);
       const moved = shift ?? rootShiftFor(ra.clause.origin, ctx);
       if (moved && unchanged(ra.clause.origin, ctx)) return { cause: 'allow-broadened', ...moved, scope };
-      const anchor = refineAnchor(ra.clause.origin, ctx.findBefore(ra.clause.origin.resource));
+      // An unchanged rule that allows more now: what changed elsewhere in its policy (the `action`, the selector) is the cause.
+      const anchor = refineAnchor(ra.clause.origin, ctx.findBefore(ra.clause.origin.resource), { elsewhere: true });
       return { cause: 'allow-broadened', anchor, side: 'after', scope };
     }
     const first = rb.origins[0];

@@ -248,6 +248,22 @@ const ROWS: Row[] = [
     expect: [f('egress-broadened', 'egress-broadened', null, null, { file: 'shop/egress.yaml', line: 8, severity: 'low' })],
   },
   {
+    case: 'custom-replaced-by-allow-all-under-allow-nothing',
+    why: 'Row 14 / §2.4.2: beside a root allow-nothing, the CUSTOM policy on payments becomes an ALLOW `rules: [{}]`. Istio evaluates CUSTOM, then DENY, then ALLOW, so before nothing got through whatever the external authorizer said (no ALLOW matched); after everything does: an ALLOW broadening (high), not a medium custom-authz-removed. Cause: the `action` line.',
+    expect: [allowBroadened(W.payments, 8080, { file: 'shop/ext-authz.yaml', line: 11, severity: 'high' })],
+  },
+  {
+    case: 'custom-removed-under-allow-nothing',
+    why: '§2.4.2: the CUSTOM policy is deleted while a root allow-nothing denies every request to payments anyway: what the external authorizer was sent never got through, so nothing changes.',
+    all: true,
+    expect: [],
+  },
+  {
+    case: 'custom-allow-all-added-beside',
+    why: 'Row 14 / §2.4.2: an ALLOW `rules: [{}]` is added beside the CUSTOM policy under a root allow-nothing. The external authorizer is unknown (it may allow anything it is sent), so requests that were denied by every ALLOW may now get through: high.',
+    expect: [allowBroadened(W.payments, 8080, { file: 'shop/allow-all.yaml', line: 13, severity: 'high' })],
+  },
+  {
     case: 'row37-gateway-exposure',
     why: 'Row 37 (§2.6): a new VirtualService binds payments.example.com on the public gateway (which serves *.example.com) to payments: payments:8080 becomes reachable from outside.',
     expect: [f('ingress-exposed', 'ingress-exposed', W.payments, 8080, { file: 'shop/payments-public.yaml', line: 9, severity: 'high' })],
