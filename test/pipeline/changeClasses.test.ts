@@ -264,6 +264,28 @@ const ROWS: Row[] = [
     expect: [allowBroadened(W.payments, 8080, { file: 'shop/allow-all.yaml', line: 13, severity: 'high' })],
   },
   {
+    case: 'gateway-allow-ipblocks-widened',
+    why: 'Gateways are proxies: istio-ingressgateway runs Envoy (proxyv2) as its main container, with `sidecar.istio.io/inject: "false"` in a namespace without injection labels, and enforces the AuthorizationPolicy that selects `istio: ingressgateway`. Its ALLOW `ipBlocks` widens 10.0.0.0/8 → 0.0.0.0/0: any source address now gets through the gateway on its HTTPS server port 8443 (Service 443 → 8443): high, anchored on the changed ipBlocks entry.',
+    expect: [allowBroadened('istio-ingress/istio-ingressgateway', 8443, { file: 'mesh/gateway-authz.yaml', line: 16, severity: 'high' })],
+  },
+  {
+    case: 'gateway-deny-removed',
+    why: 'Row 10 on a gateway: the DENY on /admin/* that selects the ingress gateway is deleted. The gateway terminates HTTPS (Gateway server tls SIMPLE) so the rule is an HTTP rule there, and /admin/* now gets through the gateway: high, anchored on the deleted rule.',
+    expect: [denyWeakened('istio-ingress/istio-ingressgateway', 8443, { file: 'mesh/gateway-deny.yaml', line: 13, side: 'before', severity: 'high' })],
+  },
+  {
+    case: 'equiv-gateway-ipblocks-split',
+    why: 'An equivalent rewrite of the gateway ALLOW: its ipBlocks are split into one rule per network, 192.168.0.0/16 as its two halves. The same source addresses are admitted: silent.',
+    all: true,
+    expect: [],
+  },
+  {
+    case: 'gateway-lookalike-without-proxy',
+    why: 'Not a gateway: an ordinary app with `sidecar.istio.io/inject: "false"` (no proxyv2 image, no gateway template) whose `istio: edgegateway` label no Gateway selects. No proxy enforces its policy, so widening that ALLOW changes nothing (§2.1; the policy was already unenforced).',
+    all: true,
+    expect: [],
+  },
+  {
     case: 'row37-gateway-exposure',
     why: 'Row 37 (§2.6): a new VirtualService binds payments.example.com on the public gateway (which serves *.example.com) to payments: payments:8080 becomes reachable from outside.',
     expect: [f('ingress-exposed', 'ingress-exposed', W.payments, 8080, { file: 'shop/payments-public.yaml', line: 9, severity: 'high' })],
