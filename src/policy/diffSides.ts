@@ -132,7 +132,9 @@ function scopeOf(origin: Origin | undefined, rootNamespace: string | undefined |
   if (!origin) return undefined;
   if (origin.path.includes('portLevelMtls')) return 'port';
   const sel = (origin.resource.body.spec as Record<string, unknown> | undefined)?.selector as { matchLabels?: object } | undefined;
-  const hasSelector = sel?.matchLabels !== undefined && Object.keys(sel.matchLabels).length > 0;
+  // A Gateway's selector is a plain label map: it picks gateway pods, wherever the Gateway lives.
+  const labels = origin.resource.kind === 'Gateway' ? sel : sel?.matchLabels;
+  const hasSelector = labels !== undefined && labels !== null && Object.keys(labels).length > 0;
   if (hasSelector) return 'workload';
   const isRoot = typeof rootNamespace === 'string' ? origin.resource.namespace === rootNamespace : rootNamespace !== undefined && rootNamespace.has(origin.resource.namespace ?? '');
   if (isRoot) return 'mesh';
@@ -250,8 +252,9 @@ function undeclaredPortNotes(anchor: Origin, b: WorkloadView, a: WorkloadView, p
 
 /**
  * Tags (see `detailTags`) for the rule's severity and words: whether the workload that
- * lost its proxy had policies (`governed`), and whether the proxy lost or bypassed is
- * ambient's ztunnel rather than a sidecar (`ambient`).
+ * lost its proxy had policies (`governed`), whether the proxy lost or bypassed is
+ * ambient's ztunnel rather than a sidecar (`ambient`), and whether a weakened transport
+ * is a gateway's (`gateway`).
  */
 function transportTags(cause: Cause, b: WorkloadView, a: WorkloadView): string | undefined {
   const tags: string[] = [];
@@ -260,6 +263,8 @@ function transportTags(cause: Cause, b: WorkloadView, a: WorkloadView): string |
     if (b.dataPlane.kind === 'ambient') tags.push('ambient');
   }
   if (cause === 'port-bypassed' && a.dataPlane.kind === 'ambient') tags.push('ambient');
+  // A gateway's transport is its Gateway server's TLS, not a PeerAuthentication.
+  if (cause === 'transport-weakened' && a.dataPlane.kind === 'gateway') tags.push('gateway');
   return tags.length > 0 ? tags.join(' ') : undefined;
 }
 

@@ -274,6 +274,14 @@ const ROWS: Row[] = [
     expect: [denyWeakened('istio-ingress/istio-ingressgateway', 8443, { file: 'mesh/gateway-deny.yaml', line: 13, side: 'before', severity: 'high' })],
   },
   {
+    case: 'gateway-server-mutual-to-simple',
+    why: 'A gateway listener takes its TLS from the Gateway server, not from PeerAuthentication (gateway.go buildGatewayListenerTLSContext): the mesh-wide STRICT does not apply. The server on 443 (target port 8443) goes MUTUAL → SIMPLE: clients without a certificate are now served (a weakened transport of that one gateway, high, not a mesh-wide one), anchored on the `mode` line.',
+    expect: [
+      paWeakened('istio-ingress/istio-ingressgateway', 8443, { file: 'mesh/gateway.yaml', line: 16, severity: 'high' }),
+      plaintext('istio-ingress/istio-ingressgateway', 8443, { file: 'mesh/gateway.yaml', line: 16, severity: 'high' }),
+    ],
+  },
+  {
     case: 'equiv-gateway-ipblocks-split',
     why: 'An equivalent rewrite of the gateway ALLOW: its ipBlocks are split into one rule per network, 192.168.0.0/16 as its two halves. The same source addresses are admitted: silent.',
     all: true,

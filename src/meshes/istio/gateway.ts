@@ -5,7 +5,7 @@ import type { Origin } from '../../policy/access.js';
 import { StringSet } from '../../policy/stringSet.js';
 import type { TransportMode } from '../../policy/transport.js';
 import type { Protocol } from '../meshSide.js';
-import { ANY_PEER, AUTHENTICATED } from './authorizationPolicy.js';
+import { AUTHENTICATED } from './authorizationPolicy.js';
 import type { IstioResources, Typed } from './istioResources.js';
 import type { GatewaySpec } from './schemas.js';
 
@@ -54,7 +54,12 @@ export function selectingGateways(res: IstioResources, w: Workload): Typed<Gatew
 /** What one gateway listener port accepts, from the Gateway servers bound to it. */
 export interface GatewayPort {
   mode: TransportMode;
-  universe: StringSet;
+  /**
+   * The peer principals the port admits; undefined when it does not constrain them. Without a
+   * client certificate the gateway sees no identity (`mode` PLAINTEXT hides it from the policies),
+   * while the client is any client: no principal is refused by the transport.
+   */
+  universe: StringSet | undefined;
   origin: Origin | undefined;
   why: string;
   protocols: Protocol[] | undefined;
@@ -100,21 +105,21 @@ export function gatewayPort(inv: Inventory, w: Workload, gateways: Typed<Gateway
   }
   if (servers.length === 0) {
     // No Gateway server in the repository binds the port: any client, no peer identity assumed.
-    return { mode: 'PLAINTEXT', universe: ANY_PEER, origin: proxy.origin, why: `${proxy.why}; no Gateway server for this port in the repository, so any client without peer identity`, protocols: undefined };
+    return { mode: 'PLAINTEXT', universe: undefined, origin: proxy.origin, why: `${proxy.why}; no Gateway server for this port in the repository, so any client without peer identity`, protocols: undefined };
   }
   const RANK: Record<TransportMode, number> = { UNMANAGED: 0, PLAINTEXT: 1, PERMISSIVE: 2, STRICT: 3 };
-  let weakest: { mode: TransportMode; universe: StringSet; origin: Origin; why: string } | undefined;
-  let universe = StringSet.empty();
+  let weakest: { mode: TransportMode; origin: Origin; why: string } | undefined;
+  let universe: StringSet | undefined = StringSet.empty();
   const protocols = new Set<Protocol>();
   for (const { g, s, i } of servers) {
     const tls = s.tls?.mode ?? (s.tls ? 'SIMPLE' : 'none');
-    const [mode, u]: [TransportMode, StringSet] =
-      tls === 'ISTIO_MUTUAL' ? ['STRICT', AUTHENTICATED] : tls === 'MUTUAL' ? ['STRICT', StringSet.all().subtract(StringSet.literal(''))] : tls === 'OPTIONAL_MUTUAL' ? ['PERMISSIVE', StringSet.all()] : ['PLAINTEXT', ANY_PEER];
-    universe = universe.union(u);
+    const [mode, u]: [TransportMode, StringSet | undefined] =
+      tls === 'ISTIO_MUTUAL' ? ['STRICT', AUTHENTICATED] : tls === 'MUTUAL' ? ['STRICT', StringSet.all().subtract(StringSet.literal(''))] : tls === 'OPTIONAL_MUTUAL' ? ['PERMISSIVE', undefined] : ['PLAINTEXT', undefined];
+    universe = universe && u ? universe.union(u) : undefined;
     const at = s.tls ? ['spec', 'servers', i, 'tls'] : ['spec', 'servers', i, 'port'];
     const origin: Origin = { resource: g.resource, path: s.tls?.mode ? [...at, 'mode'] : at };
     const why = `Gateway ${g.namespace}/${g.resource.name} server ${s.port?.number ?? ''} (${s.port?.protocol ?? 'no protocol'}, TLS ${tls})`;
-    if (!weakest || RANK[mode] < RANK[weakest.mode]) weakest = { mode, universe: u, origin, why };
+    if (!weakest || RANK[mode] < RANK[weakest.mode]) weakest = { mode, origin, why };
     const protocol = (s.port?.protocol ?? '').toUpperCase();
     const terminatesHttp = ['HTTP', 'HTTP2', 'GRPC'].includes(protocol) || (protocol === 'HTTPS' && !['PASSTHROUGH', 'AUTO_PASSTHROUGH'].includes(tls));
     protocols.add(terminatesHttp ? 'http' : 'tcp');

@@ -122,7 +122,8 @@ export function buildWorkloadViews(
         return { transport: t, access: { tcp: unmanaged } };
       }
       const served = gateway ? gatewayPort(inv, w, gateways, port, gateway) : undefined;
-      const universe = new Map([[DIM.principal, served ? served.universe : t.mode === 'STRICT' ? AUTHENTICATED : ANY_PEER]]);
+      const principals = served ? served.universe : t.mode === 'STRICT' ? AUTHENTICATED : ANY_PEER;
+      const universe = new Map(principals ? [[DIM.principal, principals]] : []);
       const base = { universe, universeOrigin: t.origin };
       const { protocols, origin: protocolOrigin } = ambient
         ? { protocols: ['tcp'] as Protocol[], origin: undefined }
