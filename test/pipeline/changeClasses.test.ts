@@ -282,6 +282,11 @@ const ROWS: Row[] = [
     ],
   },
   {
+    case: 'gateway-helm-custom-replaced-by-allow-all',
+    why: 'The gateway Helm chart\'s shape (`image: auto`, `inject.istio.io/templates: gateway`, `sidecar.istio.io/inject: "true"`) is a gateway proxy. Under a root allow-nothing its CUSTOM (ext-authz) policy becomes an ALLOW `rules: [{}]`: CUSTOM then DENY then ALLOW means nothing got through before whatever the authorizer said, and everything does after: an ALLOW broadening (high) on the listener port 443, not a medium custom-authz-removed; Envoy\'s own stats port 15090 is no Gateway listener and is left out.',
+    expect: [allowBroadened('istio-ingress/istio-ingressgateway', 443, { file: 'mesh/gateway-authz.yaml', line: 11, severity: 'high' })],
+  },
+  {
     case: 'equiv-gateway-ipblocks-split',
     why: 'An equivalent rewrite of the gateway ALLOW: its ipBlocks are split into one rule per network, 192.168.0.0/16 as its two halves. The same source addresses are admitted: silent.',
     all: true,

@@ -51,6 +51,13 @@ export function selectingGateways(res: IstioResources, w: Workload): Typed<Gatew
   return res.gateways.filter((g) => matchesLabels(g.spec.selector ?? {}, w.labels));
 }
 
+/**
+ * Ports the gateway's Envoy serves from its bootstrap (admin, health, stats, DNS...), not from Gateway
+ * servers, and where no AuthorizationPolicy applies: a gateway chart declares 15021 and 15090
+ * (https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio).
+ */
+export const PROXY_OWN_PORTS: ReadonlySet<number> = new Set([15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090]);
+
 /** What one gateway listener port accepts, from the Gateway servers bound to it. */
 export interface GatewayPort {
   mode: TransportMode;

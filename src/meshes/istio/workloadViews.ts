@@ -6,7 +6,7 @@ import { DIM } from '../../policy/requestSpace.js';
 import type { TransportMode } from '../../policy/transport.js';
 import { workloadKey, type Ambiguity, type PortEval, type Protocol, type WorkloadView } from '../meshSide.js';
 import { ANY_PEER, AUTHENTICATED, applicablePolicies, compileAccess, indexPolicies } from './authorizationPolicy.js';
-import { gatewayPort, recogniseGateway, selectingGateways, serverTargetPort } from './gateway.js';
+import { gatewayPort, PROXY_OWN_PORTS, recogniseGateway, selectingGateways, serverTargetPort } from './gateway.js';
 import { decideInjection } from './injection.js';
 import type { IstioResources } from './istioResources.js';
 import type { MeshSettings } from './meshConfig.js';
@@ -52,6 +52,7 @@ export function buildWorkloadViews(
     }
     // The ports a gateway listens on are its Gateway servers' (as target ports).
     for (const g of gateways) for (const server of g.spec.servers ?? []) if (server.port) ports.add(serverTargetPort(inv, w, server.port.number));
+    if (gateway) for (const p of PROXY_OWN_PORTS) ports.delete(p);
     const declaredPorts = [...ports].sort((a, b) => a - b);
     for (const p of portLevelPorts(levels, w)) ports.add(p);
     for (const ap of policies) for (const rule of ap.spec.rules ?? []) for (const to of rule.to ?? []) {

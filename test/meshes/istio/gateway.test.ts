@@ -130,3 +130,10 @@ describe('what a gateway accepts', () => {
     expect(v.declaredPorts).toContain(8443);
   });
 });
+
+describe('gateway ports', () => {
+  it("Envoy's own ports (health 15021, stats 15090) are no Gateway listeners", () => {
+    const v = view(NS() + deployment(INJECT_FALSE, '', PROXYV2, '[{containerPort: 15021}, {containerPort: 15090}, {containerPort: 8443}]') + SERVICE);
+    expect(v.ports).toEqual([8443]);
+  });
+});
