@@ -204,7 +204,8 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
 function verdictText(v: AccessDelta['before']): string {
   const text = reasonText(v);
   // Possibly allowed: the external authorizer (CUSTOM) still has its say, and its answer is unknown.
-  return v.external && v.reason.kind !== 'custom' ? `${text}, then sent to external authorization by ${v.external.origin.resource.kind} ${v.external.origin.resource.namespace ?? ''}/${v.external.origin.resource.name}` : text;
+  const ext = v.external?.origin.resource;
+  return ext && v.reason.kind !== 'custom' ? `${text}, unless the external authorizer that ${ext.kind} ${ext.namespace ?? ''}/${ext.name} sends it to refuses it` : text;
 }
 
 function reasonText(v: AccessDelta['before']): string {
