@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildInventory } from '../../../src/inventory/inventory.js';
 import { parseFileContent } from '../../../src/manifests/parseFile.js';
+import { computeEgress } from '../../../src/meshes/istio/egress.js';
 import { buildWorkloadViews } from '../../../src/meshes/istio/workloadViews.js';
 import { collectIstioResources } from '../../../src/meshes/istio/istioResources.js';
 import { readMeshSettings } from '../../../src/meshes/istio/meshConfig.js';
@@ -135,5 +136,16 @@ describe('gateway ports', () => {
   it("Envoy's own ports (health 15021, stats 15090) are no Gateway listeners", () => {
     const v = view(NS() + deployment(INJECT_FALSE, '', PROXYV2, '[{containerPort: 15021}, {containerPort: 15090}, {containerPort: 8443}]') + SERVICE);
     expect(v.ports).toEqual([8443]);
+  });
+});
+
+describe('gateway egress', () => {
+  it('a gateway has no egress view: no outbound capture, and Sidecar resources do not configure it', () => {
+    const yaml = NS() + deployment(INJECT_FALSE, '', PROXYV2) + deployment('', '', 'registry.example.com/app:1').replace(/name: gw/, 'name: app').replace(/app: gw/g, 'app: app').replace('namespace: istio-ingress', 'namespace: shop');
+    const inv = buildInventory(parseFileContent('x.yaml', Buffer.from(yaml), LIMITS).resources, 'default');
+    const res = collectIstioResources(inv);
+    const settings = readMeshSettings(inv, {});
+    const egress = computeEgress(inv, res, settings, buildWorkloadViews(inv, res, settings, 'weakest', []));
+    expect([...egress.keys()]).toEqual(['shop/Deployment/app']);
   });
 });
