@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../../src/manifests/resource.js';
 import { makeClause, type AccessPolicy, type Clause } from '../../src/policy/access.js';
@@ -189,5 +190,44 @@ describe('diffAccess: CUSTOM as an unknown external authorizer', () => {
     expect(d.broadened).toHaveLength(1);
     expect(d.broadened[0]!.witness[DIM.path]!.startsWith('/api/')).toBe(true);
     expect(d.broadened[0]!.before).toMatchObject({ allowed: true, reason: { kind: 'custom' } });
+  });
+});
+
+describe('diffAccess: CUSTOM only narrows (property)', () => {
+  const PATHS = ['/api/*', '/admin', '/admin/*', '*', '/health'];
+  const PRINCIPALS = ['cluster.local/ns/a/sa/x', 'cluster.local/ns/b/*', '*'];
+  const arbCube = fc.record({ path: fc.option(fc.constantFrom(...PATHS), { nil: undefined }), principal: fc.option(fc.constantFrom(...PRINCIPALS), { nil: undefined }) }).map((c) => {
+    const cube = new Map<string, StringSet>();
+    if (c.path) cube.set(DIM.path, StringSet.istioPattern(c.path));
+    if (c.principal) cube.set(DIM.principal, StringSet.istioPattern(c.principal));
+    return cube;
+  });
+  const arbPolicy = fc.record({
+    allow: fc.option(fc.array(arbCube, { maxLength: 2 }), { nil: null }),
+    deny: fc.array(arbCube, { maxLength: 2 }),
+    custom: fc.array(arbCube, { maxLength: 2 }),
+  });
+  const build = (p: { allow: Map<string, StringSet>[] | null; deny: Map<string, StringSet>[]; custom: Map<string, StringSet>[] }, extraCustom: Map<string, StringSet>[] = []) =>
+    policy({
+      allow: p.allow === null ? null : p.allow.map((c, i) => clause('ALLOW', c, `allow-${i}`)),
+      allowOrigins: p.allow === null ? [] : [{ resource: resource('allow'), path: ['spec'] }],
+      deny: p.deny.map((c, i) => clause('DENY', c, `deny-${i}`)),
+      custom: [...p.custom, ...extraCustom].map((c, i) => clause('CUSTOM', c, `custom-${i}`)),
+    });
+
+  it('adding CUSTOM rules never broadens, removing them never narrows; what DENY/ALLOW refuse stays refused', () => {
+    fc.assert(
+      fc.property(arbPolicy, fc.array(arbCube, { minLength: 1, maxLength: 2 }), (p, extra) => {
+        const without = build(p);
+        const withCustom = build(p, extra);
+        const added = diffAccess(without, withCustom);
+        const removed = diffAccess(withCustom, without);
+        expect(added.broadened).toEqual([]);
+        expect(removed.narrowed).toEqual([]);
+        // Every request that skips the authorizer now is one DENY and ALLOW let through: its before is a CUSTOM check.
+        for (const d of removed.broadened) expect(d.before).toMatchObject({ allowed: true, reason: { kind: 'custom' } });
+      }),
+      { numRuns: 200 },
+    );
   });
 });
