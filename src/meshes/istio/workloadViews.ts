@@ -54,7 +54,8 @@ export function buildWorkloadViews(
     for (const g of gateways) for (const server of g.spec.servers ?? []) if (server.port) ports.add(serverTargetPort(inv, w, server.port.number));
     if (gateway) for (const p of PROXY_OWN_PORTS) ports.delete(p);
     const declaredPorts = [...ports].sort((a, b) => a - b);
-    for (const p of portLevelPorts(levels, w)) ports.add(p);
+    // PeerAuthentication never configures a gateway's listeners (gateway.ts gatewayPort).
+    if (!gateway) for (const p of portLevelPorts(levels, w)) ports.add(p);
     for (const ap of policies) for (const rule of ap.spec.rules ?? []) for (const to of rule.to ?? []) {
       // Ports are read as Istio reads them (strconv.ParseUint): "09090" is 9090.
       for (const p of to.operation?.ports ?? []) if (/^\d{1,5}$/.test(p) && Number(p) <= 65535) ports.add(Number(p));
@@ -145,7 +146,7 @@ export function buildWorkloadViews(
       ports: [...ports].sort((a, b) => a - b),
       declaredPorts,
       dataPlane: gateway ? { proxied, kind: 'gateway', origin: gateway.origin, why: gateway.why } : { proxied, kind: injection.dataPlane, origin: injection.origin, why: injection.why },
-      governed: pas.length > 0 || policies.length > 0,
+      governed: (!gateway && pas.length > 0) || policies.length > 0,
       evaluate,
       transport,
     });

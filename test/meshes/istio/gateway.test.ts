@@ -139,6 +139,21 @@ describe('gateway ports', () => {
   });
 });
 
+describe('gateway and PeerAuthentication', () => {
+  it('a workload PeerAuthentication selecting the gateway changes neither its ports nor its transport', () => {
+    const pa = `---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: gw, namespace: istio-ingress}
+spec: {selector: {matchLabels: {app: gw}}, mtls: {mode: STRICT}, portLevelMtls: {"9000": {mode: DISABLE}}}
+`;
+    const v = view(NS() + deployment(INJECT_FALSE, '', PROXYV2) + SERVICE + gatewayResource('app: gw', HTTPS_SIMPLE) + pa);
+    expect(v.ports).toEqual([8443]);
+    expect(v.evaluate(8443).transport.mode).toBe('PLAINTEXT');
+    expect(v.governed).toBe(false);
+  });
+});
+
 describe('gateway egress', () => {
   it('a gateway has no egress view: no outbound capture, and Sidecar resources do not configure it', () => {
     const yaml = NS() + deployment(INJECT_FALSE, '', PROXYV2) + deployment('', '', 'registry.example.com/app:1').replace(/name: gw/, 'name: app').replace(/app: gw/g, 'app: app').replace('namespace: istio-ingress', 'namespace: shop');
