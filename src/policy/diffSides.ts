@@ -5,6 +5,7 @@ import type { Cause, PolicyChange } from './change.js';
 import { diffAccess, type AccessDelta } from './diffAccess.js';
 import { DIM } from './requestSpace.js';
 import { compareTransport, describeTransport } from './transport.js';
+import { groupPorts } from './groupPorts.js';
 import { refineAnchor, valueAt } from './refineAnchor.js';
 import { describeRequest } from './witness.js';
 import { decideRequest } from './decideRequest.js';
@@ -46,16 +47,18 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
     // New workloads had no answer before; unchanged inputs cannot change the answer.
     if (!b || b.inputsKey === a.inputsKey) continue;
     const ports = [...new Set([...b.ports, ...a.ports])].sort((x, y) => x - y);
+    const own: PolicyChange[] = [];
     for (const port of ports.length > 0 ? ports : [null]) {
       try {
-        diffPort(before.mesh, b, a, port, sideCtx, changes);
+        diffPort(before.mesh, b, a, port, sideCtx, own);
       } catch (error) {
         // One workload's answer could not be computed (a policy too large to analyse): said as a
         // finding that fails closed, while the other workloads are still reviewed.
         const reason = error instanceof Error ? error.message : String(error);
-        changes.push(base(before.mesh, 'unanalysable', { resource: a.workload.resource, path: a.workload.templatePath }, 'after', a.workload, port, { detail: reason }));
+        own.push(base(before.mesh, 'unanalysable', { resource: a.workload.resource, path: a.workload.templatePath }, 'after', a.workload, port, { detail: reason }));
       }
     }
+    changes.push(...groupPorts(own));
   }
   diffClientPaths(before, after, changes, ctx);
   diffEgress(before, after, changes, ctx);

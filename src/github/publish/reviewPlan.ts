@@ -87,7 +87,7 @@ export function planReview(result: ReviewResult, commentable: CommentableLines, 
     const fp = fingerprintOf(f);
     if (threaded.has(fp)) continue;
     const informational = INFORMATIONAL.has(f.category) && !options.commentOnInfo;
-    // A second finding with the same identity (same rule, workload, port, resource): one comment is enough.
+    // A second finding with the same identity (same rule, workload, resource, field): one comment is enough.
     if (handled.has(fp)) {
       if (!commented.has(fp)) toBody(f, fp, informational);
       continue;

@@ -1,0 +1,120 @@
+/**
+ * How changes become findings a reviewer reads: one finding per workload for one change
+ * seen on many ports (issue 11 item 5), narrowings on ports only a policy names (item 6),
+ * and the anchors of narrowings and strengthenings (item 7).
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/config/schema.js';
+import type { Finding } from '../../src/findings/finding.js';
+import { reviewSnapshots } from '../../src/pipeline/review.js';
+import { renderJson } from '../../src/report/json.js';
+import { memorySnapshot } from '../../src/sources/memorySource.js';
+
+const namespaces = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels:
+    istio-injection: enabled
+`;
+
+/** A Deployment whose pods declare `ports`, with a Service on the first one. */
+const workload = (name: string, ports: number[]) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      app: ${name}
+  template:
+    metadata:
+      labels:
+        app: ${name}
+    spec:
+      serviceAccountName: ${name}
+      containers:
+        - name: ${name}
+          image: ghcr.io/example/${name}:1.0.0
+          ports:
+${ports.map((p) => `            - containerPort: ${p}`).join('\n')}
+`;
+
+const meshPa = (mode: string) => `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: istio-system
+spec:
+  mtls:
+    mode: ${mode}
+`;
+
+const review = (before: Record<string, string>, after: Record<string, string>): Finding[] =>
+  reviewSnapshots({ base: memorySnapshot('base', before), head: memorySnapshot('head', after), config: defaultConfig() }).findings;
+
+const summary = (fs: Finding[]) => fs.map((f) => `${f.ruleId} ${f.workload} ${f.ports ? f.ports.join(',') : f.port} @ ${f.side}:${f.file}:${f.line}`).sort();
+
+describe('one change, one finding per workload (issue 11 item 5)', () => {
+  const common = { 'ns.yaml': namespaces, 'cart.yaml': workload('cart', [9090, 3550, 8080]) };
+
+  it('a mesh-wide STRICT → PERMISSIVE is one finding per rule for a workload with three ports, listing them', () => {
+    const found = review({ ...common, 'mesh/pa.yaml': meshPa('STRICT') }, { ...common, 'mesh/pa.yaml': meshPa('PERMISSIVE') });
+    const cart = found.filter((f) => f.workload === 'shop/cart');
+    expect(summary(cart)).toEqual([
+      'peer-authentication-weakened shop/cart 3550,8080,9090 @ after:mesh/pa.yaml:8',
+      'plaintext-access-allowed shop/cart 3550,8080,9090 @ after:mesh/pa.yaml:8',
+    ]);
+    const weakened = cart.find((f) => f.ruleId === 'peer-authentication-weakened')!;
+    expect(weakened.port).toBe(3550);
+    expect(weakened.title).toBe('mTLS no longer required on shop/cart (ports 3550, 8080, 9090)');
+    const json = JSON.parse(renderJson({ findings: [weakened], errors: [], summary: { total: 1, bySeverity: {}, byCategory: {}, failOn: 'high', failed: true, worst: 'critical', filesParsed: 1, workloads: 1, errors: 0 } } as never));
+    expect(json.findings[0]).toMatchObject({ port: 3550, ports: [3550, 8080, 9090] });
+  });
+
+  it('a root-namespace ALLOW widened is one finding for the workload, not one per port', () => {
+    const allow = (principal: string) => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: mesh-allow
+  namespace: istio-system
+spec:
+  action: ALLOW
+  rules:
+    - from:
+        - source:
+            principals: ["${principal}"]
+`;
+    const found = review(
+      { ...common, 'mesh/pa.yaml': meshPa('STRICT'), 'mesh/allow.yaml': allow('cluster.local/ns/shop/sa/cart') },
+      { ...common, 'mesh/pa.yaml': meshPa('STRICT'), 'mesh/allow.yaml': allow('cluster.local/ns/shop/*') },
+    );
+    expect(summary(found.filter((f) => f.workload === 'shop/cart'))).toEqual(['allow-policy-broadened shop/cart 3550,8080,9090 @ after:mesh/allow.yaml:11']);
+  });
+
+  it('ports whose answer changed differently stay apart', () => {
+    const pa = (ports: string) => `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: cart
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      app: cart
+  mtls:
+    mode: STRICT
+  portLevelMtls:
+${ports}`;
+    const found = review(
+      { ...common, 'cart-pa.yaml': pa('    8080:\n      mode: STRICT\n') },
+      { ...common, 'cart-pa.yaml': pa('    8080:\n      mode: DISABLE\n    9090:\n      mode: PERMISSIVE\n') },
+    );
+    const weakened = found.filter((f) => f.ruleId === 'peer-authentication-weakened');
+    expect(summary(weakened)).toEqual([
+      'peer-authentication-weakened shop/cart 8080 @ after:cart-pa.yaml:14',
+      'peer-authentication-weakened shop/cart 9090 @ after:cart-pa.yaml:16',
+    ]);
+  });
+});
