@@ -158,8 +158,8 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
           : 'sidecar-removed'
         : 'transport-weakened';
     const { anchor, side, decider } = transportAnchor(ta.transport.origin, tb.transport.origin, ctx, a, ta.transport.mode !== 'UNMANAGED');
-    // A stronger transport on a port nothing declares is noise; a weaker one is said, with the doubt.
-    if (anchor && (weaker || declared(b, a, port))) {
+    // On a port only a policy names, either way is said, with the doubt (undeclaredPortNotes).
+    if (anchor) {
       out.push(
         base(mesh, cause, anchor, side, w, port, {
           before: transportText(tb),
@@ -191,7 +191,9 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
       if (grouped.has(gk)) continue;
       grouped.set(gk, base(mesh, c.cause, c.anchor, c.side, w, port, { witness: describeRequest(delta.witness, port, protocol), before: verdictText(delta.before), after: verdictText(delta.after), scope: c.scope }));
     }
-    for (const delta of declared(b, a, port) ? diff.narrowed.filter((d) => !(moved && sameModuloRename(d.witness, pa, moved.from, moved.to))).slice(0, 1) : []) {
+    // Also on a port only a policy names: an ALLOW whose only rule (on such a port) becomes
+    // allow-nothing takes away all the access it granted, and must not read as "no findings".
+    for (const delta of diff.narrowed.filter((d) => !(moved && sameModuloRename(d.witness, pa, moved.from, moved.to))).slice(0, 1)) {
       const [anchor, side] = narrowAnchor(delta, pa, pb, ctx, a, shift);
       if (!anchor) continue;
       const gk = `narrow|${port}`;

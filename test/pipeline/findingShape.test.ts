@@ -118,3 +118,35 @@ ${ports}`;
     ]);
   });
 });
+
+describe('ports only a policy names (issue 11 item 6)', () => {
+  const common = { 'ns.yaml': namespaces, 'cart.yaml': workload('cart', [8080]), 'mesh/pa.yaml': meshPa('STRICT') };
+  const allow = (rules: string) => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: cart-admin
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      app: cart
+  action: ALLOW
+${rules}`;
+  const onlyRule = '  rules:\n    - to:\n        - operation:\n            ports: ["9999"]\n';
+
+  it('an ALLOW whose only rule (on such a port) becomes allow-nothing is an info narrowing there, with the note', () => {
+    const found = review({ ...common, 'authz.yaml': allow(onlyRule) }, { ...common, 'authz.yaml': allow('') });
+    expect(summary(found)).toEqual(['access-narrowed shop/cart 9999 @ before:authz.yaml:12']);
+    const [narrowed] = found;
+    expect(narrowed!.severity).toBe('info');
+    expect(narrowed!.notes).toEqual([expect.stringMatching(/^shop\/cart declares no port 9999 \(it declares 8080\); only a policy names it\. Policy ports are the workload's target ports/)]);
+    const json = JSON.parse(renderJson({ findings: found, errors: [], summary: { total: 1, bySeverity: {}, byCategory: {}, failOn: 'high', failed: false, worst: 'info', filesParsed: 1, workloads: 1, errors: 0 } } as never));
+    expect(json.findings[0].notes).toEqual(narrowed!.notes);
+  });
+
+  it('the widening back is reported too, with the same note', () => {
+    const found = review({ ...common, 'authz.yaml': allow('') }, { ...common, 'authz.yaml': allow(onlyRule) });
+    expect(summary(found)).toEqual(['allow-policy-broadened shop/cart 9999 @ after:authz.yaml:13']);
+    expect(found[0]!.notes).toEqual([expect.stringContaining('declares no port 9999')]);
+  });
+});
