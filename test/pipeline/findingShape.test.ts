@@ -150,3 +150,30 @@ ${rules}`;
     expect(found[0]!.notes).toEqual([expect.stringContaining('declares no port 9999')]);
   });
 });
+
+describe('anchors of narrowings and strengthenings (issue 11 item 7)', () => {
+  const common = { 'ns.yaml': namespaces, 'cart.yaml': workload('cart', [8080]), 'mesh/pa.yaml': meshPa('STRICT') };
+  const exception = (body: string) => `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: cart-legacy
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      app: cart
+${body}`;
+  const portLevel = (mode: string) => exception(`  portLevelMtls:\n    8080:\n      mode: ${mode}\n`);
+  const workloadLevel = (mode: string) => exception(`  mtls:\n    mode: ${mode}\n`);
+  const both = (fs: Finding[]) => summary(fs.filter((f) => f.category === 'access-narrowed' || f.category === 'mtls-strengthened'));
+
+  it.each([
+    ['a portLevelMtls PERMISSIVE exception deleted', { 'cart-pa.yaml': portLevel('PERMISSIVE') }, {}, 'before:cart-pa.yaml:12'],
+    ['a portLevelMtls PERMISSIVE exception made STRICT', { 'cart-pa.yaml': portLevel('PERMISSIVE') }, { 'cart-pa.yaml': portLevel('STRICT') }, 'after:cart-pa.yaml:12'],
+    ['a workload-level PERMISSIVE exception deleted', { 'cart-pa.yaml': workloadLevel('PERMISSIVE') }, {}, 'before:cart-pa.yaml:11'],
+    ['a workload-level PERMISSIVE exception made STRICT', { 'cart-pa.yaml': workloadLevel('PERMISSIVE') }, { 'cart-pa.yaml': workloadLevel('STRICT') }, 'after:cart-pa.yaml:11'],
+  ])('%s: both findings on the exception, not on the unchanged mesh-wide STRICT', (_name, before, after, at) => {
+    const found = both(review({ ...common, ...before }, { ...common, ...after }));
+    expect(found).toEqual([`access-narrowed shop/cart 8080 @ ${at}`, `mtls-strengthened shop/cart 8080 @ ${at}`]);
+  });
+});
