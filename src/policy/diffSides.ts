@@ -8,6 +8,7 @@ import { compareTransport, describeTransport } from './transport.js';
 import { groupPorts } from './groupPorts.js';
 import { refineAnchor, valueAt } from './refineAnchor.js';
 import { describeRequest } from './witness.js';
+import { candidatesFor } from './witnessCandidates.js';
 import { decideRequest } from './decideRequest.js';
 
 export interface DiffContext {
@@ -183,7 +184,7 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
     const pa = ta.access[protocol]!;
     const pb = tb.access[protocol] ?? Object.values(tb.access)[0];
     if (!pb) continue;
-    const diff = diffAccess(pb, pa, { candidates: ctx.candidates });
+    const diff = diffAccess(pb, pa, { candidates: candidatesFor([pb, pa], ctx.candidates) });
     const moved = b.workload.namespace !== a.workload.namespace ? { from: b.workload.namespace, to: a.workload.namespace } : undefined;
     for (const delta of diff.broadened) {
       // A namespace renamed with its callers: `ns/store/sa/payments` now stands where `ns/shop/sa/payments` stood.

@@ -177,3 +177,60 @@ ${body}`;
     expect(found).toEqual([`access-narrowed shop/cart 8080 @ ${at}`, `mtls-strengthened shop/cart 8080 @ ${at}`]);
   });
 });
+
+describe('witnesses a reviewer believes (issue 11 item 8)', () => {
+  const common = { 'ns.yaml': namespaces, 'cart.yaml': workload('cart', [8080]), 'svc.yaml': `apiVersion: v1
+kind: Service
+metadata:
+  name: cart
+  namespace: shop
+spec:
+  selector:
+    app: cart
+  ports:
+    - name: http
+      port: 80
+      targetPort: 8080
+` };
+  const policy = (action: string, operation: string) => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: cart-${action.toLowerCase()}
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      app: cart
+  action: ${action}
+  rules:
+    - from:
+        - source:
+            principals: ["cluster.local/ns/shop/sa/cart"]
+      to:
+        - operation:
+${operation}`;
+
+  it('methods outside the common five are registered ones (HEAD), not `a`', () => {
+    const found = review(
+      { ...common, 'mesh/pa.yaml': meshPa('STRICT'), 'authz.yaml': policy('ALLOW', '            methods: ["GET", "POST", "PUT", "DELETE", "PATCH"]\n') },
+      { ...common, 'mesh/pa.yaml': meshPa('STRICT'), 'authz.yaml': policy('ALLOW', '            paths: ["/*"]\n') },
+    );
+    expect(found.map((f) => f.witness)).toEqual(['mTLS peer cluster.local/ns/shop/sa/cart sending HEAD / to port 8080']);
+  });
+
+  it('paths look like the policy\'s own (`/x.json` for `*.json`)', () => {
+    const found = review(
+      { ...common, 'mesh/pa.yaml': meshPa('STRICT'), 'authz.yaml': policy('DENY', '            paths: ["*.json"]\n') },
+      { ...common, 'mesh/pa.yaml': meshPa('STRICT'), 'authz.yaml': policy('DENY', '            paths: ["/private/*"]\n') },
+    );
+    expect(found.map((f) => `${f.ruleId}: ${f.witness}`)).toEqual([
+      'deny-policy-weakened: mTLS peer cluster.local/ns/shop/sa/cart sending GET /x.json to port 8080',
+      'access-narrowed: mTLS peer cluster.local/ns/shop/sa/cart sending GET /private/x to port 8080',
+    ]);
+  });
+
+  it('a caller without mesh identity is described in words', () => {
+    const found = review({ ...common, 'mesh/pa.yaml': meshPa('STRICT') }, { ...common, 'mesh/pa.yaml': meshPa('PERMISSIVE') });
+    expect(found.find((f) => f.ruleId === 'peer-authentication-weakened' && f.workload === 'shop/cart')!.witness).toBe('a caller outside the mesh (plaintext) opening a TCP connection to port 8080');
+  });
+});
