@@ -248,6 +248,15 @@ export function findingFingerprint(f: Pick<Finding, 'ruleId' | 'workload' | 'res
   return sha256([f.ruleId, f.workload, f.resource.kind, f.resource.namespace, f.resource.name, f.field ?? null]);
 }
 
+/**
+ * The v1 identity (rule, workload, port, resource), which threads and alerts made before
+ * v2 carry: matched as an alias of the v2 one, so an upgrade neither settles an open
+ * thread as fixed nor posts it again.
+ */
+export function legacyFingerprint(f: Pick<Finding, 'ruleId' | 'workload' | 'port' | 'resource'>): string {
+  return sha256([f.ruleId, f.workload, f.port, f.resource.kind, f.resource.namespace, f.resource.name]);
+}
+
 function sha256(parts: unknown[]): string {
   // JSON of an array keeps field boundaries unambiguous ("a/b"+"c" ≠ "a"+"b/c").
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');

@@ -1,5 +1,5 @@
 import type { Finding } from '../../findings/finding.js';
-import { findingFingerprint } from '../../report/sarif.js';
+import { findingFingerprint, legacyFingerprint } from '../../report/sarif.js';
 
 /**
  * Hidden markers mesh-review writes into what it posts, so that a later run
@@ -11,6 +11,15 @@ import { findingFingerprint } from '../../report/sarif.js';
  * the finding keeps the same thread.
  */
 export const fingerprintOf = (f: Pick<Finding, 'ruleId' | 'workload' | 'resource' | 'field'>): string => findingFingerprint(f);
+
+/**
+ * Every fingerprint an earlier run may have written for this finding: the current one,
+ * then the one before the port left the identity (once per port it covers).
+ */
+export const fingerprintAliases = (f: Pick<Finding, 'ruleId' | 'workload' | 'resource' | 'field' | 'port' | 'ports'>): string[] => [
+  fingerprintOf(f),
+  ...(f.ports ?? [f.port]).map((port) => legacyFingerprint({ ...f, port })),
+];
 
 /**
  * Marks an inline comment as mesh-review's comment about one finding. A comment
