@@ -178,6 +178,30 @@ ${body}`;
   });
 });
 
+describe('anchors of narrowings by policies that start to apply (issue 11 item 7, in general)', () => {
+  const deny = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: internal-only
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      tier: internal
+  action: DENY
+  rules:
+    - from:
+        - source:
+            notNamespaces: ["shop"]
+`;
+  it('an unchanged DENY that now selects the workload (a label was added) is the label\'s doing', () => {
+    const common = { 'ns.yaml': namespaces, 'mesh/pa.yaml': meshPa('STRICT'), 'deny.yaml': deny };
+    const labelled = workload('cart', [8080]).replace('        app: cart\n    spec:', '        app: cart\n        tier: internal\n    spec:');
+    const found = review({ ...common, 'cart.yaml': workload('cart', [8080]) }, { ...common, 'cart.yaml': labelled });
+    expect(summary(found)).toEqual(['access-narrowed shop/cart 8080 @ after:cart.yaml:14']);
+  });
+});
+
 describe('witnesses a reviewer believes (issue 11 item 8)', () => {
   const common = { 'ns.yaml': namespaces, 'cart.yaml': workload('cart', [8080]), 'svc.yaml': `apiVersion: v1
 kind: Service
