@@ -7,7 +7,7 @@ const union = (patterns: string[]) => StringSet.unionAll(patterns.map((p) => Str
 
 describe('witness candidates', () => {
   it('a method region outside the common methods yields the next registered one, not the shortest string', () => {
-    const region = StringSet.fromRegex('[^]+').subtract(union(['GET', 'POST', 'PUT', 'DELETE', 'PATCH']));
+    const region = StringSet.istioPattern('*').subtract(union(['GET', 'POST', 'PUT', 'DELETE', 'PATCH']));
     expect(region.sample()).not.toMatch(/^[A-Z]{3,}$/); // the set algebra alone picks something like `a`
     expect(region.sample(witnessCandidates(DIM.method, new Map(), []))).toBe('HEAD');
     const noCommon = region.subtract(union(['HEAD', 'OPTIONS']));
