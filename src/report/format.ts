@@ -1,4 +1,4 @@
-import { SEVERITIES, severityRank, type Finding, type ReviewError } from '../findings/finding.js';
+import { portsOf, SEVERITIES, severityRank, type Finding, type ReviewError } from '../findings/finding.js';
 import { workloadWords } from '../findings/workloadWords.js';
 import type { Summary } from '../pipeline/reviewResult.js';
 
@@ -39,6 +39,24 @@ export function resourceLabel(f: Pick<Finding, 'resource'>): string {
  */
 export function workloadLabel(f: Pick<Finding, 'workload' | 'resource'>): string {
   return f.workload === null ? resourceLabel(f) : workloadWords(f.workload);
+}
+
+/** The ports a finding covers, as a table cell says them: `8080`, `8080, 9090`, or `any`. */
+export function portsCell(f: Pick<Finding, 'port' | 'ports'>): string {
+  const ports = portsOf(f);
+  return ports.length === 0 ? 'any' : ports.join(', ');
+}
+
+/** Where a finding is, in words: `ns/name:8080`, `ns/name (ports 8080, 9090)`, or `ns/name` for no single port. */
+export function workloadAndPorts(f: Pick<Finding, 'workload' | 'resource' | 'port' | 'ports'>): string {
+  const ports = portsOf(f);
+  if (ports.length === 0) return workloadLabel(f);
+  return ports.length === 1 ? `${workloadLabel(f)}:${ports[0]}` : `${workloadLabel(f)} (ports ${ports.join(', ')})`;
+}
+
+/** `workloadAndPorts`, saying `(any port)` for a finding about no single port. */
+export function placeLabel(f: Pick<Finding, 'workload' | 'resource' | 'port' | 'ports'>): string {
+  return portsOf(f).length === 0 ? `${workloadLabel(f)} (any port)` : workloadAndPorts(f);
 }
 
 /** `file:line`, marking lines that exist only in the base version of the file. */

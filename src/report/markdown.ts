@@ -4,6 +4,7 @@ import {
   errorLocation,
   locationLabel,
   plural,
+  portsCell,
   severityCounts,
   sortErrors,
   sortFindings,
@@ -103,7 +104,7 @@ function row(f: Finding, docsBaseUrl: string | undefined): string {
   const cells = [
     `${ICON[f.severity]} ${f.severity}`,
     inline(workloadLabel(f)),
-    f.port === null ? 'any' : String(f.port),
+    portsCell(f),
     what.join('<br>'),
     f.witness === null ? '—' : code(f.witness),
     code(locationLabel(f)),
