@@ -1,7 +1,7 @@
 import { matchesLabels, type Inventory, type Workload } from '../../inventory/inventory.js';
 import type { Origin } from '../../policy/access.js';
 import { StringSet } from '../../policy/stringSet.js';
-import type { EgressView, WorkloadView } from '../meshSide.js';
+import type { EgressView, WorkloadView } from '../../policy/meshSide.js';
 import { exportedTo, hostMatches, namespaceAdmits, originForHost, splitNamespacedHost, unionHosts, viaForHost, type HostEntry } from './hosts.js';
 import type { IstioResources, Typed } from './istioResources.js';
 import type { MeshSettings } from './meshConfig.js';

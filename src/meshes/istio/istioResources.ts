@@ -1,6 +1,7 @@
 import type { Inventory } from '../../inventory/inventory.js';
 import type { FieldPath, Resource } from '../../manifests/resource.js';
-import { parseSpec, type InvalidResource } from '../invalidResource.js';
+import type { InvalidResource } from '../../policy/meshSide.js';
+import { parseSpec } from '../invalidResource.js';
 import {
   AuthorizationPolicySpec,
   DestinationRuleSpec,
