@@ -82,7 +82,7 @@ function egressFor(res: IstioResources, settings: MeshSettings, sc: SC | undefin
   const scope = describeScope(sc, ns, settings.rootNamespace);
   const scMode = sc?.spec.outboundTrafficPolicy?.mode;
   const decided = scMode
-    ? { mode: scMode, origin: { resource: sc!.resource, path: ['spec', 'outboundTrafficPolicy', 'mode'] } as Origin, source: `Sidecar ${sc!.namespace}/${sc!.resource.name}` }
+    ? { mode: scMode, origin: { resource: sc.resource, path: ['spec', 'outboundTrafficPolicy', 'mode'] } as Origin, source: `Sidecar ${sc.namespace}/${sc.resource.name}` }
     : {
         mode: settings.outboundTrafficPolicy.mode,
         origin: settings.outboundTrafficPolicy.origin,
@@ -94,7 +94,7 @@ function egressFor(res: IstioResources, settings: MeshSettings, sc: SC | undefin
 
   // A Sidecar without `egress` imports `*/*`; with it, only the listed `ns/host` imports.
   const imports = (sc?.spec.egress ?? []).flatMap((listener, li) =>
-    listener.hosts.map((h, hi) => ({ ...splitNamespacedHost(h), origin: { resource: sc!.resource, path: ['spec', 'egress', li, 'hosts', hi] } as Origin })),
+    listener.hosts.map((h, hi) => ({ ...splitNamespacedHost(h), origin: { resource: sc!.resource, path: ['spec', 'egress', li, 'hosts', hi] } })),
   );
   const restricted = imports.length > 0;
   const importedFrom = new Map<string, StringSet>();
