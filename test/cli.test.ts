@@ -54,7 +54,7 @@ describe('mesh-review diff', () => {
     [['diff', '--bogus'], 'Unknown option'],
   ])('usage error %j exits 2', async (args, message) => {
     const c = io();
-    expect(await main(args as string[], c.io)).toBe(2);
+    expect(await main(args, c.io)).toBe(2);
     expect(c.err()).toContain(message);
   });
 

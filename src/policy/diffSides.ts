@@ -1,5 +1,5 @@
 import type { Resource } from '../manifests/resource.js';
-import { workloadKey, type ClientPath, type MeshSide, type PortEval, type Protocol, type WorkloadView } from '../meshes/meshSide.js';
+import { workloadKey, type ClientPath, type MeshSide, type PortEval, type Protocol, type WorkloadView } from './meshSide.js';
 import type { AccessPolicy, Origin } from './access.js';
 import type { Cause, PolicyChange } from './change.js';
 import { diffAccess, type AccessDelta } from './diffAccess.js';

@@ -1,31 +1,21 @@
-import { portsOf, SEVERITIES, severityRank, type Finding, type ReviewError } from '../findings/finding.js';
+import { portsOf, SEVERITIES, type Finding, type ReviewError } from '../findings/finding.js';
+import { compareCodeUnits } from '../findings/sortFindings.js';
 import { workloadWords } from '../findings/workloadWords.js';
-import type { Summary } from '../pipeline/reviewResult.js';
+import type { Summary } from '../findings/reviewResult.js';
 
 /**
  * Helpers shared by the human-readable renderers (text, Markdown). Machine
  * formats (JSON, SARIF) carry the raw strings and leave display to their readers.
  */
 
-/** Worst first, then by place, so the same review always reads the same way. */
-export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort(
-    (a, b) =>
-      severityRank(b.severity) - severityRank(a.severity) ||
-      cmp(a.file, b.file) ||
-      a.line - b.line ||
-      cmp(a.ruleId, b.ruleId) ||
-      cmp(a.workload ?? '', b.workload ?? '') ||
-      (a.port ?? -1) - (b.port ?? -1),
-  );
-}
+// Ordering findings is the findings stage's (the pipeline returns them sorted); renderers re-sort what they are given.
+export { sortFindings } from '../findings/sortFindings.js';
 
 export function sortErrors(errors: readonly ReviewError[]): ReviewError[] {
   return [...errors].sort((a, b) => cmp(a.file, b.file) || a.line - b.line || cmp(a.message, b.message));
 }
 
-/** Code-unit order, not localeCompare: output must not depend on the machine's locale. */
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const cmp = compareCodeUnits;
 
 /** `Kind ns/name`, or `Kind name` for cluster-scoped objects. */
 export function resourceLabel(f: Pick<Finding, 'resource'>): string {

@@ -1,5 +1,5 @@
 import { CATEGORIES, portsOf, SEVERITIES, type Finding, type ReviewError } from '../findings/finding.js';
-import type { ReviewResult, Summary } from '../pipeline/reviewResult.js';
+import type { ReviewResult, Summary } from '../findings/reviewResult.js';
 
 /** One finding as the public JSON contract spells it (issue #3, item 6). */
 export interface JsonFinding {

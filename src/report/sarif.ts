@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { portsOf, severityRank, type Category, type Finding, type ReviewError, type Severity } from '../findings/finding.js';
-import type { ReviewResult } from '../pipeline/reviewResult.js';
+import type { ReviewResult } from '../findings/reviewResult.js';
 
 /** What the rule registry knows about a rule; SARIF wants it once per run, not per result. */
 export interface SarifRuleMeta {

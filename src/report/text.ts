@@ -1,5 +1,5 @@
 import { SEVERITIES, type Finding, type Severity } from '../findings/finding.js';
-import type { ReviewResult } from '../pipeline/reviewResult.js';
+import type { ReviewResult } from '../findings/reviewResult.js';
 import {
   errorLocation,
   locationLabel,
