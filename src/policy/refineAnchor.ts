@@ -48,9 +48,11 @@ function firstDifference(before: unknown, after: unknown): (string | number)[] |
   if (same(before, after)) return undefined;
   if (Array.isArray(after)) {
     const old: unknown[] = Array.isArray(before) ? (before as unknown[]) : [];
+    // Serialised once: a list of thousands of principals compared entry by entry would be quadratic.
+    const existed = new Set(old.map((o) => JSON.stringify(o)));
     for (let i = 0; i < after.length; i++) {
       // An entry that existed anywhere before is not the change (lists are sets here).
-      if (old.some((o) => same(o, after[i]))) continue;
+      if (existed.has(JSON.stringify(after[i]))) continue;
       const counterpart = old[i];
       const deeper = counterpart !== undefined && typeof after[i] === 'object' ? firstDifference(counterpart, after[i]) : undefined;
       return [i, ...(deeper ?? [])];

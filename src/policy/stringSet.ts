@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DFA, ENFA, JS, NFA } from 'refa';
+import { patternUnionDfa, type PatternUnion } from './patternUnion.js';
 
 /**
  * A regular set of strings. Mesh policies match strings by exact value,
@@ -9,12 +10,30 @@ import { DFA, ENFA, JS, NFA } from 'refa';
  */
 export class StringSet {
   private constructor(
-    readonly dfa: DFA,
+    dfa: DFA | (() => DFA),
     /** Stable description, used as a cache key and in debugging. */
     readonly key: string,
     /** The regular expression it was built from, when it was (not for results of operations). */
     readonly source?: string,
-  ) {}
+  ) {
+    if (typeof dfa === 'function') this.build = dfa;
+    else this.built = dfa;
+  }
+
+  private built?: DFA;
+  private build?: () => DFA;
+
+  /**
+   * The minimal DFA, built on first use: a value of a long list (thousands of principals) is
+   * usually only ever read by `unionAll`, which builds the list's automaton from the keys alone.
+   */
+  get dfa(): DFA {
+    if (!this.built) {
+      this.built = this.build!();
+      this.build = undefined;
+    }
+    return this.built;
+  }
 
   static readonly MAX_CHAR = 0xffff;
 
@@ -23,10 +42,16 @@ export class StringSet {
   static fromRegex(source: string, key = `re:${source}`): StringSet {
     const hit = StringSet.cache.get(key);
     if (hit) return hit;
-    const { expression, maxCharacter } = JS.Parser.fromLiteral({ source, flags: '' }).parse();
-    const dfa = DFA.fromFA(NFA.fromRegex(expression, { maxCharacter }), nodes());
-    dfa.minimize();
-    const set = new StringSet(dfa, key, source);
+    const set = new StringSet(
+      () => {
+        const { expression, maxCharacter } = JS.Parser.fromLiteral({ source, flags: '' }).parse();
+        const dfa = DFA.fromFA(NFA.fromRegex(expression, { maxCharacter }), nodes());
+        dfa.minimize();
+        return dfa;
+      },
+      key,
+      source,
+    );
     if (StringSet.cache.size > 50_000) StringSet.cache.clear();
     StringSet.cache.set(key, set);
     return set;
@@ -68,6 +93,15 @@ export class StringSet {
     const key = `any:${createHash('sha1').update(unique.map((s) => s.key).join('\u0000')).digest('hex')}`;
     const hit = StringSet.cache.get(key);
     if (hit) return hit;
+    const patterns = asPatternUnion(unique);
+    if (patterns) {
+      const dfa = patternUnionDfa(patterns, StringSet.MAX_CHAR, nodes());
+      dfa.minimize();
+      const set = makeSet(dfa, key);
+      if (StringSet.cache.size > 50_000) StringSet.cache.clear();
+      StringSet.cache.set(key, set);
+      return set;
+    }
     if (unique.some((s) => s.source === undefined)) {
       // Results of operations have no expression: a balanced fold keeps the work n log n.
       const mid = unique.length >> 1;
@@ -116,6 +150,10 @@ export class StringSet {
   }
 
   intersect(other: StringSet): StringSet {
+    // Identities of the algebra, decided from the keys: no product automaton for the common cases.
+    if (other.key === 'all' || other.key === this.key) return this;
+    if (this.key === 'all') return other;
+    if (this.key === 'none' || other.key === 'none') return StringSet.empty();
     return binary('&', this, other, () => {
       const dfa = DFA.fromIntersection(this.dfa, other.dfa, nodes());
       dfa.minimize();
@@ -124,6 +162,8 @@ export class StringSet {
   }
 
   subtract(other: StringSet): StringSet {
+    if (other.key === 'all' || other.key === this.key || this.key === 'none') return StringSet.empty();
+    if (other.key === 'none') return this;
     return binary('-', this, other, () => {
       const complement = other.dfa.copy(nodes());
       complement.complement();
@@ -134,6 +174,8 @@ export class StringSet {
   }
 
   union(other: StringSet): StringSet {
+    if (this.key === 'all' || other.key === 'none' || other.key === this.key) return this;
+    if (other.key === 'all' || this.key === 'none') return other;
     return binary('|', this, other, () => {
       // A ∪ B = ¬(¬A ∩ ¬B): refa's DFA has intersection and complement.
       const a = this.dfa.copy(nodes());
@@ -204,6 +246,23 @@ function binary(op: string, a: StringSet, b: StringSet, build: () => DFA): Strin
   if (opCache.size > 100_000) opCache.clear();
   opCache.set(key, set);
   return set;
+}
+
+/**
+ * The sets as one union of Istio matchers, when every one of them is an exact value, a prefix,
+ * a suffix or presence (their keys say so: `istioPattern` and `literal` name them), else undefined.
+ */
+function asPatternUnion(sets: readonly StringSet[]): PatternUnion | undefined {
+  const u = { exact: [] as string[], prefix: [] as string[], suffix: [] as string[], nonEmpty: false };
+  for (const s of sets) {
+    if (s.key === 'nonempty') u.nonEmpty = true;
+    else if (s.key === 'none') continue;
+    else if (s.key.startsWith('lit:')) u.exact.push(s.key.slice(4));
+    else if (s.key.startsWith('pre:')) u.prefix.push(s.key.slice(4, -1));
+    else if (s.key.startsWith('suf:')) u.suffix.push(s.key.slice(5));
+    else return undefined;
+  }
+  return u;
 }
 
 function makeSet(dfa: DFA, key: string): StringSet {
