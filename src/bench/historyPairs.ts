@@ -1,0 +1,123 @@
+/**
+ * Real before/after pairs from the Git history of public repositories
+ * (fixtures/history-real/<pair>/{before,after,NOTE.md,verdict.json}), each judged
+ * by hand as a security reviewer before the engine was run on it (issue #13,
+ * item 7). This module reviews a pair and scores the engine's findings against
+ * that verdict; the test (test/pipeline/realHistory.test.ts) asserts the scores
+ * and `npm run history` prints them.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { defaultConfig } from '../config/schema.js';
+import { atOrAbove, type Finding } from '../findings/finding.js';
+import { reviewSnapshots } from '../pipeline/review.js';
+import type { ReviewResult } from '../pipeline/reviewResult.js';
+import { readDirectorySnapshot } from '../sources/directorySource.js';
+
+export const HISTORY_DIR = resolve(import.meta.dirname, '../../fixtures/history-real');
+
+/** One weakening the reviewer expects the engine to report. */
+export const ExpectedFinding = z.object({
+  /** Rule id; when absent any rule reporting on the workload (and port) counts. */
+  rule: z.string().optional(),
+  /** `ns/name` as the engine names workloads; `ns/*` for any workload of a namespace, `*` for a mesh-wide weakening (any workload, or none). */
+  workload: z.string(),
+  port: z.number().int().optional(),
+  what: z.string(),
+});
+export type ExpectedFinding = z.infer<typeof ExpectedFinding>;
+
+export const Verdict = z.object({
+  weakenings: z.array(ExpectedFinding),
+  /** True when nothing in the change weakens the mesh: no finding at or above `high` may be reported. */
+  harmless: z.boolean(),
+  explanation: z.string(),
+  /**
+   * Findings that are true although they are no weakening of access (for
+   * example a policy Istio rejects, present in the repository), so they are
+   * not counted as false alarms. Judged by hand like the weakenings.
+   */
+  alsoTrue: z.array(ExpectedFinding.omit({ what: true }).extend({ why: z.string() })).optional(),
+});
+export type Verdict = z.infer<typeof Verdict>;
+
+/** Categories that report good news; they are listed, never counted as alarms. */
+const GOOD_NEWS = new Set(['access-narrowed', 'mtls-strengthened']);
+/** The CLI's and the app's default `failOn`. */
+export const FAIL_ON = defaultConfig().failOn;
+
+export interface PairScore {
+  pair: string;
+  repo: string;
+  verdict: Verdict;
+  result: ReviewResult;
+  /** Findings that are alarms (not good news). */
+  alarms: Finding[];
+  trueAlarms: Finding[];
+  falseAlarms: Finding[];
+  missed: ExpectedFinding[];
+  /** Why the pair disagrees with the verdict; empty when it agrees. */
+  wrong: string[];
+}
+
+export const listPairs = (): string[] =>
+  existsSync(HISTORY_DIR)
+    ? readdirSync(HISTORY_DIR, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && existsSync(join(HISTORY_DIR, d.name, 'verdict.json')))
+        .map((d) => d.name)
+        .sort()
+    : [];
+
+export const readVerdict = (pair: string): Verdict =>
+  Verdict.parse(JSON.parse(readFileSync(join(HISTORY_DIR, pair, 'verdict.json'), 'utf8')));
+
+/** `owner/name` from the pair's NOTE.md (its `- Repo:` line). */
+export function repoOf(pair: string): string {
+  const note = readFileSync(join(HISTORY_DIR, pair, 'NOTE.md'), 'utf8');
+  return /- Repo: https:\/\/github\.com\/([^\s)]+)/.exec(note)?.[1] ?? 'unknown';
+}
+
+const matches = (f: Finding, e: Omit<ExpectedFinding, 'what'>): boolean =>
+  (e.rule === undefined || f.ruleId === e.rule) &&
+  (e.port === undefined || f.port === e.port) &&
+  (e.workload === f.workload ||
+    e.workload === '*' ||
+    (e.workload.endsWith('/*') && f.workload !== null && f.workload.startsWith(e.workload.slice(0, -1))));
+
+/** A side that does not exist (a folder added or deleted whole) is an empty snapshot. */
+async function side(dir: string) {
+  const config = defaultConfig();
+  if (existsSync(dir)) return readDirectorySnapshot(dir, config);
+  return { label: dir, files: [], skipped: [], readFile: async () => undefined };
+}
+
+export async function reviewPair(pair: string): Promise<ReviewResult> {
+  const root = join(HISTORY_DIR, pair);
+  return reviewSnapshots({
+    base: await side(join(root, 'before')),
+    head: await side(join(root, 'after')),
+    config: defaultConfig(),
+    now: new Date('2026-12-01T00:00:00Z'),
+  });
+}
+
+export function score(pair: string, verdict: Verdict, result: ReviewResult): PairScore {
+  const alarms = result.findings.filter((f) => !GOOD_NEWS.has(f.category));
+  const expected = [...verdict.weakenings, ...(verdict.alsoTrue ?? [])];
+  const trueAlarms = alarms.filter((f) => expected.some((e) => matches(f, e)));
+  const falseAlarms = alarms.filter((f) => !trueAlarms.includes(f));
+  const missed = verdict.weakenings.filter((e) => !alarms.some((f) => matches(f, e)));
+  const wrong: string[] = [];
+  for (const m of missed) wrong.push(`missed ${m.rule ?? 'a finding'} on ${m.workload}${m.port ? `:${m.port}` : ''}`);
+  if (verdict.harmless) {
+    for (const f of result.findings.filter((x) => atOrAbove(x.severity, FAIL_ON))) {
+      wrong.push(`${f.severity} ${f.ruleId} on ${f.workload ?? '-'} (${f.file}:${f.line}) in a harmless change`);
+    }
+  }
+  return { pair, repo: repoOf(pair), verdict, result, alarms, trueAlarms, falseAlarms, missed, wrong };
+}
+
+export async function scorePair(pair: string): Promise<PairScore> {
+  return score(pair, readVerdict(pair), await reviewPair(pair));
+}
