@@ -78,12 +78,20 @@ export function repoOf(pair: string): string {
   return /- Repo: https:\/\/github\.com\/([^\s)]+)/.exec(note)?.[1] ?? 'unknown';
 }
 
-const matches = (f: Finding, e: Omit<ExpectedFinding, 'what'>): boolean =>
-  (e.rule === undefined || f.ruleId === e.rule) &&
-  (e.port === undefined || f.port === e.port) &&
-  (e.workload === f.workload ||
-    e.workload === '*' ||
-    (e.workload.endsWith('/*') && f.workload !== null && f.workload.startsWith(e.workload.slice(0, -1))));
+/**
+ * A finding without a workload (an exposed host, a mesh-level change) belongs to
+ * the namespace of the object it is anchored on, so `ns/*` matches it there.
+ */
+const workloadOf = (f: Finding): string | null => f.workload ?? (f.resource.namespace === null ? null : `${f.resource.namespace}/-`);
+
+const matches = (f: Finding, e: Omit<ExpectedFinding, 'what'>): boolean => {
+  const w = workloadOf(f);
+  return (
+    (e.rule === undefined || f.ruleId === e.rule) &&
+    (e.port === undefined || f.port === e.port) &&
+    (e.workload === '*' || e.workload === w || (e.workload.endsWith('/*') && w !== null && w.startsWith(e.workload.slice(0, -1))))
+  );
+};
 
 /** A side that does not exist (a folder added or deleted whole) is an empty snapshot. */
 async function side(dir: string) {
