@@ -21,6 +21,8 @@ const KNOWN_WRONG: Record<string, string> = {
     'same as 30 (the component swaps the LoadBalancer for a gateway route); also an optional component not used by the default root is read as applied',
   '39-kubeflow-model-registry-vs-tcp-to-http':
     'tcp routes on ports the Gateway does not listen on are taken as exposure, so the new HTTP routes on port 80 are not reported as new exposure',
+  '43-istio-bookinfo-googleapis-tls-origination-narrowed':
+    'client TLS is analysed toward workloads of the repository only; a DestinationRule for an external (ServiceEntry) host losing its TLS origination is not reported',
   '42-kubeflow-kfp-tekton-any-jwt-rule':
     'three copies of kubeflow/ml-pipeline (two kfp-tekton variants and the pipeline copy) are merged; the unchanged copy hides the widening in the changed ones',
 };
