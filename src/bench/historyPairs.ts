@@ -6,7 +6,7 @@
  * that verdict; the test (test/pipeline/realHistory.test.ts) asserts the scores
  * and `npm run history` prints them.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultConfig } from '../config/schema.js';
@@ -14,6 +14,7 @@ import { atOrAbove, type Finding } from '../findings/finding.js';
 import { reviewSnapshots } from '../pipeline/review.js';
 import type { ReviewResult } from '../pipeline/reviewResult.js';
 import { readDirectorySnapshot } from '../sources/directorySource.js';
+import { prerender } from './prerender.js';
 
 export const HISTORY_DIR = resolve(import.meta.dirname, '../../fixtures/history-real');
 
@@ -100,14 +101,36 @@ async function side(dir: string) {
   return { label: dir, files: [], skipped: [], readFile: async () => undefined };
 }
 
-export async function reviewPair(pair: string): Promise<ReviewResult> {
+export interface ReviewPairOptions {
+  /** Build kustomization roots with `kubectl kustomize` first (bench stop-gap, see prerender.ts). */
+  prerender?: boolean;
+}
+
+/** Render failures of the last prerendered review, by pair (for the bench's report). */
+export const renderFailures = new Map<string, string[]>();
+
+export async function reviewPair(pair: string, options: ReviewPairOptions = {}): Promise<ReviewResult> {
   const root = join(HISTORY_DIR, pair);
-  return reviewSnapshots({
-    base: await side(join(root, 'before')),
-    head: await side(join(root, 'after')),
-    config: defaultConfig(),
-    now: new Date('2026-12-01T00:00:00Z'),
-  });
+  const temps: string[] = [];
+  const open = async (name: string) => {
+    const dir = join(root, name);
+    if (!options.prerender) return side(dir);
+    const r = prerender(dir);
+    if (r === undefined) return side(dir);
+    temps.push(r.dir);
+    if (r.failed.length > 0) renderFailures.set(pair, [...(renderFailures.get(pair) ?? []), ...r.failed.map((f) => `${name}/${f.root}: ${f.message}`)]);
+    return side(r.dir);
+  };
+  try {
+    return reviewSnapshots({
+      base: await open('before'),
+      head: await open('after'),
+      config: defaultConfig(),
+      now: new Date('2026-12-01T00:00:00Z'),
+    });
+  } finally {
+    for (const t of temps) rmSync(t, { recursive: true, force: true });
+  }
 }
 
 export function score(pair: string, verdict: Verdict, result: ReviewResult): PairScore {
@@ -126,6 +149,6 @@ export function score(pair: string, verdict: Verdict, result: ReviewResult): Pai
   return { pair, repo: repoOf(pair), verdict, result, alarms, trueAlarms, falseAlarms, missed, wrong };
 }
 
-export async function scorePair(pair: string): Promise<PairScore> {
-  return score(pair, readVerdict(pair), await reviewPair(pair));
+export async function scorePair(pair: string, options: ReviewPairOptions = {}): Promise<PairScore> {
+  return score(pair, readVerdict(pair), await reviewPair(pair, options));
 }
