@@ -31,15 +31,24 @@ for (const s of scores) {
   }
 }
 
+/** Findings grouped per rule and workload (one group per weakened workload, whatever its port count). */
+const groups = (s: PairScore) => {
+  const key = (f: PairScore['alarms'][number]) => `${f.ruleId}|${f.workload ?? f.resource.namespace ?? '-'}`;
+  const all = new Set(s.alarms.map(key));
+  const good = new Set(s.trueAlarms.map(key));
+  return { all: all.size, good: [...all].filter((k) => good.has(k)).length };
+};
+
 const total = (xs: PairScore[]) => {
+  const grouped = xs.map(groups).reduce((a, g) => ({ all: a.all + g.all, good: a.good + g.good }), { all: 0, good: 0 });
   const all = xs.reduce((n, s) => n + s.alarms.length, 0);
   const good = xs.reduce((n, s) => n + s.trueAlarms.length, 0);
   const missed = xs.reduce((n, s) => n + s.missed.length, 0);
   const expected = xs.reduce((n, s) => n + s.verdict.weakenings.length, 0);
   const wrong = xs.filter((s) => s.wrong.length > 0).length;
-  return `${pad(xs.length, 6)} ${pad(all, 9)} ${pad(good, 5)} ${pad(all - good, 6)} ${pad(`${missed}/${expected}`, 8)} ${pad(pct(good, all), 10)} ${wrong}`;
+  return `${pad(xs.length, 6)} ${pad(all, 9)} ${pad(good, 5)} ${pad(all - good, 6)} ${pad(`${missed}/${expected}`, 8)} ${pad(pct(good, all), 10)} ${pad(pct(grouped.good, grouped.all), 16)} ${wrong}`;
 };
-console.log(`\n${pad('repository', 48)} pairs  findings  true  false  missed   precision  wrong pairs`);
+console.log(`\n${pad('repository', 48)} pairs  findings  true  false  missed   precision  per rule+workload wrong pairs`);
 for (const repo of [...new Set(scores.map((s) => s.repo))].sort()) {
   console.log(`${pad(repo, 48)} ${total(scores.filter((s) => s.repo === repo))}`);
 }
