@@ -25,7 +25,8 @@ export interface PortEval {
   identityOrigin?: Origin;
 }
 
-export type DataPlaneKind = 'sidecar' | 'ambient' | 'none';
+/** `gateway`: the pod is itself an Envoy proxy (an Istio ingress/egress gateway), not a workload with a sidecar. */
+export type DataPlaneKind = 'sidecar' | 'ambient' | 'gateway' | 'none';
 
 /** A workload as one mesh sees it. Evaluation is lazy: unchanged workloads are never evaluated. */
 export interface WorkloadView {

@@ -21,8 +21,10 @@ export interface Clause {
 /**
  * The canonical access decision of a (workload, port, protocol) on one side.
  * Istio's order, which every mesh adapter maps onto: outside `universe` →
- * refused by transport; not `enforced` → everything admitted; CUSTOM or DENY
- * match → denied; no ALLOW policy → allowed; an ALLOW clause matches → allowed.
+ * refused by transport; not `enforced` → everything admitted; DENY match →
+ * denied; no ALLOW policy → allowed; an ALLOW clause matches → allowed; and an
+ * allowed request that a CUSTOM clause matches is first sent to an external
+ * authorizer whose answer is unknown (diffAccess.ts `decide`): CUSTOM only narrows.
  */
 export interface AccessPolicy {
   /** Requests the transport admits at all (e.g. STRICT mTLS admits only authenticated peers). */

@@ -7,11 +7,20 @@ export function cubeHas(cube: Cube, request: Readonly<Record<string, string>>): 
   return true;
 }
 
-/** The policy's verdict on one concrete request, in Istio's evaluation order. */
-export function decideRequest(p: AccessPolicy, request: Readonly<Record<string, string>>): boolean {
-  if (!cubeHas(p.universe, request)) return false;
-  if (!p.enforced) return true;
+/**
+ * The policy's verdict on one concrete request, in Istio's evaluation order (CUSTOM, DENY, ALLOW):
+ * `checked` when DENY and ALLOW let it through but a CUSTOM rule sends it to an external
+ * authorizer first, whose answer the repository cannot show.
+ */
+export function requestVerdict(p: AccessPolicy, request: Readonly<Record<string, string>>): 'denied' | 'checked' | 'allowed' {
+  if (!cubeHas(p.universe, request)) return 'denied';
+  if (!p.enforced) return 'allowed';
   const any = (cs: Clause[]) => cs.some((c) => cubeHas(c.cube, request));
-  if (any(p.custom) || any(p.deny)) return false;
-  return p.allow === null || any(p.allow);
+  if (any(p.deny) || (p.allow !== null && !any(p.allow))) return 'denied';
+  return any(p.custom) ? 'checked' : 'allowed';
+}
+
+/** Whether the request is certainly allowed (no external authorizer left to refuse it). */
+export function decideRequest(p: AccessPolicy, request: Readonly<Record<string, string>>): boolean {
+  return requestVerdict(p, request) === 'allowed';
 }

@@ -12,8 +12,15 @@ export type Reason =
   | { kind: 'no-allow-match'; origins: Origin[] };
 
 export interface Verdict {
+  /** Possibly allowed: no transport refusal, no DENY match, and the ALLOW policies admit it. */
   allowed: boolean;
   reason: Reason;
+  /**
+   * The CUSTOM rule that sends an allowed request to the external authorizer first. Its answer is
+   * outside the repository (it may allow or deny anything it is sent), so such a request is only
+   * possibly allowed: between denied and allowed.
+   */
+  external?: Clause;
 }
 
 /** A region of requests decided differently by the two sides, with one concrete member. */
@@ -112,8 +119,12 @@ function explore(
     }
     const vb = decide(b);
     const va = decide(a);
-    if (va.allowed && !vb.allowed) out.broadened.push({ witness: { ...witness }, before: vb, after: va });
-    else if (vb.allowed && !va.allowed) out.narrowed.push({ witness: { ...witness }, before: vb, after: va });
+    const [lb, la] = [level(vb), level(va)];
+    // Between two possibly-allowed verdicts only the external check differs: the side that has it
+    // says so as its reason, since it is what decides the difference.
+    const asChecked = (v: Verdict): Verdict => (v.allowed && v.external ? { ...v, reason: { kind: 'custom', clause: v.external } } : v);
+    if (la > lb) out.broadened.push({ witness: { ...witness }, before: vb.allowed ? asChecked(vb) : vb, after: va });
+    else if (la < lb) out.narrowed.push({ witness: { ...witness }, before: vb, after: va.allowed ? asChecked(va) : va });
     return;
   }
   const dim = dims[i]!;
@@ -157,17 +168,27 @@ function atoms(universe: DimSet, sets: DimSet[]): DimSet[] {
   return parts;
 }
 
+/** Denied (0) < sent to an external authorizer that may allow it (1) < allowed (2). */
+const level = (v: Verdict): number => (!v.allowed ? 0 : v.external ? 1 : 2);
+
+/**
+ * Istio evaluates CUSTOM, then DENY, then ALLOW (https://istio.io/latest/docs/concepts/security/#implicit-enablement;
+ * the ext_authz filter runs before the RBAC filters, pilot/pkg/networking/core/envoyfilter and
+ * authz/builder.go): what the external authorizer lets through is still denied by a DENY match or by
+ * ALLOW policies that do not match it. Its own answer is unknown per request, so CUSTOM can only narrow:
+ * a request is possibly allowed iff DENY and ALLOW let it through, and `external` says it is checked first.
+ */
 function decide(s: Side): Verdict {
   const p = s.policy;
   if (!coversUniverse(s)) return { allowed: false, reason: { kind: 'transport', origin: p.universeOrigin } };
   if (!p.enforced) return { allowed: true, reason: { kind: 'unenforced', origin: p.enforcementOrigin } };
   const matched = (effect: string) => s.active.find((x) => x.clause?.effect === effect)?.clause;
-  const custom = matched('CUSTOM');
-  if (custom) return { allowed: false, reason: { kind: 'custom', clause: custom } };
   const deny = matched('DENY');
   if (deny) return { allowed: false, reason: { kind: 'deny', clause: deny } };
-  if (p.allow === null) return { allowed: true, reason: { kind: 'no-allow-policy' } };
+  const custom = matched('CUSTOM');
+  const external = custom ? { external: custom } : {};
+  if (p.allow === null) return { allowed: true, reason: { kind: 'no-allow-policy' }, ...external };
   const allow = matched('ALLOW');
-  if (allow) return { allowed: true, reason: { kind: 'allow', clause: allow } };
+  if (allow) return { allowed: true, reason: { kind: 'allow', clause: allow }, ...external };
   return { allowed: false, reason: { kind: 'no-allow-match', origins: p.allowOrigins } };
 }

@@ -132,7 +132,9 @@ function scopeOf(origin: Origin | undefined, rootNamespace: string | undefined |
   if (!origin) return undefined;
   if (origin.path.includes('portLevelMtls')) return 'port';
   const sel = (origin.resource.body.spec as Record<string, unknown> | undefined)?.selector as { matchLabels?: object } | undefined;
-  const hasSelector = sel?.matchLabels !== undefined && Object.keys(sel.matchLabels).length > 0;
+  // A Gateway's selector is a plain label map: it picks gateway pods, wherever the Gateway lives.
+  const labels = origin.resource.kind === 'Gateway' ? sel : sel?.matchLabels;
+  const hasSelector = labels !== undefined && labels !== null && Object.keys(labels).length > 0;
   if (hasSelector) return 'workload';
   const isRoot = typeof rootNamespace === 'string' ? origin.resource.namespace === rootNamespace : rootNamespace !== undefined && rootNamespace.has(origin.resource.namespace ?? '');
   if (isRoot) return 'mesh';
@@ -200,6 +202,13 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
 }
 
 function verdictText(v: AccessDelta['before']): string {
+  const text = reasonText(v);
+  // Possibly allowed: the external authorizer (CUSTOM) still has its say, and its answer is unknown.
+  const ext = v.external?.origin.resource;
+  return ext && v.reason.kind !== 'custom' ? `${text}, unless the external authorizer that ${ext.kind} ${ext.namespace ?? ''}/${ext.name} sends it to refuses it` : text;
+}
+
+function reasonText(v: AccessDelta['before']): string {
   const r = v.reason;
   const where = (o: Origin | undefined) => (o ? `${o.resource.kind} ${o.resource.namespace ?? ''}/${o.resource.name}`.replace(' /', ' ') : 'the default');
   switch (r.kind) {
@@ -244,8 +253,9 @@ function undeclaredPortNotes(anchor: Origin, b: WorkloadView, a: WorkloadView, p
 
 /**
  * Tags (see `detailTags`) for the rule's severity and words: whether the workload that
- * lost its proxy had policies (`governed`), and whether the proxy lost or bypassed is
- * ambient's ztunnel rather than a sidecar (`ambient`).
+ * lost its proxy had policies (`governed`), whether the proxy lost or bypassed is
+ * ambient's ztunnel rather than a sidecar (`ambient`), and whether a weakened transport
+ * is a gateway's (`gateway`).
  */
 function transportTags(cause: Cause, b: WorkloadView, a: WorkloadView): string | undefined {
   const tags: string[] = [];
@@ -254,6 +264,8 @@ function transportTags(cause: Cause, b: WorkloadView, a: WorkloadView): string |
     if (b.dataPlane.kind === 'ambient') tags.push('ambient');
   }
   if (cause === 'port-bypassed' && a.dataPlane.kind === 'ambient') tags.push('ambient');
+  // A gateway's transport is its Gateway server's TLS, not a PeerAuthentication.
+  if (cause === 'transport-weakened' && a.dataPlane.kind === 'gateway') tags.push('gateway');
   return tags.length > 0 ? tags.join(' ') : undefined;
 }
 
@@ -405,7 +417,8 @@ function classifyBroadening(
       const scope = scopeOf(ra.clause.origin, ctx.rootNamespace);
       const moved = shift ?? rootShiftFor(ra.clause.origin, ctx);
       if (moved && unchanged(ra.clause.origin, ctx)) return { cause: 'allow-broadened', ...moved, scope };
-      const anchor = refineAnchor(ra.clause.origin, ctx.findBefore(ra.clause.origin.resource));
+      // An unchanged rule that allows more now: what changed elsewhere in its policy (the `action`, the selector) is the cause.
+      const anchor = refineAnchor(ra.clause.origin, ctx.findBefore(ra.clause.origin.resource), { elsewhere: true });
       return { cause: 'allow-broadened', anchor, side: 'after', scope };
     }
     const first = rb.origins[0];

@@ -248,6 +248,57 @@ const ROWS: Row[] = [
     expect: [f('egress-broadened', 'egress-broadened', null, null, { file: 'shop/egress.yaml', line: 8, severity: 'low' })],
   },
   {
+    case: 'custom-replaced-by-allow-all-under-allow-nothing',
+    why: 'Row 14 / §2.4.2: beside a root allow-nothing, the CUSTOM policy on payments becomes an ALLOW `rules: [{}]`. Istio evaluates CUSTOM, then DENY, then ALLOW, so before nothing got through whatever the external authorizer said (no ALLOW matched); after everything does: an ALLOW broadening (high), not a medium custom-authz-removed. Cause: the `action` line.',
+    expect: [allowBroadened(W.payments, 8080, { file: 'shop/ext-authz.yaml', line: 11, severity: 'high' })],
+  },
+  {
+    case: 'custom-removed-under-allow-nothing',
+    why: '§2.4.2: the CUSTOM policy is deleted while a root allow-nothing denies every request to payments anyway: what the external authorizer was sent never got through, so nothing changes.',
+    all: true,
+    expect: [],
+  },
+  {
+    case: 'custom-allow-all-added-beside',
+    why: 'Row 14 / §2.4.2: an ALLOW `rules: [{}]` is added beside the CUSTOM policy under a root allow-nothing. The external authorizer is unknown (it may allow anything it is sent), so requests that were denied by every ALLOW may now get through: high.',
+    expect: [allowBroadened(W.payments, 8080, { file: 'shop/allow-all.yaml', line: 13, severity: 'high' })],
+  },
+  {
+    case: 'gateway-allow-ipblocks-widened',
+    why: 'Gateways are proxies: istio-ingressgateway runs Envoy (proxyv2) as its main container, with `sidecar.istio.io/inject: "false"` in a namespace without injection labels, and enforces the AuthorizationPolicy that selects `istio: ingressgateway`. Its ALLOW `ipBlocks` widens 10.0.0.0/8 → 0.0.0.0/0: any source address now gets through the gateway on its HTTPS server port 8443 (Service 443 → 8443): high, anchored on the changed ipBlocks entry.',
+    expect: [allowBroadened('istio-ingress/istio-ingressgateway', 8443, { file: 'mesh/gateway-authz.yaml', line: 16, severity: 'high' })],
+  },
+  {
+    case: 'gateway-deny-removed',
+    why: 'Row 10 on a gateway: the DENY on /admin/* that selects the ingress gateway is deleted. The gateway terminates HTTPS (Gateway server tls SIMPLE) so the rule is an HTTP rule there, and /admin/* now gets through the gateway: high, anchored on the deleted rule.',
+    expect: [denyWeakened('istio-ingress/istio-ingressgateway', 8443, { file: 'mesh/gateway-deny.yaml', line: 13, side: 'before', severity: 'high' })],
+  },
+  {
+    case: 'gateway-server-mutual-to-simple',
+    why: 'A gateway listener takes its TLS from the Gateway server, not from PeerAuthentication (gateway.go buildGatewayListenerTLSContext): the mesh-wide STRICT does not apply. The server on 443 (target port 8443) goes MUTUAL → SIMPLE: clients without a certificate are now served (a weakened transport of that one gateway, high, not a mesh-wide one), anchored on the `mode` line.',
+    expect: [
+      paWeakened('istio-ingress/istio-ingressgateway', 8443, { file: 'mesh/gateway.yaml', line: 16, severity: 'high' }),
+      plaintext('istio-ingress/istio-ingressgateway', 8443, { file: 'mesh/gateway.yaml', line: 16, severity: 'high' }),
+    ],
+  },
+  {
+    case: 'gateway-helm-custom-replaced-by-allow-all',
+    why: 'The gateway Helm chart\'s shape (`image: auto`, `inject.istio.io/templates: gateway`, `sidecar.istio.io/inject: "true"`) is a gateway proxy. Under a root allow-nothing its CUSTOM (ext-authz) policy becomes an ALLOW `rules: [{}]`: CUSTOM then DENY then ALLOW means nothing got through before whatever the authorizer said, and everything does after: an ALLOW broadening (high) on the listener port 443, not a medium custom-authz-removed; Envoy\'s own stats port 15090 is no Gateway listener and is left out.',
+    expect: [allowBroadened('istio-ingress/istio-ingressgateway', 443, { file: 'mesh/gateway-authz.yaml', line: 11, severity: 'high' })],
+  },
+  {
+    case: 'equiv-gateway-ipblocks-split',
+    why: 'An equivalent rewrite of the gateway ALLOW: its ipBlocks are split into one rule per network, 192.168.0.0/16 as its two halves. The same source addresses are admitted: silent.',
+    all: true,
+    expect: [],
+  },
+  {
+    case: 'gateway-lookalike-without-proxy',
+    why: 'Not a gateway: an ordinary app with `sidecar.istio.io/inject: "false"` (no proxyv2 image, no gateway template) whose `istio: edgegateway` label no Gateway selects. No proxy enforces its policy, so widening that ALLOW changes nothing (§2.1; the policy was already unenforced).',
+    all: true,
+    expect: [],
+  },
+  {
     case: 'row37-gateway-exposure',
     why: 'Row 37 (§2.6): a new VirtualService binds payments.example.com on the public gateway (which serves *.example.com) to payments: payments:8080 becomes reachable from outside.',
     expect: [f('ingress-exposed', 'ingress-exposed', W.payments, 8080, { file: 'shop/payments-public.yaml', line: 9, severity: 'high' })],

@@ -36,7 +36,9 @@ export function computeEgress(
   const memo = new Map<string, Omit<IstioEgressView, 'key'>>();
   const out = new Map<string, EgressView>();
   for (const [key, view] of workloads) {
-    if (!view.dataPlane.proxied) continue;
+    // A gateway has no outbound capture or passthrough, and Sidecar resources configure sidecars only:
+    // what it reaches is what its routes name, not what this view models.
+    if (!view.dataPlane.proxied || view.dataPlane.kind === 'gateway') continue;
     const w = view.workload;
     const sc = sidecarFor(w, sidecarsByNs, settings.rootNamespace);
     const memoKey = `${sc ? sc.resource.hash : '-'}|${w.namespace}`;

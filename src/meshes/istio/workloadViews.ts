@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Inventory, Workload } from '../../inventory/inventory.js';
-import { servicesOf } from '../../inventory/inventory.js';
+import { matchesLabels, servicesOf } from '../../inventory/inventory.js';
 import type { AccessPolicy, Origin } from '../../policy/access.js';
 import { DIM } from '../../policy/requestSpace.js';
 import type { TransportMode } from '../../policy/transport.js';
 import { workloadKey, type Ambiguity, type PortEval, type Protocol, type WorkloadView } from '../meshSide.js';
 import { ANY_PEER, AUTHENTICATED, applicablePolicies, compileAccess, indexPolicies } from './authorizationPolicy.js';
+import { gatewayPort, PROXY_OWN_PORTS, recogniseGateway, selectingGateways, serverTargetPort } from './gateway.js';
 import { decideInjection } from './injection.js';
 import type { IstioResources } from './istioResources.js';
 import type { MeshSettings } from './meshConfig.js';
@@ -29,6 +30,9 @@ export function buildWorkloadViews(
   for (const w of inv.workloads) {
     const key = workloadKey(w);
     const injection = decideInjection(inv, w);
+    // A gateway's Envoy is the pod itself: it enforces policy whatever the injection labels say.
+    const gateway = recogniseGateway(w, res, injection.dataPlane === 'sidecar');
+    const gateways = gateway ? selectingGateways(res, w) : [];
     const policies = applicablePolicies(policiesByNs, w, settings.rootNamespace);
     const services = servicesOf(inv, w);
     const jwtPolicies = applicablePolicies(jwtByNs, w, settings.rootNamespace);
@@ -46,8 +50,12 @@ export function buildWorkloadViews(
       const target = resolveTargetPort(w, p.targetPort);
       if (target !== undefined) ports.add(target);
     }
+    // The ports a gateway listens on are its Gateway servers' (as target ports).
+    for (const g of gateways) for (const server of g.spec.servers ?? []) if (server.port) ports.add(serverTargetPort(inv, w, server.port.number));
+    if (gateway) for (const p of PROXY_OWN_PORTS) ports.delete(p);
     const declaredPorts = [...ports].sort((a, b) => a - b);
-    for (const p of portLevelPorts(levels, w)) ports.add(p);
+    // PeerAuthentication never configures a gateway's listeners (gateway.ts gatewayPort).
+    if (!gateway) for (const p of portLevelPorts(levels, w)) ports.add(p);
     for (const ap of policies) for (const rule of ap.spec.rules ?? []) for (const to of rule.to ?? []) {
       // Ports are read as Istio reads them (strconv.ParseUint): "09090" is 9090.
       for (const p of to.operation?.ports ?? []) if (/^\d{1,5}$/.test(p) && Number(p) <= 65535) ports.add(Number(p));
@@ -69,9 +77,11 @@ export function buildWorkloadViews(
       ...policies.map((p) => `ap:${p.resource.hash}`).sort(),
       ...jwtPolicies.map((p) => `ra:${p.resource.hash}`).sort(),
       ...services.map((s) => `svc:${s.resource.hash}`).sort(),
+      // Gateways are judged by their Gateway servers, whether or not a Gateway makes the pod one.
+      ...res.gateways.filter((g) => matchesLabels(g.spec.selector ?? {}, w.labels)).map((g) => `gw:${g.resource.hash}`).sort(),
     ]);
-    const proxied = injection.dataPlane !== 'none';
-    const ambient = injection.dataPlane === 'ambient';
+    const proxied = gateway !== undefined || injection.dataPlane !== 'none';
+    const ambient = !gateway && injection.dataPlane === 'ambient';
     const modeCache = new Map<number | null, ReturnType<typeof effectiveMode>>();
     const modeOf = (port: number | null) => {
       let m = modeCache.get(port);
@@ -93,6 +103,10 @@ export function buildWorkloadViews(
       return m;
     };
     const transport = (port: number | null): PortEval['transport'] => {
+      if (gateway) {
+        const g = gatewayPort(inv, w, gateways, port, gateway);
+        return { mode: g.mode, origin: g.origin, why: g.why };
+      }
       if (!proxied) return { mode: 'UNMANAGED', origin: injection.origin, why: injection.why };
       const bypass = ambient ? ambientInboundBypass(w) : bypassedPort(w, port);
       if (bypass) return { mode: 'UNMANAGED', origin: bypass.origin, why: bypass.why };
@@ -109,9 +123,15 @@ export function buildWorkloadViews(
         const unmanaged: AccessPolicy = { universe: new Map([[DIM.principal, ANY_PEER]]), universeOrigin: undefined, enforced: false, enforcementOrigin: t.origin, allow: null, allowOrigins: [], deny: [], custom: [] };
         return { transport: t, access: { tcp: unmanaged } };
       }
-      const universe = new Map([[DIM.principal, t.mode === 'STRICT' ? AUTHENTICATED : ANY_PEER]]);
+      const served = gateway ? gatewayPort(inv, w, gateways, port, gateway) : undefined;
+      const principals = served ? served.universe : t.mode === 'STRICT' ? AUTHENTICATED : ANY_PEER;
+      const universe = new Map(principals ? [[DIM.principal, principals]] : []);
       const base = { universe, universeOrigin: t.origin };
-      const { protocols, origin: protocolOrigin } = ambient ? { protocols: ['tcp'] as Protocol[], origin: undefined } : protocolsOf(inv, w, port);
+      const { protocols, origin: protocolOrigin } = ambient
+        ? { protocols: ['tcp'] as Protocol[], origin: undefined }
+        : served?.protocols
+          ? { protocols: served.protocols, origin: served.origin }
+          : protocolsOf(inv, w, port);
       const access: Partial<Record<Protocol, AccessPolicy>> = {};
       for (const protocol of protocols) {
         access[protocol] = compileAccess(policies, { port, protocol, identityVisible: t.mode !== 'PLAINTEXT', ambient, jwtIssuers, identity }, base);
@@ -125,8 +145,8 @@ export function buildWorkloadViews(
       inputsKey,
       ports: [...ports].sort((a, b) => a - b),
       declaredPorts,
-      dataPlane: { proxied, kind: injection.dataPlane, origin: injection.origin, why: injection.why },
-      governed: pas.length > 0 || policies.length > 0,
+      dataPlane: gateway ? { proxied, kind: 'gateway', origin: gateway.origin, why: gateway.why } : { proxied, kind: injection.dataPlane, origin: injection.origin, why: injection.why },
+      governed: (!gateway && pas.length > 0) || policies.length > 0,
       evaluate,
       transport,
     });
