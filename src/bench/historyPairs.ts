@@ -22,8 +22,12 @@ export const HISTORY_DIR = resolve(import.meta.dirname, '../../fixtures/history-
 export const ExpectedFinding = z.object({
   /** Rule id; when absent any rule reporting on the workload (and port) counts. */
   rule: z.string().optional(),
-  /** `ns/name` as the engine names workloads; `ns/*` for any workload of a namespace, `*` for a mesh-wide weakening (any workload, or none). */
-  workload: z.string(),
+  /**
+   * `ns/name` as the engine names workloads; `ns/*` for any workload of a namespace, `*` for a mesh-wide
+   * weakening (any workload, or none). A list when the same pods have several correct names (a gateway
+   * Deployment and the root-namespace selector `any-namespace/{...}` that reaches it): any of them counts.
+   */
+  workload: z.union([z.string(), z.array(z.string()).min(1)]),
   port: z.number().int().optional(),
   what: z.string(),
 });
@@ -87,10 +91,11 @@ const workloadOf = (f: Finding): string | null => f.workload ?? (f.resource.name
 
 const matches = (f: Finding, e: Omit<ExpectedFinding, 'what'>): boolean => {
   const w = workloadOf(f);
+  const names = typeof e.workload === 'string' ? [e.workload] : e.workload;
   return (
     (e.rule === undefined || f.ruleId === e.rule) &&
     (e.port === undefined || f.port === e.port) &&
-    (e.workload === '*' || e.workload === w || (e.workload.endsWith('/*') && w !== null && w.startsWith(e.workload.slice(0, -1))))
+    names.some((n) => n === '*' || n === w || (n.endsWith('/*') && w !== null && w.startsWith(n.slice(0, -1))))
   );
 };
 
@@ -140,7 +145,7 @@ export function score(pair: string, verdict: Verdict, result: ReviewResult): Pai
   const falseAlarms = alarms.filter((f) => !trueAlarms.includes(f));
   const missed = verdict.weakenings.filter((e) => !alarms.some((f) => matches(f, e)));
   const wrong: string[] = [];
-  for (const m of missed) wrong.push(`missed ${m.rule ?? 'a finding'} on ${m.workload}${m.port ? `:${m.port}` : ''}`);
+  for (const m of missed) wrong.push(`missed ${m.rule ?? 'a finding'} on ${[m.workload].flat().join(' | ')}${m.port ? `:${m.port}` : ''}`);
   if (verdict.harmless) {
     for (const f of result.findings.filter((x) => atOrAbove(x.severity, FAIL_ON))) {
       wrong.push(`${f.severity} ${f.ruleId} on ${f.workload ?? '-'} (${f.file}:${f.line}) in a harmless change`);
