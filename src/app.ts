@@ -69,7 +69,8 @@ export function createApp(options: AppOptions = {}): (probot: Probot) => void {
     return next;
   }
   const keyOf = (context: Context, sha: string) => {
-    const { owner, repo } = context.repo();
+    // Context of every event types owner and repo as never (some events have no repository); these all have one.
+    const { owner, repo }: { owner: string; repo: string } = context.repo();
     return `${owner}/${repo}@${sha}`;
   };
 
@@ -151,13 +152,13 @@ export function createApp(options: AppOptions = {}): (probot: Probot) => void {
   return (probot: Probot): void => {
     probot.on(['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'], async (context) => {
       const pull = context.payload.pull_request as PullRequestPayload & PullRequestData;
-      const key = keyOf(context as unknown as Context, pull.head.sha);
+      const key = keyOf(context, pull.head.sha);
       await serialized(key, async () => {
         if (context.payload.action === 'synchronize' && suiteReviewed.has(`${key}#${pull.number}`)) {
           context.log.info({ pr: pull.number, head: pull.head.sha }, 'this push is already reviewed (check_suite.requested)');
           return;
         }
-        await review(context as unknown as Context, pull, probot);
+        await review(context, pull, probot);
       });
     });
 
@@ -167,7 +168,7 @@ export function createApp(options: AppOptions = {}): (probot: Probot) => void {
       // GitHub leaves `pull_requests` empty when the head is in a fork; the run's external id names the pull request.
       const fromExternalId = pullNumberOfExternalId(run.external_id);
       const numbers = run.pull_requests.length > 0 ? run.pull_requests.map((p) => p.number) : fromExternalId !== undefined ? [fromExternalId] : [];
-      for (const number of numbers) await reviewCurrent(context as unknown as Context, number, probot);
+      for (const number of numbers) await reviewCurrent(context, number, probot);
     });
 
     probot.on(['check_suite.requested', 'check_suite.rerequested'], async (context) => {
@@ -208,7 +209,7 @@ function withoutBlindRetries(octokit: Context['octokit']): GitHub {
 async function fetchPull(context: Context, number: number): Promise<PullRequestData> {
   const { owner, repo } = context.repo();
   const { data } = await context.octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo, pull_number: number });
-  return data as unknown as PullRequestData;
+  return data;
 }
 
 async function hasRun(context: Context, sha: string): Promise<boolean> {

@@ -143,7 +143,7 @@ function invokedDirectly(): boolean {
 
 if (invokedDirectly()) {
   // exitCode, not exit(): exit() would cut stdout short when it is a slow pipe.
-  main(process.argv.slice(2)).then((code) => {
+  void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
 }

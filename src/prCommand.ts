@@ -1,4 +1,5 @@
 import { Octokit } from '@octokit/rest';
+// eslint-disable-next-line boundaries/dependencies -- cli.ts <-> prCommand.ts cycle removed by branch gate
 import type { CliIo } from './cli.js';
 import { loadRepoConfig } from './github/repoConfig.js';
 import { WriteThrottle } from './github/publish/writeThrottle.js';

@@ -33,7 +33,7 @@ describe('mesh-review diff', () => {
     await main(['diff', '--base', `${DEMO}/before`, '--head', `${DEMO}/after`, '--format', 'json'], c.io);
     const json = JSON.parse(c.out());
     expect(json.version).toBe(1);
-    expect(Object.keys(json.findings[0]).sort()).toEqual(['category', 'file', 'line', 'mesh', 'message', 'port', 'resource', 'ruleId', 'severity', 'title', 'witness', 'workload'].sort());
+    expect(Object.keys(json.findings[0]).sort()).toEqual(['category', 'file', 'line', 'mesh', 'message', 'notes', 'port', 'ports', 'resource', 'ruleId', 'severity', 'title', 'witness', 'workload'].sort());
     expect(json.findings.map((f: { ruleId: string }) => f.ruleId).sort()).toEqual(['allow-policy-broadened', 'deny-policy-weakened', 'peer-authentication-weakened']);
   });
 
@@ -54,7 +54,7 @@ describe('mesh-review diff', () => {
     [['diff', '--bogus'], 'Unknown option'],
   ])('usage error %j exits 2', async (args, message) => {
     const c = io();
-    expect(await main(args as string[], c.io)).toBe(2);
+    expect(await main(args, c.io)).toBe(2);
     expect(c.err()).toContain(message);
   });
 

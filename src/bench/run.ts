@@ -147,7 +147,7 @@ function modifyOneFile(snapshot: Snapshot): { snapshot: Snapshot; path: string }
   const text = file.content.toString('utf8');
   const changed = text.includes('"*.googleapis.com"') ? text.replace('"*.googleapis.com"', '"*.com"') : `${text}\n# modified by the benchmark\n`;
   files[index] = { path: file.path, content: Buffer.from(changed, 'utf8') };
-  return { snapshot: { ...memorySnapshot(`${snapshot.label} (modified)`, files), readFile: snapshot.readFile }, path: file.path };
+  return { snapshot: { ...memorySnapshot(`${snapshot.label} (modified)`, files), readFile: (path) => snapshot.readFile(path) }, path: file.path };
 }
 
 async function benchBoutique(config: Config): Promise<{ label: string; ms: number }[]> {

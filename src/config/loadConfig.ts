@@ -152,7 +152,7 @@ function formatIssue(issue: Issue, root: unknown): string[] {
         return [`${formatPath(path)}: expected one of ${values.map(String).join('|')}${got(root, path)}`];
       }
       const first = issue.errors[0]?.[0];
-      return first ? formatIssue({ ...first, path: [...path, ...first.path] } as Issue, root) : [`${formatPath(path)}: invalid value`];
+      return first ? formatIssue({ ...first, path: [...path, ...first.path] }, root) : [`${formatPath(path)}: invalid value`];
     }
     case 'invalid_type': {
       const actual = valueAt(root, path);

@@ -35,18 +35,29 @@ export const Finding = z.object({
   severity: Severity,
   mesh: z.string(),
   workload: z.string().nullable(),
+  /** The first (lowest) of `ports` when there are several: one change seen on several ports is one finding. */
   port: z.number().int().nullable(),
+  /** Every port the finding covers, lowest first, when it covers more than one (see `portsOf`). */
+  ports: z.array(z.number().int()).optional(),
   resource: ResourceRef,
+  /**
+   * The field inside `resource` that caused it (e.g. `spec.portLevelMtls.9090.mode`): with
+   * the rule, workload and resource, the finding's identity across runs (findingFingerprint).
+   */
+  field: z.string().optional(),
   file: z.string(),
   line: z.number().int(),
   side: Side,
   title: z.string(),
   message: z.string(),
   witness: z.string().nullable(),
-  /** Why an ignore entry stopped applying, or other notes from the filter stage. */
+  /** Caveats a reviewer should weigh (the engine's assumptions), and why an ignore entry stopped applying. */
   notes: z.array(z.string()).optional(),
 });
 export type Finding = z.infer<typeof Finding>;
+
+/** Every port a finding covers, lowest first: [] for a finding about no single port. */
+export const portsOf = (f: Pick<Finding, 'port' | 'ports'>): number[] => f.ports ?? (f.port === null ? [] : [f.port]);
 
 export const ReviewError = z.object({
   file: z.string(),

@@ -29,5 +29,7 @@ export const defineRule = (rule: Rule): Rule => rule;
 export const where = (c: PolicyChange): string => {
   if (!c.workload) return 'the mesh';
   const id = `${c.workload.namespace}/${c.workload.name}`;
-  return c.workload.potential ? `${workloadWords(id)}${c.port === null ? '' : ` (port ${c.port})`}` : `${id}${c.port === null ? '' : `:${c.port}`}`;
+  const who = c.workload.potential ? workloadWords(id) : id;
+  if (c.ports && c.ports.length > 1) return `${who} (ports ${c.ports.join(', ')})`;
+  return c.workload.potential ? `${who}${c.port === null ? '' : ` (port ${c.port})`}` : `${id}${c.port === null ? '' : `:${c.port}`}`;
 };

@@ -84,7 +84,7 @@ export async function fetchSnapshot(
       });
     };
     const response = await (options.throttle ? options.throttle.read(request) : request());
-    body = response.data as unknown as WebReadableStream<Uint8Array> | null;
+    body = response.data as WebReadableStream<Uint8Array> | null;
     // Typed as GitHub's 302, but fetch follows it and answers with codeload's status. A
     // fetch told not to follow hands back the 302 itself, which Octokit counts as success.
     const status: number = response.status;

@@ -97,7 +97,7 @@ function writeObjectValue(value: object | null, depth: number, sink: Sink): void
     return;
   }
   if (value instanceof Set) return writeArray([...value], depth, sink);
-  if (value instanceof Map) return writeObject(Object.fromEntries(value), depth, sink);
+  if (value instanceof Map) return writeObject(Object.fromEntries(value as Map<PropertyKey, unknown>), depth, sink);
   writeObject(value as Record<string, unknown>, depth, sink);
 }
 

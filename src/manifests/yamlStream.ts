@@ -25,7 +25,7 @@ export function parseYamlStream(text: string, maxDocuments: number): YamlStream 
         truncated = true;
         break;
       }
-      docs.push(doc as Document.Parsed);
+      docs.push(doc);
     }
   });
   return { docs, lineCounter, truncated };

@@ -1,12 +1,6 @@
 import type { z } from 'zod';
 import type { FieldPath, Resource } from '../manifests/resource.js';
-
-/** A mesh object the mesh would reject (or ignore): it counts as absent, and is reported. */
-export interface InvalidResource {
-  resource: Resource;
-  path: FieldPath;
-  message: string;
-}
+import type { InvalidResource } from '../policy/meshSide.js';
 
 /** Parses `resource.body.spec` with a zod schema; the first issue names the field. */
 export function parseSpec<S extends z.ZodType>(

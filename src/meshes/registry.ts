@@ -1,5 +1,5 @@
 import { istio } from './istio/index.js';
-import type { MeshAdapter } from './meshSide.js';
+import type { MeshAdapter } from '../policy/meshSide.js';
 
 /** Every mesh the engine knows; a new mesh is one folder and one line here. */
 export const MESHES: readonly MeshAdapter[] = [istio];

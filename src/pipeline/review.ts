@@ -7,7 +7,7 @@ import { addPotentialWorkloads } from '../inventory/potentialWorkloads.js';
 import { ParseCache } from '../manifests/parseCache.js';
 import type { ParseError, Resource } from '../manifests/resource.js';
 import { isDryRun } from '../meshes/istio/istioResources.js';
-import { sortFindings } from '../report/format.js';
+import { sortFindings } from '../findings/sortFindings.js';
 import { MESHES } from '../meshes/registry.js';
 import type { PolicyChange } from '../policy/change.js';
 import { diffMeshSides } from '../policy/diffSides.js';

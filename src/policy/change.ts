@@ -33,6 +33,11 @@ export interface PolicyChange {
   mesh: string;
   workload: Workload | null;
   port: number | null;
+  /**
+   * Every port whose answer changed this same way (groupPorts), lowest first, when
+   * there are several; `port` is then the first of them.
+   */
+  ports?: number[];
   /** The field that caused it, and on which side that field lives (a deleted policy lives in `before`). */
   anchor: Origin;
   side: 'before' | 'after';

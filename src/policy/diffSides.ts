@@ -1,12 +1,14 @@
 import type { Resource } from '../manifests/resource.js';
-import { workloadKey, type ClientPath, type MeshSide, type PortEval, type Protocol, type WorkloadView } from '../meshes/meshSide.js';
+import { workloadKey, type ClientPath, type MeshSide, type PortEval, type Protocol, type WorkloadView } from './meshSide.js';
 import type { AccessPolicy, Origin } from './access.js';
 import type { Cause, PolicyChange } from './change.js';
 import { diffAccess, type AccessDelta } from './diffAccess.js';
 import { DIM } from './requestSpace.js';
 import { compareTransport, describeTransport } from './transport.js';
+import { groupPorts } from './groupPorts.js';
 import { refineAnchor, valueAt } from './refineAnchor.js';
 import { describeRequest } from './witness.js';
+import { candidatesFor } from './witnessCandidates.js';
 import { decideRequest } from './decideRequest.js';
 
 export interface DiffContext {
@@ -46,16 +48,18 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
     // New workloads had no answer before; unchanged inputs cannot change the answer.
     if (!b || b.inputsKey === a.inputsKey) continue;
     const ports = [...new Set([...b.ports, ...a.ports])].sort((x, y) => x - y);
+    const own: PolicyChange[] = [];
     for (const port of ports.length > 0 ? ports : [null]) {
       try {
-        diffPort(before.mesh, b, a, port, sideCtx, changes);
+        diffPort(before.mesh, b, a, port, sideCtx, own);
       } catch (error) {
         // One workload's answer could not be computed (a policy too large to analyse): said as a
         // finding that fails closed, while the other workloads are still reviewed.
         const reason = error instanceof Error ? error.message : String(error);
-        changes.push(base(before.mesh, 'unanalysable', { resource: a.workload.resource, path: a.workload.templatePath }, 'after', a.workload, port, { detail: reason }));
+        own.push(base(before.mesh, 'unanalysable', { resource: a.workload.resource, path: a.workload.templatePath }, 'after', a.workload, port, { detail: reason }));
       }
     }
+    changes.push(...groupPorts(own));
   }
   diffClientPaths(before, after, changes, ctx);
   diffEgress(before, after, changes, ctx);
@@ -146,6 +150,8 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
   const ta = a.evaluate(port);
   const cmp = compareTransport(tb.transport.mode, ta.transport.mode);
   const w = a.workload;
+  /** Where this port's transport change is anchored, if it changed: a request refused by it now is that change's doing. */
+  let transportCause: Shift;
   const transportText = (t: PortEval) => `${t.transport.mode} (${describeTransport(t.transport.mode)}; ${t.transport.why})`;
   if (cmp !== 0) {
     const weaker = cmp < 0;
@@ -157,8 +163,9 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
           : 'sidecar-removed'
         : 'transport-weakened';
     const { anchor, side, decider } = transportAnchor(ta.transport.origin, tb.transport.origin, ctx, a, ta.transport.mode !== 'UNMANAGED');
-    // A stronger transport on a port nothing declares is noise; a weaker one is said, with the doubt.
-    if (anchor && (weaker || declared(b, a, port))) {
+    if (anchor) transportCause = { anchor, side };
+    // On a port only a policy names, either way is said, with the doubt (undeclaredPortNotes).
+    if (anchor) {
       out.push(
         base(mesh, cause, anchor, side, w, port, {
           before: transportText(tb),
@@ -179,7 +186,7 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
     const pa = ta.access[protocol]!;
     const pb = tb.access[protocol] ?? Object.values(tb.access)[0];
     if (!pb) continue;
-    const diff = diffAccess(pb, pa, { candidates: ctx.candidates });
+    const diff = diffAccess(pb, pa, { candidates: candidatesFor([pb, pa], ctx.candidates) });
     const moved = b.workload.namespace !== a.workload.namespace ? { from: b.workload.namespace, to: a.workload.namespace } : undefined;
     for (const delta of diff.broadened) {
       // A namespace renamed with its callers: `ns/store/sa/payments` now stands where `ns/shop/sa/payments` stood.
@@ -190,8 +197,10 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
       if (grouped.has(gk)) continue;
       grouped.set(gk, base(mesh, c.cause, c.anchor, c.side, w, port, { witness: describeRequest(delta.witness, port, protocol), before: verdictText(delta.before), after: verdictText(delta.after), scope: c.scope }));
     }
-    for (const delta of declared(b, a, port) ? diff.narrowed.filter((d) => !(moved && sameModuloRename(d.witness, pa, moved.from, moved.to))).slice(0, 1) : []) {
-      const [anchor, side] = narrowAnchor(delta, pa, pb, ctx, a, shift);
+    // Also on a port only a policy names: an ALLOW whose only rule (on such a port) becomes
+    // allow-nothing takes away all the access it granted, and must not read as "no findings".
+    for (const delta of diff.narrowed.filter((d) => !(moved && sameModuloRename(d.witness, pa, moved.from, moved.to))).slice(0, 1)) {
+      const [anchor, side] = narrowAnchor(delta, pa, pb, ctx, a, shift, transportCause);
       if (!anchor) continue;
       const gk = `narrow|${port}`;
       if (grouped.has(gk)) continue;
@@ -429,24 +438,69 @@ function classifyBroadening(
   return undefined;
 }
 
-function narrowAnchor(d: AccessDelta, pa: AccessPolicy, pb: AccessPolicy, ctx: SideContext, view: WorkloadView, shift: Shift): [Origin | undefined, 'before' | 'after'] {
+/**
+ * Where a narrowing is anchored: on the changed or deleted object that caused it, as its
+ * broadening counterpart would be, never on an unchanged policy that merely decides now
+ * (a workload PERMISSIVE exception deleted under a mesh-wide STRICT is the deleted
+ * exception's doing, not the mesh-wide file's). A request the transport refuses now is
+ * the transport change's: the same line as the port's `mtls-strengthened` finding.
+ */
+function narrowAnchor(
+  d: AccessDelta,
+  pa: AccessPolicy,
+  pb: AccessPolicy,
+  ctx: SideContext,
+  view: WorkloadView,
+  shift: Shift,
+  transportCause: Shift,
+): [Origin | undefined, 'before' | 'after'] {
   const ra = d.after.reason;
   const rb = d.before.reason;
-  if (ra.kind === 'deny' || ra.kind === 'custom') {
-    if (shift && unchanged(ra.clause.origin, ctx)) return [shift.anchor, shift.side];
-    return [refineAnchor(ra.clause.origin, ctx.findBefore(ra.clause.origin.resource)), 'after'];
+  if (ra.kind === 'transport' || (rb.kind === 'unenforced' && transportCause)) {
+    if (transportCause) return [transportCause.anchor, transportCause.side];
+    const { anchor, side } = transportAnchor(pa.universeOrigin, pb.universeOrigin, ctx, view, true);
+    return [anchor, side];
   }
-  if (ra.kind === 'transport') return anchorFor(pa.universeOrigin, pb.universeOrigin, ctx);
+  if (ra.kind === 'deny' || ra.kind === 'custom') {
+    const c = currentDecider(ra.clause.origin, ctx, view, shift);
+    return [c.anchor, c.side];
+  }
   if (ra.kind === 'no-allow-match') {
     // The rule that used to allow it, wherever it is now; else the ALLOW policy that switched on deny-by-default.
     if (rb.kind === 'allow') {
       const f = formerDecider(rb.clause.origin, ctx, view, shift);
       return [f.anchor, f.side];
     }
-    const fresh = ra.origins.find((o) => ctx.findBefore(o.resource) === undefined) ?? ra.origins[0];
-    return [fresh, 'after'];
+    const fresh = ra.origins.find((o) => ctx.findBefore(o.resource) === undefined);
+    if (fresh) return [fresh, 'after'];
+    const first = ra.origins[0];
+    if (!first) return [undefined, 'after'];
+    const c = currentDecider(first, ctx, view, shift);
+    return [c.anchor, c.side];
   }
   return [undefined, 'after'];
+}
+
+/**
+ * A field that decides now, located at the change that made it decide: inside its object
+ * when that changed (its rule, or another field such as a selector or the dry-run
+ * annotation); else the protocol or trust-domain shift, the root-namespace move, or the
+ * workload's labels that it now selects.
+ */
+function currentDecider(origin: Origin, ctx: SideContext, view: WorkloadView, shift: Shift): { anchor: Origin; side: 'before' | 'after' } {
+  const previous = ctx.findBefore(origin.resource);
+  if (!previous) return { anchor: origin, side: 'after' };
+  if (previous.hash !== origin.resource.hash) return { anchor: refineAnchor(origin, previous, { elsewhere: true }), side: 'after' };
+  if (shift) return shift;
+  const moved = rootShiftFor(origin, ctx);
+  if (moved) return moved;
+  const w = view.workload;
+  if (!w.potential) {
+    const labels: Origin = { resource: w.resource, path: [...w.templatePath, 'labels'] };
+    const before = ctx.findBefore(w.resource);
+    if (before && before.hash !== w.resource.hash) return { anchor: refineAnchor(labels, before), side: 'after' };
+  }
+  return { anchor: origin, side: 'after' };
 }
 
 /** Client scopes narrow from `*` to `ns` to `ns[labels]`; a scope absent on one side gets its wider scope's result. */

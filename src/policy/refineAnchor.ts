@@ -47,7 +47,7 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 function firstDifference(before: unknown, after: unknown): (string | number)[] | undefined {
   if (same(before, after)) return undefined;
   if (Array.isArray(after)) {
-    const old = Array.isArray(before) ? before : [];
+    const old: unknown[] = Array.isArray(before) ? (before as unknown[]) : [];
     for (let i = 0; i < after.length; i++) {
       // An entry that existed anywhere before is not the change (lists are sets here).
       if (old.some((o) => same(o, after[i]))) continue;

@@ -5,7 +5,8 @@ export function describeRequest(values: Record<string, string>, port: number | n
   const principal = values[DIM.principal];
   const parts: string[] = [];
   if (principal === undefined) parts.push('any caller');
-  else if (principal === '') parts.push('a plaintext caller with no mesh identity');
+  // No peer identity: plaintext, from a pod without a proxy or from outside the mesh.
+  else if (principal === '') parts.push('a caller outside the mesh (plaintext)');
   else parts.push(`mTLS peer ${principal}`);
   if (values[DIM.sourceIp] !== undefined) parts.push(`from ${values[DIM.sourceIp]}`);
   if (values[DIM.remoteIp] !== undefined) parts.push(`(client IP ${values[DIM.remoteIp]})`);

@@ -1,31 +1,21 @@
-import { SEVERITIES, severityRank, type Finding, type ReviewError } from '../findings/finding.js';
+import { portsOf, SEVERITIES, type Finding, type ReviewError } from '../findings/finding.js';
+import { compareCodeUnits } from '../findings/sortFindings.js';
 import { workloadWords } from '../findings/workloadWords.js';
-import type { Summary } from '../pipeline/reviewResult.js';
+import type { Summary } from '../findings/reviewResult.js';
 
 /**
  * Helpers shared by the human-readable renderers (text, Markdown). Machine
  * formats (JSON, SARIF) carry the raw strings and leave display to their readers.
  */
 
-/** Worst first, then by place, so the same review always reads the same way. */
-export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort(
-    (a, b) =>
-      severityRank(b.severity) - severityRank(a.severity) ||
-      cmp(a.file, b.file) ||
-      a.line - b.line ||
-      cmp(a.ruleId, b.ruleId) ||
-      cmp(a.workload ?? '', b.workload ?? '') ||
-      (a.port ?? -1) - (b.port ?? -1),
-  );
-}
+// Ordering findings is the findings stage's (the pipeline returns them sorted); renderers re-sort what they are given.
+export { sortFindings } from '../findings/sortFindings.js';
 
 export function sortErrors(errors: readonly ReviewError[]): ReviewError[] {
   return [...errors].sort((a, b) => cmp(a.file, b.file) || a.line - b.line || cmp(a.message, b.message));
 }
 
-/** Code-unit order, not localeCompare: output must not depend on the machine's locale. */
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const cmp = compareCodeUnits;
 
 /** `Kind ns/name`, or `Kind name` for cluster-scoped objects. */
 export function resourceLabel(f: Pick<Finding, 'resource'>): string {
@@ -39,6 +29,24 @@ export function resourceLabel(f: Pick<Finding, 'resource'>): string {
  */
 export function workloadLabel(f: Pick<Finding, 'workload' | 'resource'>): string {
   return f.workload === null ? resourceLabel(f) : workloadWords(f.workload);
+}
+
+/** The ports a finding covers, as a table cell says them: `8080`, `8080, 9090`, or `any`. */
+export function portsCell(f: Pick<Finding, 'port' | 'ports'>): string {
+  const ports = portsOf(f);
+  return ports.length === 0 ? 'any' : ports.join(', ');
+}
+
+/** Where a finding is, in words: `ns/name:8080`, `ns/name (ports 8080, 9090)`, or `ns/name` for no single port. */
+export function workloadAndPorts(f: Pick<Finding, 'workload' | 'resource' | 'port' | 'ports'>): string {
+  const ports = portsOf(f);
+  if (ports.length === 0) return workloadLabel(f);
+  return ports.length === 1 ? `${workloadLabel(f)}:${ports[0]}` : `${workloadLabel(f)} (ports ${ports.join(', ')})`;
+}
+
+/** `workloadAndPorts`, saying `(any port)` for a finding about no single port. */
+export function placeLabel(f: Pick<Finding, 'workload' | 'resource' | 'port' | 'ports'>): string {
+  return portsOf(f).length === 0 ? `${workloadLabel(f)} (any port)` : workloadAndPorts(f);
 }
 
 /** `file:line`, marking lines that exist only in the base version of the file. */

@@ -1,5 +1,5 @@
-import { CATEGORIES, SEVERITIES, type Finding, type ReviewError } from '../findings/finding.js';
-import type { ReviewResult, Summary } from '../pipeline/reviewResult.js';
+import { CATEGORIES, portsOf, SEVERITIES, type Finding, type ReviewError } from '../findings/finding.js';
+import type { ReviewResult, Summary } from '../findings/reviewResult.js';
 
 /** One finding as the public JSON contract spells it (issue #3, item 6). */
 export interface JsonFinding {
@@ -8,13 +8,18 @@ export interface JsonFinding {
   severity: Finding['severity'];
   mesh: string;
   workload: string | null;
+  /** The first of `ports` (kept for scripts written before findings covered several ports), or null. */
   port: number | null;
+  /** Every port the finding covers, lowest first: one change seen on several ports is one finding. [] = no single port. */
+  ports: number[];
   resource: { kind: string; namespace: string | null; name: string };
   file: string;
   line: number;
   title: string;
   message: string;
   witness: string | null;
+  /** Caveats a reviewer should weigh (e.g. a port only a policy names); [] when none. */
+  notes: string[];
 }
 
 export interface JsonReport {
@@ -26,7 +31,7 @@ export interface JsonReport {
 
 /**
  * Projects a ReviewResult onto the contract by naming every key, rather than
- * spreading: internal fields (`side`, `notes`) and anything added to Finding
+ * spreading: internal fields (`side`, `field`) and anything added to Finding
  * later must not leak into an interface scripts depend on. Key order is fixed
  * too, so two runs diff cleanly.
  */
@@ -52,12 +57,14 @@ export function toJsonReport(result: ReviewResult): JsonReport {
       mesh: f.mesh,
       workload: f.workload,
       port: f.port,
+      ports: portsOf(f),
       resource: { kind: f.resource.kind, namespace: f.resource.namespace, name: f.resource.name },
       file: f.file,
       line: f.line,
       title: f.title,
       message: f.message,
       witness: f.witness,
+      notes: [...(f.notes ?? [])],
     })),
     errors: result.errors.map((e) => ({ file: e.file, line: e.line, message: e.message })),
   };

@@ -1,9 +1,10 @@
 import { atOrAbove, type Finding, type ReviewError, type Severity } from '../findings/finding.js';
-import type { ReviewResult } from '../pipeline/reviewResult.js';
+import type { ReviewResult } from '../findings/reviewResult.js';
 import {
   errorLocation,
   locationLabel,
   plural,
+  portsCell,
   severityCounts,
   sortErrors,
   sortFindings,
@@ -103,7 +104,7 @@ function row(f: Finding, docsBaseUrl: string | undefined): string {
   const cells = [
     `${ICON[f.severity]} ${f.severity}`,
     inline(workloadLabel(f)),
-    f.port === null ? 'any' : String(f.port),
+    portsCell(f),
     what.join('<br>'),
     f.witness === null ? '—' : code(f.witness),
     code(locationLabel(f)),

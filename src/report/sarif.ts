@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { severityRank, type Category, type Finding, type ReviewError, type Severity } from '../findings/finding.js';
-import type { ReviewResult } from '../pipeline/reviewResult.js';
+import { portsOf, severityRank, type Category, type Finding, type ReviewError, type Severity } from '../findings/finding.js';
+import type { ReviewResult } from '../findings/reviewResult.js';
 
 /** What the rule registry knows about a rule; SARIF wants it once per run, not per result. */
 export interface SarifRuleMeta {
@@ -54,8 +54,12 @@ export interface SarifLog {
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const INVALID_MANIFEST_RULE = 'invalid-manifest';
-/** Versioned so that changing what the hash covers does not silently re-key every alert. */
-export const FINGERPRINT_KEY = 'meshReviewFinding/v1';
+/**
+ * Versioned so that changing what the hash covers does not silently re-key every alert.
+ * v2: the port left the hash (a finding lists every port one change affected, and a port
+ * joining the list must not re-key it); the causing field took its place.
+ */
+export const FINGERPRINT_KEY = 'meshReviewFinding/v2';
 
 export const LEVEL: Record<Severity, SarifLevel> = {
   critical: 'error',
@@ -202,6 +206,8 @@ function findingResult(f: Finding, ruleIndex: number): SarifResult {
       mesh: f.mesh,
       workload: f.workload,
       port: f.port,
+      ports: portsOf(f),
+      ...(f.notes && f.notes.length > 0 ? { notes: [...f.notes] } : {}),
     },
   };
 }
@@ -230,11 +236,24 @@ function location(file: string, line: number): SarifResult['locations'][number] 
 }
 
 /**
- * Identity of a finding across runs: rule, workload, port and resource, but not
- * file or line, so moving a policy to another file or adding lines above it
- * keeps the same alert instead of closing one and opening another.
+ * Identity of a finding across runs: rule, workload, resource and the field inside it
+ * that caused the finding, but not file or line, so moving a policy to another file or
+ * adding lines above it keeps the same alert instead of closing one and opening another.
+ * Not the port either: one change seen on several ports is one finding listing them,
+ * and another port joining (or leaving) the list is the same finding, the same thread.
+ * Distinct changes on one workload differ in their field (`portLevelMtls.9090` vs
+ * `portLevelMtls.8080`, rule 0 vs rule 1), so they stay apart.
  */
-export function findingFingerprint(f: Pick<Finding, 'ruleId' | 'workload' | 'port' | 'resource'>): string {
+export function findingFingerprint(f: Pick<Finding, 'ruleId' | 'workload' | 'resource' | 'field'>): string {
+  return sha256([f.ruleId, f.workload, f.resource.kind, f.resource.namespace, f.resource.name, f.field ?? null]);
+}
+
+/**
+ * The v1 identity (rule, workload, port, resource), which threads and alerts made before
+ * v2 carry: matched as an alias of the v2 one, so an upgrade neither settles an open
+ * thread as fixed nor posts it again.
+ */
+export function legacyFingerprint(f: Pick<Finding, 'ruleId' | 'workload' | 'port' | 'resource'>): string {
   return sha256([f.ruleId, f.workload, f.port, f.resource.kind, f.resource.namespace, f.resource.name]);
 }
 

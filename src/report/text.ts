@@ -1,14 +1,14 @@
 import { SEVERITIES, type Finding, type Severity } from '../findings/finding.js';
-import type { ReviewResult } from '../pipeline/reviewResult.js';
+import type { ReviewResult } from '../findings/reviewResult.js';
 import {
   errorLocation,
   locationLabel,
+  placeLabel,
   plural,
   severityCounts,
   sortErrors,
   sortFindings,
   visible,
-  workloadLabel,
 } from './format.js';
 
 export interface TextOptions {
@@ -60,7 +60,7 @@ type Paint = (style: keyof typeof STYLE, s: string) => string;
 
 function renderFinding(f: Finding, paint: Paint): string[] {
   const one = (s: string) => visible(s, { multiline: false });
-  const where = f.port === null ? `${workloadLabel(f)} (any port)` : `${workloadLabel(f)}:${f.port}`;
+  const where = placeLabel(f);
   const out = [
     `  ${badge(f.severity, paint)} ${paint('bold', one(f.title))} ${paint('dim', `[${one(f.ruleId)}]`)}`,
     `    ${one(where)}`,

@@ -250,7 +250,7 @@ describe('GitHub errors on writes', () => {
 
   it("with Probot's own retry plugin on (production), a 5xx on creating the check run is not blindly repeated: the run GitHub did create is adopted", async () => {
     // Production's Octokit: retries 5xx (POSTs included) and throttles writes. Only its back-off base is shortened.
-    const app = await start({ Octokit: ProbotOctokit.defaults({ retry: { retryAfterBaseValue: 10 } }) as unknown as typeof ProbotOctokit });
+    const app = await start({ Octokit: ProbotOctokit.defaults({ retry: { retryAfterBaseValue: 10 } }) });
     const pr = readmeOnlyPullRequest();
     let externalId = '';
     gh().installationToken();

@@ -77,7 +77,7 @@ export function testLogger(): { logger: Logger; lines: string[] } {
       done();
     },
   });
-  return { logger: pino({ level: 'trace' }, stream) as unknown as Logger, lines };
+  return { logger: pino({ level: 'trace' }, stream), lines };
 }
 
 /** A throttle with no spacing whose waits take no time but are recorded. */

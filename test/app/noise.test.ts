@@ -37,7 +37,7 @@ function existingAfter(review: ReviewBody, options: { oid?: string; replies?: Re
   const threads: ThreadSpec[] = review.comments.map((c, i) => ({
     id: `PRRT_kwDOthread${i}`,
     path: c.path,
-    comments: [{ author: APP_LOGIN, body: c.body, databaseId: 7001 + i }, ...(options.replies?.[i] ? [{ author: 'alice', body: options.replies[i]!, databaseId: 7101 + i }] : [])],
+    comments: [{ author: APP_LOGIN, body: c.body, databaseId: 7001 + i }, ...(options.replies?.[i] ? [{ author: 'alice', body: options.replies[i], databaseId: 7101 + i }] : [])],
   }));
   return { threads, reviews: [{ author: APP_LOGIN, body: review.body, oid: options.oid ?? HEAD_SHA }] };
 }

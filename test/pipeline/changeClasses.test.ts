@@ -792,8 +792,13 @@ const SHOW_KNOWN_BUGS = process.env.SHOW_KNOWN_BUGS === '1';
 
 const INFO_ONLY = new Set<Category>(['access-narrowed', 'mtls-strengthened']);
 
+/**
+ * One entry per (finding, port): a change seen alike on several ports is one finding
+ * listing them (test/pipeline/findingShape.test.ts), and the table states which ports.
+ */
 function relevant(result: ReviewResult, row: Row): Finding[] {
-  return row.all ? result.findings : result.findings.filter((x) => !INFO_ONLY.has(x.category));
+  const kept = row.all ? result.findings : result.findings.filter((x) => !INFO_ONLY.has(x.category));
+  return kept.flatMap((x) => (x.ports && x.ports.length > 1 ? x.ports.map((port) => ({ ...x, port })) : [x]));
 }
 
 type Comparable = Pick<Finding, 'ruleId' | 'category' | 'workload' | 'port'> & Partial<Pick<Finding, 'file' | 'line' | 'side' | 'severity'>>;

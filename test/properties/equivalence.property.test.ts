@@ -990,7 +990,7 @@ const REWRITES: Record<string, Rewrite> = {
 };
 
 type RewriteName = keyof typeof REWRITES;
-const REWRITE_NAMES = Object.keys(REWRITES) as RewriteName[];
+const REWRITE_NAMES = Object.keys(REWRITES);
 
 const arbRewrites = fc.array(fc.record({ name: fc.constantFrom(...REWRITE_NAMES), seed: fc.integer() }), { minLength: 1, maxLength: 4 });
 

@@ -31,12 +31,14 @@ const Contract = z
           mesh: z.string(),
           workload: z.string().nullable(),
           port: z.number().int().nullable(),
+          ports: z.array(z.number().int()),
           resource: z.object({ kind: z.string(), namespace: z.string().nullable(), name: z.string() }).strict(),
           file: z.string(),
           line: z.number().int(),
           title: z.string(),
           message: z.string(),
           witness: z.string().nullable(),
+          notes: z.array(z.string()),
         })
         .strict(),
     ),
@@ -52,12 +54,23 @@ describe('renderJson', () => {
     expect(parsed.summary).toEqual(sample.summary);
   });
 
-  it('drops internal fields (side, notes) and anything not in the contract', () => {
-    const extra = { ...finding({ notes: ['n'], side: 'before' }), internal: 42 } as ReturnType<typeof finding>;
+  it('drops internal fields (side, field) and anything not in the contract', () => {
+    const extra = { ...finding({ notes: ['n'], side: 'before', field: 'spec.rules.0' }), internal: 42 } as ReturnType<typeof finding>;
     const out = JSON.parse(renderJson(result([extra])));
     expect(Object.keys(out.findings[0])).toEqual([
-      'ruleId', 'category', 'severity', 'mesh', 'workload', 'port', 'resource', 'file', 'line', 'title', 'message', 'witness',
+      'ruleId', 'category', 'severity', 'mesh', 'workload', 'port', 'ports', 'resource', 'file', 'line', 'title', 'message', 'witness', 'notes',
     ]);
+    expect(out.findings[0].notes).toEqual(['n']);
+  });
+
+  it('lists every port of a finding, `port` being the first; a finding on no single port has none', () => {
+    const out = JSON.parse(renderJson(result([finding({ port: 3550, ports: [3550, 8080, 9090] }), finding({ port: 8080 }), finding({ port: null })])));
+    expect(out.findings.map((f: { port: number | null; ports: number[] }) => [f.port, f.ports])).toEqual([
+      [3550, [3550, 8080, 9090]],
+      [8080, [8080]],
+      [null, []],
+    ]);
+    expect(out.findings[1].notes).toEqual([]);
   });
 
   it('keeps nulls as nulls', () => {

@@ -28,6 +28,11 @@ describe('renderMarkdown', () => {
     expect(rows.map((r) => r.split(' | ')[0])).toEqual(['| 🔴 critical', '| 🟠 high', '| 🟡 medium']);
     for (const r of rows) expect(cellCount(r)).toBe(6);
   });
+  it('a finding on several ports lists them in its Port cell', () => {
+    const md = renderMarkdown(result([finding({ port: 3550, ports: [3550, 8080, 9090] })]));
+    expect(md).toMatch(/\| 3550, 8080, 9090 \|/);
+  });
+
   it('links rule ids to their docs page', () => {
     expect(md).toContain('[mtls-weakened](https://github.com/acme/mesh-review/blob/v1/docs/rules/mtls-weakened.md)');
     expect(renderMarkdown(sample)).not.toContain('](');

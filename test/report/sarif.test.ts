@@ -125,11 +125,24 @@ describe('renderSarif', () => {
     const a = finding();
     const moved: typeof a = { ...a, file: 'other.yaml', line: 99 };
     expect(findingFingerprint(moved)).toBe(findingFingerprint(a));
-    expect(findingFingerprint({ ...a, port: 9090 })).not.toBe(findingFingerprint(a));
+    expect(findingFingerprint({ ...a, field: 'spec.portLevelMtls.9090.mode' })).not.toBe(findingFingerprint({ ...a, field: 'spec.portLevelMtls.8080.mode' }));
     expect(findingFingerprint({ ...a, workload: 'payments/ap', resource: { ...a.resource, name: 'idefault' } })).not.toBe(findingFingerprint(a));
     const r = buildSarif(result([a]), options).runs[0]!.results[0]!;
     expect(r.partialFingerprints).toEqual({ [FINGERPRINT_KEY]: findingFingerprint(a) });
     expect(findingFingerprint(a)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('a port joining a finding does not re-key it: the port is not part of its identity', () => {
+    const a = { ...finding(), field: 'spec.rules.0' };
+    const grown = { ...a, port: 3550, ports: [3550, 8080, 9090] };
+    expect(findingFingerprint(grown)).toBe(findingFingerprint(a));
+    const r = buildSarif(result([grown]), options).runs[0]!.results[0]!;
+    expect(r.properties).toMatchObject({ port: 3550, ports: [3550, 8080, 9090] });
+  });
+
+  it('notes are result properties too, for tools that read properties rather than the text', () => {
+    const crit = buildSarif(sample, options).runs[0]!.results.find((r) => r.ruleId === 'ingress-exposed')!;
+    expect(crit.properties.notes).toEqual([expect.stringContaining('ignore entry for ingress-exposed expired')]);
   });
 
   it('an empty review is a valid log with no results', () => {

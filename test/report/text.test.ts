@@ -40,6 +40,11 @@ describe('renderText', () => {
     }
   });
 
+  it('a finding on several ports names them all', () => {
+    const out = renderText(result([finding({ workload: 'shop/cart', port: 3550, ports: [3550, 8080, 9090] })]), { color: false });
+    expect(out).toContain('    shop/cart (ports 3550, 8080, 9090)\n');
+  });
+
   it('ends with a one-line verdict', () => {
     const last = plain.trimEnd().split('\n').at(-1);
     expect(last).toBe('FAILED: 3 findings (1 critical, 1 high, 1 medium), 1 error, 7 files parsed, 3 workloads, fails on high or worse');

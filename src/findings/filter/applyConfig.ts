@@ -1,5 +1,5 @@
 import type { Config, IgnoreEntry } from '../../config/schema.js';
-import type { Summary } from '../../pipeline/reviewResult.js';
+import type { Summary } from '../reviewResult.js';
 import {
   CATEGORIES,
   SEVERITIES,

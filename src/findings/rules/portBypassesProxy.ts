@@ -10,7 +10,9 @@ export default defineRule({
   rationale: 'Inbound traffic on this port no longer passes through the proxy (the sidecar, or ambient mode\'s ztunnel): no mTLS, and no AuthorizationPolicy is enforced on it.',
   title: (c) => {
     const proxy = detailTags(c).includes('ambient') ? 'ztunnel' : 'the sidecar';
-    return c.port === null ? `Inbound traffic bypasses ${proxy} on ${where(c)}` : `Port ${c.port} bypasses ${proxy} on ${where(c)}`;
+    if (c.port === null) return `Inbound traffic bypasses ${proxy} on ${where(c)}`;
+    // Several ports: `where` names them.
+    return c.ports && c.ports.length > 1 ? `Ports bypass ${proxy} on ${where(c)}` : `Port ${c.port} bypasses ${proxy} on ${where(c)}`;
   },
   fix: 'Remove the port from `traffic.sidecar.istio.io/excludeInboundPorts` (or add it back to `includeInboundPorts`); for an ambient pod, remove `ambient.istio.io/bypass-inbound-capture`.',
 });

@@ -2,7 +2,7 @@ import { atOrAbove, type Category, type Finding, type Severity } from '../../fin
 import { RULES } from '../../findings/rules/index.js';
 import { withoutFix } from '../../findings/withoutFix.js';
 import type { ReviewResult } from '../../pipeline/reviewResult.js';
-import { plural, sortFindings, visible, workloadLabel } from '../../report/format.js';
+import { plural, portsCell, sortFindings, visible, workloadAndPorts, workloadLabel } from '../../report/format.js';
 import { DEFAULT_MAX_BYTES, renderMarkdown, truncateUtf8 } from '../../report/markdown.js';
 import { fingerprintOf } from './markers.js';
 
@@ -93,7 +93,7 @@ export function checkRunTitle(result: ReviewResult, failed: boolean): string {
 
 /** "mTLS no longer required on payments/api:8080": the title, plus the place when the title does not name it. */
 export function describe(f: Finding): string {
-  const place = `${workloadLabel(f)}${f.port === null ? '' : `:${f.port}`}`;
+  const place = workloadAndPorts(f);
   return f.title.includes(workloadLabel(f)) ? f.title : `${f.title} on ${place}`;
 }
 
@@ -112,7 +112,7 @@ function annotationFor(f: Finding): CheckAnnotation {
     `severity: ${f.severity}`,
     `category: ${f.category}`,
     `workload: ${f.workload ?? '-'}`,
-    `port: ${f.port ?? 'any'}`,
+    `port: ${portsCell(f)}`,
     `resource: ${f.resource.kind} ${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.name}`,
     `fingerprint: ${fingerprintOf(f)}`,
   ].join('\n');

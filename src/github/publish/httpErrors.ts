@@ -25,7 +25,7 @@ export function viewError(error: unknown): HttpErrorView {
   const status = typeof e.status === 'number' && e.status > 0 ? e.status : undefined;
   const headers = lowerHeaders(e.response?.headers ?? e.headers);
   const data = (e.response?.data ?? {}) as { message?: unknown; errors?: unknown };
-  const errors = [...(Array.isArray(data.errors) ? data.errors : []), ...(Array.isArray(e.errors) ? e.errors : [])];
+  const errors: unknown[] = [...(Array.isArray(data.errors) ? (data.errors as unknown[]) : []), ...(Array.isArray(e.errors) ? (e.errors as unknown[]) : [])];
   const graphqlTypes = errors.map((x) => (x && typeof x === 'object' && typeof (x as { type?: unknown }).type === 'string' ? (x as { type: string }).type : '')).filter(Boolean);
   const parts = [typeof e.message === 'string' ? e.message : '', typeof data.message === 'string' ? data.message : '', ...errors.map(errorText)];
   return { status, headers, text: parts.filter(Boolean).join(' | '), errors, graphqlTypes };
@@ -36,7 +36,8 @@ function lowerHeaders(h: unknown): Record<string, string> {
   if (!h || typeof h !== 'object') return out;
   for (const [k, v] of Object.entries(h as Record<string, unknown>)) {
     if (v === undefined || v === null) continue;
-    out[k.toLowerCase()] = Array.isArray(v) ? v.map(String).join(', ') : String(v);
+    // A header value is a string, a number or a list of them; anything else is shown as JSON, not `[object Object]`.
+    out[k.toLowerCase()] = Array.isArray(v) ? v.map(String).join(', ') : typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v);
   }
   return out;
 }
@@ -46,7 +47,7 @@ function errorText(x: unknown): string {
   if (x && typeof x === 'object') {
     const o = x as Record<string, unknown>;
     return ['resource', 'field', 'code', 'message']
-      .map((k) => (typeof o[k] === 'string' ? (o[k] as string) : ''))
+      .map((k) => (typeof o[k] === 'string' ? (o[k]) : ''))
       .filter(Boolean)
       .join(' ');
   }

@@ -1,15 +1,25 @@
 import type { Finding } from '../../findings/finding.js';
-import { findingFingerprint } from '../../report/sarif.js';
+import { findingFingerprint, legacyFingerprint } from '../../report/sarif.js';
 
 /**
  * Hidden markers mesh-review writes into what it posts, so that a later run
  * can recognise its own threads and reviews without any state of its own.
  * HTML comments are kept verbatim in a comment's raw body and never rendered.
  *
- * The fingerprint is the SARIF one (rule, workload, port, resource; not file or
- * line), so moving a policy or adding lines above it keeps the same thread.
+ * The fingerprint is the SARIF one (rule, workload, resource, causing field; not file,
+ * line or port), so moving a policy, adding lines above it or another port joining
+ * the finding keeps the same thread.
  */
-export const fingerprintOf = (f: Pick<Finding, 'ruleId' | 'workload' | 'port' | 'resource'>): string => findingFingerprint(f);
+export const fingerprintOf = (f: Pick<Finding, 'ruleId' | 'workload' | 'resource' | 'field'>): string => findingFingerprint(f);
+
+/**
+ * Every fingerprint an earlier run may have written for this finding: the current one,
+ * then the one before the port left the identity (once per port it covers).
+ */
+export const fingerprintAliases = (f: Pick<Finding, 'ruleId' | 'workload' | 'resource' | 'field' | 'port' | 'ports'>): string[] => [
+  fingerprintOf(f),
+  ...(f.ports ?? [f.port]).map((port) => legacyFingerprint({ ...f, port })),
+];
 
 /**
  * Marks an inline comment as mesh-review's comment about one finding. A comment

@@ -1,7 +1,7 @@
 import type { Category, Finding, Severity } from '../../findings/finding.js';
 import { RULES } from '../../findings/rules/index.js';
 import { withoutFix } from '../../findings/withoutFix.js';
-import { locationLabel, plural, workloadLabel } from '../../report/format.js';
+import { locationLabel, plural, workloadAndPorts, workloadLabel } from '../../report/format.js';
 import { code, inline, ruleUrl } from '../../report/markdown.js';
 import { fitBytes } from './checkRunPlan.js';
 import { bodyFindingsTrailer, commentMarker, fingerprintOf, reviewMarker } from './markers.js';
@@ -23,7 +23,7 @@ export const BODY_MAX_BYTES = 65_536;
 const ICON: Record<Severity, string> = { critical: '🔴', high: '🟠', medium: '🟡', low: '🔵', info: '⚪' };
 const WEAKENINGS: ReadonlySet<Category> = new Set<Category>(['mtls-weakened', 'access-broadened', 'egress-broadened', 'ingress-exposed']);
 
-const place = (f: Finding): string => `${workloadLabel(f)}${f.port === null ? '' : `:${f.port}`}`;
+const place = (f: Finding): string => workloadAndPorts(f);
 const headline = (f: Finding): string => (f.title.includes(workloadLabel(f)) ? f.title : `${f.title} on ${place(f)}`);
 
 function ruleLink(f: Finding, options: BodyOptions): string {

@@ -4,7 +4,7 @@ import { isNotAnalysedNotice } from '../../pipeline/unanalysedKinds.js';
 import { sortFindings } from '../../report/format.js';
 import type { CommentableLines } from '../types.js';
 import type { ExistingState, ExistingThread } from './existingThreads.js';
-import { fingerprintOf, shortFingerprint } from './markers.js';
+import { fingerprintAliases, fingerprintOf, shortFingerprint } from './markers.js';
 import { renderComment, type BodyOptions } from './reviewBody.js';
 
 /**
@@ -78,24 +78,26 @@ export function planReview(result: ReviewResult, commentable: CommentableLines, 
   const newBodyFindings: Finding[] = [];
   const handled = new Set<string>();
   const commented = new Set<string>();
-  const toBody = (f: Finding, fp: string, informational: boolean) => {
+  const toBody = (f: Finding, informational: boolean) => {
     bodyFindings.push(f);
-    if (!informational && !listedBefore.has(shortFingerprint(fp))) newBodyFindings.push(f);
+    if (!informational && !listedEarlier(f)) newBodyFindings.push(f);
   };
 
+  // A finding listed or threaded by an earlier version under its older fingerprint is the same finding.
+  const listedEarlier = (f: Finding) => fingerprintAliases(f).some((x) => listedBefore.has(shortFingerprint(x)));
   for (const f of sortFindings(result.findings)) {
     const fp = fingerprintOf(f);
-    if (threaded.has(fp)) continue;
+    if (fingerprintAliases(f).some((x) => threaded.has(x))) continue;
     const informational = INFORMATIONAL.has(f.category) && !options.commentOnInfo;
-    // A second finding with the same identity (same rule, workload, port, resource): one comment is enough.
+    // A second finding with the same identity (same rule, workload, resource, field): one comment is enough.
     if (handled.has(fp)) {
-      if (!commented.has(fp)) toBody(f, fp, informational);
+      if (!commented.has(fp)) toBody(f, informational);
       continue;
     }
     handled.add(fp);
     // Listed in an earlier review's body (no line then, or over the cap): it stays there, so that
     // re-runs and unrelated pushes do not spend the inline cap on findings already reported.
-    const anchor = informational || listedBefore.has(shortFingerprint(fp)) ? undefined : anchorFor(f, commentable, options.renames);
+    const anchor = informational || listedEarlier(f) ? undefined : anchorFor(f, commentable, options.renames);
     const key = anchor ? `${anchor.side}\u0000${anchor.path}\u0000${anchor.line}` : '';
     const group = groups.get(key);
     if (anchor && group && group.findings.length < MAX_FINDINGS_PER_COMMENT) {
@@ -104,14 +106,14 @@ export function planReview(result: ReviewResult, commentable: CommentableLines, 
     } else if (anchor && !group && groups.size < maxComments) {
       groups.set(key, { ...anchor, fingerprints: [fp], findings: [f] });
     } else {
-      toBody(f, fp, informational);
+      toBody(f, informational);
       continue;
     }
     commented.add(fp);
   }
   const comments: PlannedComment[] = [...groups.values()].map((g) => ({ ...g, body: renderComment(g.findings, options) }));
 
-  const current = new Set(result.findings.map(fingerprintOf));
+  const current = new Set(result.findings.flatMap(fingerprintAliases));
   const fixedThreads =
     result.errors.some((e) => !isNotAnalysedNotice(e))
       ? []

@@ -36,7 +36,7 @@ const PATTERNS: Array<[RegExp, string | ((...m: string[]) => string)]> = [
 export function redactSecrets(text: string): string {
   let out = text;
   for (const [pattern, replacement] of PATTERNS) {
-    out = typeof replacement === 'string' ? out.replace(pattern, replacement) : out.replace(pattern, replacement as (...m: string[]) => string);
+    out = typeof replacement === 'string' ? out.replace(pattern, replacement) : out.replace(pattern, replacement);
   }
   return out;
 }

@@ -2,7 +2,7 @@ import { servicesOf, type Inventory, type ServicePort, type Workload } from '../
 import type { FieldPath } from '../../manifests/resource.js';
 import type { Origin } from '../../policy/access.js';
 import type { TransportMode } from '../../policy/transport.js';
-import type { ClientPath, WorkloadView } from '../meshSide.js';
+import type { ClientPath, WorkloadView } from '../../policy/meshSide.js';
 import { exportedTo, hostMatches, hostSpecificity, resolveShortName, serviceFqdn } from './hosts.js';
 import type { IstioResources, Typed } from './istioResources.js';
 import type { MeshSettings } from './meshConfig.js';

@@ -1,7 +1,7 @@
 import { matchesLabels, type Inventory, type Workload } from '../../inventory/inventory.js';
 import type { Origin } from '../../policy/access.js';
 import { StringSet } from '../../policy/stringSet.js';
-import type { EgressView, WorkloadView } from '../meshSide.js';
+import type { EgressView, WorkloadView } from '../../policy/meshSide.js';
 import { exportedTo, hostMatches, namespaceAdmits, originForHost, splitNamespacedHost, unionHosts, viaForHost, type HostEntry } from './hosts.js';
 import type { IstioResources, Typed } from './istioResources.js';
 import type { MeshSettings } from './meshConfig.js';
@@ -84,7 +84,7 @@ function egressFor(res: IstioResources, settings: MeshSettings, sc: SC | undefin
   const scope = describeScope(sc, ns, settings.rootNamespace);
   const scMode = sc?.spec.outboundTrafficPolicy?.mode;
   const decided = scMode
-    ? { mode: scMode, origin: { resource: sc!.resource, path: ['spec', 'outboundTrafficPolicy', 'mode'] } as Origin, source: `Sidecar ${sc!.namespace}/${sc!.resource.name}` }
+    ? { mode: scMode, origin: { resource: sc.resource, path: ['spec', 'outboundTrafficPolicy', 'mode'] } as Origin, source: `Sidecar ${sc.namespace}/${sc.resource.name}` }
     : {
         mode: settings.outboundTrafficPolicy.mode,
         origin: settings.outboundTrafficPolicy.origin,
@@ -96,7 +96,7 @@ function egressFor(res: IstioResources, settings: MeshSettings, sc: SC | undefin
 
   // A Sidecar without `egress` imports `*/*`; with it, only the listed `ns/host` imports.
   const imports = (sc?.spec.egress ?? []).flatMap((listener, li) =>
-    listener.hosts.map((h, hi) => ({ ...splitNamespacedHost(h), origin: { resource: sc!.resource, path: ['spec', 'egress', li, 'hosts', hi] } as Origin })),
+    listener.hosts.map((h, hi) => ({ ...splitNamespacedHost(h), origin: { resource: sc!.resource, path: ['spec', 'egress', li, 'hosts', hi] } })),
   );
   const restricted = imports.length > 0;
   const importedFrom = new Map<string, StringSet>();

@@ -4,7 +4,7 @@ import { arr, get, str } from '../../inventory/read.js';
 import type { Origin } from '../../policy/access.js';
 import { StringSet } from '../../policy/stringSet.js';
 import type { TransportMode } from '../../policy/transport.js';
-import type { Protocol } from '../meshSide.js';
+import type { Protocol } from '../../policy/meshSide.js';
 import { AUTHENTICATED } from './authorizationPolicy.js';
 import type { IstioResources, Typed } from './istioResources.js';
 import type { GatewaySpec } from './schemas.js';

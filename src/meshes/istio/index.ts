@@ -2,7 +2,7 @@ import { matchesLabels, type Inventory, type Workload } from '../../inventory/in
 import { resolveTargetPort } from './workloadViews.js';
 import { arr, get, str } from '../../inventory/read.js';
 import { DIM } from '../../policy/requestSpace.js';
-import type { MeshAdapter, MeshOptions, MeshSide } from '../meshSide.js';
+import type { MeshAdapter, MeshOptions, MeshSide } from '../../policy/meshSide.js';
 import { collectIstioResources } from './istioResources.js';
 import { readMeshSettings } from './meshConfig.js';
 import { istioSelectors } from './selectors.js';

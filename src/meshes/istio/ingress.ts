@@ -3,7 +3,7 @@ import { arr, get, isObj, obj, str, strMap, type Obj } from '../../inventory/rea
 import type { Resource } from '../../manifests/resource.js';
 import type { Origin } from '../../policy/access.js';
 import { StringSet } from '../../policy/stringSet.js';
-import type { IngressView } from '../meshSide.js';
+import type { IngressView } from '../../policy/meshSide.js';
 import {
   exportedTo,
   hostSet,

@@ -1,6 +1,7 @@
 import type { Inventory } from '../../inventory/inventory.js';
 import type { FieldPath, Resource } from '../../manifests/resource.js';
-import { parseSpec, type InvalidResource } from '../invalidResource.js';
+import type { InvalidResource } from '../../policy/meshSide.js';
+import { parseSpec } from '../invalidResource.js';
 import {
   AuthorizationPolicySpec,
   DestinationRuleSpec,
@@ -135,7 +136,7 @@ function metadataProblem(r: Resource): { path: FieldPath; message: string } | un
     const spec = r.body.spec;
     const action = typeof spec === 'object' && spec !== null ? ((spec as Record<string, unknown>).action ?? 'ALLOW') : 'ALLOW';
     if (action !== 'ALLOW' && action !== 'DENY') {
-      return { path: path(DRY_RUN_ANNOTATION), message: `the annotation ${DRY_RUN_ANNOTATION} currently only supports action ALLOW/DENY, found action ${String(action)}` };
+      return { path: path(DRY_RUN_ANNOTATION), message: `the annotation ${DRY_RUN_ANNOTATION} currently only supports action ALLOW/DENY, found action ${typeof action === 'string' ? action : JSON.stringify(action)}` };
     }
     if (parseGoBool(value) === undefined) {
       return { path: path(DRY_RUN_ANNOTATION), message: `annotation ${DRY_RUN_ANNOTATION} has invalid value "${value}" (strconv.ParseBool accepts 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False)` };

@@ -43,7 +43,7 @@ export function readMeshSettings(inv: Inventory, overrides: MeshOverrides): Mesh
     const text = str(get(r.body, 'data', 'mesh'));
     if (!text) continue;
     try {
-      const mesh = parse(text, { maxAliasCount: 50 });
+      const mesh: unknown = parse(text, { maxAliasCount: 50 });
       if (isObj(mesh)) found.push({ mesh, origin: () => ({ resource: r, path: ['data', 'mesh'] }) });
     } catch {
       // An unparsable mesh config is left to Istio's defaults; the ConfigMap itself parsed.

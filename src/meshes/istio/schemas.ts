@@ -195,7 +195,7 @@ export function validateAuthorizationPolicy(spec: RawAuthorizationPolicySpec): I
       }
       for (const field of ['trustDomains', 'notTrustDomains'] as const) {
         const problem = checkWildcardValues(field, src[field]) ?? checkTrustDomains(field, src[field]);
-        if (problem) add(sp(field, problem.index!), problem.message);
+        if (problem) add(sp(field, problem.index), problem.message);
       }
     });
     rule.to?.forEach((to, j) => {

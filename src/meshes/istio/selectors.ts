@@ -1,7 +1,7 @@
 import type { Inventory } from '../../inventory/inventory.js';
 import type { SelectorUse } from '../../inventory/potentialWorkloads.js';
 import { get, isObj, strMap } from '../../inventory/read.js';
-import type { MeshOptions } from '../meshSide.js';
+import type { MeshOptions } from '../../policy/meshSide.js';
 import { readMeshSettings } from './meshConfig.js';
 
 const SELECTOR_KINDS = ['PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication'];

@@ -4,7 +4,7 @@ import { matchesLabels, servicesOf } from '../../inventory/inventory.js';
 import type { AccessPolicy, Origin } from '../../policy/access.js';
 import { DIM } from '../../policy/requestSpace.js';
 import type { TransportMode } from '../../policy/transport.js';
-import { workloadKey, type Ambiguity, type PortEval, type Protocol, type WorkloadView } from '../meshSide.js';
+import { workloadKey, type Ambiguity, type PortEval, type Protocol, type WorkloadView } from '../../policy/meshSide.js';
 import { ANY_PEER, AUTHENTICATED, applicablePolicies, compileAccess, indexPolicies } from './authorizationPolicy.js';
 import { gatewayPort, PROXY_OWN_PORTS, recogniseGateway, selectingGateways, serverTargetPort } from './gateway.js';
 import { decideInjection } from './injection.js';

@@ -59,7 +59,7 @@ export function validateRequest(method: string, path: string, body: unknown): st
 function resolve(schema: Schema): Schema {
   let s = schema;
   for (let i = 0; typeof s.$ref === 'string' && i < 20; i++) {
-    const parts = (s.$ref as string).replace(/^#\//, '').split('/');
+    const parts = (s.$ref).replace(/^#\//, '').split('/');
     let node: unknown = spec;
     for (const p of parts) node = (node as Record<string, unknown>)[p.replace(/~1/g, '/').replace(/~0/g, '~')];
     s = node as Schema;

@@ -5,6 +5,7 @@ import { fingerprintOf, parseBodyFingerprints, parseCommentFingerprints, parseRe
 import { renderReviewBody } from '../../../src/github/publish/reviewBody.js';
 import { sortFindings } from '../../../src/report/format.js';
 import { planReview } from '../../../src/github/publish/reviewPlan.js';
+import { legacyFingerprint } from '../../../src/report/sarif.js';
 import { finding as base, result } from '../../report/sample.js';
 import { HEAD, lines } from './helpers.js';
 
@@ -83,6 +84,19 @@ describe('planReview', () => {
   it('comments on informational findings only with commentOnInfo', () => {
     const narrowed = finding({ ruleId: 'access-narrowed', category: 'access-narrowed', severity: 'info', title: 'Access narrowed on payments/api:8080' });
     expect(planReview(result([narrowed]), all, none, { commentOnInfo: true }).comments).toHaveLength(1);
+  });
+
+  it('a thread or body entry under the v1 fingerprint (rule, workload, port, resource) is the same finding after the upgrade', () => {
+    const grouped = finding({ line: 12, field: 'spec.mtls.mode', port: 8080, ports: [8080, 9090] });
+    const v1 = legacyFingerprint({ ...grouped, port: 9090 });
+    const old = { ...thread(grouped), id: 'T_v1', fingerprints: [v1] };
+    const plan = planReview(result([grouped]), all, { threads: [old], reviews: [] });
+    expect(plan.comments).toEqual([]);
+    expect(plan.fixedThreads).toEqual([]);
+    const listed = planReview(result([grouped]), all, { threads: [], reviews: [{ id: 'R', headSha: HEAD, runId: 'r', bodyFingerprints: [v1.slice(0, 16)] }] });
+    expect([listed.comments.length, listed.bodyFindings.length, listed.newBodyFindings.length]).toEqual([0, 1, 0]);
+    // Without the alias the old thread would read as fixed and the finding be posted again.
+    expect(planReview(result([finding({ workload: 'payments/other', line: 12 })]), all, { threads: [old], reviews: [] }).fixedThreads.map((t) => t.id)).toEqual(['T_v1']);
   });
 
   it('finds fixed threads: open app threads whose fingerprint is gone, unless the review has errors', () => {

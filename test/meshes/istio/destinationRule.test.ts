@@ -4,7 +4,7 @@ import { parseFileContent } from '../../../src/manifests/parseFile.js';
 import { computeClientPaths, findDestinationRuleConflicts } from '../../../src/meshes/istio/destinationRule.js';
 import { collectIstioResources } from '../../../src/meshes/istio/istioResources.js';
 import { readMeshSettings } from '../../../src/meshes/istio/meshConfig.js';
-import { workloadKey, type ClientPath, type WorkloadView } from '../../../src/meshes/meshSide.js';
+import { workloadKey, type ClientPath, type WorkloadView } from '../../../src/policy/meshSide.js';
 import type { TransportMode } from '../../../src/policy/transport.js';
 
 function load(yaml: string) {

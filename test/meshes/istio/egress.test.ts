@@ -4,7 +4,7 @@ import { parseFileContent } from '../../../src/manifests/parseFile.js';
 import { computeEgress, egressOriginFor } from '../../../src/meshes/istio/egress.js';
 import { collectIstioResources } from '../../../src/meshes/istio/istioResources.js';
 import { readMeshSettings } from '../../../src/meshes/istio/meshConfig.js';
-import { workloadKey, type EgressView, type WorkloadView } from '../../../src/meshes/meshSide.js';
+import { workloadKey, type EgressView, type WorkloadView } from '../../../src/policy/meshSide.js';
 
 function load(yaml: string) {
   const parsed = parseFileContent('test.yaml', Buffer.from(yaml), { maxFileBytes: 1 << 20, maxDocuments: 1000 });

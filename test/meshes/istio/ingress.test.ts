@@ -4,7 +4,7 @@ import { parseFileContent } from '../../../src/manifests/parseFile.js';
 import { computeIngress, ingressOriginFor } from '../../../src/meshes/istio/ingress.js';
 import { collectIstioResources } from '../../../src/meshes/istio/istioResources.js';
 import { readMeshSettings } from '../../../src/meshes/istio/meshConfig.js';
-import type { IngressView } from '../../../src/meshes/meshSide.js';
+import type { IngressView } from '../../../src/policy/meshSide.js';
 
 function ingress(yaml: string): Map<string, IngressView> {
   const parsed = parseFileContent('test.yaml', Buffer.from(yaml), { maxFileBytes: 1 << 20, maxDocuments: 1000 });

@@ -1,10 +1,22 @@
 import type { Inventory, Workload } from '../inventory/inventory.js';
 import type { SelectorUse } from '../inventory/potentialWorkloads.js';
-import type { Resource } from '../manifests/resource.js';
-import type { AccessPolicy, Origin } from '../policy/access.js';
-import type { StringSet } from '../policy/stringSet.js';
-import type { TransportMode } from '../policy/transport.js';
-import type { InvalidResource } from './invalidResource.js';
+import type { FieldPath, Resource } from '../manifests/resource.js';
+import type { AccessPolicy, Origin } from './access.js';
+import type { StringSet } from './stringSet.js';
+import type { TransportMode } from './transport.js';
+
+/*
+ * The contract between a mesh adapter (meshes/<mesh>/) and the diff (diffSides.ts): what one side of
+ * a review looks like in the canonical model. It lives in policy/ because the diff reads it and
+ * meshes/ implement it; meshes depend on the model, never the other way round.
+ */
+
+/** A mesh object the mesh would reject (or ignore): it counts as absent, and is reported. */
+export interface InvalidResource {
+  resource: Resource;
+  path: FieldPath;
+  message: string;
+}
 
 export type Protocol = 'http' | 'tcp';
 
