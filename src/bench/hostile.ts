@@ -1,0 +1,87 @@
+/**
+ * The hostile variant of `npm run bench` (issue #11 item 2): one AuthorizationPolicy whose
+ * principals mix exact, `prefix*` and `*suffix` values, widened by one principal between base and
+ * head. Each size runs in a child process of its own, so its wall time and peak RSS are its own,
+ * and one that does not finish within the bound is said so instead of hanging the bench.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { defaultConfig } from '../config/schema.js';
+import { reviewSnapshots } from '../pipeline/review.js';
+import { memorySnapshot } from '../sources/memorySource.js';
+
+export const HOSTILE_SIZES = [1_000, 2_000, 20_000] as const;
+const BOUND_SECONDS = Number(process.env.BENCH_HOSTILE_SECONDS ?? 180);
+
+/** `cluster.local/ns/<ns>/sa/<sa>` shapes, a third each exact, prefix and suffix, as an attacker would mix them. */
+export function hostilePrincipals(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const ns = `ns${i % 97}`;
+    const sa = `sa${i}`;
+    return [`cluster.local/ns/${ns}/sa/${sa}`, `cluster.local/ns/${ns}/sa/${sa}*`, `*/ns/${ns}/sa/${sa}`][i % 3]!;
+  });
+}
+
+export function hostileFiles(principals: readonly string[]): Record<string, string> {
+  return {
+    'shop/app.yaml': `apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: pay, namespace: shop}
+spec:
+  selector: {matchLabels: {app: pay}}
+  template:
+    metadata: {labels: {app: pay}}
+    spec:
+      containers: [{name: pay, image: pay, ports: [{containerPort: 8080}]}]
+`,
+    'shop/policy.yaml': `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: hostile, namespace: shop}
+spec:
+  selector: {matchLabels: {app: pay}}
+  action: ALLOW
+  rules:
+  - from:
+    - source:
+        principals:
+${principals.map((p) => `        - "${p}"`).join('\n')}
+`,
+  };
+}
+
+/** One size, in this process: prints one JSON line. */
+function runOne(n: number): void {
+  const principals = hostilePrincipals(n);
+  const base = memorySnapshot('base', hostileFiles(principals));
+  const head = memorySnapshot('head', hostileFiles([...principals, 'cluster.local/ns/evil/sa/x*']));
+  const start = process.hrtime.bigint();
+  const result = reviewSnapshots({ base, head, config: defaultConfig(), now: new Date('2026-01-01T00:00:00Z') });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const rules = result.findings.map((f) => f.ruleId);
+  console.log(JSON.stringify({ n, ms, rssMiB: process.resourceUsage().maxRSS / 1024, rules }));
+}
+
+function main(): void {
+  console.log(`hostile policy: principals mixing exact, prefix* and *suffix; one principal added; bound ${BOUND_SECONDS} s per size (BENCH_HOSTILE_SECONDS)`);
+  for (const n of HOSTILE_SIZES) {
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--one', String(n)], { encoding: 'utf8', timeout: BOUND_SECONDS * 1000 });
+    const line = child.stdout.trim().split('\n').pop() ?? '';
+    if (child.error || child.status !== 0 || !line.startsWith('{')) {
+      console.log(`n=${String(n).padStart(6)}  did not finish within ${BOUND_SECONDS} s${child.signal ? ` (${child.signal})` : ''}`);
+      continue;
+    }
+    const r = JSON.parse(line) as { ms: number; rssMiB: number; rules: string[] };
+    console.log(`n=${String(n).padStart(6)}  review ${(r.ms / 1000).toFixed(1)} s  peak RSS ${r.rssMiB.toFixed(0)} MiB  findings ${r.rules.join(', ') || 'none'}`);
+  }
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const i = process.argv.indexOf('--one');
+  if (i >= 0) runOne(Number(process.argv[i + 1]));
+  else main();
+}
