@@ -55,13 +55,18 @@ export const Config = z
         maxFileBytes: z.number().int().positive().default(2 * 1024 * 1024),
         maxDocuments: z.number().int().positive().default(10_000),
         /**
+         * How many nodes YAML aliases may add to one file when expanded: bounds
+         * alias bombs by their expanded size, not by how often an anchor is used.
+         */
+        maxAliasNodes: z.number().int().positive().default(2_000_000),
+        /**
          * How large the matcher of one policy field set may grow (states of its
          * automaton) before the workloads it governs are reported as not analysable.
          */
         maxMatcherStates: z.number().int().positive().default(2_000_000),
       })
       .strict()
-      .default({ maxFileBytes: 2 * 1024 * 1024, maxDocuments: 10_000, maxMatcherStates: 2_000_000 }),
+      .default({ maxFileBytes: 2 * 1024 * 1024, maxDocuments: 10_000, maxAliasNodes: 2_000_000, maxMatcherStates: 2_000_000 }),
   })
   .strict();
 
