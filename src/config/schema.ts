@@ -47,9 +47,15 @@ export const Config = z
         maxInlineComments: z.number().int().min(0).max(100).default(30),
         /** Inline comments on draft pull requests (the check run is always posted). */
         commentOnDrafts: z.boolean().default(false),
+        /**
+         * Conclusion when nothing fails but the change touches objects of kinds
+         * mesh-review does not analyse (Linkerd, Consul, ...): neutral by default,
+         * so such a pull request never passes green without a person looking.
+         */
+        onUnanalysed: z.enum(['neutral', 'failure', 'success']).default('neutral'),
       })
       .strict()
-      .default({ onError: 'failure', maxInlineComments: 30, commentOnDrafts: false }),
+      .default({ onError: 'failure', maxInlineComments: 30, commentOnDrafts: false, onUnanalysed: 'neutral' }),
     limits: z
       .object({
         maxFileBytes: z.number().int().positive().default(2 * 1024 * 1024),

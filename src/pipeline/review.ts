@@ -64,12 +64,13 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
     for (const inv of after.invalid) head.errors.push({ file: inv.resource.file, line: inv.resource.locate(inv.path), message: inv.message });
   }
   const findings = sortFindings(applyConfig(toFindings(changes), config, input.now ?? new Date()));
-  const errors: ReviewError[] = dedupeErrors([...head.errors, ...unanalysedChanges(base.inventory, head.inventory)]);
+  const errors: ReviewError[] = dedupeErrors(head.errors);
   return {
     version: 1,
     summary: summarize(findings, errors, config, { filesParsed: input.head.files.length, workloads: head.inventory.workloads.length }),
     findings,
     errors,
+    unanalysed: unanalysedChanges(base.inventory, head.inventory),
   };
 }
 

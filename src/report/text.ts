@@ -1,5 +1,5 @@
 import { SEVERITIES, type Finding, type Severity } from '../findings/finding.js';
-import type { ReviewResult } from '../pipeline/reviewResult.js';
+import { describeUnanalysed, type ReviewResult } from '../pipeline/reviewResult.js';
 import {
   errorLocation,
   locationLabel,
@@ -40,6 +40,13 @@ export function renderText(result: ReviewResult, options: TextOptions): string {
     if (group.length === 0) continue;
     lines.push(paint('bold', `${severity.toUpperCase()} (${group.length})`), '');
     for (const f of group) lines.push(...renderFinding(f, paint), '');
+  }
+
+  const unanalysed = result.unanalysed ?? [];
+  if (unanalysed.length > 0) {
+    lines.push(paint('bold', `NOT ANALYSED (${unanalysed.length}): review by hand`), '');
+    for (const o of unanalysed) lines.push(`  ${paint('dim', visible(`${o.file}:${o.line}`, { multiline: false }))}  ${visible(describeUnanalysed(o), { multiline: false })}`);
+    lines.push('');
   }
 
   if (result.errors.length > 0) {
