@@ -6,7 +6,7 @@ import { buildInventory, identityKey, type Inventory } from '../inventory/invent
 import { addPotentialWorkloads } from '../inventory/potentialWorkloads.js';
 import { ParseCache } from '../manifests/parseCache.js';
 import type { ParseError, Resource } from '../manifests/resource.js';
-import { isDryRun } from '../meshes/istio/istioResources.js';
+import { isDryRun, isRemovedIstioKind } from '../meshes/istio/istioResources.js';
 import { sortFindings } from '../report/format.js';
 import { MESHES } from '../meshes/registry.js';
 import type { PolicyChange } from '../policy/change.js';
@@ -44,7 +44,11 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
   const findAfter = indexByIdentity(head.inventory);
   const findBefore = indexByIdentity(base.inventory);
   // File errors first: mesh-invalid objects join the error list below but are findings of their own.
-  changes.push(...unreadableChanges(head.errors, changedFiles(input.base, input.head)));
+  const changed = changedFiles(input.base, input.head);
+  changes.push(...unreadableChanges(head.errors, changed));
+  let removedKindsIgnored = 0;
+  // The same key diffSides uses to tell an unchanged invalid object from a new one.
+  const removedBefore = new Set(base.inventory.resources.filter(isRemovedIstioKind).map((r) => `${r.file}|${r.hash}`));
   changes.push(...newDuplicates(base.inventory, head.inventory));
   const active = MESHES.filter((mesh) => mesh.present(base.inventory) || mesh.present(head.inventory));
   addPotentialWorkloads(
@@ -61,13 +65,20 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
       isDryRun,
     });
     changes.push(...diff);
-    for (const inv of after.invalid) head.errors.push({ file: inv.resource.file, line: inv.resource.locate(inv.path), message: inv.message });
+    for (const inv of after.invalid) {
+      // Removed kinds: the diff made the added or edited ones findings; unchanged ones are counted once.
+      if (isRemovedIstioKind(inv.resource)) {
+        if (removedBefore.has(`${inv.resource.file}|${inv.resource.hash}`)) removedKindsIgnored++;
+        continue;
+      }
+      head.errors.push({ file: inv.resource.file, line: inv.resource.locate(inv.path), message: inv.message });
+    }
   }
   const findings = sortFindings(applyConfig(toFindings(changes), config, input.now ?? new Date()));
   const errors: ReviewError[] = dedupeErrors(head.errors);
   return {
     version: 1,
-    summary: summarize(findings, errors, config, { filesParsed: input.head.files.length, workloads: head.inventory.workloads.length }),
+    summary: { ...summarize(findings, errors, config, { filesParsed: input.head.files.length, workloads: head.inventory.workloads.length }), removedKindsIgnored },
     findings,
     errors,
     unanalysed: unanalysedChanges(base.inventory, head.inventory),

@@ -12,6 +12,12 @@ export const Summary = z.object({
   filesParsed: z.number().int(),
   workloads: z.number().int(),
   errors: z.number().int(),
+  /**
+   * Objects of kinds Istio removed (rbac.istio.io, authentication.istio.io) in
+   * files the change did not touch: ignored by Istio, and said once here rather
+   * than as an error on every review. Ones the change adds or edits are findings.
+   */
+  removedKindsIgnored: z.number().int().optional(),
 });
 export type Summary = z.infer<typeof Summary>;
 
@@ -36,6 +42,10 @@ export type UnanalysedObject = z.infer<typeof UnanalysedObject>;
 /** "NetworkPolicy shop/web-egress changed: mesh-review does not analyse Kubernetes NetworkPolicy yet", for reports. */
 export const describeUnanalysed = (o: UnanalysedObject): string =>
   `${o.kind} ${o.namespace}/${o.name} ${o.change === 'deleted' ? 'deleted (the line is in the base version)' : o.change}: mesh-review does not analyse ${o.what} yet`;
+
+/** The one line that stands for every unchanged object of a removed Istio kind. */
+export const removedKindsLine = (n: number): string =>
+  `${n} ${n === 1 ? 'object' : 'objects'} of kinds Istio removed (rbac.istio.io, authentication.istio.io), in unchanged files: ignored, as Istio ignores them`;
 
 /** The JSON contract of `mesh-review diff --format json` (issue #3, item 6). */
 export const ReviewResult = z.object({

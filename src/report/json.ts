@@ -51,6 +51,7 @@ export function toJsonReport(result: ReviewResult): JsonReport {
       filesParsed: s.filesParsed,
       workloads: s.workloads,
       errors: s.errors,
+      removedKindsIgnored: s.removedKindsIgnored ?? 0,
     },
     findings: result.findings.map((f) => ({
       ruleId: f.ruleId,

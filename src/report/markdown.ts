@@ -1,5 +1,5 @@
 import { atOrAbove, type Finding, type ReviewError, type Severity } from '../findings/finding.js';
-import { describeUnanalysed, type ReviewResult } from '../pipeline/reviewResult.js';
+import { describeUnanalysed, removedKindsLine, type ReviewResult } from '../pipeline/reviewResult.js';
 import {
   errorLocation,
   locationLabel,
@@ -36,7 +36,8 @@ export function renderMarkdown(result: ReviewResult, options: MarkdownOptions = 
   const requested = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxBytes = Number.isFinite(requested) ? Math.max(0, Math.floor(requested)) : DEFAULT_MAX_BYTES;
 
-  const head = [heading(result), '', summaryLine(result)];
+  const removed = result.summary.removedKindsIgnored ?? 0;
+  const head = [heading(result), '', summaryLine(result), ...(removed > 0 ? ['', `_${removedKindsLine(removed)}_`] : [])];
   const rows = sortFindings(result.findings).map((f) => row(f, options.docsBaseUrl));
   const errorItems = sortErrors(result.errors).map(errorItem);
   const unanalysedItems = (result.unanalysed ?? []).map((o) => `- \`${inline(`${o.file}:${o.line}`)}\`: ${inline(describeUnanalysed(o))}`);

@@ -1,5 +1,5 @@
 import { SEVERITIES, type Finding, type Severity } from '../findings/finding.js';
-import { describeUnanalysed, type ReviewResult } from '../pipeline/reviewResult.js';
+import { describeUnanalysed, removedKindsLine, type ReviewResult } from '../pipeline/reviewResult.js';
 import {
   errorLocation,
   locationLabel,
@@ -59,6 +59,8 @@ export function renderText(result: ReviewResult, options: TextOptions): string {
     lines.push('');
   }
 
+  const removed = result.summary.removedKindsIgnored ?? 0;
+  if (removed > 0) lines.push(paint('dim', removedKindsLine(removed)), '');
   lines.push(summaryLine(result, paint));
   return `${lines.join('\n')}\n`;
 }
