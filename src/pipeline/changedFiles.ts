@@ -3,10 +3,10 @@ import type { Snapshot } from '../sources/snapshot.js';
 /**
  * Paths of `head` that the change added or edited: content differs from the
  * same path in `base`, or the path is new. A skipped file (not read, over a
- * limit) counts as edited unless both sides name the same content: by id
- * when the source knows it (a git blob id), else by the skip reason, which
- * holds the size. Without ids an edit that keeps the size exactly is not
- * seen here; a git source always gives ids.
+ * limit) counts as edited unless both sides name the same content: by its git
+ * blob id, which the git and directory sources give, else by the skip reason,
+ * which holds the size (the GitHub archive source gives no id yet, so there an
+ * edit that keeps the size exactly is not seen).
  */
 export function changedFiles(base: Snapshot, head: Snapshot): Set<string> {
   const before = new Map<string, string | Buffer>();
