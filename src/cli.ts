@@ -14,7 +14,7 @@ import { renderMarkdown, ruleUrl } from './report/markdown.js';
 import { PROJECT_URL } from './report/projectUrl.js';
 import { renderSarif } from './report/sarif.js';
 import { renderText } from './report/text.js';
-import { PrUsageError, prCommand } from './prCommand.js';
+import { UsageError, type CliIo } from './cliIo.js';
 import { openSnapshot } from './sources/openSource.js';
 
 const USAGE = `Usage: mesh-review diff --base <dir|git-ref> --head <dir|git-ref> [options]
@@ -33,14 +33,7 @@ Options:
 
 Exit status: 0 nothing at or above --fail-on, 1 something is, 2 usage or configuration error.`;
 
-
-class UsageError extends Error {}
-
-/** Where the CLI writes: the process's streams, or a test's. */
-export interface CliIo {
-  stdout: Pick<NodeJS.WriteStream, 'write' | 'isTTY'>;
-  stderr: Pick<NodeJS.WriteStream, 'write' | 'isTTY'>;
-}
+export type { CliIo } from './cliIo.js';
 
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let args;
@@ -70,6 +63,8 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   try {
     if (positionals[0] === 'pr') {
       if (positionals.length !== 2) throw new UsageError('pr takes one argument: owner/repo#number');
+      // Loaded only for `pr`: Octokit and the GitHub code cost every other run a third of a second.
+      const { prCommand } = await import('./prCommand.js');
       return await prCommand({ target: positionals[1]!, post: values.post === true, token: process.env.GITHUB_TOKEN }, io);
     }
     if (positionals[0] !== 'diff') throw new UsageError(positionals.length === 0 ? 'missing command' : `unknown command "${positionals[0]}"`);
@@ -95,7 +90,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     }
   } catch (e) {
     io.stderr.write(`mesh-review: ${(e as Error).message}\n`);
-    if (e instanceof UsageError || e instanceof PrUsageError) io.stderr.write(`\n${USAGE}\n`);
+    if (e instanceof UsageError) io.stderr.write(`\n${USAGE}\n`);
     return 2;
   }
 }

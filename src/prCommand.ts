@@ -1,6 +1,5 @@
 import { Octokit } from '@octokit/rest';
-// eslint-disable-next-line boundaries/dependencies -- cli.ts <-> prCommand.ts cycle removed by branch gate
-import type { CliIo } from './cli.js';
+import { UsageError, type CliIo } from './cliIo.js';
 import { loadRepoConfig } from './github/repoConfig.js';
 import { WriteThrottle } from './github/publish/writeThrottle.js';
 import { reviewPullRequest } from './github/reviewPullRequest.js';
@@ -49,4 +48,5 @@ export async function prCommand(options: PrOptions, io: CliIo): Promise<number> 
   return outcome.check.conclusion === 'failure' ? 1 : 0;
 }
 
-export class PrUsageError extends Error {}
+/** A bad `pr` argument or a missing token: printed with the usage, exit 2. */
+export class PrUsageError extends UsageError {}

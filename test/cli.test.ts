@@ -118,3 +118,37 @@ describe('mesh-review diff on git refs', () => {
     }
   });
 });
+
+describe('mesh-review diff: an unread file the change edits fails the exit code (issue #11, item 1)', () => {
+  it('a file over limits.maxFileBytes edited to the same size: exit 1, analysis-incomplete naming the limit', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const repo = mkdtempSync(join(tmpdir(), 'mr-big-'));
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', '-c', 'commit.gpgsign=false', ...args], { cwd: repo });
+    const policy = (rules: string) =>
+      `apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n  rules: ${rules}\n`;
+    // Same length on both sides, so only the blob id tells the edit apart.
+    const base = policy('[{from: [{source: {namespaces: ["a"]}}]}]');
+    const head = policy('[{}]').padEnd(base.length, ' ');
+    const pad = `${'# padding\n'.repeat(300)}`;
+    git('init', '-q');
+    writeFileSync(join(repo, 'big.yaml'), base + pad);
+    git('add', '-A');
+    git('commit', '-qm', 'base');
+    writeFileSync(join(repo, 'big.yaml'), head + pad);
+    writeFileSync(join(repo, 'mesh-review.yml'), 'limits: {maxFileBytes: 1000}\n');
+    git('commit', '-qam', 'head');
+    expect(head.length).toBe(base.length);
+    const cwd = process.cwd();
+    process.chdir(repo);
+    try {
+      const c = io();
+      const code = await main(['diff', '--base', 'HEAD~1', '--head', 'HEAD', '--format', 'json', '--config', 'mesh-review.yml'], c.io);
+      const json = JSON.parse(c.out());
+      expect(json.findings.map((f: { ruleId: string; severity: string; file: string }) => `${f.ruleId} ${f.severity} ${f.file}`)).toEqual(['analysis-incomplete high big.yaml']);
+      expect(json.findings[0].message).toContain('limits.maxFileBytes (1000)');
+      expect(code).toBe(1);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});

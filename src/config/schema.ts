@@ -47,13 +47,24 @@ export const Config = z
         maxInlineComments: z.number().int().min(0).max(100).default(30),
         /** Inline comments on draft pull requests (the check run is always posted). */
         commentOnDrafts: z.boolean().default(false),
+        /**
+         * Conclusion when nothing fails but the change touches objects of kinds
+         * mesh-review does not analyse (Linkerd, Consul, ...): neutral by default,
+         * so such a pull request never passes green without a person looking.
+         */
+        onUnanalysed: z.enum(['neutral', 'failure', 'success']).default('neutral'),
       })
       .strict()
-      .default({ onError: 'failure', maxInlineComments: 30, commentOnDrafts: false }),
+      .default({ onError: 'failure', maxInlineComments: 30, commentOnDrafts: false, onUnanalysed: 'neutral' }),
     limits: z
       .object({
         maxFileBytes: z.number().int().positive().default(2 * 1024 * 1024),
         maxDocuments: z.number().int().positive().default(10_000),
+        /**
+         * How many nodes YAML aliases may add to one file when expanded: bounds
+         * alias bombs by their expanded size, not by how often an anchor is used.
+         */
+        maxAliasNodes: z.number().int().positive().default(2_000_000),
         /**
          * How large the matcher of one policy field set may grow (states of its
          * automaton) before the workloads it governs are reported as not analysable.
@@ -61,7 +72,7 @@ export const Config = z
         maxMatcherStates: z.number().int().positive().default(2_000_000),
       })
       .strict()
-      .default({ maxFileBytes: 2 * 1024 * 1024, maxDocuments: 10_000, maxMatcherStates: 2_000_000 }),
+      .default({ maxFileBytes: 2 * 1024 * 1024, maxDocuments: 10_000, maxAliasNodes: 2_000_000, maxMatcherStates: 2_000_000 }),
   })
   .strict();
 

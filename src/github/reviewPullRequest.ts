@@ -181,7 +181,7 @@ async function run(input: ReviewPullRequestInput, signal: AbortSignal, onConfig:
     fetchSnapshot(github, { owner: pr.owner, repo: pr.repo }, pr.headSha, config, { signal, throttle: input.throttle }),
   ]);
   const result = reviewSnapshots({ base, head, config, cache: new ParseCache(), ...(input.now ? { now: new Date(input.now()) } : {}) });
-  const check = planCheckRun(result, config.failOn, { docsBaseUrl: DOCS_BASE_URL });
+  const check = planCheckRun(result, config.failOn, { docsBaseUrl: DOCS_BASE_URL, onUnanalysed: config.github.onUnanalysed });
   // A truncated listing (more than 3,000 files) leaves files without a patch: their lines come from the snapshots.
   const commentable = commentableLines(listing.files, base, head, { complete: listing.complete });
   // A finding on the base side of a renamed file is commented on the new path, side LEFT.

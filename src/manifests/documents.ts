@@ -1,7 +1,8 @@
 import type { Document, LineCounter, Node, YAMLError } from 'yaml';
 import { canonicalHash, NestingTooDeepError } from './canonicalHash.js';
 import { lineOfPath, makeLocator, type SourceText } from './locate.js';
-import { MAX_ALIAS_COUNT, MAX_ERRORS_PER_FILE, MAX_NESTING_DEPTH, MESSAGES } from './messages.js';
+import { aliasExpansion } from './aliasExpansion.js';
+import { DEFAULT_MAX_ALIAS_NODES, MAX_ERRORS_PER_FILE, MAX_NESTING_DEPTH, MESSAGES } from './messages.js';
 import type { FieldPath, ParseError, ParsedFile, Resource } from './resource.js';
 import type { TreeFindings } from './yamlTree.js';
 
@@ -11,6 +12,8 @@ export interface FileText {
   lineCounter: LineCounter;
   /** What the resources' `locate` keeps of the file (never the Documents). */
   source: SourceText;
+  /** How many nodes YAML aliases may add to the whole file when expanded (limits.maxAliasNodes). */
+  maxAliasNodes?: number;
 }
 
 /** One parsed YAML document and what the tree inspection found in it. */
@@ -48,8 +51,10 @@ export function parseDocuments(file: FileText, inputs: readonly DocumentInput[])
   const loose: ParseError[] = [];
   let holdsObjects = false;
   let omitted = 0;
+  // One budget for the file: a bomb split over many documents costs what one may.
+  const aliases: AliasBudget = { limit: file.maxAliasNodes ?? DEFAULT_MAX_ALIAS_NODES, used: 0 };
   for (const input of inputs) {
-    const result = parseDocument(file, input);
+    const result = parseDocument(file, input, aliases);
     omitted += result.omitted;
     // Loops, not push(...spread): a broken file can carry more errors than a call has argument slots.
     for (const r of result.resources) resources.push(r);
@@ -78,7 +83,12 @@ function firstErrors<T>(result: DocResult, items: readonly T[], toError: (item: 
   result.omitted = Math.max(0, items.length - MAX_ERRORS_PER_FILE);
 }
 
-function parseDocument(file: FileText, input: DocumentInput): DocResult {
+interface AliasBudget {
+  readonly limit: number;
+  used: number;
+}
+
+function parseDocument(file: FileText, input: DocumentInput, aliases: AliasBudget): DocResult {
   const { doc, index, tree } = input;
   const result: DocResult = { resources: [], errors: [], omitted: 0, loose: [], holdsObjects: false };
   const line = lineOfOffset(file, doc.contents?.range?.[0] ?? doc.range[0]);
@@ -95,6 +105,16 @@ function parseDocument(file: FileText, input: DocumentInput): DocResult {
     firstErrors(result, tree.duplicateKeys, (key) => at(lineOfNode(file, key) ?? line, MESSAGES.duplicateKey(keySource(file.text, key))));
     return result;
   }
+  const added = aliasExpansion(doc.contents, aliases.limit - aliases.used);
+  if (added === 'recursive') {
+    result.errors.push(at(line, MESSAGES.recursiveAlias));
+    return result;
+  }
+  if (aliases.used + added > aliases.limit) {
+    result.errors.push(at(line, MESSAGES.aliasBomb(aliases.limit)));
+    return result;
+  }
+  aliases.used += added;
   const loaded = loadValue(doc);
   if ('error' in loaded) {
     result.errors.push(at(line, loaded.error));
@@ -144,14 +164,17 @@ function keySource(text: string, key: Node): string | undefined {
   return written.startsWith('"') || written.startsWith("'") ? written : `"${written}"`;
 }
 
-/** toJS expands aliases and recurses: both are where hostile input bites. */
+/**
+ * toJS expands aliases and recurses: both are where hostile input bites. The
+ * expansion was bounded above (aliasExpansion), so yaml's own alias count
+ * (default 100 uses, which refuses ordinary YAML) is switched off.
+ */
 function loadValue(doc: Document.Parsed): { value: unknown } | { error: string } {
   try {
-    return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+    return { value: doc.toJS({ maxAliasCount: -1 }) };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     if (error instanceof RangeError) return { error: MESSAGES.tooDeep };
-    if (/excessive alias count/i.test(detail)) return { error: MESSAGES.aliasBomb };
     return { error: `cannot load document: ${detail}` };
   }
 }

@@ -1,6 +1,7 @@
 /** Deeper than any real manifest (a Deployment is ~15), far below what blows the stack. */
 export const MAX_NESTING_DEPTH = 200;
-export const MAX_ALIAS_COUNT = 100;
+/** Default of limits.maxAliasNodes: above what go-yaml (kubectl) lets aliases add, far below what hurts. */
+export const DEFAULT_MAX_ALIAS_NODES = 2_000_000;
 /** A broken file can yield millions of cascading errors; past the first ones they help nobody. */
 export const MAX_ERRORS_PER_FILE = 100;
 
@@ -14,7 +15,9 @@ export const MESSAGES = {
   jsonComment: 'JSON does not allow comments',
   goTemplate: 'Go template outside a Helm chart: render it or exclude it',
   tooDeep: `nested deeper than ${MAX_NESTING_DEPTH} levels; not read`,
-  aliasBomb: `too many YAML alias expansions (limit ${MAX_ALIAS_COUNT}): possible alias bomb; not read`,
+  aliasBomb: (max: number) =>
+    `YAML aliases expand this file by more than ${max} nodes (limits.maxAliasNodes): possible alias bomb; not read`,
+  recursiveAlias: 'a YAML alias refers to the node that contains it (recursive alias); not read',
   duplicateKey: (key: string | undefined) =>
     key === undefined ? 'duplicate key: YAML map keys must be unique' : `duplicate key ${key}: YAML map keys must be unique`,
   invalidYaml: (detail: string) => `invalid YAML: ${detail}`,

@@ -53,7 +53,7 @@ export class ParseCache {
 function contentKey(file: SnapshotFile, limits: ParseLimits): string {
   const digest = createHash('sha1').update(file.content).digest('hex');
   const mode = file.path.toLowerCase().endsWith('.json') ? 'json' : 'yaml';
-  return `${digest}:${mode}:${limits.maxFileBytes}:${limits.maxDocuments}`;
+  return `${digest}:${mode}:${limits.maxFileBytes}:${limits.maxDocuments}:${limits.maxAliasNodes ?? ''}`;
 }
 
 /** Same objects at another path: shallow copies, sharing bodies and locators (which never look at the path). */

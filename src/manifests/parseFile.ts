@@ -6,9 +6,9 @@ import { findJsonComment, findTemplateAction, lineAt } from './textScan.js';
 import { findDeepFlow, parseYamlStream } from './yamlStream.js';
 import { inspectTree } from './yamlTree.js';
 
-export { MAX_ALIAS_COUNT, MAX_NESTING_DEPTH, MESSAGES } from './messages.js';
+export { DEFAULT_MAX_ALIAS_NODES, MAX_NESTING_DEPTH, MESSAGES } from './messages.js';
 
-export type ParseLimits = Pick<Config['limits'], 'maxFileBytes' | 'maxDocuments'>;
+export type ParseLimits = Pick<Config['limits'], 'maxFileBytes' | 'maxDocuments'> & Partial<Pick<Config['limits'], 'maxAliasNodes'>>;
 
 /**
  * Text -> Resources and ParseErrors. Pure, and total: bad input of any kind
@@ -38,7 +38,7 @@ function parseChecked(path: string, content: Buffer, limits: ParseLimits): Parse
   text = readable;
 
   const { docs, lineCounter, truncated } = parseYamlStream(text, limits.maxDocuments);
-  const file: FileText = { path, text, lineCounter, source: { text, maxDocuments: limits.maxDocuments } };
+  const file: FileText = { path, text, lineCounter, source: { text, maxDocuments: limits.maxDocuments }, maxAliasNodes: limits.maxAliasNodes };
   const inputs: DocumentInput[] = docs.map((doc, index) => ({
     doc,
     index,

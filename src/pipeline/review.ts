@@ -6,11 +6,12 @@ import { buildInventory, identityKey, type Inventory } from '../inventory/invent
 import { addPotentialWorkloads } from '../inventory/potentialWorkloads.js';
 import { ParseCache } from '../manifests/parseCache.js';
 import type { ParseError, Resource } from '../manifests/resource.js';
-import { isDryRun } from '../meshes/istio/istioResources.js';
+import { isDryRun, isRemovedIstioKind } from '../meshes/istio/istioResources.js';
 import { sortFindings } from '../findings/sortFindings.js';
 import { MESHES } from '../meshes/registry.js';
 import type { PolicyChange } from '../policy/change.js';
 import { diffMeshSides } from '../policy/diffSides.js';
+import { changedFiles } from './changedFiles.js';
 import { newDuplicates } from './duplicates.js';
 import { unanalysedChanges } from './unanalysedKinds.js';
 import { setMaxStates } from '../policy/stringSet.js';
@@ -43,7 +44,11 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
   const findAfter = indexByIdentity(head.inventory);
   const findBefore = indexByIdentity(base.inventory);
   // File errors first: mesh-invalid objects join the error list below but are findings of their own.
-  changes.push(...newFileErrors(base.errors, head.errors));
+  const changed = changedFiles(input.base, input.head);
+  changes.push(...unreadableChanges(head.errors, changed));
+  let removedKindsIgnored = 0;
+  // The same key diffSides uses to tell an unchanged invalid object from a new one.
+  const removedBefore = new Set(base.inventory.resources.filter(isRemovedIstioKind).map((r) => `${r.file}|${r.hash}`));
   changes.push(...newDuplicates(base.inventory, head.inventory));
   const active = MESHES.filter((mesh) => mesh.present(base.inventory) || mesh.present(head.inventory));
   addPotentialWorkloads(
@@ -60,15 +65,23 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
       isDryRun,
     });
     changes.push(...diff);
-    for (const inv of after.invalid) head.errors.push({ file: inv.resource.file, line: inv.resource.locate(inv.path), message: inv.message });
+    for (const inv of after.invalid) {
+      // Removed kinds: the diff made the added or edited ones findings; unchanged ones are counted once.
+      if (isRemovedIstioKind(inv.resource)) {
+        if (removedBefore.has(`${inv.resource.file}|${inv.resource.hash}`)) removedKindsIgnored++;
+        continue;
+      }
+      head.errors.push({ file: inv.resource.file, line: inv.resource.locate(inv.path), message: inv.message });
+    }
   }
   const findings = sortFindings(applyConfig(toFindings(changes), config, input.now ?? new Date()));
-  const errors: ReviewError[] = dedupeErrors([...head.errors, ...unanalysedChanges(base.inventory, head.inventory)]);
+  const errors: ReviewError[] = dedupeErrors(head.errors);
   return {
     version: 1,
-    summary: summarize(findings, errors, config, { filesParsed: input.head.files.length, workloads: head.inventory.workloads.length }),
+    summary: { ...summarize(findings, errors, config, { filesParsed: input.head.files.length, workloads: head.inventory.workloads.length }), removedKindsIgnored },
     findings,
     errors,
+    unanalysed: unanalysedChanges(base.inventory, head.inventory),
   };
 }
 
@@ -90,12 +103,17 @@ function indexByIdentity(inv: Inventory): (r: Resource) => Resource | undefined 
   return (r) => map.get(identityKey(r, inv));
 }
 
-/** File errors this PR introduced: old breakage is listed in errors but does not become a finding. */
-function newFileErrors(before: ParseError[], after: ParseError[]): PolicyChange[] {
-  const old = new Set(before.map((e) => `${e.file}|${e.message}`));
+/**
+ * What could not be read in files this change added or edited: each is an
+ * `analysis-incomplete` finding (it fails the gate by default), because
+ * whatever the unread part holds (an allow-all policy, say) is unknown.
+ * Files the change left alone keep their errors as errors only: old breakage
+ * does not fail every later review.
+ */
+function unreadableChanges(errors: readonly ParseError[], changed: ReadonlySet<string>): PolicyChange[] {
   const out: PolicyChange[] = [];
-  for (const e of after) {
-    if (old.has(`${e.file}|${e.message}`)) continue;
+  for (const e of errors) {
+    if (!changed.has(e.file)) continue;
     const pseudo: Resource = {
       apiVersion: 'v1',
       kind: 'File',
@@ -108,7 +126,7 @@ function newFileErrors(before: ParseError[], after: ParseError[]): PolicyChange[
       hash: '',
       locate: () => e.line,
     };
-    out.push({ cause: 'invalid-file', mesh: 'none', workload: null, port: null, anchor: { resource: pseudo, path: [] }, side: 'after', before: '', after: '', witness: null, scope: undefined, detail: e.message });
+    out.push({ cause: 'unanalysable', mesh: 'none', workload: null, port: null, anchor: { resource: pseudo, path: [] }, side: 'after', before: '', after: '', witness: null, scope: undefined, detail: e.message });
   }
   return out;
 }

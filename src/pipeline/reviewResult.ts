@@ -2,4 +2,4 @@
  * The pipeline returns a ReviewResult; its type is defined beside the findings it carries
  * (findings/reviewResult.ts) so that report/ can read it without importing the pipeline.
  */
-export { ReviewResult, Summary } from '../findings/reviewResult.js';
+export * from '../findings/reviewResult.js';

@@ -22,7 +22,6 @@ export const CAUSES = [
   'ingress-exposed',
   'ambiguous',
   'invalid',
-  'invalid-file',
   'unanalysable',
 ] as const;
 export type Cause = (typeof CAUSES)[number];

@@ -580,16 +580,25 @@ function diffEgress(before: MeshSide, after: MeshSide, out: PolicyChange[], ctx:
     const change = base(after.mesh, 'egress-broadened', anchor, a.origin ? 'after' : 'before', null, null, {
       before: b.why,
       after: a.why,
-      witness: `a workload in ${a.scope} connecting to ${host || '(any host)'}`,
+      witness: `${oneWorkloadOf(a.scope)} connecting to ${host || '(any host)'}`,
       detail: a.mode,
     });
     groups.set(gk, { change, scopes: [a.scope] });
   }
   for (const { change, scopes } of groups.values()) {
-    const shown = scopes.slice(0, 5).join(', ') + (scopes.length > 5 ? ` and ${scopes.length - 5} more` : '');
-    out.push({ ...change, after: `${change.after}; affects workloads in ${shown}` });
+    const shown = scopes.slice(0, 5).map(workloadsOf).join(', ') + (scopes.length > 5 ? ` and ${scopes.length - 5} more` : '');
+    out.push({ ...change, after: `${change.after}; affects ${shown}` });
   }
 }
+
+/**
+ * An egress scope is a place ("namespace shop (Sidecar shop/default)") or
+ * already a set of workloads ("workloads selected by Sidecar shop/web"); the
+ * words around it must not say "workloads in workloads …".
+ */
+const namesWorkloads = (scope: string): boolean => scope.startsWith('workloads ');
+const workloadsOf = (scope: string): string => (namesWorkloads(scope) ? scope : `workloads in ${scope}`);
+const oneWorkloadOf = (scope: string): string => (namesWorkloads(scope) ? `one of the ${scope}` : `a workload in ${scope}`);
 
 function diffIngress(before: MeshSide, after: MeshSide, out: PolicyChange[]): void {
   for (const [key, a] of after.ingress) {

@@ -1,5 +1,5 @@
 import { CATEGORIES, portsOf, SEVERITIES, type Finding, type ReviewError } from '../findings/finding.js';
-import type { ReviewResult, Summary } from '../findings/reviewResult.js';
+import type { ReviewResult, Summary, UnanalysedObject } from '../findings/reviewResult.js';
 
 /** One finding as the public JSON contract spells it (issue #3, item 6). */
 export interface JsonFinding {
@@ -27,6 +27,8 @@ export interface JsonReport {
   summary: Summary;
   findings: JsonFinding[];
   errors: ReviewError[];
+  /** Changed objects of kinds mesh-review does not analyse (added in version 1: readers of older output see no key). */
+  unanalysed: UnanalysedObject[];
 }
 
 /**
@@ -49,6 +51,7 @@ export function toJsonReport(result: ReviewResult): JsonReport {
       filesParsed: s.filesParsed,
       workloads: s.workloads,
       errors: s.errors,
+      removedKindsIgnored: s.removedKindsIgnored ?? 0,
     },
     findings: result.findings.map((f) => ({
       ruleId: f.ruleId,
@@ -67,6 +70,7 @@ export function toJsonReport(result: ReviewResult): JsonReport {
       notes: [...(f.notes ?? [])],
     })),
     errors: result.errors.map((e) => ({ file: e.file, line: e.line, message: e.message })),
+    unanalysed: (result.unanalysed ?? []).map((o) => ({ kind: o.kind, namespace: o.namespace, name: o.name, file: o.file, line: o.line, change: o.change, what: o.what })),
   };
 }
 

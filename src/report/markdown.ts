@@ -1,5 +1,5 @@
 import { atOrAbove, type Finding, type ReviewError, type Severity } from '../findings/finding.js';
-import type { ReviewResult } from '../findings/reviewResult.js';
+import { describeUnanalysed, removedKindsLine, type ReviewResult } from '../findings/reviewResult.js';
 import {
   errorLocation,
   locationLabel,
@@ -36,9 +36,11 @@ export function renderMarkdown(result: ReviewResult, options: MarkdownOptions = 
   const requested = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxBytes = Number.isFinite(requested) ? Math.max(0, Math.floor(requested)) : DEFAULT_MAX_BYTES;
 
-  const head = [heading(result), '', summaryLine(result)];
+  const removed = result.summary.removedKindsIgnored ?? 0;
+  const head = [heading(result), '', summaryLine(result), ...(removed > 0 ? ['', `_${removedKindsLine(removed)}_`] : [])];
   const rows = sortFindings(result.findings).map((f) => row(f, options.docsBaseUrl));
   const errorItems = sortErrors(result.errors).map(errorItem);
+  const unanalysedItems = (result.unanalysed ?? []).map((o) => `- \`${inline(`${o.file}:${o.line}`)}\`: ${inline(describeUnanalysed(o))}`);
 
   const assemble = (shownRows: number, shownErrors: number): string => {
     const parts = [...head];
@@ -47,6 +49,11 @@ export function renderMarkdown(result: ReviewResult, options: MarkdownOptions = 
       parts.push(...rows.slice(0, shownRows));
     }
     if (shownRows < rows.length) parts.push('', `_… ${plural(rows.length - shownRows, 'more finding')} not shown_`);
+    if (unanalysedItems.length > 0) {
+      parts.push('', `### ${plural(unanalysedItems.length, 'changed object')} of kinds not analysed: review them by hand`, '');
+      parts.push(...unanalysedItems.slice(0, MAX_UNANALYSED_LISTED));
+      if (unanalysedItems.length > MAX_UNANALYSED_LISTED) parts.push('', `_… ${unanalysedItems.length - MAX_UNANALYSED_LISTED} more not shown_`);
+    }
     if (errorItems.length > 0) {
       parts.push('', `### Errors (${errorItems.length})`, '');
       parts.push(...errorItems.slice(0, shownErrors));
@@ -81,6 +88,9 @@ function largestFitting(n: number, ok: (k: number) => boolean): number {
   return lo;
 }
 
+/** Unanalysed objects listed in the summary; the JSON report has them all. */
+const MAX_UNANALYSED_LISTED = 20;
+
 function heading(result: ReviewResult): string {
   const s = result.summary;
   if (s.failed) {
@@ -88,6 +98,8 @@ function heading(result: ReviewResult): string {
     return `## ❌ mesh-review: ${plural(blocking, 'finding')} at or above ${s.failOn}`;
   }
   if (s.errors > 0) return `## ⚠️ mesh-review: passed, but ${plural(s.errors, 'error')} may hide findings`;
+  const unanalysed = result.unanalysed?.length ?? 0;
+  if (unanalysed > 0) return `## ⚠️ mesh-review: ${plural(unanalysed, 'changed object')} of kinds not analysed: review them by hand`;
   if (s.total > 0) return `## ✅ mesh-review: passed (${plural(s.total, 'finding')} below ${s.failOn})`;
   return '## ✅ mesh-review: no findings';
 }

@@ -1,5 +1,5 @@
 import { SEVERITIES, type Finding, type Severity } from '../findings/finding.js';
-import type { ReviewResult } from '../findings/reviewResult.js';
+import { describeUnanalysed, removedKindsLine, type ReviewResult } from '../findings/reviewResult.js';
 import {
   errorLocation,
   locationLabel,
@@ -42,6 +42,13 @@ export function renderText(result: ReviewResult, options: TextOptions): string {
     for (const f of group) lines.push(...renderFinding(f, paint), '');
   }
 
+  const unanalysed = result.unanalysed ?? [];
+  if (unanalysed.length > 0) {
+    lines.push(paint('bold', `NOT ANALYSED (${unanalysed.length}): review by hand`), '');
+    for (const o of unanalysed) lines.push(`  ${paint('dim', visible(`${o.file}:${o.line}`, { multiline: false }))}  ${visible(describeUnanalysed(o), { multiline: false })}`);
+    lines.push('');
+  }
+
   if (result.errors.length > 0) {
     lines.push(paint('bold', `ERRORS (${result.errors.length})`), '');
     for (const e of sortErrors(result.errors)) {
@@ -52,6 +59,8 @@ export function renderText(result: ReviewResult, options: TextOptions): string {
     lines.push('');
   }
 
+  const removed = result.summary.removedKindsIgnored ?? 0;
+  if (removed > 0) lines.push(paint('dim', removedKindsLine(removed)), '');
   lines.push(summaryLine(result, paint));
   return `${lines.join('\n')}\n`;
 }

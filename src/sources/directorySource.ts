@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
-import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { toSafeRepoPath } from './repoPath.js';
 import { selectFiles } from './selectFiles.js';
@@ -108,7 +109,7 @@ async function readSelected(root: string, entry: WalkEntry, maxBytes: number): P
   }
   const content = await readBounded(target, maxBytes);
   if (content === 'not-a-file') return undefined;
-  if (typeof content === 'number') return { skipped: { path: entry.path, reason: tooLargeReason(content, maxBytes) } };
+  if ('size' in content) return { skipped: { path: entry.path, reason: tooLargeReason(content.size, maxBytes), ...(content.id ? { id: content.id } : {}) } };
   return { file: { path: entry.path, content } };
 }
 
@@ -130,9 +131,12 @@ function isInside(root: string, candidate: string): boolean {
 /**
  * Reads at most `maxBytes` + 1 bytes: a huge file must never be loaded whole,
  * and the size from stat may be stale (the +1 notices growth past the limit
- * instead of silently truncating). Returns the size seen when too large.
+ * instead of silently truncating). Returns the size seen when too large, and
+ * the file's git blob id, streamed through a hash and never held: the review
+ * tells an edited unread file from an unchanged one by it (and a directory
+ * compares with a git ref, whose ids are the same kind).
  */
-async function readBounded(path: string, maxBytes: number): Promise<Buffer | number | 'not-a-file'> {
+async function readBounded(path: string, maxBytes: number): Promise<Buffer | { size: number; id?: string } | 'not-a-file'> {
   // A link may name a FIFO, and opening one blocks: check the type before opening.
   const before = await stat(path).catch(() => undefined);
   if (!before?.isFile()) return 'not-a-file';
@@ -142,7 +146,7 @@ async function readBounded(path: string, maxBytes: number): Promise<Buffer | num
   try {
     const info = await handle.stat();
     if (!info.isFile()) return 'not-a-file';
-    if (info.size > maxBytes) return info.size;
+    if (info.size > maxBytes) return { size: info.size, ...(await blobId(handle, info.size)) };
     const chunks: Buffer[] = [];
     let total = 0;
     const chunk = Buffer.alloc(Math.min(maxBytes + 1, Math.max(info.size + 1, 64 * 1024)));
@@ -153,10 +157,25 @@ async function readBounded(path: string, maxBytes: number): Promise<Buffer | num
       chunks.push(Buffer.from(chunk.subarray(0, bytesRead)));
       total += bytesRead;
     }
-    return total > maxBytes ? total : Buffer.concat(chunks, total);
+    return total > maxBytes ? { size: total } : Buffer.concat(chunks, total);
   } finally {
     await handle.close();
   }
+}
+
+/** `git hash-object` of an open file of `size` bytes; none when the file changes size while read. */
+async function blobId(handle: FileHandle, size: number): Promise<{ id?: string }> {
+  const hash = createHash('sha1').update(`blob ${size}\0`);
+  const chunk = Buffer.alloc(1024 * 1024);
+  let total = 0;
+  for (;;) {
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, total);
+    if (bytesRead === 0) break;
+    hash.update(chunk.subarray(0, bytesRead));
+    total += bytesRead;
+    if (total > size) return {};
+  }
+  return total === size ? { id: hash.digest('hex') } : {};
 }
 
 async function readAnyFile(root: string, path: string): Promise<Buffer | undefined> {

@@ -88,7 +88,7 @@ async function readSelected(
     }
     if (target === undefined || target.type !== 'blob') return undefined;
     if (target.size !== undefined && target.size > maxBytes) {
-      snapshot.skipped.push({ path, reason: tooLargeReason(target.size, maxBytes) });
+      snapshot.skipped.push({ path, reason: tooLargeReason(target.size, maxBytes), id: target.oid });
       return undefined;
     }
     let blob = blobs.get(target.oid);

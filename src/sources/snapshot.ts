@@ -11,8 +11,12 @@ export interface Snapshot {
   /** Human label: a directory path or a git ref and its sha. */
   label: string;
   files: SnapshotFile[];
-  /** Files skipped because of limits (size), reported as errors. */
-  skipped: { path: string; reason: string }[];
+  /**
+   * Files skipped because of limits (size), reported as errors. `id` names the
+   * content when the source knows it unread (a git blob id), so that a review
+   * can tell a skipped file the change edited from one it left alone.
+   */
+  skipped: { path: string; reason: string; id?: string }[];
   /**
    * Reads a file that is not manifest-like (e.g. `.github/mesh-review.yml`) from the
    * same snapshot; undefined when absent.

@@ -345,7 +345,8 @@ describe('the pull request itself', () => {
     expect(run.output!.summary).toContain('### Errors (1)');
     expect(run.output!.summary).toContain('`payments/ledger-authz.yaml:10`: invalid YAML');
     expect(run.output!.summary).toContain('ALLOW rule admits new requests to payments/payments:8080');
-    expect(run.annotations.map((a) => `${a.path}:${a.start_line}:${a.annotation_level}`)).toContain('payments/ledger-authz.yaml:10:warning');
+    // A file the PR broke fails the gate (analysis-incomplete, high): a failure annotation, not a warning.
+    expect(run.annotations.map((a) => `${a.path}:${a.start_line}:${a.annotation_level}`)).toContain('payments/ledger-authz.yaml:10:failure');
     expect(anchors(gh().reviews()[0])).toContain('payments/ledger-authz.yaml:10:RIGHT');
     expect(anchors(gh().reviews()[0])).toHaveLength(5);
   });

@@ -67,8 +67,6 @@ describe('rule docs pages', () => {
       const yaml = yamlBlockUnder(md, heading);
       if (heading === 'Context' && yaml === undefined) continue;
       expect(yaml, `${id}: no yaml block under "${heading}"`).toBeDefined();
-      // The invalid-file example is broken on purpose.
-      if (id === 'invalid-file' && heading === 'After') continue;
       for (const doc of parseAllDocuments(yaml!)) expect(doc.errors, `${id} ${heading}`).toEqual([]);
     }
   });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { MAX_NESTING_DEPTH, MESSAGES, parseFileContent, type ParseLimits } from '../../src/manifests/parseFile.js';
+import { DEFAULT_MAX_ALIAS_NODES, MAX_NESTING_DEPTH, MESSAGES, parseFileContent, type ParseLimits } from '../../src/manifests/parseFile.js';
 
 const LIMITS: ParseLimits = { maxFileBytes: 2 * 1024 * 1024, maxDocuments: 10_000 };
 
@@ -137,8 +137,35 @@ describe('bad input becomes one clear ParseError', () => {
       '  c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]',
       '  d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]',
       '  e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]',
+      '  f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]',
+      '  g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]',
+      '  h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]',
+      '  i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]',
     );
-    expect(onlyError(text)).toMatchObject({ line: 1, message: MESSAGES.aliasBomb, resources: [] });
+    // Refused by counting on the syntax tree: expanding 387 million strings would never finish.
+    expect(onlyError(text)).toMatchObject({ line: 1, message: MESSAGES.aliasBomb(DEFAULT_MAX_ALIAS_NODES), resources: [] });
+  });
+
+  test('the alias budget is the expanded size, per file: a bomb split over documents is refused too', () => {
+    const doc = (n: number) =>
+      lines('---', 'apiVersion: v1', 'kind: ConfigMap', `metadata: {name: c${n}}`, 'data:', '  a: &a [x, x, x, x, x, x, x, x, x, x]', `  b: [${Array(20).fill('*a').join(', ')}]`);
+    // Each document's aliases add 20 × 11 - 20 = 200 nodes: two fit in 450, the third does not.
+    const result = parse([0, 1, 2].map(doc).join(''), 'm.yaml', { ...LIMITS, maxAliasNodes: 450 });
+    expect(result.resources.map((r) => r.name)).toEqual(['c0', 'c1']);
+    expect(result.errors).toEqual([{ file: 'm.yaml', line: 16, message: MESSAGES.aliasBomb(450) }]);
+  });
+
+  test('an anchor used 101 times in a small document is ordinary YAML', () => {
+    const uses = Array.from({ length: 101 }, (_, i) => `  k${i}: *v`);
+    const text = lines('apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: many}', 'data:', '  base: &v hello', ...uses);
+    const result = parse(text);
+    expect(result.errors).toEqual([]);
+    expect(Object.keys(result.resources[0]!.body['data'] as object)).toHaveLength(102);
+  });
+
+  test('a recursive alias is refused, as go-yaml refuses it', () => {
+    const text = lines('apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: loop}', 'data: &d {self: *d}');
+    expect(onlyError(text)).toMatchObject({ message: MESSAGES.recursiveAlias, resources: [] });
   });
 
   test('a few aliases are fine', () => {

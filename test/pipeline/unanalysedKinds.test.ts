@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/config/schema.js';
+import { Config, defaultConfig } from '../../src/config/schema.js';
+import { planCheckRun } from '../../src/github/publish/checkRunPlan.js';
+import { renderText } from '../../src/report/text.js';
 import { reviewSnapshots } from '../../src/pipeline/review.js';
 import { memorySnapshot } from '../../src/sources/memorySource.js';
 
@@ -28,8 +30,36 @@ describe('kinds mesh-review does not analyse yet', () => {
     ['an unchanged one is not', { 'np.yaml': netpol('10.0.0.0/8') }, { 'np.yaml': netpol('10.0.0.0/8') }, []],
   ])('%s', (_name, before, after, expected) => {
     const r = review(before, after);
-    expect(r.errors.map((e) => `${e.file}:${e.line} ${e.message.split(/ \(|:/)[0]}`)).toEqual(expected);
-    for (const e of r.errors) expect(e.message).toContain('mesh-review does not analyse Kubernetes NetworkPolicy yet; review this change by hand');
+    expect(r.unanalysed.map((o) => `${o.file}:${o.line} ${o.kind} ${o.namespace}/${o.name} ${o.change}`)).toEqual(expected);
+    for (const o of r.unanalysed) expect(o.what).toBe('Kubernetes NetworkPolicy');
+    // Read, only not evaluated: not an error ("could not be read"), not a finding, and no failure.
+    expect(r.errors).toEqual([]);
     expect(r.findings).toEqual([]);
+    expect(r.summary.failed).toBe(false);
+  });
+
+  it('a PR that changes only such objects gets a neutral check that says so, and lists them', () => {
+    const r = review({ 'np.yaml': netpol('10.0.0.0/8') }, { 'np.yaml': netpol('0.0.0.0/0') });
+    const plan = planCheckRun(r);
+    expect(plan.conclusion).toBe('neutral');
+    expect(plan.title).toBe('1 changed object of kinds not analysed: review them by hand');
+    expect(plan.title).not.toMatch(/could not be read/);
+    expect(plan.summary).toContain('`np.yaml:1`: NetworkPolicy shop/web-egress changed: mesh-review does not analyse Kubernetes NetworkPolicy yet');
+    expect(planCheckRun(r, 'high', { onUnanalysed: 'failure' }).conclusion).toBe('failure');
+    expect(planCheckRun(r, 'high', { onUnanalysed: 'success' }).conclusion).toBe('success');
+  });
+
+  it('github.onUnanalysed is neutral by default and takes only the three conclusions', () => {
+    expect(defaultConfig().github.onUnanalysed).toBe('neutral');
+    expect(Config.safeParse({ github: { onUnanalysed: 'failure' } }).success).toBe(true);
+    expect(Config.safeParse({ github: { onUnanalysed: 'skipped' } }).success).toBe(false);
+  });
+
+  it('the text report lists them apart from errors, and they do not change the exit code', async () => {
+    const r = review({ 'np.yaml': netpol('10.0.0.0/8') }, { 'np.yaml': netpol('0.0.0.0/0') });
+    const text = renderText(r, { color: false });
+    expect(text).toContain('NOT ANALYSED (1): review by hand');
+    expect(text).not.toContain('ERRORS');
+    expect(text).toMatch(/PASSED/);
   });
 });

@@ -20,6 +20,7 @@ const Contract = z
         filesParsed: count,
         workloads: count,
         errors: count,
+        removedKindsIgnored: count,
       })
       .strict(),
     findings: z.array(
@@ -43,6 +44,11 @@ const Contract = z
         .strict(),
     ),
     errors: z.array(z.object({ file: z.string(), line: z.number().int(), message: z.string() }).strict()),
+    unanalysed: z.array(
+      z
+        .object({ kind: z.string(), namespace: z.string(), name: z.string(), file: z.string(), line: z.number().int(), change: z.enum(['added', 'changed', 'deleted']), what: z.string() })
+        .strict(),
+    ),
   })
   .strict();
 
@@ -51,7 +57,15 @@ describe('renderJson', () => {
     const parsed = Contract.parse(JSON.parse(renderJson(sample)));
     expect(parsed.findings).toHaveLength(3);
     expect(parsed.errors).toEqual(sample.errors);
-    expect(parsed.summary).toEqual(sample.summary);
+    expect(parsed.unanalysed).toEqual([]);
+    expect(parsed.summary).toEqual({ ...sample.summary, removedKindsIgnored: 0 });
+  });
+
+  it('lists changed objects of kinds not analysed apart from errors', () => {
+    const o = { kind: 'Server', namespace: 'shop', name: 'web', file: 'l.yaml', line: 3, change: 'changed' as const, what: 'Linkerd policy' };
+    const parsed = Contract.parse(JSON.parse(renderJson({ ...result([]), unanalysed: [o] })));
+    expect(parsed.unanalysed).toEqual([o]);
+    expect(parsed.errors).toEqual([]);
   });
 
   it('drops internal fields (side, field) and anything not in the contract', () => {

@@ -29,6 +29,7 @@ export function result(findings: Finding[], errors: ReviewError[] = [], failOn: 
     summary: summarize(findings, errors, { ...defaultConfig(), failOn }, { filesParsed: 7, workloads: 3 }),
     findings,
     errors,
+    unanalysed: [],
   };
 }
 

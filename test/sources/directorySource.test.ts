@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,7 +77,9 @@ describe('readDirectorySnapshot', () => {
 
   test('files over maxFileBytes are skipped with a reason', async () => {
     const snapshot = await readDirectorySnapshot(root, config);
-    expect(snapshot.skipped).toContainEqual({ path: 'big.yaml', reason: 'file is 2003 bytes, over limits.maxFileBytes (1000); not read' });
+    // With its git blob id (as `git hash-object` computes it), so an edit of the unread file is seen.
+    const id = createHash('sha1').update(`blob 2003\0# ${'x'.repeat(2000)}\n`).digest('hex');
+    expect(snapshot.skipped).toContainEqual({ path: 'big.yaml', reason: 'file is 2003 bytes, over limits.maxFileBytes (1000); not read', id });
   });
 
   test('a label can be given', async () => {

@@ -80,6 +80,8 @@ describe('readGitSnapshot', () => {
     expect(snapshot.skipped).toContainEqual({
       path: 'huge.yaml',
       reason: `file is ${3 * 1024 * 1024 + 3} bytes, over limits.maxFileBytes (${2 * 1024 * 1024}); not read`,
+      // The blob id, so a review can tell an edit of the unread file from no change.
+      id: expect.stringMatching(/^[0-9a-f]{40}$/),
     });
   });
 

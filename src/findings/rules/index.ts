@@ -11,7 +11,6 @@ import customAuthzRemoved from './customAuthzRemoved.js';
 import denyPolicyWeakened from './denyPolicyWeakened.js';
 import egressBroadened from './egressBroadened.js';
 import ingressExposed from './ingressExposed.js';
-import invalidFile from './invalidFile.js';
 import invalidPolicy from './invalidPolicy.js';
 import mtlsStrengthened from './mtlsStrengthened.js';
 import peerAuthenticationWeakened from './peerAuthenticationWeakened.js';
@@ -37,7 +36,6 @@ export const RULES: readonly Rule[] = [
   egressBroadened,
   ambiguousPrecedence,
   invalidPolicy,
-  invalidFile,
   analysisIncomplete,
   accessNarrowed,
   mtlsStrengthened,

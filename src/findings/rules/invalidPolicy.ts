@@ -1,3 +1,4 @@
+import { isRemovedIstioKind } from '../../meshes/istio/istioResources.js';
 import { defineRule } from '../rule.js';
 
 export default defineRule({
@@ -6,6 +7,11 @@ export default defineRule({
   category: 'invalid-manifest',
   severity: 'medium',
   rationale: 'The mesh rejects (or ignores) this object, so it does not exist in the cluster. The review treats it as absent, which may also show as broadened access.',
-  title: (c) => `Invalid ${c.anchor.resource.kind} ${c.anchor.resource.name}`,
-  fix: 'Fix the field named in the message.',
+  // A removed Istio kind the change adds or edits is ignored by Istio: its author expects a protection that does not exist.
+  severityFor: (c) => (isRemovedIstioKind(c.anchor.resource) ? 'high' : 'medium'),
+  title: (c) =>
+    isRemovedIstioKind(c.anchor.resource)
+      ? `${c.anchor.resource.kind} ${c.anchor.resource.name} uses ${c.anchor.resource.apiVersion}, which Istio removed: it has no effect`
+      : `Invalid ${c.anchor.resource.kind} ${c.anchor.resource.name}`,
+  fix: 'Fix the field named in the message. For a removed Istio kind, write it as a security.istio.io/v1 AuthorizationPolicy or PeerAuthentication.',
 });

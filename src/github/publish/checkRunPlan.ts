@@ -38,6 +38,8 @@ export interface PlanCheckRunOptions {
   docsBaseUrl?: string;
   /** Size limit of the summary, in UTF-8 bytes. Default and maximum 65,535. */
   maxSummaryBytes?: number;
+  /** Conclusion when nothing fails but objects of kinds not analysed changed (config `github.onUnanalysed`). */
+  onUnanalysed?: CheckConclusion;
 }
 
 /** GitHub's limit for `output.summary` and `output.text`; counted in bytes here, which is never fewer than characters. */
@@ -63,8 +65,9 @@ export function planCheckRun(result: ReviewResult, failOn: Severity = result.sum
   const failed = failOn === result.summary.failOn ? result.summary.failed : result.findings.some((f) => atOrAbove(f.severity, failOn));
   const maxBytes = Math.min(options.maxSummaryBytes ?? OUTPUT_MAX_BYTES, OUTPUT_MAX_BYTES);
   const summary = renderMarkdown(result, { maxBytes, ...(options.docsBaseUrl ? { docsBaseUrl: options.docsBaseUrl } : {}) });
+  const unanalysed = (result.unanalysed ?? []).length > 0;
   return {
-    conclusion: failed ? 'failure' : 'success',
+    conclusion: failed ? 'failure' : unanalysed ? (options.onUnanalysed ?? 'neutral') : 'success',
     title: checkRunTitle(result, failed),
     summary: fitBytes(summary, maxBytes),
     annotations: sortFindings(result.findings)
@@ -81,8 +84,11 @@ export function checkRunTitle(result: ReviewResult, failed: boolean): string {
   const sorted = sortFindings(result.findings);
   const worst = sorted[0];
   const errors = result.errors.length;
+  const unanalysed = (result.unanalysed ?? []).length;
   if (!worst) {
-    return errors > 0 ? `No findings, but ${plural(errors, 'file')} could not be read` : 'No mesh security changes';
+    if (errors > 0) return `No findings, but ${plural(errors, 'file')} could not be read`;
+    if (unanalysed > 0) return `${plural(unanalysed, 'changed object')} of kinds not analysed: review them by hand`;
+    return 'No mesh security changes';
   }
   const atWorst = sorted.filter((f) => f.severity === worst.severity);
   const noun = atWorst.every((f) => WEAKENINGS.has(f.category)) ? 'weakening' : atWorst.every((f) => CHANGES.has(f.category)) ? 'change' : 'finding';

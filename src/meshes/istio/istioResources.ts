@@ -33,7 +33,17 @@ export interface IstioResources {
 
 const SECURITY_VERSIONS = new Set(['security.istio.io/v1beta1', 'security.istio.io/v1']);
 const NETWORKING_VERSIONS = new Set(['networking.istio.io/v1alpha3', 'networking.istio.io/v1beta1', 'networking.istio.io/v1']);
+/**
+ * API groups Istio 1.6 removed: rbac.istio.io (ServiceRole, ServiceRoleBinding,
+ * RbacConfig, ClusterRbacConfig) and authentication.istio.io/v1alpha1 (Policy,
+ * MeshPolicy), replaced by security.istio.io's AuthorizationPolicy and
+ * PeerAuthentication (https://istio.io/latest/news/releases/1.6.x/announcing-1.6/upgrade-notes/).
+ * istiod no longer watches them: such an object protects nothing.
+ */
 const REMOVED_GROUPS = ['authentication.istio.io/', 'rbac.istio.io/'];
+
+/** An object of a kind Istio removed (see REMOVED_GROUPS). */
+export const isRemovedIstioKind = (r: Pick<Resource, 'apiVersion'>): boolean => REMOVED_GROUPS.some((g) => r.apiVersion.startsWith(g));
 
 /** Validates every Istio object once; invalid ones are set aside as absent. */
 export function collectIstioResources(inv: Inventory): IstioResources {
@@ -58,8 +68,8 @@ export function collectIstioResources(inv: Inventory): IstioResources {
     return out;
   };
   for (const r of inv.resources) {
-    if (REMOVED_GROUPS.some((g) => r.apiVersion.startsWith(g))) {
-      invalid.push({ resource: r, path: ['apiVersion'], message: `${r.kind} ${r.name}: ${r.apiVersion} was removed from Istio (1.6); it has no effect` });
+    if (isRemovedIstioKind(r)) {
+      invalid.push({ resource: r, path: ['apiVersion'], message: `${r.kind} ${r.name}: ${r.apiVersion} was removed from Istio (1.6); Istio ignores it, so the protection it describes does not exist` });
     }
   }
   return {
