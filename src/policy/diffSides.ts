@@ -75,7 +75,9 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
   const invalidBefore = new Set(before.invalid.map((x) => `${x.resource.file}|${x.resource.hash}`));
   for (const inv of after.invalid) {
     if (invalidBefore.has(`${inv.resource.file}|${inv.resource.hash}`)) continue;
-    changes.push(base(after.mesh, 'invalid', { resource: inv.resource, path: inv.path }, 'after', null, null, { detail: inv.message }));
+    // The object it replaces, when one of the same identity was there before (edited or moved): the rule weighs a new one apart.
+    const previous = ctx.findBefore(inv.resource);
+    changes.push(base(after.mesh, 'invalid', { resource: inv.resource, path: inv.path }, 'after', null, null, { detail: inv.message, ...(previous ? { related: [previous] } : {}) }));
   }
   return changes;
 }

@@ -7,8 +7,9 @@ export default defineRule({
   category: 'invalid-manifest',
   severity: 'medium',
   rationale: 'The mesh rejects (or ignores) this object, so it does not exist in the cluster. The review treats it as absent, which may also show as broadened access.',
-  // A removed Istio kind the change adds or edits is ignored by Istio: its author expects a protection that does not exist.
-  severityFor: (c) => (isRemovedIstioKind(c.anchor.resource) ? 'high' : 'medium'),
+  // A removed Istio kind the change adds is ignored by Istio: its author expects a protection that does not exist.
+  // One that was there before under the same identity (edited, moved) was already ignored: nothing got weaker.
+  severityFor: (c) => (isRemovedIstioKind(c.anchor.resource) && !c.related?.some(isRemovedIstioKind) ? 'high' : 'medium'),
   title: (c) =>
     isRemovedIstioKind(c.anchor.resource)
       ? `${c.anchor.resource.kind} ${c.anchor.resource.name} uses ${c.anchor.resource.apiVersion}, which Istio removed: it has no effect`
