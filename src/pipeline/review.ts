@@ -15,6 +15,7 @@ import { newDuplicates } from './duplicates.js';
 import { unanalysedChanges } from './unanalysedKinds.js';
 import { setMaxStates } from '../policy/stringSet.js';
 import type { Snapshot } from '../sources/snapshot.js';
+import { renderErrors, renderFailures, withRendered, type RenderedSides } from '../render/applyRendered.js';
 import type { ReviewResult } from './reviewResult.js';
 
 export interface ReviewInput {
@@ -24,6 +25,8 @@ export interface ReviewInput {
   now?: Date;
   /** Shared between sides (and reviews) so each distinct content is parsed once. */
   cache?: ParseCache;
+  /** Kustomize/Helm targets rendered by render/renderSides (async, before the review). */
+  rendered?: RenderedSides;
 }
 
 interface SideData {
@@ -36,9 +39,10 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
   const { config } = input;
   setMaxStates(config.limits.maxMatcherStates);
   const cache = input.cache ?? new ParseCache();
-  const base = loadSide(input.base, config, cache);
-  const head = loadSide(input.head, config, cache);
-  const changes: PolicyChange[] = [];
+  const [baseSide, headSide] = withRendered(input.rendered, (owned) => loadSide(input.base, config, cache, owned), (owned) => loadSide(input.head, config, cache, owned));
+  const base = { inventory: buildInventory(baseSide.resources, config.defaultNamespace), errors: baseSide.errors };
+  const head = { inventory: buildInventory(headSide.resources, config.defaultNamespace), errors: headSide.errors };
+  const changes: PolicyChange[] = [...renderFailures(input.rendered)];
   const meshOptions = { rootNamespace: config.istio.rootNamespace, trustDomain: config.istio.trustDomain };
   const findAfter = indexByIdentity(head.inventory);
   const findBefore = indexByIdentity(base.inventory);
@@ -63,7 +67,7 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
     for (const inv of after.invalid) head.errors.push({ file: inv.resource.file, line: inv.resource.locate(inv.path), message: inv.message });
   }
   const findings = sortFindings(applyConfig(toFindings(changes), config, input.now ?? new Date()));
-  const errors: ReviewError[] = dedupeErrors([...head.errors, ...unanalysedChanges(base.inventory, head.inventory)]);
+  const errors: ReviewError[] = dedupeErrors([...head.errors, ...renderErrors(input.rendered), ...unanalysedChanges(base.inventory, head.inventory)]);
   return {
     version: 1,
     summary: summarize(findings, errors, config, { filesParsed: input.head.files.length, workloads: head.inventory.workloads.length }),
@@ -72,15 +76,17 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
   };
 }
 
-function loadSide(snapshot: Snapshot, config: Config, cache: ParseCache): SideData {
+function loadSide(snapshot: Snapshot, config: Config, cache: ParseCache, owned: ReadonlySet<string>): { resources: Resource[]; errors: ParseError[] } {
   const resources: Resource[] = [];
   const errors: ParseError[] = snapshot.skipped.map((s) => ({ file: s.path, line: 1, message: s.reason }));
   for (const file of snapshot.files) {
+    // Files a kustomization or chart only reads (bases, patches, templates) are no objects of their own.
+    if (owned.has(file.path)) continue;
     const parsed = cache.parse(file, config.limits);
     resources.push(...parsed.resources);
     errors.push(...parsed.errors);
   }
-  return { inventory: buildInventory(resources, config.defaultNamespace), errors };
+  return { resources, errors };
 }
 
 /** The after-side object with the same identity: a policy edited, not deleted. */
