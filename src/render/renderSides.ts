@@ -9,7 +9,8 @@ import type { Snapshot } from '../sources/snapshot.js';
 import { findKustomizations, inputFiles, ownedFiles, type Kustomization } from '../targets/kustomizations.js';
 import { kustomizeOrigin, renderedResources } from './renderedResources.js';
 import { cleanEnv, runTool, type RunLimits } from './runTool.js';
-import { kustomizeCommand, type ToolCommand } from './tools.js';
+import { helmCommand, kustomizeCommand, type ToolCommand } from './tools.js';
+import { chartOwnedFiles, findCharts, helmSourcePath } from '../targets/charts.js';
 
 /** What rendering adds to one side: rendered objects, render errors, and the files targets own. */
 export interface RenderedSide {
@@ -42,7 +43,20 @@ export async function renderSides(base: Snapshot, head: Snapshot, config: Config
   const anyRoots = sides.some((s) => s.targets.roots.length > 0);
   const tool = anyRoots ? kustomizeCommand(opts.env) : undefined;
   if (anyRoots && !tool) throw new ToolMissingError('this repository has kustomizations, and kustomize is not installed: install kubectl or kustomize, or set KUSTOMIZE_BIN (npm run install-tools puts pinned binaries in .tools/bin)');
+  const charts = sides.map((s) => chartReleases(s.paths, config));
+  const helm = charts.some((c) => c.length > 0) ? helmCommand(opts.env) : undefined;
+  if (charts.some((c) => c.length > 0) && !helm) throw new ToolMissingError('this repository has Helm charts, and helm is not installed: install helm or set HELM_BIN (npm run install-tools puts pinned binaries in .tools/bin)');
   const jobs = new Map<string, () => Promise<TargetRender>>();
+  const chartPlan: { side: number; key: string; name: string }[] = [];
+  for (const [i, side] of sides.entries()) {
+    const snap = i === 0 ? base : head;
+    for (const rel of charts[i]!) {
+      const inputs = side.paths.filter((p) => p.startsWith(rel.path ? `${rel.path}/` : '') || rel.valuesFiles.includes(p));
+      const key = `helm\u0000${JSON.stringify(rel)}\u0000${inputs.map((p) => `${p}:${side.digest.get(p) ?? ''}`).join('\u0000')}`;
+      chartPlan.push({ side: i, key, name: releaseName(rel) });
+      if (!jobs.has(key)) jobs.set(key, () => renderChart(snap, rel, helm!, limits));
+    }
+  }
   const plan: { side: number; key: string; root: Kustomization }[] = [];
   for (const [i, side] of sides.entries()) {
     const snap = i === 0 ? base : head;
@@ -54,7 +68,13 @@ export async function renderSides(base: Snapshot, head: Snapshot, config: Config
     }
   }
   const results = await parallel([...jobs.entries()], Math.max(1, availableParallelism()));
-  const out = sides.map((s): RenderedSide => ({ resources: [], errors: [], owned: ownedFiles(s.targets, s.paths), failed: new Set() }));
+  const out = sides.map((s): RenderedSide => ({ resources: [], errors: [], owned: new Set([...ownedFiles(s.targets, s.paths), ...chartOwnedFiles(s.paths)]), failed: new Set() }));
+  for (const p of chartPlan) {
+    const r = results.get(p.key)!;
+    out[p.side]!.resources.push(...r.resources);
+    out[p.side]!.errors.push(...r.errors);
+    if (!r.ok) out[p.side]!.failed.add(p.name);
+  }
   for (const p of plan) {
     const r = results.get(p.key)!;
     out[p.side]!.resources.push(...r.resources);
@@ -166,3 +186,57 @@ function toolError(target: string, root: Kustomization, message: string, repo: s
   return { file, line, message: `${target} failed to render: ${clean.split('\n').slice(0, 5).join(' ')}` };
 }
 
+
+export type ChartRelease = Config['helm']['charts'][number];
+
+/** The configured releases, plus every discovered chart with default values (unless discovery is off). */
+function chartReleases(paths: string[], config: Config): ChartRelease[] {
+  const listed = config.helm.charts;
+  const configured = new Set(listed.map((c) => c.path.replace(/\/$/, '')));
+  const found = config.helm.discover ? findCharts(paths).filter((d) => !configured.has(d)) : [];
+  return [...listed.map((c) => ({ ...c, path: c.path.replace(/\/$/, '') })), ...found.map((path): ChartRelease => ({ path, releaseName: 'release', valuesFiles: [], set: {} }))];
+}
+
+export function releaseName(rel: ChartRelease): string {
+  return `helm:${rel.path || '.'}${rel.valuesFiles.length ? `[${rel.valuesFiles.join(',')}]` : ''}`;
+}
+
+/**
+ * One `helm template` in a private temp folder that is always removed: no --post-renderer,
+ * no plugins (HELM_PLUGINS is an empty folder), no dependency update (a chart dependency not
+ * vendored under charts/ is helm's "missing in charts/ directory" error, never a download).
+ */
+async function renderChart(snap: Snapshot, rel: ChartRelease, tool: ToolCommand, limits: RunLimits): Promise<TargetRender> {
+  const target = releaseName(rel);
+  const tmp = await mkdtemp(join(tmpdir(), 'mesh-review-helm-'));
+  try {
+    const repo = join(tmp, 'repo');
+    for (const f of snap.files) if (f.path.startsWith(rel.path ? `${rel.path}/` : '') || rel.valuesFiles.includes(f.path)) await put(repo, f.path, f.content);
+    for (const v of rel.valuesFiles) if (!snap.files.some((f) => f.path === v)) {
+      const c = await snap.readFile(v).catch(() => undefined);
+      if (c) await put(repo, v, c);
+    }
+    const args = [...tool.args, 'template', rel.releaseName, join(repo, rel.path), '--include-crds', ...(rel.namespace ? ['--namespace', rel.namespace] : [])];
+    for (const v of rel.valuesFiles) args.push('--values', join(repo, v));
+    for (const [k, v] of Object.entries(rel.set)) args.push(typeof v === 'string' ? '--set-string' : '--set', `${k}=${String(v)}`);
+    await mkdir(join(tmp, '.helm', 'plugins'), { recursive: true });
+    const res = await runTool(tool.bin, args, { cwd: tmp, env: cleanEnv(tmp), limits });
+    if (!res.ok) return { ok: false, resources: [], errors: [helmError(target, rel, res.message, repo)] };
+    const parsed = renderedResources(res.stdout, { target, baseDir: '', fallbackFile: posix.join(rel.path, 'Chart.yaml'), origin: (_d, comment) => helmSourcePath(rel.path, comment), lookup: () => [] });
+    // Templates are Go text, not YAML: the line is the template file's first line; the
+    // field's line inside the template is not known without the template's source map.
+    for (const r of parsed.resources) r.source = r.file;
+    return { ok: parsed.errors.length === 0, ...parsed };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The template file and line helm names, as a repo path. */
+function helmError(target: string, rel: ChartRelease, message: string, repo: string): ParseError {
+  const clean = message.split(`${repo}/`).join('').split(repo).join('.');
+  // helm writes `Error: <chart>/templates/x.yaml:2:16` (exec) or `template: <chart>/templates/x.yaml:12:3` (parse).
+  const m = /(?:template: |Error: )([^\s:]+\/templates\/[^\s:]+):(\d+)/.exec(clean);
+  const file = m ? (helmSourcePath(rel.path, `Source: ${m[1]}`) ?? posix.join(rel.path, 'Chart.yaml')) : posix.join(rel.path, 'Chart.yaml');
+  return { file, line: m ? Number(m[2]) : 1, message: `${target} failed to render: ${clean.split('\n').slice(0, 5).join(' ')}` };
+}

@@ -29,7 +29,7 @@ export function renderedResources(stream: string, opts: { target: string; baseDi
     if (!body || typeof body !== 'object' || Array.isArray(body)) continue;
     const obj = body as Record<string, unknown>;
     const meta = (obj.metadata ?? {}) as Record<string, unknown>;
-    const rel = opts.origin(obj, doc.commentBefore ?? '');
+    const rel = opts.origin(obj, `${doc.commentBefore ?? ''}\n${(doc.contents as { commentBefore?: string } | null)?.commentBefore ?? ''}`);
     const annotations = meta.annotations as Record<string, unknown> | undefined;
     if (annotations && ORIGIN_ANNOTATION in annotations) {
       delete annotations[ORIGIN_ANNOTATION];
