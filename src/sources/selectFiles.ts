@@ -19,11 +19,11 @@ export function selectFiles(paths: readonly string[], config: SelectionConfig): 
   const chartDirs = findChartDirs(paths);
   return paths.filter(
     (p) =>
-      // Chart templates and helpers are kept for `helm template` (the chart owns them: never parsed alone).
-      (hasManifestExtension(p) || (isUnderChartTemplates(p, chartDirs) && /\.(tpl|txt)$/.test(p))) &&
+      hasManifestExtension(p) &&
       !isInIgnoredDir(p) &&
       isIncluded(p) &&
-      !isExcluded(p),
+      !isExcluded(p) &&
+      !isUnderChartTemplates(p, chartDirs),
   );
 }
 
