@@ -15,7 +15,6 @@ import { newDuplicates } from './duplicates.js';
 import { unanalysedChanges } from './unanalysedKinds.js';
 import { setMaxStates } from '../policy/stringSet.js';
 import type { Snapshot } from '../sources/snapshot.js';
-import { chartOwnedFiles } from '../targets/charts.js';
 import { renderErrors, renderFailures, withRendered, type RenderedSides } from '../render/applyRendered.js';
 import type { ReviewResult } from './reviewResult.js';
 
@@ -80,9 +79,7 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
 function loadSide(snapshot: Snapshot, config: Config, cache: ParseCache, owned: ReadonlySet<string>): { resources: Resource[]; errors: ParseError[] } {
   const resources: Resource[] = [];
   const errors: ParseError[] = snapshot.skipped.map((s) => ({ file: s.path, line: 1, message: s.reason }));
-  const chartFiles = chartOwnedFiles(snapshot.files.map((f) => f.path));
   for (const file of snapshot.files) {
-    if (chartFiles.has(file.path)) continue;
     // Files a kustomization or chart only reads (bases, patches, templates) are no objects of their own.
     if (owned.has(file.path)) continue;
     const parsed = cache.parse(file, config.limits);
