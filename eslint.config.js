@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
  * `config` (the schema of `.github/mesh-review.yml`) names settings of every stage, so every stage may
  * read it; it names findings' severities, its only import from a later stage.
  */
-const STAGES = ['config', 'sources', 'manifests', 'inventory', 'policy', 'meshes', 'findings'];
+const STAGES = ['config', 'sources', 'targets', 'manifests', 'render', 'inventory', 'policy', 'meshes', 'findings'];
 /** Both take findings' output and neither needs the other: the edges wire them together. */
 const AFTER_FINDINGS = ['pipeline', 'report'];
 

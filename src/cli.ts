@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { renderSides } from './render/renderSides.js';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -81,7 +82,10 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       const config = await resolveConfig(values.config, values.base, cwd);
       if (failOn) config.failOn = failOn as Severity;
       const [base, head] = await Promise.all([openSnapshot(values.base, config, cwd), openSnapshot(values.head, config, cwd)]);
-      const result = reviewSnapshots({ base, head, config, cache: new ParseCache() });
+      const cache = new ParseCache();
+      // Kustomize roots rendered by the real tool (a missing tool throws: exit 2 below).
+      const rendered = await renderSides(base, head, config, cache);
+      const result = reviewSnapshots({ base, head, config, cache, rendered });
       io.stdout.write(render(result, format, io.stdout.isTTY === true && !process.env.NO_COLOR));
       if (io.stderr.isTTY && Date.now() - started > 1000) io.stderr.write(`mesh-review: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       return result.summary.failed ? 1 : 0;

@@ -56,6 +56,28 @@ export const Config = z
       })
       .strict()
       .default({ onError: 'failure', maxInlineComments: 30, commentOnDrafts: false, onUnanalysed: 'neutral' }),
+    /** Rendering of kustomize roots and Helm charts (issue #13): discovered unless `discover: false`. */
+    helm: z
+      .object({
+        discover: z.boolean().default(true),
+        /** One chart may appear several times (e.g. once per environment's values). */
+        charts: z
+          .array(
+            z
+              .object({
+                path: z.string(),
+                releaseName: z.string().default('release'),
+                namespace: z.string().optional(),
+                valuesFiles: z.array(z.string()).default([]),
+                set: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .default({ discover: true, charts: [] }),
+    kustomize: z.object({ discover: z.boolean().default(true), roots: z.array(z.string()).default([]) }).strict().default({ discover: true, roots: [] }),
     limits: z
       .object({
         maxFileBytes: z.number().int().positive().default(2 * 1024 * 1024),

@@ -1,3 +1,4 @@
+import { renderSides } from '../render/renderSides.js';
 import { randomUUID } from 'node:crypto';
 import type { ConfigResult } from '../config/loadConfig.js';
 import type { Config } from '../config/schema.js';
@@ -180,7 +181,9 @@ async function run(input: ReviewPullRequestInput, signal: AbortSignal, onConfig:
     fetchSnapshot(github, { owner: pr.owner, repo: pr.repo }, baseSha, config, { signal, throttle: input.throttle }),
     fetchSnapshot(github, { owner: pr.owner, repo: pr.repo }, pr.headSha, config, { signal, throttle: input.throttle }),
   ]);
-  const result = reviewSnapshots({ base, head, config, cache: new ParseCache(), ...(input.now ? { now: new Date(input.now()) } : {}) });
+  const cache = new ParseCache();
+  const rendered = await renderSides(base, head, config, cache);
+  const result = reviewSnapshots({ base, head, config, cache, rendered, ...(input.now ? { now: new Date(input.now()) } : {}) });
   const check = planCheckRun(result, config.failOn, { docsBaseUrl: DOCS_BASE_URL, onUnanalysed: config.github.onUnanalysed });
   // A truncated listing (more than 3,000 files) leaves files without a patch: their lines come from the snapshots.
   const commentable = commentableLines(listing.files, base, head, { complete: listing.complete });

@@ -23,6 +23,8 @@ export interface Resource {
   hash: string;
   /** Template the object came from (Helm `# Source:` comment), if any. */
   source?: string;
+  /** The rendered target (kustomization root or chart release) the object belongs to, if rendered. */
+  target?: string;
   locate(path: FieldPath): number;
 }
 

@@ -44,7 +44,8 @@ function duplicateGroups(inv: Inventory): Map<string, Resource[]> {
     // Copies in different folders are usually different deployments (overlays, environments,
     // release bundles), applied to different clusters; within one folder they are applied together.
     const folder = r.file.includes('/') ? r.file.slice(0, r.file.lastIndexOf('/')) : '';
-    const key = `${folder}|${identityKey(r, inv)}`;
+    // A rendered object's deployment is its target (one `kubectl apply -k` / `helm install`).
+    const key = `${r.target ?? folder}|${identityKey(r, inv)}`;
     const list = byIdentity.get(key);
     if (list) list.push(r);
     else byIdentity.set(key, [r]);

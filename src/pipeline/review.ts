@@ -16,6 +16,7 @@ import { newDuplicates } from './duplicates.js';
 import { unanalysedChanges } from './unanalysedKinds.js';
 import { setMaxStates } from '../policy/stringSet.js';
 import type { Snapshot } from '../sources/snapshot.js';
+import { renderErrors, withRendered, type RenderedSides } from '../render/applyRendered.js';
 import type { ReviewResult } from './reviewResult.js';
 
 export interface ReviewInput {
@@ -25,21 +26,20 @@ export interface ReviewInput {
   now?: Date;
   /** Shared between sides (and reviews) so each distinct content is parsed once. */
   cache?: ParseCache;
+  /** Kustomize/Helm targets rendered by render/renderSides (async, before the review). */
+  rendered?: RenderedSides;
 }
 
-interface SideData {
-  inventory: Inventory;
-  errors: ParseError[];
-}
 
 /** The whole engine: two snapshots in, findings and errors out. Pure apart from the clock. */
 export function reviewSnapshots(input: ReviewInput): ReviewResult {
   const { config } = input;
   setMaxStates(config.limits.maxMatcherStates);
   const cache = input.cache ?? new ParseCache();
-  const base = loadSide(input.base, config, cache);
-  const head = loadSide(input.head, config, cache);
-  const changes: PolicyChange[] = [];
+  const [baseSide, headSide] = withRendered(input.rendered, (owned) => loadSide(input.base, config, cache, owned), (owned) => loadSide(input.head, config, cache, owned));
+  const base = { inventory: buildInventory(baseSide.resources, config.defaultNamespace), errors: baseSide.errors };
+  const head = { inventory: buildInventory(headSide.resources, config.defaultNamespace), errors: headSide.errors };
+  const changes: PolicyChange[] = [...renderFailures(input.rendered)];
   const meshOptions = { rootNamespace: config.istio.rootNamespace, trustDomain: config.istio.trustDomain };
   const findAfter = indexByIdentity(head.inventory);
   const findBefore = indexByIdentity(base.inventory);
@@ -75,7 +75,7 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
     }
   }
   const findings = sortFindings(applyConfig(toFindings(changes), config, input.now ?? new Date()));
-  const errors: ReviewError[] = dedupeErrors(head.errors);
+  const errors: ReviewError[] = dedupeErrors([...head.errors, ...renderErrors(input.rendered)]);
   return {
     version: 1,
     summary: { ...summarize(findings, errors, config, { filesParsed: input.head.files.length, workloads: head.inventory.workloads.length }), removedKindsIgnored },
@@ -85,15 +85,17 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
   };
 }
 
-function loadSide(snapshot: Snapshot, config: Config, cache: ParseCache): SideData {
+function loadSide(snapshot: Snapshot, config: Config, cache: ParseCache, owned: ReadonlySet<string>): { resources: Resource[]; errors: ParseError[] } {
   const resources: Resource[] = [];
   const errors: ParseError[] = snapshot.skipped.map((s) => ({ file: s.path, line: 1, message: s.reason }));
   for (const file of snapshot.files) {
+    // Files a kustomization or chart only reads (bases, patches, templates) are no objects of their own.
+    if (owned.has(file.path)) continue;
     const parsed = cache.parse(file, config.limits);
     resources.push(...parsed.resources);
     errors.push(...parsed.errors);
   }
-  return { inventory: buildInventory(resources, config.defaultNamespace), errors };
+  return { resources, errors };
 }
 
 /** The after-side object with the same identity: a policy edited, not deleted. */
@@ -111,24 +113,24 @@ function indexByIdentity(inv: Inventory): (r: Resource) => Resource | undefined 
  * does not fail every later review.
  */
 function unreadableChanges(errors: readonly ParseError[], changed: ReadonlySet<string>): PolicyChange[] {
-  const out: PolicyChange[] = [];
-  for (const e of errors) {
-    if (!changed.has(e.file)) continue;
-    const pseudo: Resource = {
-      apiVersion: 'v1',
-      kind: 'File',
-      name: e.file,
-      namespace: undefined,
-      body: {},
-      file: e.file,
-      docIndex: 0,
-      line: e.line,
-      hash: '',
-      locate: () => e.line,
-    };
-    out.push({ cause: 'unanalysable', mesh: 'none', workload: null, port: null, anchor: { resource: pseudo, path: [] }, side: 'after', before: '', after: '', witness: null, scope: undefined, detail: e.message });
-  }
-  return out;
+  return errors.filter((e) => changed.has(e.file)).map(fileErrorChange);
+}
+
+/**
+ * A target that fails to render after the change (and rendered, or failed differently, before)
+ * is an analysis-incomplete finding: its objects cannot be checked, so the review fails closed.
+ * A target that already failed the same way before is listed in errors only (not this PR's doing).
+ */
+function renderFailures(rendered: RenderedSides | undefined): PolicyChange[] {
+  if (!rendered) return [];
+  const old = new Set(rendered.base.errors.map((e) => `${e.file}|${e.message}`));
+  return rendered.head.errors.filter((e) => !old.has(`${e.file}|${e.message}`)).map(fileErrorChange);
+}
+
+/** An error in a file, as an analysis-incomplete change anchored on the file's line. */
+function fileErrorChange(e: ParseError): PolicyChange {
+  const pseudo: Resource = { apiVersion: 'v1', kind: 'File', name: e.file, namespace: undefined, body: {}, file: e.file, docIndex: 0, line: e.line, hash: '', locate: () => e.line };
+  return { cause: 'unanalysable', mesh: 'none', workload: null, port: null, anchor: { resource: pseudo, path: [] }, side: 'after', before: '', after: '', witness: null, scope: undefined, detail: e.message };
 }
 
 function dedupeErrors(errors: ParseError[]): ReviewError[] {

@@ -1,0 +1,242 @@
+import { mkdtemp, mkdir, rm, writeFile, readFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { Config } from '../config/schema.js';
+import type { ParseCache } from '../manifests/parseCache.js';
+import type { ParseError, Resource } from '../manifests/resource.js';
+import type { Snapshot } from '../sources/snapshot.js';
+import { findKustomizations, inputFiles, ownedFiles, type Kustomization } from '../targets/kustomizations.js';
+import { kustomizeOrigin, renderedResources } from './renderedResources.js';
+import { cleanEnv, runTool, type RunLimits } from './runTool.js';
+import { helmCommand, kustomizeCommand, type ToolCommand } from './tools.js';
+import { chartOwnedFiles, findCharts, helmSourcePath } from '../targets/charts.js';
+
+/** What rendering adds to one side: rendered objects, render errors, and the files targets own. */
+export interface RenderedSide {
+  resources: Resource[];
+  errors: ParseError[];
+  /** Files only a target reads: never objects of their own. */
+  owned: Set<string>;
+  /** Targets that failed to render: their objects are unknown, never deleted. */
+  failed: Set<string>;
+}
+
+export class ToolMissingError extends Error {}
+
+export const DEFAULT_RENDER_LIMITS: RunLimits = { timeoutMs: 60_000, maxOutputBytes: 64 * 1024 * 1024 };
+
+interface TargetRender {
+  resources: Resource[];
+  errors: ParseError[];
+  ok: boolean;
+}
+
+/**
+ * Renders both sides' kustomization roots. A root none of whose input files differ between
+ * the sides is rendered once and shared; renders run in parallel up to the core count.
+ * Throws ToolMissingError when the repository has kustomizations and no kustomize is installed.
+ */
+export async function renderSides(base: Snapshot, head: Snapshot, config: Config, cache: ParseCache, opts: { limits?: RunLimits; env?: NodeJS.ProcessEnv } = {}): Promise<{ base: RenderedSide; head: RenderedSide; renders: number }> {
+  const limits = opts.limits ?? DEFAULT_RENDER_LIMITS;
+  const sides = await Promise.all([prepare(base), prepare(head)]);
+  const anyRoots = sides.some((s) => s.targets.roots.length > 0);
+  const tool = anyRoots ? kustomizeCommand(opts.env) : undefined;
+  if (anyRoots && !tool) throw new ToolMissingError('this repository has kustomizations, and kustomize is not installed: install kubectl or kustomize, or set KUSTOMIZE_BIN (npm run install-tools puts pinned binaries in .tools/bin)');
+  const charts = sides.map((s) => chartReleases(s.paths, config));
+  const helm = charts.some((c) => c.length > 0) ? helmCommand(opts.env) : undefined;
+  if (charts.some((c) => c.length > 0) && !helm) throw new ToolMissingError('this repository has Helm charts, and helm is not installed: install helm or set HELM_BIN (npm run install-tools puts pinned binaries in .tools/bin)');
+  const jobs = new Map<string, () => Promise<TargetRender>>();
+  const chartPlan: { side: number; key: string; name: string }[] = [];
+  for (const [i, side] of sides.entries()) {
+    const snap = i === 0 ? base : head;
+    for (const rel of charts[i]!) {
+      const inputs = side.paths.filter((p) => p.startsWith(rel.path ? `${rel.path}/` : '') || rel.valuesFiles.includes(p));
+      const key = `helm\u0000${JSON.stringify(rel)}\u0000${inputs.map((p) => `${p}:${side.digest.get(p) ?? ''}`).join('\u0000')}`;
+      chartPlan.push({ side: i, key, name: releaseName(rel) });
+      if (!jobs.has(key)) jobs.set(key, () => renderChart(snap, rel, helm!, limits));
+    }
+  }
+  const plan: { side: number; key: string; root: Kustomization }[] = [];
+  for (const [i, side] of sides.entries()) {
+    const snap = i === 0 ? base : head;
+    for (const root of side.targets.roots) {
+      const inputs = inputFiles(root, side.targets, side.paths);
+      const key = `${root.dir}\u0000${inputs.map((p) => `${p}:${side.digest.get(p) ?? ''}`).join('\u0000')}`;
+      plan.push({ side: i, key, root });
+      if (!jobs.has(key)) jobs.set(key, () => renderRoot(snap, root, tool!, limits, (file) => cache.parse(fileOf(snap, file), config.limits).resources));
+    }
+  }
+  const results = await parallel([...jobs.entries()], Math.max(1, availableParallelism()));
+  const out = sides.map((s): RenderedSide => ({ resources: [], errors: [], owned: new Set([...ownedFiles(s.targets, s.paths), ...chartOwnedFiles(s.paths)]), failed: new Set() }));
+  for (const p of chartPlan) {
+    const r = results.get(p.key)!;
+    out[p.side]!.resources.push(...r.resources);
+    out[p.side]!.errors.push(...r.errors);
+    if (!r.ok) out[p.side]!.failed.add(p.name);
+  }
+  for (const p of plan) {
+    const r = results.get(p.key)!;
+    out[p.side]!.resources.push(...r.resources);
+    out[p.side]!.errors.push(...r.errors);
+    if (!r.ok) out[p.side]!.failed.add(targetName(p.root));
+  }
+  return { base: out[0]!, head: out[1]!, renders: jobs.size };
+}
+
+function fileOf(snap: Snapshot, path: string): { path: string; content: Buffer } {
+  return snap.files.find((f) => f.path === path) ?? { path, content: Buffer.alloc(0) };
+}
+
+export function targetName(root: Kustomization): string {
+  return `kustomize:${root.dir || '.'}`;
+}
+
+async function prepare(snap: Snapshot): Promise<{ targets: ReturnType<typeof findKustomizations>; paths: string[]; digest: Map<string, string> }> {
+  const texts = snap.files.map((f) => ({ path: f.path, text: f.content.toString('utf8') }));
+  const targets = findKustomizations(texts);
+  const digest = new Map(snap.files.map((f) => [f.path, f.content.toString('base64')]));
+  return { targets, paths: snap.files.map((f) => f.path), digest };
+}
+
+async function parallel<T>(jobs: [string, () => Promise<T>][], width: number): Promise<Map<string, T>> {
+  const out = new Map<string, T>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const [key, job] = jobs[next++]!;
+      out.set(key, await job());
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, jobs.length) }, worker));
+  return out;
+}
+
+/**
+ * One `kubectl kustomize` run in a private temp folder that is always removed: the
+ * snapshot's files are written there, the root's kustomization gets
+ * `buildMetadata: [originAnnotations]` so every object names its origin file, and the
+ * load restrictor stays root-only (no --enable-helm, no exec/alpha plugins: kustomize
+ * runs those only with --enable-alpha-plugins / --enable-exec, never passed here).
+ */
+async function renderRoot(snap: Snapshot, root: Kustomization, tool: ToolCommand, limits: RunLimits, lookup: (file: string) => Resource[]): Promise<TargetRender> {
+  const target = targetName(root);
+  if (root.remote.length) {
+    return { ok: false, resources: [], errors: root.remote.map((r) => ({ file: root.file, line: r.line, message: `${target}: remote base ${r.ref} is not rendered (no network): vendor it into the repository` })) };
+  }
+  const tmp = await mkdtemp(join(tmpdir(), 'mesh-review-render-'));
+  try {
+    const repo = join(tmp, 'repo');
+    for (const f of snap.files) await put(repo, f.path, f.content);
+    // Generator inputs (.env, .properties, ...) are not manifest-like: read them from the snapshot.
+    const all = new Set(snap.files.map((f) => f.path));
+    const wanted = collectReads(root, snap);
+    for (const p of wanted) {
+      if (all.has(p)) continue;
+      const content = await snap.readFile(p).catch(() => undefined);
+      if (content) await put(repo, p, content);
+    }
+    const kfile = join(repo, root.file);
+    const doc = parseDocument(await readFile(kfile, 'utf8'));
+    if (doc.errors.length === 0 && doc.contents && typeof doc.toJS() === 'object') {
+      const meta = (doc.get('buildMetadata') as { toJSON?: () => unknown } | undefined)?.toJSON?.();
+      const list = Array.isArray(meta) ? meta.filter((m): m is string => typeof m === 'string') : [];
+      if (!list.includes('originAnnotations')) doc.set('buildMetadata', [...list, 'originAnnotations']);
+      await writeFile(kfile, doc.toString());
+    }
+    const res = await runTool(tool.bin, [...tool.args, '--load-restrictor', 'LoadRestrictionsRootOnly', join(repo, root.dir)], { cwd: tmp, env: cleanEnv(tmp), limits });
+    if (!res.ok) return { ok: false, resources: [], errors: [toolError(target, root, res.message, repo)] };
+    const parsed = renderedResources(res.stdout, { target, baseDir: root.dir, fallbackFile: root.file, origin: (d) => kustomizeOrigin(d), lookup });
+    return { ok: parsed.errors.length === 0, ...parsed };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+function collectReads(root: Kustomization, snap: Snapshot): string[] {
+  const targets = findKustomizations(snap.files.map((f) => ({ path: f.path, text: f.content.toString('utf8') })));
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (k: Kustomization): void => {
+    if (seen.has(k.dir)) return;
+    seen.add(k.dir);
+    for (const r of k.reads) {
+      const sub = targets.all.get(r);
+      if (sub) visit(sub);
+      else out.push(r);
+    }
+  };
+  visit(root);
+  return out;
+}
+
+async function put(repo: string, path: string, content: Buffer): Promise<void> {
+  const dest = join(repo, ...path.split('/'));
+  await mkdir(join(dest, '..'), { recursive: true });
+  await writeFile(dest, content);
+}
+
+/** The tool's message with temp paths made repo-relative, on the file and line it names. */
+function toolError(target: string, root: Kustomization, message: string, repo: string): ParseError {
+  const clean = message.split(`${repo}/`).join('').split(repo).join('.');
+  const named = /([\w./-]+\.(?:ya?ml))(?::(\d+))?/.exec(clean);
+  const lineM = /line (\d+)/.exec(clean);
+  const file = named && !named[1]!.startsWith('/') ? posix.normalize(named[1]!) : root.file;
+  const line = Number(named?.[2] ?? lineM?.[1] ?? 1);
+  return { file, line, message: `${target} failed to render: ${clean.split('\n').slice(0, 5).join(' ')}` };
+}
+
+
+export type ChartRelease = Config['helm']['charts'][number];
+
+/** The configured releases, plus every discovered chart with default values (unless discovery is off). */
+function chartReleases(paths: string[], config: Config): ChartRelease[] {
+  const listed = config.helm.charts;
+  const configured = new Set(listed.map((c) => c.path.replace(/\/$/, '')));
+  const found = config.helm.discover ? findCharts(paths).filter((d) => !configured.has(d)) : [];
+  return [...listed.map((c) => ({ ...c, path: c.path.replace(/\/$/, '') })), ...found.map((path): ChartRelease => ({ path, releaseName: 'release', valuesFiles: [], set: {} }))];
+}
+
+export function releaseName(rel: ChartRelease): string {
+  return `helm:${rel.path || '.'}${rel.valuesFiles.length ? `[${rel.valuesFiles.join(',')}]` : ''}`;
+}
+
+/**
+ * One `helm template` in a private temp folder that is always removed: no --post-renderer,
+ * no plugins (HELM_PLUGINS is an empty folder), no dependency update (a chart dependency not
+ * vendored under charts/ is helm's "missing in charts/ directory" error, never a download).
+ */
+async function renderChart(snap: Snapshot, rel: ChartRelease, tool: ToolCommand, limits: RunLimits): Promise<TargetRender> {
+  const target = releaseName(rel);
+  const tmp = await mkdtemp(join(tmpdir(), 'mesh-review-helm-'));
+  try {
+    const repo = join(tmp, 'repo');
+    for (const f of snap.files) if (f.path.startsWith(rel.path ? `${rel.path}/` : '') || rel.valuesFiles.includes(f.path)) await put(repo, f.path, f.content);
+    for (const v of rel.valuesFiles) if (!snap.files.some((f) => f.path === v)) {
+      const c = await snap.readFile(v).catch(() => undefined);
+      if (c) await put(repo, v, c);
+    }
+    const args = [...tool.args, 'template', rel.releaseName, join(repo, rel.path), '--include-crds', ...(rel.namespace ? ['--namespace', rel.namespace] : [])];
+    for (const v of rel.valuesFiles) args.push('--values', join(repo, v));
+    for (const [k, v] of Object.entries(rel.set)) args.push(typeof v === 'string' ? '--set-string' : '--set', `${k}=${String(v)}`);
+    await mkdir(join(tmp, '.helm', 'plugins'), { recursive: true });
+    const res = await runTool(tool.bin, args, { cwd: tmp, env: cleanEnv(tmp), limits });
+    if (!res.ok) return { ok: false, resources: [], errors: [helmError(target, rel, res.message, repo)] };
+    const parsed = renderedResources(res.stdout, { target, baseDir: '', fallbackFile: posix.join(rel.path, 'Chart.yaml'), origin: (_d, comment) => helmSourcePath(rel.path, comment), lookup: () => [] });
+    // Templates are Go text, not YAML: the line is the template file's first line; the
+    // field's line inside the template is not known without the template's source map.
+    for (const r of parsed.resources) r.source = r.file;
+    return { ok: parsed.errors.length === 0, ...parsed };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The template file and line helm names, as a repo path. */
+function helmError(target: string, rel: ChartRelease, message: string, repo: string): ParseError {
+  const clean = message.split(`${repo}/`).join('').split(repo).join('.');
+  // helm writes `Error: <chart>/templates/x.yaml:2:16` (exec) or `template: <chart>/templates/x.yaml:12:3` (parse).
+  const m = /(?:template: |Error: )([^\s:]+\/templates\/[^\s:]+):(\d+)/.exec(clean);
+  const file = m ? (helmSourcePath(rel.path, `Source: ${m[1]}`) ?? posix.join(rel.path, 'Chart.yaml')) : posix.join(rel.path, 'Chart.yaml');
+  return { file, line: m ? Number(m[2]) : 1, message: `${target} failed to render: ${clean.split('\n').slice(0, 5).join(' ')}` };
+}
