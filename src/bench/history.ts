@@ -4,19 +4,19 @@
  * the false alarms and the missed weakenings, then precision (true findings /
  * all findings that are alarms) and misses. It prints and never gates (the test
  * does that): the exit status is 0 whatever the figures.
- * `--verbose` also lists every false alarm and miss; `--prerender` builds every
- * kustomization root with `kubectl kustomize` first (see prerender.ts).
+ * `--verbose` also lists every false alarm and miss; `--flat` reads each pair as one flat
+ * folder of YAML (kustomize and Helm not rendered), as the engine did before issue #13.
  */
 import { listPairs, renderFailures, scorePair, type PairScore } from './historyPairs.js';
 
 const verbose = process.argv.includes('--verbose');
-const prerender = process.argv.includes('--prerender');
+const flat = process.argv.includes('--flat');
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
 const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(1)} %`);
 
 const scores: PairScore[] = [];
-for (const pair of listPairs()) scores.push(await scorePair(pair, { prerender }));
-if (prerender) console.log('kustomization roots prerendered with kubectl kustomize (bench stop-gap: no Helm, no provenance)\n');
+for (const pair of listPairs()) scores.push(await scorePair(pair, { flat }));
+console.log(flat ? 'read flat: kustomize roots and Helm charts not rendered\n' : 'kustomize roots and Helm charts rendered by the real tools, as the CLI reads them\n');
 
 const width = Math.max(4, ...scores.map((s) => s.pair.length));
 console.log(`${pad('pair', width)}  ${pad('verdict', 9)} findings  true  false  missed  good-news  ok`);

@@ -6,7 +6,7 @@
  * that verdict; the test (test/pipeline/realHistory.test.ts) asserts the scores
  * and `npm run history` prints them.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultConfig } from '../config/schema.js';
@@ -14,7 +14,8 @@ import { atOrAbove, type Finding } from '../findings/finding.js';
 import { reviewSnapshots } from '../pipeline/review.js';
 import type { ReviewResult } from '../pipeline/reviewResult.js';
 import { readDirectorySnapshot } from '../sources/directorySource.js';
-import { prerender } from './prerender.js';
+import { ParseCache } from '../manifests/parseCache.js';
+import { renderSides } from '../render/renderSides.js';
 
 export const HISTORY_DIR = resolve(import.meta.dirname, '../../fixtures/history-real');
 
@@ -107,35 +108,23 @@ async function side(dir: string) {
 }
 
 export interface ReviewPairOptions {
-  /** Build kustomization roots with `kubectl kustomize` first (bench stop-gap, see prerender.ts). */
-  prerender?: boolean;
+  /** Read the pair as one flat folder of YAML, without rendering kustomize roots and charts (the engine before issue #13). */
+  flat?: boolean;
 }
 
-/** Render failures of the last prerendered review, by pair (for the bench's report). */
+/** Render errors of the last review, by pair (for the bench's report). */
 export const renderFailures = new Map<string, string[]>();
 
+/** Reviews a pair as the CLI does: kustomize roots and Helm charts rendered by the real tools, unless `flat`. */
 export async function reviewPair(pair: string, options: ReviewPairOptions = {}): Promise<ReviewResult> {
   const root = join(HISTORY_DIR, pair);
-  const temps: string[] = [];
-  const open = async (name: string) => {
-    const dir = join(root, name);
-    if (!options.prerender) return side(dir);
-    const r = prerender(dir);
-    if (r === undefined) return side(dir);
-    temps.push(r.dir);
-    if (r.failed.length > 0) renderFailures.set(pair, [...(renderFailures.get(pair) ?? []), ...r.failed.map((f) => `${name}/${f.root}: ${f.message}`)]);
-    return side(r.dir);
-  };
-  try {
-    return reviewSnapshots({
-      base: await open('before'),
-      head: await open('after'),
-      config: defaultConfig(),
-      now: new Date('2026-12-01T00:00:00Z'),
-    });
-  } finally {
-    for (const t of temps) rmSync(t, { recursive: true, force: true });
-  }
+  const config = defaultConfig();
+  const base = await side(join(root, 'before'));
+  const head = await side(join(root, 'after'));
+  const cache = new ParseCache();
+  const rendered = options.flat ? undefined : await renderSides(base, head, config, cache);
+  if (rendered && rendered.head.errors.length > 0) renderFailures.set(pair, rendered.head.errors.map((e) => `${e.file}:${e.line}: ${e.message}`));
+  return reviewSnapshots({ base, head, config, cache, ...(rendered ? { rendered } : {}), now: new Date('2026-12-01T00:00:00Z') });
 }
 
 export function score(pair: string, verdict: Verdict, result: ReviewResult): PairScore {

@@ -183,7 +183,7 @@ function toolError(target: string, root: Kustomization, message: string, repo: s
   const lineM = /line (\d+)/.exec(clean);
   const file = named && !named[1]!.startsWith('/') ? posix.normalize(named[1]!) : root.file;
   const line = Number(named?.[2] ?? lineM?.[1] ?? 1);
-  return { file, line, message: `${target} failed to render: ${clean.split('\n').slice(0, 5).join(' ')}` };
+  return { file, line, message: `${target} failed to render: ${toolMessage(clean)}` };
 }
 
 
@@ -238,5 +238,14 @@ function helmError(target: string, rel: ChartRelease, message: string, repo: str
   // helm writes `Error: <chart>/templates/x.yaml:2:16` (exec) or `template: <chart>/templates/x.yaml:12:3` (parse).
   const m = /(?:template: |Error: )([^\s:]+\/templates\/[^\s:]+):(\d+)/.exec(clean);
   const file = m ? (helmSourcePath(rel.path, `Source: ${m[1]}`) ?? posix.join(rel.path, 'Chart.yaml')) : posix.join(rel.path, 'Chart.yaml');
-  return { file, line: m ? Number(m[2]) : 1, message: `${target} failed to render: ${clean.split('\n').slice(0, 5).join(' ')}` };
+  return { file, line: m ? Number(m[2]) : 1, message: `${target} failed to render: ${toolMessage(clean)}` };
+}
+
+/** The tool's own error, without the deprecation warnings kustomize prints before it (`# Warning: 'bases' is deprecated`). */
+function toolMessage(clean: string): string {
+  return clean
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('# Warning:'))
+    .slice(0, 5)
+    .join(' ');
 }

@@ -12,6 +12,8 @@ export interface Kustomization {
   reads: string[];
   /** References kustomize would fetch over the network (remote bases): never rendered. */
   remote: { ref: string; line: number }[];
+  /** `kind: Component`: rendered only as part of the kustomizations that list it. */
+  component: boolean;
 }
 
 /** A kustomize reference that is a URL or a git spec (kustomize's remote targets). */
@@ -79,7 +81,7 @@ export function readKustomization(file: string, text: string): Kustomization {
     }
     reads.push(posix.normalize(posix.join(dir, ref)));
   }
-  return { dir, file, reads, remote };
+  return { dir, file, reads, remote, component: doc.kind === 'Component' };
 }
 
 export interface KustomizeTargets {
@@ -98,7 +100,9 @@ export function findKustomizations(files: { path: string; text: string }[]): Kus
   }
   const referenced = new Set<string>();
   for (const k of all.values()) for (const r of k.reads) if (all.has(r) && r !== k.dir) referenced.add(r);
-  const roots = [...all.values()].filter((k) => !referenced.has(k.dir)).sort((a, b) => a.dir.localeCompare(b.dir));
+  // A Component (kustomize.config.k8s.io/v1alpha1) is only ever applied through a kustomization that
+  // lists it under `components:`; one that none lists is an option nobody deployed, not a target.
+  const roots = [...all.values()].filter((k) => !referenced.has(k.dir) && !k.component).sort((a, b) => a.dir.localeCompare(b.dir));
   return { roots, all };
 }
 

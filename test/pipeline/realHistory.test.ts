@@ -9,12 +9,12 @@ import { HISTORY_DIR, listPairs, readVerdict, repoOf, scorePair } from '../../sr
  * fix (or a regression) forces this list to be updated.
  */
 const KNOWN_WRONG: Record<string, string> = {
-  '02-kubeflow-clgw-custom-authz-reverted':
-    "kustomization `namespace: istio-system` ignored: the CUSTOM removal is found, but on default/{app=cluster-local-gateway,...} instead of the gateway in istio-system (needs rendering)",
+  '04-kubeflow-kfp-rbac-to-authorizationpolicy':
+    'a 2020 kustomize-v3 tree that kustomize v5 (root-only load restrictor) cannot build: the changed root fails to render, which fails closed (analysis-incomplete) on a harmless change',
   '26-bank-of-anthos-dev-namespace-dropped':
     'a namespace object that carried istio-injection leaves its target, but no workload of that namespace is in the repository: nothing is reported',
   '28-kubeflow-models-web-app-rename-and-istio-component':
-    'kustomize restructure read flat: the renamed Service reads as newly exposed, and the old policy (namespace from the overlay ignored, in default) as deleted: two high false alarms (needs rendering)',
+    'rendered, the renamed Service still reads as newly exposed through the gateway (a rename of the backend behind an unchanged route is not followed)',
   '30-boutique-istio-manifests-added':
     'a LoadBalancer Service already exposes the frontend; the engine does not count Service type LoadBalancer/NodePort as exposure, so the gateway route reads as new exposure',
   '33-boutique-service-mesh-istio-component':
@@ -23,6 +23,10 @@ const KNOWN_WRONG: Record<string, string> = {
     'tcp routes on ports the Gateway does not listen on are taken as exposure, so the new HTTP routes on port 80 are not reported as new exposure',
   '43-istio-bookinfo-googleapis-tls-origination-narrowed':
     'client TLS is analysed toward workloads of the repository only; a DestinationRule for an external (ServiceEntry) host losing its TLS origination is not reported',
+  '36-kubeflow-oauth2-proxy-custom-scope-and-require-jwt':
+    'rendered, the gateway change is not found: to be investigated (the flat reading found it)',
+  '40-kubeflow-model-registry-namespace-from-cli':
+    'the namespace is set by `kubectl -n` at apply time, which the repository does not show: rendered, the objects land in default and a VirtualService reads as new exposure',
   '42-kubeflow-kfp-tekton-any-jwt-rule':
     'three copies of kubeflow/ml-pipeline (two kfp-tekton variants and the pipeline copy) are merged; the unchanged copy hides the widening in the changed ones',
 };
