@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the GitHub App as a server. Reads the same environment as
+ * `probot run` (APP_ID, PRIVATE_KEY / PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT,
+ * HOST, WEBHOOK_PATH, LOG_LEVEL, GHE_HOST) plus the server's own bounds:
+ * REVIEW_THREADS, REVIEW_TIME_LIMIT_MS, REVIEW_MEMORY_MB, REVIEW_CONCURRENCY,
+ * REVIEW_TIMEOUT_MS, SHUTDOWN_GRACE_MS, STATE_DIR. Without credentials it
+ * hands over to `probot run`, whose setup flow registers the app.
+ */
+import { fileURLToPath } from 'node:url';
+import { getPrivateKey } from '@probot/get-private-key';
+import { createProbot, run } from 'probot';
+import { createHttpServer } from './server/httpServer.js';
+import { InflightStore } from './server/inflightStore.js';
+import { poolOptionsFromEnv, ReviewPool } from './server/reviewPool.js';
+import { ReviewService } from './server/reviewService.js';
+
+const env = process.env;
+const int = (name: string, fallback: number): number => {
+  const n = Number(env[name]);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+};
+
+async function main(): Promise<void> {
+  let privateKey: string | null = null;
+  try {
+    privateKey = getPrivateKey({ env });
+  } catch {
+    privateKey = null;
+  }
+  if (!env.APP_ID || !privateKey) {
+    // Probot's setup flow (register the app from app.yml, write .env).
+    await run(['node', 'probot', 'run', fileURLToPath(new URL('./app.js', import.meta.url))]);
+    return;
+  }
+  const probot = createProbot({ overrides: { logLevel: (env.LOG_LEVEL as 'info' | undefined) ?? 'info' } });
+  const poolOptions = poolOptionsFromEnv(env);
+  const pool = new ReviewPool(poolOptions);
+  const service = new ReviewService({
+    store: new InflightStore(env.STATE_DIR ?? '.mesh-review-state'),
+    analyse: (input, signal) => pool.analyse(input, signal),
+    concurrency: int('REVIEW_CONCURRENCY', poolOptions.threads * 4),
+    timeoutMs: int('REVIEW_TIMEOUT_MS', poolOptions.timeLimitMs + 120_000),
+    reconcileMs: int('RECONCILE_INTERVAL_MS', 60_000),
+  });
+  await probot.load(service.app);
+  const server = createHttpServer(probot, env.WEBHOOK_PATH ?? '/api/github/webhooks');
+  const port = Number(env.PORT) || 3000;
+  const host = env.HOST;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, ...(host ? { host } : {}) }, resolve);
+  });
+  const address = server.address();
+  probot.log.info({ port: typeof address === 'object' && address ? address.port : port, threads: poolOptions.threads }, 'mesh-review listening');
+  service.start();
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const graceMs = int('SHUTDOWN_GRACE_MS', 8_000);
+    probot.log.info({ signal, graceMs, ...service.backlog }, 'stopping: no new work; running reviews get the grace period');
+    server.close();
+    server.closeIdleConnections();
+    await service.stop(graceMs);
+    await pool.close();
+    probot.log.info('stopped with no review in progress');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
