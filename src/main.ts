@@ -4,7 +4,8 @@
  * `probot run` (APP_ID, PRIVATE_KEY / PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT,
  * HOST, WEBHOOK_PATH, LOG_LEVEL, GHE_HOST) plus the server's own bounds:
  * REVIEW_THREADS, REVIEW_TIME_LIMIT_MS, REVIEW_MEMORY_MB, REVIEW_CONCURRENCY,
- * REVIEW_TIMEOUT_MS, SHUTDOWN_GRACE_MS, STATE_DIR. Without credentials it
+ * REVIEW_TIMEOUT_MS, SHUTDOWN_GRACE_MS, STATE_DIR, RECONCILE_INTERVAL_MS,
+ * WRITE_INTERVAL_MS. Without credentials it
  * hands over to `probot run`, whose setup flow registers the app.
  */
 import { fileURLToPath } from 'node:url';
@@ -42,10 +43,11 @@ async function main(): Promise<void> {
     concurrency: int('REVIEW_CONCURRENCY', poolOptions.threads * 4),
     timeoutMs: int('REVIEW_TIMEOUT_MS', poolOptions.timeLimitMs + 120_000),
     reconcileMs: int('RECONCILE_INTERVAL_MS', 60_000),
+    writeIntervalMs: int('WRITE_INTERVAL_MS', 1000),
   });
   await probot.load(service.app);
   const server = createHttpServer(probot, env.WEBHOOK_PATH ?? '/api/github/webhooks');
-  const port = Number(env.PORT) || 3000;
+  const port = env.PORT !== undefined && env.PORT !== '' ? Number(env.PORT) : 3000;
   const host = env.HOST;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

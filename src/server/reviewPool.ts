@@ -3,6 +3,7 @@ import { Piscina } from 'piscina';
 import type { AnalyseInput } from '../github/reviewPullRequest.js';
 import { analysisIncomplete } from '../github/stoppedReview.js';
 import type { ReviewResult } from '../pipeline/reviewResult.js';
+import { toWire } from './reviewWorker.js';
 
 export interface ReviewPoolOptions {
   /** Worker threads; default: as many as cores (`REVIEW_THREADS`). */
@@ -55,7 +56,7 @@ export class ReviewPool {
     const bound = new AbortController();
     const timer = setTimeout(() => bound.abort(), this.options.timeLimitMs);
     try {
-      return (await this.pool.run(input, { signal: AbortSignal.any([bound.signal, signal]) })) as ReviewResult;
+      return (await this.pool.run(toWire(input), { signal: AbortSignal.any([bound.signal, signal]) })) as ReviewResult;
     } catch (e) {
       if (signal.aborted) throw signal.reason;
       if (bound.signal.aborted) throw analysisIncomplete('time', `${Math.round(this.options.timeLimitMs / 1000)} s`, 'REVIEW_TIME_LIMIT_MS');

@@ -23,6 +23,8 @@ export interface ReviewServiceOptions {
   timeoutMs: number;
   /** How often jobs left in the record (a check run whose completion failed) are taken up again. */
   reconcileMs: number;
+  /** Least time between two writes of one installation (GitHub's advice: about a second). */
+  writeIntervalMs?: number;
 }
 
 interface PullData {
@@ -60,6 +62,7 @@ export class ReviewService {
   private reconciler: NodeJS.Timeout | undefined;
   private probot: Probot | undefined;
   private login: Promise<string | undefined> | undefined;
+  private stopping = false;
 
   constructor(private readonly options: ReviewServiceOptions) {
     this.queue = new FairQueue(options.concurrency, (job, signal) => this.run(job, signal), (job, reason) => void this.stopQueued(job, reason));
@@ -105,6 +108,7 @@ export class ReviewService {
    * record: their runs are `queued`, never in progress, and the next process takes them up.
    */
   async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
     clearInterval(this.reconciler);
     await this.queue.stop(graceMs, interrupted);
   }
@@ -131,20 +135,22 @@ export class ReviewService {
       context.log.info({ job: key }, 'this head and trigger is already queued or reviewed');
       return;
     }
+    if (this.stopping) return;
     // On disk before GitHub is answered: a crash from here on is recovered at the next start.
     this.options.store.put(job);
-    if (!this.queue.add(job, superseded)) return;
-    // Created at once, not when a review slot frees up; the review waits for it.
+    // Created at once, not when a review slot frees up; the review waits for it (set before
+    // the queue can start the job, so that the job finds it).
     const announced = this.announce(job).catch((e: unknown) => {
       context.log.warn({ err: describeError(e), job: key }, 'the queued check run could not be created; the review creates it');
       return undefined;
     });
     this.announcing.set(key, announced);
+    this.queue.add(job, superseded);
   }
 
   private throttleFor(installationId: number): WriteThrottle {
     let t = this.throttles.get(installationId);
-    if (!t) this.throttles.set(installationId, (t = new WriteThrottle()));
+    if (!t) this.throttles.set(installationId, (t = new WriteThrottle(this.options.writeIntervalMs !== undefined ? { minIntervalMs: this.options.writeIntervalMs } : {})));
     return t;
   }
 
