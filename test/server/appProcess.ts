@@ -83,11 +83,15 @@ export function post(port: number, path: string, body: string | Buffer, headers:
 function send(port: number, method: string, path: string, body: string | Buffer | undefined, headers: Record<string, string>): Promise<{ status: number; ms: number }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
+    let answered = false;
     const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      answered = true;
+      resolve({ status: res.statusCode ?? 0, ms: performance.now() - started });
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
     });
-    req.on('error', reject);
+    // A server that refuses a body answers and closes while the body is still being sent:
+    // the write fails (EPIPE), the answer stands.
+    req.on('error', (e) => setTimeout(() => (answered ? undefined : reject(e)), 500));
     req.end(body);
   });
 }
@@ -136,3 +140,33 @@ export const requestedAction = (p: PullEventSpec, run: { id: number; external_id
   repository: { name: p.repo, full_name: `${p.owner}/${p.repo}`, owner: { login: p.owner } },
   installation: { id: p.installationId },
 });
+
+/**
+ * A POST whose body is sent 1 MiB at a time until the server answers: shows
+ * that the answer comes before the body is through. `declared`: send a
+ * Content-Length of that many bytes; otherwise the body is chunked.
+ */
+export function postStreaming(port: number, headers: Record<string, string>, options: { declared?: number; maxBytes: number }): Promise<{ status: number; sentBytes: number }> {
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let done = false;
+    const req = request(
+      { host: '127.0.0.1', port, method: 'POST', path: '/api/github/webhooks', headers: { ...headers, ...(options.declared ? { 'content-length': String(options.declared) } : {}) } },
+      (res) => {
+        done = true;
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, sentBytes: sent });
+        req.destroy();
+      },
+    );
+    req.on('error', (e) => setTimeout(() => (done ? undefined : reject(e)), 500));
+    const chunk = Buffer.alloc(1024 * 1024, 'a');
+    const next = () => {
+      if (done || req.destroyed) return;
+      if (sent >= options.maxBytes) return void req.end();
+      sent += chunk.length;
+      req.write(chunk, () => setImmediate(next));
+    };
+    next();
+  });
+}

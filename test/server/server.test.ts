@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AppProcess, checkSuiteRequested, post, pullRequestEvent, requestedAction, waitFor } from './appProcess.js';
+import { AppProcess, checkSuiteRequested, post, postStreaming, pullRequestEvent, requestedAction, waitFor } from './appProcess.js';
 import { makePull } from './pulls.js';
 import { GitHubStandIn, type StandInRun } from './standIn.js';
 
@@ -57,9 +57,15 @@ describe('the server (npm start, real HTTP)', () => {
   it('refuses a body above 25 MB before buffering it, and logs no body', async () => {
     const { launch } = await setup();
     const app = await launch();
-    const big = Buffer.alloc(26 * 1024 * 1024, 'a');
-    const refused = await post(app.port, '/api/github/webhooks', big, { 'x-github-event': 'push', 'x-github-delivery': 'big', 'x-hub-signature-256': 'sha256=00', 'content-type': 'application/json' });
-    expect(refused.status).toBe(413);
+    const headers = { 'x-github-event': 'push', 'x-github-delivery': 'big', 'x-hub-signature-256': 'sha256=00', 'content-type': 'application/json' };
+    // Declared too large: refused on the headers, after at most the first MiB was sent.
+    const declared = await postStreaming(app.port, headers, { declared: 200 * 1024 * 1024, maxBytes: 200 * 1024 * 1024 });
+    expect(declared.status).toBe(413);
+    expect(declared.sentBytes).toBeLessThan(20 * 1024 * 1024);
+    // Chunked, no length: refused as it crosses 25 MB, long before 200 MiB.
+    const chunked = await postStreaming(app.port, headers, { maxBytes: 200 * 1024 * 1024 });
+    expect(chunked.status).toBe(413);
+    expect(chunked.sentBytes).toBeLessThan(60 * 1024 * 1024);
     const unsigned = await post(app.port, '/api/github/webhooks', '{"secret-body-marker":1}', { 'x-github-event': 'push', 'x-github-delivery': 'bad', 'x-hub-signature-256': 'sha256=00', 'content-type': 'application/json' });
     expect(unsigned.status).toBe(401);
     expect((await app.ping()).status).toBe(200);
