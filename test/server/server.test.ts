@@ -72,4 +72,79 @@ describe('the server (npm start, real HTTP)', () => {
     expect(app.lines.join('\n')).not.toContain('secret-body-marker');
     expect(app.lines.join('\n')).not.toContain('aaaaaaaa');
   }, 60_000);
+
+  it('a hostile pull request is stopped by the time bound and fails closed with a Re-run button, while /ping and another installation are served', async () => {
+    const { gh, launch } = await setup({ REVIEW_TIME_LIMIT_MS: '3000', REVIEW_THREADS: '1' });
+    const app = await launch();
+    const hostile = makePull({ number: 1, installationId: 21, kind: 'hostile', principals: 20_000 });
+    const other = makePull({ number: 2, installationId: 22, kind: 'harmless' });
+    gh.addPull(hostile);
+    gh.addPull(other);
+    expect((await app.deliver('pull_request', pullRequestEvent('opened', hostile))).status).toBe(200);
+    // Wait until the hostile review holds the worker, then serve others meanwhile.
+    await waitFor(() => gh.runsOf(hostile.owner, hostile.repo, hostile.headSha)[0]?.status === 'in_progress' && gh.requests.some((r) => r.includes(`/codeload/${hostile.owner}/`)), 20_000);
+    expect((await app.ping()).status).toBe(200);
+    expect((await app.deliver('pull_request', pullRequestEvent('opened', other))).status).toBe(200);
+    await waitFor(() => completed(gh.runsOf(other.owner, other.repo, other.headSha)), 30_000, () => app.lines.join('\n'));
+    await waitFor(() => completed(gh.runsOf(hostile.owner, hostile.repo, hostile.headSha)), 30_000, () => app.lines.join('\n'));
+    const [run] = gh.runsOf(hostile.owner, hostile.repo, hostile.headSha);
+    expect(run!.conclusion).toBe('failure');
+    expect(run!.output?.title).toMatch(/^analysis-incomplete: the analysis (did not finish within 3 s|needed more than \d+ MB of memory)/);
+    expect(run!.output?.summary).toMatch(/REVIEW_TIME_LIMIT_MS|REVIEW_MEMORY_MB/);
+    expect(run!.actions).toEqual([expect.objectContaining({ identifier: 'rerun', label: 'Re-run' })]);
+    expect(gh.runsOf(other.owner, other.repo, other.headSha)[0]!.conclusion).toBe('success');
+    // The Re-run button: a new run for the same head, the old one stays completed.
+    await app.deliver('check_run', requestedAction(hostile, run!));
+    await waitFor(() => gh.runsOf(hostile.owner, hostile.repo, hostile.headSha).length === 2 && completed(gh.runsOf(hostile.owner, hostile.repo, hostile.headSha)), 30_000);
+  }, 120_000);
+
+  it('kill -9 mid-review, then a restart: the same check run is completed', async () => {
+    const { gh, launch } = await setup();
+    const pull = makePull({ number: 3, installationId: 31, kind: 'demo' });
+    gh.addPull(pull);
+    gh.stalled.add(pull.headSha);
+    const first = await launch();
+    await first.deliver('pull_request', pullRequestEvent('opened', pull));
+    await waitFor(() => gh.runsOf(pull.owner, pull.repo, pull.headSha)[0]?.status === 'in_progress' && gh.requests.some((r) => r.endsWith(pull.headSha) && r.includes('/codeload/')), 20_000);
+    first.signal('SIGKILL');
+    await first.exited;
+    gh.release();
+    expect(gh.runsOf(pull.owner, pull.repo, pull.headSha)[0]!.status).toBe('in_progress');
+    const second = await launch();
+    await waitFor(() => completed(gh.runsOf(pull.owner, pull.repo, pull.headSha)), 30_000, () => second.lines.join('\n'));
+    const runs = gh.runsOf(pull.owner, pull.repo, pull.headSha);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.conclusion).toBe('failure');
+    expect(runs[0]!.output?.title).not.toMatch(/Interrupted|could not/);
+  }, 90_000);
+
+  it('SIGTERM mid-review: stops taking work, completes the running review as interrupted with a Re-run button, exits 0', async () => {
+    const { gh, launch } = await setup({ SHUTDOWN_GRACE_MS: '500' });
+    const pull = makePull({ number: 4, installationId: 41, kind: 'demo' });
+    gh.addPull(pull);
+    gh.stalled.add(pull.headSha);
+    const app = await launch();
+    await app.deliver('pull_request', pullRequestEvent('opened', pull));
+    await waitFor(() => gh.runsOf(pull.owner, pull.repo, pull.headSha)[0]?.status === 'in_progress' && gh.requests.some((r) => r.endsWith(pull.headSha) && r.includes('/codeload/')), 20_000);
+    app.signal('SIGTERM');
+    expect(await app.exited).toBe(0);
+    const [run] = gh.runsOf(pull.owner, pull.repo, pull.headSha);
+    expect(run!.status).toBe('completed');
+    expect(run!.conclusion).toBe('failure');
+    expect(run!.output?.title).toMatch(/^Interrupted/);
+    expect(run!.actions).toEqual([expect.objectContaining({ identifier: 'rerun' })]);
+  }, 60_000);
+
+  it('a check run whose completing PATCH keeps failing is completed later by the reconciler', async () => {
+    const { gh, launch } = await setup({ RECONCILE_INTERVAL_MS: '1000' });
+    const pull = makePull({ number: 5, installationId: 51, kind: 'harmless' });
+    gh.addPull(pull);
+    const app = await launch();
+    // The first run the stand-in creates gets id 1000; its PATCHes fail (retries included) for a while.
+    gh.failingPatches.set(1000, 12);
+    await app.deliver('pull_request', pullRequestEvent('opened', pull));
+    await waitFor(() => gh.runs.get(1000)?.status === 'completed', 60_000, () => app.lines.join('\n'));
+    expect(gh.runs.get(1000)!.conclusion).toBe('success');
+    expect(gh.failingPatches.get(1000)).toBe(0);
+  }, 90_000);
 });
