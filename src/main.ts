@@ -10,7 +10,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { getPrivateKey } from '@probot/get-private-key';
-import { createProbot, run } from 'probot';
+import { createProbot, ProbotOctokit, run } from 'probot';
 import { createHttpServer } from './server/httpServer.js';
 import { InflightStore } from './server/inflightStore.js';
 import { poolOptionsFromEnv, ReviewPool } from './server/reviewPool.js';
@@ -34,7 +34,12 @@ async function main(): Promise<void> {
     await run(['node', 'probot', 'run', fileURLToPath(new URL('./app.js', import.meta.url))]);
     return;
   }
-  const probot = createProbot({ overrides: { logLevel: (env.LOG_LEVEL as 'info' | undefined) ?? 'info' } });
+  // GITHUB_RETRY_BASE_MS: the first backoff of Probot's retry plugin (default 1000, growing quadratically).
+  const retryBase = int('GITHUB_RETRY_BASE_MS', 0);
+  const Octokit = retryBase
+    ? ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { ...(options.retry as object | undefined), retryAfterBaseValue: retryBase } }))
+    : undefined;
+  const probot = createProbot({ overrides: { logLevel: (env.LOG_LEVEL as 'info' | undefined) ?? 'info', ...(Octokit ? { Octokit } : {}) } });
   const poolOptions = poolOptionsFromEnv(env);
   const pool = new ReviewPool(poolOptions);
   const service = new ReviewService({

@@ -11,6 +11,7 @@ import {
   awaitsSettling,
   completeCheckRun,
   failCheckRun,
+  failureOutput,
   planCheckRun,
   planReview,
   publishReview,
@@ -157,9 +158,14 @@ export async function reviewPullRequest(input: ReviewPullRequestInput): Promise<
     const check = { conclusion: onError, title: 'mesh-review could not complete', summary: describeError(e), annotations: [] } as CheckRunOutcome;
     if (publish) {
       try {
-        checkRunId = await failCheckRun(github, pr, checkRunId, e, onError, {}, io);
+        if (input.checkRunId !== undefined && checkRunId === input.checkRunId) {
+          // The server's own run: only it may carry the verdict (a second run would outlive a later
+          // completion of this one). If it cannot be completed now, the caller's reconciler retries.
+          await completeStoppedRun(github, pr, checkRunId, { conclusion: onError, ...failureOutput(e, onError), rerun: true }, throttle);
+        } else checkRunId = await failCheckRun(github, pr, checkRunId, e, onError, {}, io);
       } catch (e2) {
         log.error({ err: describeError(e2), head: pr.headSha }, 'the check run could not be completed');
+        if (input.checkRunId !== undefined) checkRunId = undefined;
       }
     }
     return { check, checkRunId, result: undefined, plan: undefined, published: undefined };

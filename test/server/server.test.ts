@@ -136,15 +136,17 @@ describe('the server (npm start, real HTTP)', () => {
   }, 60_000);
 
   it('a check run whose completing PATCH keeps failing is completed later by the reconciler', async () => {
-    const { gh, launch } = await setup({ RECONCILE_INTERVAL_MS: '1000' });
+    const { gh, launch } = await setup({ RECONCILE_INTERVAL_MS: '1000', GITHUB_RETRY_BASE_MS: '10' });
     const pull = makePull({ number: 5, installationId: 51, kind: 'harmless' });
     gh.addPull(pull);
     const app = await launch();
     // The first run the stand-in creates gets id 1000; its PATCHes fail (retries included) for a while.
-    gh.failingPatches.set(1000, 12);
+    gh.failingPatches.set(1000, 30);
     await app.deliver('pull_request', pullRequestEvent('opened', pull));
-    await waitFor(() => gh.runs.get(1000)?.status === 'completed', 60_000, () => app.lines.join('\n'));
+    await waitFor(() => gh.runs.get(1000)?.status === 'completed', 60_000, () => app.lines.join('\n') + JSON.stringify([...gh.runs.values()].map((r) => [r.id, r.status, r.conclusion])) + gh.requests.join('\n'));
     expect(gh.runs.get(1000)!.conclusion).toBe('success');
     expect(gh.failingPatches.get(1000)).toBe(0);
+    // No second run beside it: the verdict is on the head's one run.
+    expect(gh.runsOf(pull.owner, pull.repo, pull.headSha)).toHaveLength(1);
   }, 90_000);
 });
