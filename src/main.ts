@@ -8,6 +8,7 @@
  * WRITE_INTERVAL_MS. Without credentials it
  * hands over to `probot run`, whose setup flow registers the app.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { getPrivateKey } from '@probot/get-private-key';
 import { createProbot, ProbotOctokit, run } from 'probot';
@@ -61,6 +62,9 @@ async function main(): Promise<void> {
   const address = server.address();
   probot.log.info({ port: typeof address === 'object' && address ? address.port : port, threads: poolOptions.threads }, 'mesh-review listening');
   service.start();
+  // How responsive the main thread stayed (the analyses run in workers): logged at shutdown.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -72,7 +76,11 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await service.stop(graceMs);
     await pool.close();
-    probot.log.info('stopped with no review in progress');
+    const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+    probot.log.info(
+      { eventLoopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) }, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
+      'stopped with no review in progress',
+    );
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -18,8 +18,9 @@ interface Running {
  */
 export class FairQueue {
   private readonly queues = new Map<number, ReviewJob[]>();
-  /** Installations in round-robin order; the next one served is first. */
-  private order: number[] = [];
+  /** When each installation was last served (a tick count): the one served longest ago goes next. */
+  private readonly served = new Map<number, number>();
+  private tick = 0;
   private readonly running = new Map<string, Running>();
   private accepting = true;
 
@@ -58,7 +59,6 @@ export class FairQueue {
     const q = this.queues.get(job.installationId) ?? [];
     q.push(job);
     this.queues.set(job.installationId, q);
-    if (!this.order.includes(job.installationId)) this.order.push(job.installationId);
     this.pump();
     return true;
   }
@@ -80,21 +80,26 @@ export class FairQueue {
     }
   }
 
-  /** The first runnable job of the next installation in turn; that installation goes to the back. */
+  /**
+   * The first runnable job of the installation served longest ago (one never
+   * served comes first). Kept per installation, so an installation whose queue
+   * ran empty and filled again does not jump ahead of those that waited.
+   */
   private takeNext(): ReviewJob | undefined {
     const busyPulls = new Set([...this.running.values()].map((r) => pullKey(r.job)));
-    for (let i = 0; i < this.order.length; i++) {
-      const installation = this.order[i]!;
-      const q = this.queues.get(installation) ?? [];
+    let best: { installation: number; at: number; served: number } | undefined;
+    for (const [installation, q] of this.queues) {
+      const served = this.served.get(installation) ?? -1;
+      if (best && served >= best.served) continue;
       const at = q.findIndex((j) => !busyPulls.has(pullKey(j)));
-      if (at < 0) continue;
-      const [job] = q.splice(at, 1);
-      this.order.splice(i, 1);
-      if (q.length > 0) this.order.push(installation);
-      else this.queues.delete(installation);
-      return job;
+      if (at >= 0) best = { installation, at, served };
     }
-    return undefined;
+    if (!best) return undefined;
+    const q = this.queues.get(best.installation)!;
+    const [job] = q.splice(best.at, 1);
+    if (q.length === 0) this.queues.delete(best.installation);
+    this.served.set(best.installation, ++this.tick);
+    return job;
   }
 
   /**
