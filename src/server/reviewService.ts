@@ -10,6 +10,7 @@ import type { ReviewResult } from '../pipeline/reviewResult.js';
 import { FairQueue } from './fairQueue.js';
 import type { InflightStore } from './inflightStore.js';
 import { externalIdOf, jobKey, pullKey, type ReviewJob } from './job.js';
+import { redeliverFailed } from './redeliver.js';
 
 type Octokit = Context['octokit'];
 
@@ -25,6 +26,8 @@ export interface ReviewServiceOptions {
   reconcileMs: number;
   /** Least time between two writes of one installation (GitHub's advice: about a second). */
   writeIntervalMs?: number;
+  /** Failed webhook deliveries younger than this are redelivered at start (and each reconcile after). 0: never. */
+  redeliverWindowMs?: number;
 }
 
 interface PullData {
@@ -97,8 +100,18 @@ export class ReviewService {
 
   /** Takes up the jobs a previous process left (kill -9, a failed completion) and keeps doing so periodically. */
   start(): void {
-    this.requeueRecorded();
-    this.reconciler = setInterval(() => this.requeueRecorded(), this.options.reconcileMs);
+    let since = Date.now() - (this.options.redeliverWindowMs ?? 0);
+    const reconcile = () => {
+      this.requeueRecorded();
+      if (!this.options.redeliverWindowMs) return;
+      const from = since;
+      since = Date.now();
+      redeliverFailed(this.probot!, from)
+        .then((n) => n > 0 && this.probot!.log.info({ redelivered: n }, 'asked GitHub to redeliver failed webhook deliveries'))
+        .catch((e: unknown) => this.probot!.log.warn({ err: describeError(e) }, 'failed deliveries could not be listed or redelivered'));
+    };
+    reconcile();
+    this.reconciler = setInterval(reconcile, this.options.reconcileMs);
     this.reconciler.unref();
   }
 

@@ -149,4 +149,39 @@ describe('the server (npm start, real HTTP)', () => {
     // No second run beside it: the verdict is on the head's one run.
     expect(gh.runsOf(pull.owner, pull.repo, pull.headSha)).toHaveLength(1);
   }, 90_000);
+
+  it('50 pull requests over 10 installations at once: every delivery answered, one queued run per head, every run completed', async () => {
+    const { gh, launch } = await setup({ REVIEW_THREADS: '2' });
+    const app = await launch();
+    const pulls = Array.from({ length: 50 }, (_, i) => makePull({ number: i + 1, installationId: 60 + (i % 10), kind: 'harmless' }));
+    for (const p of pulls) gh.addPull(p);
+    const answers = await Promise.all(pulls.map((p) => app.deliver('pull_request', pullRequestEvent('opened', p))));
+    expect(answers.map((a) => a.status)).toEqual(pulls.map(() => 200));
+    const runs = () => pulls.map((p) => gh.runsOf(p.owner, p.repo, p.headSha));
+    await waitFor(() => runs().every(completed), 90_000, () => app.lines.slice(-20).join('\n'));
+    expect(runs().map((r) => r.length)).toEqual(pulls.map(() => 1));
+    expect(new Set(runs().map((r) => r[0]!.conclusion))).toEqual(new Set(['success']));
+  }, 120_000);
+
+  it('at start, asks GitHub to redeliver the deliveries that failed while it was down, once per delivery', async () => {
+    const { gh, launch } = await setup();
+    const pull = makePull({ number: 8, installationId: 81, kind: 'harmless' });
+    gh.addPull(pull);
+    const recent = new Date(Date.now() - 60_000).toISOString();
+    gh.deliveries.push(
+      { id: 501, guid: 'failed-guid', delivered_at: recent, redelivery: false, status_code: 502, event: 'pull_request' },
+      { id: 502, guid: 'ok-guid', delivered_at: recent, redelivery: false, status_code: 200, event: 'pull_request' },
+      { id: 503, guid: 'old-guid', delivered_at: new Date(Date.now() - 7 * 3600_000).toISOString(), redelivery: false, status_code: 0, event: 'pull_request' },
+    );
+    const asked: number[] = [];
+    let app: AppProcess | undefined;
+    gh.onRedeliver = (id) => {
+      asked.push(id);
+      // GitHub sends the delivery again, with its original GUID.
+      if (id === 501) setTimeout(() => void app!.deliver('pull_request', pullRequestEvent('opened', pull), 'failed-guid'), 10);
+    };
+    app = await launch();
+    await waitFor(() => completed(gh.runsOf(pull.owner, pull.repo, pull.headSha)), 30_000, () => app!.lines.join('\n'));
+    expect(asked).toEqual([501]);
+  }, 60_000);
 });

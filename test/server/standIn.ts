@@ -45,6 +45,9 @@ export class GitHubStandIn {
   private waiting: Array<() => void> = [];
   /** PATCHes of these run ids answer 500 while the count lasts. */
   readonly failingPatches = new Map<number, number>();
+  /** `GET /app/hook/deliveries` answers these; a redelivery request calls `onRedeliver`. */
+  readonly deliveries: Array<{ id: number; guid: string; delivered_at: string; redelivery: boolean; status_code: number; event: string }> = [];
+  onRedeliver: ((id: number) => void) | undefined;
   private nextRunId = 1000;
   private server: Server | undefined;
   port = 0;
@@ -95,6 +98,11 @@ export class GitHubStandIn {
     let m: RegExpExecArray | null;
     if (req.method === 'POST' && (m = /^\/api\/v3\/app\/installations\/(\d+)\/access_tokens$/.exec(path))) {
       return send(201, { token: `ghs_standin${m[1]}`, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { checks: 'write', contents: 'read', metadata: 'read', pull_requests: 'write' }, repository_selection: 'all' });
+    }
+    if (req.method === 'GET' && path === '/api/v3/app/hook/deliveries') return send(200, this.deliveries);
+    if (req.method === 'POST' && (m = /^\/api\/v3\/app\/hook\/deliveries\/(\d+)\/attempts$/.exec(path))) {
+      this.onRedeliver?.(Number(m[1]));
+      return send(202, {});
     }
     if (req.method === 'GET' && path === '/api/v3/app') return send(200, { id: 123, slug: 'mesh-review', name: 'mesh-review' });
     if (req.method === 'POST' && path === '/api/graphql') {
