@@ -184,4 +184,22 @@ describe('the server (npm start, real HTTP)', () => {
     await waitFor(() => completed(gh.runsOf(pull.owner, pull.repo, pull.headSha)), 30_000, () => app!.lines.join('\n'));
     expect(asked).toEqual([501]);
   }, 60_000);
+
+  it('a newer push supersedes the running review: the old head\'s run is completed (neutral), the new head is reviewed', async () => {
+    const { gh, launch } = await setup();
+    const older = makePull({ number: 9, installationId: 91, kind: 'demo' });
+    const newer = makePull({ number: 9, installationId: 91, kind: 'harmless' });
+    gh.addPull(older);
+    gh.stalled.add(older.headSha);
+    const app = await launch();
+    await app.deliver('pull_request', pullRequestEvent('opened', older));
+    await waitFor(() => gh.requests.some((r) => r.endsWith(older.headSha) && r.includes('/codeload/')), 20_000);
+    gh.addPull(newer);
+    await app.deliver('pull_request', pullRequestEvent('synchronize', newer));
+    await waitFor(() => completed(gh.runsOf(older.owner, older.repo, older.headSha)) && completed(gh.runsOf(newer.owner, newer.repo, newer.headSha)), 30_000, () => app.lines.join('\n'));
+    const [old] = gh.runsOf(older.owner, older.repo, older.headSha);
+    expect(old!.conclusion).toBe('neutral');
+    expect(old!.output?.title).toBe('Superseded by a newer push');
+    expect(gh.runsOf(newer.owner, newer.repo, newer.headSha)[0]!.conclusion).toBe('success');
+  }, 60_000);
 });
