@@ -5,7 +5,8 @@
  * HOST, WEBHOOK_PATH, LOG_LEVEL, GHE_HOST) plus the server's own bounds:
  * REVIEW_THREADS, REVIEW_TIME_LIMIT_MS, REVIEW_MEMORY_MB, REVIEW_CONCURRENCY,
  * REVIEW_TIMEOUT_MS, SHUTDOWN_GRACE_MS, STATE_DIR, RECONCILE_INTERVAL_MS,
- * WRITE_INTERVAL_MS, REDELIVER_WINDOW_MS. Without credentials it
+ * WRITE_INTERVAL_MS, REDELIVER_WINDOW_MS, REDIS_URL (BullMQ, for more than one replica;
+ * Probot's rate-limit throttle is then shared through the same Redis). Without credentials it
  * hands over to `probot run`, whose setup flow registers the app.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     timeoutMs: int('REVIEW_TIMEOUT_MS', poolOptions.timeLimitMs + 120_000),
     reconcileMs: int('RECONCILE_INTERVAL_MS', 60_000),
     writeIntervalMs: int('WRITE_INTERVAL_MS', 1000),
+    ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
     redeliverWindowMs: env.REDELIVER_WINDOW_MS === '0' ? 0 : int('REDELIVER_WINDOW_MS', 6 * 3600_000),
   });
   await probot.load(service.app);

@@ -1,6 +1,6 @@
 import { jobKey, pullKey, type ReviewJob } from './job.js';
 
-export type JobRunner = (job: ReviewJob, signal: AbortSignal) => Promise<void>;
+export type JobRunner = (job: ReviewJob, signal: AbortSignal) => Promise<unknown>;
 
 interface Running {
   job: ReviewJob;
@@ -72,7 +72,7 @@ export class FairQueue {
       const entry: Running = { job: next, abort, done: Promise.resolve() };
       this.running.set(key, entry);
       entry.done = this.runner(next, abort.signal)
-        .catch(() => undefined)
+        .then(() => undefined, () => undefined)
         .finally(() => {
           this.running.delete(key);
           this.pump();

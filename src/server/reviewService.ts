@@ -11,6 +11,7 @@ import { FairQueue } from './fairQueue.js';
 import type { InflightStore } from './inflightStore.js';
 import { externalIdOf, jobKey, pullKey, type ReviewJob } from './job.js';
 import { redeliverFailed } from './redeliver.js';
+import { RedisReviewQueue } from './redisQueue.js';
 
 type Octokit = Context['octokit'];
 
@@ -28,6 +29,8 @@ export interface ReviewServiceOptions {
   writeIntervalMs?: number;
   /** Failed webhook deliveries younger than this are redelivered at start (and each reconcile after). 0: never. */
   redeliverWindowMs?: number;
+  /** More than one replica: BullMQ on this Redis instead of the in-process queue and the on-disk record. */
+  redisUrl?: string;
 }
 
 interface PullData {
@@ -67,8 +70,17 @@ export class ReviewService {
   private login: Promise<string | undefined> | undefined;
   private stopping = false;
 
+  private readonly redis: RedisReviewQueue | undefined;
+
   constructor(private readonly options: ReviewServiceOptions) {
     this.queue = new FairQueue(options.concurrency, (job, signal) => this.run(job, signal), (job, reason) => void this.stopQueued(job, reason));
+    this.redis = options.redisUrl
+      ? new RedisReviewQueue(options.redisUrl, (job, signal) => this.run(job, signal), {
+          concurrency: options.concurrency,
+          lockMs: options.timeoutMs + 60_000,
+          isAnnouncedHere: (job) => this.announcing.has(jobKey(job)),
+        })
+      : undefined;
   }
 
   /** The Probot app function: event handlers that enqueue. */
@@ -77,7 +89,7 @@ export class ReviewService {
     probot.on(['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'], async (context) => {
       const pull = context.payload.pull_request;
       const trigger = context.payload.action === 'ready_for_review' ? 'ready' : 'push';
-      this.accept(context as unknown as Context, pull.number, pull.head.sha, trigger);
+      await this.accept(context as unknown as Context, pull.number, pull.head.sha, trigger);
     });
     probot.on(['check_suite.requested', 'check_suite.rerequested'], async (context) => {
       const suite = context.payload.check_suite;
@@ -85,7 +97,7 @@ export class ReviewService {
       // A fork's suite lists no pull request: a re-run finds it through the runs we created.
       if (numbers.length === 0 && context.payload.action === 'rerequested') numbers = await this.pullsOfOurRuns(context as unknown as Context, suite.id);
       const trigger = context.payload.action === 'requested' ? 'push' : `rerun:${context.id}`;
-      for (const n of numbers) this.accept(context as unknown as Context, n, suite.head_sha, trigger);
+      for (const n of numbers) await this.accept(context as unknown as Context, n, suite.head_sha, trigger);
     });
     probot.on(['check_run.rerequested', 'check_run.requested_action'], async (context) => {
       const run = context.payload.check_run;
@@ -94,15 +106,16 @@ export class ReviewService {
       // GitHub leaves `pull_requests` empty when the head is in a fork; the run's external id names the pull request.
       const fromExternalId = pullNumberOfExternalId(run.external_id);
       const numbers = run.pull_requests.length > 0 ? run.pull_requests.map((p) => p.number) : fromExternalId !== undefined ? [fromExternalId] : [];
-      for (const n of numbers) this.accept(context as unknown as Context, n, run.head_sha, `rerun:${context.id}`);
+      for (const n of numbers) await this.accept(context as unknown as Context, n, run.head_sha, `rerun:${context.id}`);
     });
   };
 
   /** Takes up the jobs a previous process left (kill -9, a failed completion) and keeps doing so periodically. */
   start(): void {
     let since = Date.now() - (this.options.redeliverWindowMs ?? 0);
+    this.redis?.start();
     const reconcile = () => {
-      this.requeueRecorded();
+      if (!this.redis) this.requeueRecorded();
       if (!this.options.redeliverWindowMs) return;
       const from = since;
       since = Date.now();
@@ -123,11 +136,12 @@ export class ReviewService {
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
     clearInterval(this.reconciler);
-    await this.queue.stop(graceMs, interrupted);
+    if (this.redis) await this.redis.stop(graceMs);
+    else await this.queue.stop(graceMs, interrupted);
   }
 
   get backlog(): { queued: number; running: number } {
-    return this.queue.size;
+    return this.redis ? this.redis.backlog : this.queue.size;
   }
 
   private requeueRecorded(): void {
@@ -138,27 +152,31 @@ export class ReviewService {
     }
   }
 
-  private accept(context: Context, number: number, headSha: string, trigger: string): void {
+  private async accept(context: Context, number: number, headSha: string, trigger: string): Promise<void> {
     const installationId = (context.payload as { installation?: { id?: number } }).installation?.id;
-    if (installationId === undefined) return;
+    if (installationId === undefined || this.stopping) return;
     const { owner, repo } = context.repo();
     const job: ReviewJob = { installationId, owner, repo, number, headSha, trigger, deliveryId: context.id, enqueuedAt: Date.now() };
     const key = jobKey(job);
-    if (this.finished.has(key) || this.queue.has(key)) {
+    const known = this.finished.has(key) || this.queue.has(key);
+    // On disk (or in Redis) before GitHub is answered: a crash from here on is recovered.
+    if (known || (this.redis ? !(await this.redis.add(job)) : (this.options.store.put(job), false))) {
       context.log.info({ job: key }, 'this head and trigger is already queued or reviewed');
       return;
     }
-    if (this.stopping) return;
-    // On disk before GitHub is answered: a crash from here on is recovered at the next start.
-    this.options.store.put(job);
     // Created at once, not when a review slot frees up; the review waits for it (set before
     // the queue can start the job, so that the job finds it).
-    const announced = this.announce(job).catch((e: unknown) => {
-      context.log.warn({ err: describeError(e), job: key }, 'the queued check run could not be created; the review creates it');
-      return undefined;
-    });
+    const announced = this.announce(job)
+      .then(async (run) => {
+        await this.redis?.setCheckRun(job, run.id);
+        return run;
+      })
+      .catch((e: unknown) => {
+        context.log.warn({ err: describeError(e), job: key }, 'the queued check run could not be created; the review creates it');
+        return undefined;
+      });
     this.announcing.set(key, announced);
-    this.queue.add(job, superseded);
+    if (!this.redis) this.queue.add(job, superseded);
   }
 
   private throttleFor(installationId: number): WriteThrottle {
@@ -183,7 +201,8 @@ export class ReviewService {
     return { id, completed: found?.status === 'completed' };
   }
 
-  private async run(job: ReviewJob, signal: AbortSignal): Promise<void> {
+  /** Reviews one job; true when its check run is completed (the job is done), false to try again later. */
+  private async run(job: ReviewJob, signal: AbortSignal): Promise<boolean> {
     const key = jobKey(job);
     const log = this.probot!.log.child({ job: key });
     try {
@@ -198,9 +217,10 @@ export class ReviewService {
       if (pull.head.sha !== job.headSha) {
         // The pull request moved on while this waited: the old head's run is completed, the new head reviewed.
         await completeStoppedRun(github, job, announced.id, superseded().outcome, throttle);
-        this.finish(job);
-        this.queue.add({ ...job, headSha: pull.head.sha, trigger: 'push', checkRunId: undefined, enqueuedAt: Date.now() }, superseded);
-        return;
+        const next = { ...job, headSha: pull.head.sha, trigger: 'push', checkRunId: undefined, enqueuedAt: Date.now() };
+        if (this.redis) await this.redis.add(next);
+        else this.queue.add(next, superseded);
+        return this.finish(job);
       }
       const pr: PullRequestRef = {
         owner: job.owner,
@@ -228,10 +248,12 @@ export class ReviewService {
         signal,
       });
       // The review completed another run (its PATCH of ours kept failing): ours stays in the record, for the reconciler.
-      if (outcome.checkRunId === announced.id) this.finish(job);
-      else log.error({ checkRunId: announced.id }, 'the check run could not be completed; it is retried later');
+      if (outcome.checkRunId === announced.id) return this.finish(job);
+      log.error({ checkRunId: announced.id }, 'the check run could not be completed; it is retried later');
+      return false;
     } catch (e) {
       log.error({ err: describeError(e) }, 'the review job failed; it is retried later');
+      return false;
     }
   }
 
@@ -252,11 +274,12 @@ export class ReviewService {
     }
   }
 
-  private finish(job: ReviewJob): void {
+  private finish(job: ReviewJob): true {
     const key = jobKey(job);
-    this.options.store.done(job);
+    if (!this.redis) this.options.store.done(job);
     this.finished.add(key);
     if (this.finished.size > 10_000) this.finished.delete(this.finished.values().next().value!);
+    return true;
   }
 
   /** The app's own login (`<slug>[bot]`), read once with the app's JWT. */
