@@ -54,8 +54,10 @@ async function main(): Promise<void> {
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
     redeliverWindowMs: env.REDELIVER_WINDOW_MS === '0' ? 0 : int('REDELIVER_WINDOW_MS', 6 * 3600_000),
   });
-  await probot.load(service.app);
-  const server = createHttpServer(probot, env.WEBHOOK_PATH ?? '/api/github/webhooks');
+  // Probot initialises its logger, webhooks and app client lazily.
+  await probot.ready();
+  service.attach(probot);
+  const server = createHttpServer(probot, env.WEBHOOK_PATH ?? '/api/github/webhooks', (event) => service.receive(event));
   const port = env.PORT !== undefined && env.PORT !== '' ? Number(env.PORT) : 3000;
   const host = env.HOST;
   await new Promise<void>((resolve, reject) => {

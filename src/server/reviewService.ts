@@ -15,6 +15,26 @@ import { RedisReviewQueue } from './redisQueue.js';
 
 type Octokit = Context['octokit'];
 
+/** What a handler needs of a delivery. */
+interface Delivery {
+  id: string;
+  installationId: number;
+  owner: string;
+  repo: string;
+  log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+}
+
+/** The fields of the events the server handles (GitHub's webhook payloads, read loosely). */
+interface EventPayload {
+  action?: string;
+  installation?: { id?: number };
+  repository?: { name?: string; owner?: { login?: string } };
+  pull_request?: { number: number; head: { sha: string } };
+  check_suite?: { id: number; head_sha: string; pull_requests: Array<{ number: number }> };
+  check_run?: { name: string; head_sha: string; external_id: string | null; pull_requests: Array<{ number: number }> };
+  requested_action?: { identifier?: string };
+}
+
 export interface ReviewServiceOptions {
   store: InflightStore;
   /** Runs the engine (the worker pool); absent: on the main thread. */
@@ -83,32 +103,44 @@ export class ReviewService {
       : undefined;
   }
 
-  /** The Probot app function: event handlers that enqueue. */
-  readonly app = (probot: Probot): void => {
+  /** The Probot instance whose app credentials, logger and config plugin the reviews use. */
+  attach(probot: Probot): void {
     this.probot = probot;
-    probot.on(['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'], async (context) => {
-      const pull = context.payload.pull_request;
-      const trigger = context.payload.action === 'ready_for_review' ? 'ready' : 'push';
-      await this.accept(context as unknown as Context, pull.number, pull.head.sha, trigger);
-    });
-    probot.on(['check_suite.requested', 'check_suite.rerequested'], async (context) => {
-      const suite = context.payload.check_suite;
+  }
+
+  /**
+   * A verified delivery. Dispatched here rather than through `probot.on`:
+   * Probot builds each event's context with an installation client first,
+   * which fetches an installation token before any handler runs, so GitHub
+   * would wait for a token request. Enqueuing needs only the payload.
+   */
+  async receive(event: { id: string; name: string; payload: unknown }): Promise<void> {
+    const payload = event.payload as EventPayload;
+    const installationId = payload.installation?.id;
+    const owner = payload.repository?.owner?.login;
+    const repo = payload.repository?.name;
+    if (installationId === undefined || owner === undefined || repo === undefined) return;
+    const at: Delivery = { id: event.id, installationId, owner, repo, log: this.probot!.log.child({ delivery: event.id, event: `${event.name}.${payload.action}` }) };
+    const kind = `${event.name}.${payload.action}`;
+    if (['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'].includes(kind) && payload.pull_request) {
+      const pull = payload.pull_request;
+      await this.accept(at, pull.number, pull.head.sha, payload.action === 'ready_for_review' ? 'ready' : 'push');
+    } else if ((kind === 'check_suite.requested' || kind === 'check_suite.rerequested') && payload.check_suite) {
+      const suite = payload.check_suite;
       let numbers = suite.pull_requests.map((p) => p.number);
       // A fork's suite lists no pull request: a re-run finds it through the runs we created.
-      if (numbers.length === 0 && context.payload.action === 'rerequested') numbers = await this.pullsOfOurRuns(context as unknown as Context, suite.id);
-      const trigger = context.payload.action === 'requested' ? 'push' : `rerun:${context.id}`;
-      for (const n of numbers) await this.accept(context as unknown as Context, n, suite.head_sha, trigger);
-    });
-    probot.on(['check_run.rerequested', 'check_run.requested_action'], async (context) => {
-      const run = context.payload.check_run;
+      if (numbers.length === 0 && payload.action === 'rerequested') numbers = await this.pullsOfOurRuns(at, suite.id);
+      for (const n of numbers) await this.accept(at, n, suite.head_sha, payload.action === 'requested' ? 'push' : `rerun:${event.id}`);
+    } else if ((kind === 'check_run.rerequested' || kind === 'check_run.requested_action') && payload.check_run) {
+      const run = payload.check_run;
       if (run.name !== CHECK_NAME) return;
-      if (context.payload.action === 'requested_action' && (context.payload as { requested_action?: { identifier?: string } }).requested_action?.identifier !== RERUN_ACTION) return;
+      if (payload.action === 'requested_action' && payload.requested_action?.identifier !== RERUN_ACTION) return;
       // GitHub leaves `pull_requests` empty when the head is in a fork; the run's external id names the pull request.
       const fromExternalId = pullNumberOfExternalId(run.external_id);
       const numbers = run.pull_requests.length > 0 ? run.pull_requests.map((p) => p.number) : fromExternalId !== undefined ? [fromExternalId] : [];
-      for (const n of numbers) await this.accept(context as unknown as Context, n, run.head_sha, `rerun:${context.id}`);
-    });
-  };
+      for (const n of numbers) await this.accept(at, n, run.head_sha, `rerun:${event.id}`);
+    }
+  }
 
   /** Takes up the jobs a previous process left (kill -9, a failed completion) and keeps doing so periodically. */
   start(): void {
@@ -152,10 +184,9 @@ export class ReviewService {
     }
   }
 
-  private async accept(context: Context, number: number, headSha: string, trigger: string): Promise<void> {
-    const installationId = (context.payload as { installation?: { id?: number } }).installation?.id;
-    if (installationId === undefined || this.stopping) return;
-    const { owner, repo } = context.repo();
+  private async accept(context: Delivery, number: number, headSha: string, trigger: string): Promise<void> {
+    if (this.stopping) return;
+    const { installationId, owner, repo } = context;
     const job: ReviewJob = { installationId, owner, repo, number, headSha, trigger, deliveryId: context.id, enqueuedAt: Date.now() };
     const key = jobKey(job);
     const known = this.finished.has(key) || this.queue.has(key);
@@ -293,9 +324,9 @@ export class ReviewService {
       }));
   }
 
-  private async pullsOfOurRuns(context: Context, suiteId: number): Promise<number[]> {
-    const { owner, repo } = context.repo();
-    const { data } = await context.octokit.request('GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs', {
+  private async pullsOfOurRuns(context: Delivery, suiteId: number): Promise<number[]> {
+    const { owner, repo } = context;
+    const { data } = await (await this.octokit(context.installationId)).request('GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs', {
       owner,
       repo,
       check_suite_id: suiteId,
