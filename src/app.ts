@@ -198,7 +198,7 @@ export default app;
  * checking what exists; for them the plugin is turned off. Reads, PATCHes and
  * GraphQL keep it.
  */
-function withoutBlindRetries(octokit: Context['octokit']): GitHub {
+export function withoutBlindRetries(octokit: Context['octokit']): GitHub {
   const request = (route: string, params?: Record<string, unknown>) =>
     route.startsWith('POST /repos/')
       ? octokit.request(route, { ...params, request: { ...(params?.request as object | undefined), retries: 0 } })

@@ -15,9 +15,9 @@ const stages = instr('FROM');
 const finalStage = lines.slice(lines.lastIndexOf(stages[stages.length - 1]!));
 
 describe('Dockerfile', () => {
-  it('is multi-stage on a pinned Node 20 image', () => {
+  it('is multi-stage on a pinned Node 24 (current LTS) image', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(args.NODE_VERSION).toMatch(/^20\.\d+\.\d+$/);
+    expect(args.NODE_VERSION).toMatch(/^24\.\d+\.\d+$/);
     for (const from of stages) {
       expect(from).not.toMatch(/:latest\b/);
       expect(from).toMatch(/node:\$\{NODE_VERSION\}/);
@@ -36,11 +36,12 @@ describe('Dockerfile', () => {
     expect(user[0]).not.toMatch(/USER (root|0)\b/);
   });
 
-  it('exposes 3000, checks its health and starts the Probot app', () => {
+  it('exposes 3000, checks its health and starts the server as npm start does', () => {
     expect(finalStage).toContain('EXPOSE 3000');
     expect(finalStage.some((l) => l.startsWith('HEALTHCHECK ') && l.includes('/ping'))).toBe(true);
     const cmd = finalStage.find((l) => l.startsWith('CMD '))!;
-    expect(JSON.parse(cmd.slice(4))).toEqual(['node_modules/.bin/probot', 'run', './dist/app.js']);
+    const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+    expect(JSON.parse(cmd.slice(4))).toEqual(start.split(' '));
   });
 
   it('copies only files that exist in the repository', () => {

@@ -12,6 +12,7 @@ import {
   awaitsSettling,
   completeCheckRun,
   failCheckRun,
+  failureOutput,
   planCheckRun,
   planReview,
   publishReview,
@@ -27,6 +28,9 @@ import { describeError } from './publish/secrets.js';
 import { listPullFiles } from './pullFiles.js';
 import { fetchSnapshot } from './snapshot.js';
 import type { GitHub, PullRequestRef } from './types.js';
+import type { Snapshot } from '../sources/snapshot.js';
+import { StoppedReview } from './stoppedReview.js';
+import { completeStoppedRun, markInProgress } from './publish/checkRunLifecycle.js';
 
 const DOCS_BASE_URL = PROJECT_URL;
 
@@ -58,7 +62,38 @@ export interface ReviewPullRequestInput {
   /** The whole review must end within this time, or the check run ends with the timeout. */
   timeoutMs?: number;
   now?: () => number;
+  /**
+   * A run created earlier (`queued`, by the server at the webhook, or left by an
+   * interrupted attempt): the review takes it over instead of creating one.
+   */
+  checkRunId?: number;
+  /** The run's external id and the review's marker; a fresh one per attempt when absent. */
+  attemptId?: string;
+  /**
+   * Runs the engine. Default: on this thread. The server runs it in a worker
+   * thread with time and memory bounds; a bound rejects with a `StoppedReview`.
+   */
+  analyse?: (input: AnalyseInput, signal: AbortSignal) => Promise<ReviewResult>;
+  /** Aborted (with a `StoppedReview` as reason) when a newer push or a shutdown stops this review. */
+  signal?: AbortSignal;
 }
+
+/** What the engine needs: transferable data only (a worker thread receives a structured clone). */
+export interface AnalyseInput {
+  base: Snapshot;
+  head: Snapshot;
+  config: Config;
+  /** Milliseconds since the epoch, when a clock is injected. */
+  now?: number;
+}
+
+/** The engine on the calling thread. */
+/** Kustomize roots and Helm charts are rendered here too: in a worker thread, the tools run as its child processes. */
+export const analyseHere = async (input: AnalyseInput): Promise<ReviewResult> => {
+  const cache = new ParseCache();
+  const rendered = await renderSides(input.base, input.head, input.config, cache);
+  return reviewSnapshots({ base: input.base, head: input.head, config: input.config, cache, rendered, ...(input.now !== undefined ? { now: new Date(input.now) } : {}) });
+};
 
 export interface ReviewPullRequestOutcome {
   check: CheckRunOutcome;
@@ -107,29 +142,66 @@ export async function reviewPullRequest(input: ReviewPullRequestInput): Promise<
   let checkRunId: number | undefined;
   // Until the configuration is read, an error fails closed.
   let onError: Config['github']['onError'] = 'failure';
-  const attempt = attemptId(pr, input.deliveryId);
+  const attempt = input.attemptId ?? attemptId(pr, input.deliveryId);
   try {
-    if (publish) checkRunId = await startCheckRun(github, pr, { externalId: attempt }, io);
-    // A timeout ends the check; the abort stops the downloads it leaves behind.
+    if (publish && input.checkRunId !== undefined) {
+      checkRunId = input.checkRunId;
+      await markInProgress(github, pr, checkRunId, throttle);
+    } else if (publish) checkRunId = await startCheckRun(github, pr, { externalId: attempt }, io);
+    // A timeout ends the check; the abort stops the downloads (and the analysis) it leaves behind.
     const abort = new AbortController();
-    const work = run(input, abort.signal, (c) => (onError = c.github.onError));
-    const outcome = await withTimeout(work, input.timeoutMs).finally(() => abort.abort());
+    const signal = input.signal ? AbortSignal.any([abort.signal, input.signal]) : abort.signal;
+    const work = run(input, signal, (c) => (onError = c.github.onError));
+    const outcome = await withTimeout(whileNotStopped(work, input.signal), input.timeoutMs).finally(() => abort.abort());
     if (publish && checkRunId !== undefined) await completeCheckRun(github, pr, checkRunId, outcome.check, { ...io, log });
     const published = publish && outcome.reviewable ? await publishReviewSafely(input, outcome.reviewable, throttle, attempt) : undefined;
     if (publish && outcome.check === NOTHING_CHANGED) await settleAllThreads(input, throttle);
     return { check: outcome.check, checkRunId, result: outcome.reviewable?.result, plan: outcome.plan ?? published?.plan, published };
   } catch (e) {
+    if (e instanceof StoppedReview) return stopped(input, e, checkRunId, throttle);
     log.error({ err: describeError(e), pr: `${pr.owner}/${pr.repo}#${pr.number}`, head: pr.headSha }, 'review failed');
     const check = { conclusion: onError, title: 'mesh-review could not complete', summary: describeError(e), annotations: [] } as CheckRunOutcome;
     if (publish) {
       try {
-        checkRunId = await failCheckRun(github, pr, checkRunId, e, onError, {}, io);
+        if (input.checkRunId !== undefined && checkRunId === input.checkRunId) {
+          // The server's own run: only it may carry the verdict (a second run would outlive a later
+          // completion of this one). If it cannot be completed now, the caller's reconciler retries.
+          await completeStoppedRun(github, pr, checkRunId, { conclusion: onError, ...failureOutput(e, onError), rerun: true }, throttle);
+        } else checkRunId = await failCheckRun(github, pr, checkRunId, e, onError, {}, io);
       } catch (e2) {
         log.error({ err: describeError(e2), head: pr.headSha }, 'the check run could not be completed');
+        if (input.checkRunId !== undefined) checkRunId = undefined;
       }
     }
     return { check, checkRunId, result: undefined, plan: undefined, published: undefined };
   }
+}
+
+/** Rejects with the stop's reason as soon as `signal` aborts: the review's own work is abandoned (its signal stops it). */
+function whileNotStopped<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** A review stopped by a bound, a newer push or a shutdown: its run is completed as the stop says, never left open. */
+async function stopped(input: ReviewPullRequestInput, stop: StoppedReview, checkRunId: number | undefined, throttle: WriteThrottle): Promise<ReviewPullRequestOutcome> {
+  const { github, pr, log } = input;
+  log.warn({ pr: `${pr.owner}/${pr.repo}#${pr.number}`, head: pr.headSha, reason: stop.outcome.title }, 'review stopped');
+  const check: CheckRunOutcome = { conclusion: stop.outcome.conclusion === 'neutral' ? 'neutral' : 'failure', title: stop.outcome.title, summary: stop.outcome.summary, annotations: [] };
+  if (input.mode === 'publish' && checkRunId !== undefined) {
+    try {
+      await completeStoppedRun(github, pr, checkRunId, stop.outcome, throttle);
+    } catch (e) {
+      log.error({ err: describeError(e), head: pr.headSha }, 'the stopped check run could not be completed');
+      throw e;
+    }
+  }
+  return { check, checkRunId, result: undefined, plan: undefined, published: undefined };
 }
 
 /** A finished analysis, ready to become a review. */
@@ -181,9 +253,8 @@ async function run(input: ReviewPullRequestInput, signal: AbortSignal, onConfig:
     fetchSnapshot(github, { owner: pr.owner, repo: pr.repo }, baseSha, config, { signal, throttle: input.throttle }),
     fetchSnapshot(github, { owner: pr.owner, repo: pr.repo }, pr.headSha, config, { signal, throttle: input.throttle }),
   ]);
-  const cache = new ParseCache();
-  const rendered = await renderSides(base, head, config, cache);
-  const result = reviewSnapshots({ base, head, config, cache, rendered, ...(input.now ? { now: new Date(input.now()) } : {}) });
+  const analyse = input.analyse ?? analyseHere;
+  const result = await analyse({ base, head, config, ...(input.now ? { now: input.now() } : {}) }, signal);
   const check = planCheckRun(result, config.failOn, { docsBaseUrl: DOCS_BASE_URL, onUnanalysed: config.github.onUnanalysed });
   // A truncated listing (more than 3,000 files) leaves files without a patch: their lines come from the snapshots.
   const commentable = commentableLines(listing.files, base, head, { complete: listing.complete });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/schema.js';
-import { MESSAGES } from '../../src/manifests/messages.js';
 import { changedFiles } from '../../src/pipeline/changedFiles.js';
 import { reviewSnapshots } from '../../src/pipeline/review.js';
 import { memorySnapshot } from '../../src/sources/memorySource.js';

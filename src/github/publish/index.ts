@@ -14,3 +14,4 @@ export * from './reviewPlan.js';
 export * from './secrets.js';
 export * from './writeThrottle.js';
 export { fitBytes, describe as describeFinding } from './checkRunPlan.js';
+export * from './checkRunLifecycle.js';

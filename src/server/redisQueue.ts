@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { jobKey, pullKey, type ReviewJob } from './job.js';
+
+const QUEUE = 'mesh-review';
+
+/** BullMQ job ids: the head-and-trigger key, hashed (ids must not contain `:`). */
+const jobIdOf = (job: ReviewJob): string => createHash('sha256').update(jobKey(job)).digest('hex').slice(0, 40);
+
+/** Finishes a job (true), or asks for a retry (false). */
+export type RedisJobRunner = (job: ReviewJob, signal: AbortSignal) => Promise<boolean>;
+
+/**
+ * The queue for more than one replica: BullMQ on Redis (`REDIS_URL`). The job
+ * id is the head and trigger, so two replicas that each receive an event of
+ * the same push add one job; a job that fails is retried with exponential
+ * backoff; a job whose replica died (kill -9) is "stalled" once its lock
+ * lapses and is taken up by another replica. A pull request's jobs run one at
+ * a time across replicas (a Redis lock per pull request; a job that finds it
+ * held waits a second and tries again).
+ * https://docs.bullmq.io/guide/jobs/job-ids, https://docs.bullmq.io/guide/workers/stalled-jobs
+ */
+export class RedisReviewQueue {
+  private readonly redis: Redis;
+  private readonly queue: Queue;
+  private worker: Worker | undefined;
+  private running = 0;
+
+  constructor(
+    url: string,
+    private readonly runner: RedisJobRunner,
+    private readonly options: { concurrency: number; lockMs: number; isAnnouncedHere: (job: ReviewJob) => boolean },
+  ) {
+    // BullMQ's blocking commands need maxRetriesPerRequest: null.
+    this.redis = new Redis(url, { maxRetriesPerRequest: null });
+    this.queue = new Queue(QUEUE, { connection: this.redis });
+  }
+
+  /** Adds the job unless one with its id exists (queued, running, or finished within a day). */
+  async add(job: ReviewJob): Promise<boolean> {
+    const id = jobIdOf(job);
+    if (await this.queue.getJob(id)) return false;
+    await this.queue.add('review', job, {
+      jobId: id,
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 5_000 },
+      removeOnComplete: { age: 24 * 3600 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
+    return true;
+  }
+
+  /** Records the run created at the door, for whichever replica takes the job. */
+  async setCheckRun(job: ReviewJob, checkRunId: number): Promise<void> {
+    const stored = await this.queue.getJob(jobIdOf(job));
+    if (stored && (stored.data as ReviewJob).checkRunId === undefined) await stored.updateData({ ...(stored.data as ReviewJob), checkRunId });
+  }
+
+  start(): void {
+    this.worker = new Worker(QUEUE, (job, token, signal) => this.process(job as Job<ReviewJob>, token, signal), {
+      connection: new Redis(this.redis.options),
+      concurrency: this.options.concurrency,
+      lockDuration: 30_000,
+      maxStalledCount: 2,
+    });
+    this.worker.on('error', () => undefined);
+  }
+
+  private async process(bjob: Job<ReviewJob>, token: string | undefined, signal: AbortSignal | undefined): Promise<void> {
+    const job = bjob.data;
+    // The replica that received the event creates the queued run; another replica waits a moment for its id.
+    const waitForRun = job.checkRunId === undefined && !this.options.isAnnouncedHere(job) && Date.now() - job.enqueuedAt < 10_000;
+    const lock = `${QUEUE}:pull:${pullKey(job)}`;
+    if (waitForRun || (await this.redis.set(lock, bjob.id!, 'PX', this.options.lockMs, 'NX')) !== 'OK') {
+      await bjob.moveToDelayed(Date.now() + 500, token);
+      throw new DelayedError();
+    }
+    this.running++;
+    try {
+      if (!(await this.runner(job, signal ?? new AbortController().signal))) throw new Error('the check run could not be completed: retried with backoff');
+    } finally {
+      this.running--;
+      if ((await this.redis.get(lock)) === bjob.id) await this.redis.del(lock);
+    }
+  }
+
+  get backlog(): { queued: number; running: number } {
+    return { queued: -1, running: this.running };
+  }
+
+  /**
+   * Stops taking jobs; running ones get `graceMs`, then the worker is closed
+   * without waiting: their jobs go back to the queue (stalled, taken up by
+   * another replica or the next start) rather than being failed here.
+   */
+  async stop(graceMs: number): Promise<void> {
+    if (this.worker) {
+      const closing = this.worker.close();
+      let timer: NodeJS.Timeout | undefined;
+      const late = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs)))]);
+      clearTimeout(timer);
+      if (late) await this.worker.close(true);
+    }
+    await this.queue.close();
+    this.redis.disconnect();
+  }
+}
