@@ -5,6 +5,7 @@ import type { AccessPolicy, Origin } from '../policy/access.js';
 import type { StringSet } from '../policy/stringSet.js';
 import type { TransportMode } from '../policy/transport.js';
 import type { InvalidResource } from './invalidResource.js';
+import type { PolicyChange } from '../policy/change.js';
 
 export type Protocol = 'http' | 'tcp';
 
@@ -136,6 +137,11 @@ export interface MeshAdapter {
   selectors(inv: Inventory, options: MeshOptions): SelectorUse[];
   /** Candidate values that make witnesses read naturally. */
   candidates(dim: string, inv: Inventory, options: MeshOptions): string[];
+  /**
+   * A layer that compares both sides itself (Kubernetes NetworkPolicy: its decision for a pod depends on
+   * the peer's own policies, so no per-workload view fits): used instead of `evaluate` and the generic diff.
+   */
+  review?(base: Inventory, head: Inventory, options: MeshOptions): { changes: PolicyChange[]; invalid: InvalidResource[] };
 }
 
 export const workloadKey = (w: Workload): string => `${w.namespace}/${w.kind}/${w.name}`;

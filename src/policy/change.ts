@@ -24,6 +24,9 @@ export const CAUSES = [
   'invalid',
   'invalid-file',
   'unanalysable',
+  'netpol-ingress-broadened',
+  'netpol-isolation-lost',
+  'netpol-egress-broadened',
 ] as const;
 export type Cause = (typeof CAUSES)[number];
 

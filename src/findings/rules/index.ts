@@ -20,6 +20,9 @@ import policiesUnenforceable from './policiesUnenforceable.js';
 import policyDryRun from './policyDryRun.js';
 import portBypassesProxy from './portBypassesProxy.js';
 import sidecarRemoved from './sidecarRemoved.js';
+import networkPolicyBroadened from './networkPolicyBroadened.js';
+import networkIsolationLost from './networkIsolationLost.js';
+import networkEgressBroadened from './networkEgressBroadened.js';
 
 export const RULES: readonly Rule[] = [
   peerAuthenticationWeakened,
@@ -35,6 +38,9 @@ export const RULES: readonly Rule[] = [
   customAuthzRemoved,
   ingressExposed,
   egressBroadened,
+  networkIsolationLost,
+  networkPolicyBroadened,
+  networkEgressBroadened,
   ambiguousPrecedence,
   invalidPolicy,
   invalidFile,
