@@ -2,7 +2,7 @@ import { identityKey, type Inventory, type Workload } from '../../inventory/inve
 import type { FieldPath, Resource } from '../../manifests/resource.js';
 import type { Origin } from '../../policy/access.js';
 import type { Cause, PolicyChange } from '../../policy/change.js';
-import { refineAnchor } from '../../policy/refineAnchor.js';
+import { refineAnchor, valueAt } from '../../policy/refineAnchor.js';
 import { PortSet, type L4Protocol } from '../../policy/portSet.js';
 import { admittingRule, allowed, connection, isolating, type Endpoint, type PodAttrs } from './evaluate.js';
 import { representativePeers, type ExternalPeer, type PodPeer } from './peers.js';
@@ -96,7 +96,8 @@ function judge(src: Peer, dst: Peer, delta: PortSet, widening: boolean, before: 
   const [gain, lose] = widening ? [after, before] : [before, after];
   const s = (x: SideData) => (x === before ? 'before' : 'after');
   const declared = dst.kind === 'pod' ? dst.peer.workload.ports.map((p) => [p.protocol.toUpperCase() as L4Protocol, p.port] as const) : [];
-  const sample = delta.sample(declared)!;
+  // A port the destination declares reads best; then ports people recognise.
+  const sample = delta.sample([...declared, ['TCP', 443], ['TCP', 80], ['TCP', 8080], ['UDP', 53]])!;
   const probe = typeof sample.port === 'number' ? PortSet.range(sample.protocol, sample.port) : PortSet.named(sample.protocol, sample.port);
   const portWords = `${sample.protocol} ${typeof sample.port === 'number' ? sample.port : `port named ${sample.port}`}`;
   // Ingress of the destination changed for this probe? Then it is the destination's; else the source's egress.
@@ -135,11 +136,17 @@ function judge(src: Peer, dst: Peer, delta: PortSet, widening: boolean, before: 
   const old = admittingRule(before.policies, pod(before), dir, otherEnd(before), probe);
   let anchor: Origin;
   let side: 'before' | 'after' = 'after';
-  if (wasIsolated.length === 0 && isIsolated.length > 0) anchor = { resource: isIsolated[0]!.resource, path: ['spec', 'podSelector'] };
-  else if (old) {
+  const isoBefore = isolating(before.policies, pod(before), dir);
+  const isoAfter = isolating(after.policies, pod(after), dir);
+  if (isoBefore.length === 0 && isoAfter.length > 0) {
+    // Isolation began: the policy that now selects the pod, at the field that made it (a new policy, policyTypes, a selector).
+    const p = isoAfter[0]!.resource;
+    anchor = refineAnchor({ resource: p, path: ['spec'] }, before.find.get(identityKey(p, after.inv)));
+  } else if (old) {
     const now = after.find.get(identityKey(old.resource, before.inv));
-    if (!now) ({ anchor, side } = { anchor: old, side: 'before' });
-    else anchor = refineAnchor({ resource: now, path: ['spec'] }, old.resource);
+    // The rule (or peer, or port) that let it through is gone: its line in the base version; else what changed in it.
+    if (!now || valueAt(now.body, old.path) === undefined) ({ anchor, side } = { anchor: old, side: 'before' });
+    else anchor = refineAnchor({ resource: now, path: old.path }, old.resource, { elsewhere: true });
   } else anchor = { resource: subject.peer.workload.resource, path: subject.peer.workload.templatePath };
   return change('access-narrowed', subject.peer.workload, port, anchor, side, { ...extra, detail: `NetworkPolicy ${dir} of ${workloadWords(subject.peer.workload)} no longer lets this through.` });
 }
@@ -158,14 +165,20 @@ function causeInside(origin: Origin, subject: PodPeer, other: Peer, before: Side
   if (!prev) return { anchor: origin, side: 'after' };
   if (prev.hash !== origin.resource.hash) return { anchor: refineAnchor(origin, prev, { elsewhere: true }), side: 'after' };
   const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
-  if (other.kind === 'pod' && other.peer.real) {
-    if (!same(other.peer.before?.labels, other.peer.after?.labels)) return { anchor: labelsAnchor(other.peer), side: 'after' };
+  if (other.kind === 'pod') {
+    if (other.peer.real && !same(other.peer.before?.labels, other.peer.after?.labels)) return { anchor: labelsAnchor(other.peer), side: 'after' };
     const ns = after.inv.namespaces.get(other.peer.workload.namespace);
-    if (ns?.resource && !same(before.inv.namespaces.get(ns.name)?.labels, ns.labels)) return { anchor: { resource: ns.resource, path: ['metadata', 'labels'] }, side: 'after' };
+    if (ns?.resource && !same(before.inv.namespaces.get(ns.name)?.labels, ns.labels))
+      return { anchor: refineAnchor({ resource: ns.resource, path: ['metadata', 'labels'] }, before.inv.namespaces.get(ns.name)?.resource), side: 'after' };
   }
   if (subject.real) {
     if (!same(subject.before?.labels, subject.after?.labels)) return { anchor: labelsAnchor(subject), side: 'after' };
-    if (!same(subject.before?.containerPorts, subject.after?.containerPorts)) return { anchor: { resource: subject.workload.resource, path: subject.workload.templatePath.slice(0, -1) }, side: 'after' };
+    // A named port that now resolves differently: the container port that was renamed or renumbered.
+    if (!same(subject.before?.containerPorts, subject.after?.containerPorts)) {
+      const w = subject.workload;
+      const anchor = refineAnchor({ resource: w.resource, path: [...w.templatePath.slice(0, -1), 'spec'] }, before.find.get(identityKey(w.resource, after.inv)));
+      return { anchor, side: 'after' };
+    }
   }
   return { anchor: origin, side: 'after' };
 }

@@ -132,7 +132,12 @@ export function representativePeers(base: Inventory, head: Inventory, before: re
       x && { namespace: x.namespace, namespaceLabels: nsLabels(inv, x.namespace)!, labels: x.labels, containerPorts: x.potential ? null : x.ports };
     out.push({ key: `w:${k}`, workload: w, real: !w.potential, before: attrs(b, base), after: attrs(a, head) });
   }
+  // A representative a pod of the repository already stands for (same namespace, labels it carries) adds
+  // nothing but a duplicate finding (inventory/potentialWorkloads.ts keeps the same rule).
+  const covered = (ns: string, labels: Record<string, string>) =>
+    [base, head].some((inv) => inv.workloads.some((w) => !w.potential && !w.hostNetwork && w.namespace === ns && matchesSelector({ matchLabels: labels }, w.labels)));
   for (const [key, { ns, labels, resource }] of pods) {
+    if (Object.keys(labels).length > 0 && covered(ns, labels)) continue;
     const workload: Workload = {
       kind: POTENTIAL_KIND,
       name: labelsName(labels),
