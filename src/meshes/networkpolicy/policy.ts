@@ -77,7 +77,8 @@ export function readNetworkPolicies(inv: Inventory): { policies: NetworkPolicy[]
 type Problem = { path: FieldPath; message: string };
 
 export function readPolicy(r: Resource, namespace: string): NetworkPolicy | Problem {
-  const spec = get(r.body, 'spec');
+  // JSON null is an absent field to the API server (`matchLabels:` with nothing under it is common).
+  const spec = withoutNulls(get(r.body, 'spec'));
   if (spec !== undefined && spec !== null && !isObj(spec)) return { path: ['spec'], message: 'must be an object' };
   const podSelectorRaw = get(spec, 'podSelector') ?? {};
   const bad = selectorError(podSelectorRaw);
@@ -205,4 +206,12 @@ function parseCidr(text: string): { set: IpSet; bits: number; v6: boolean } | un
   const bits = Number(m[2]);
   if (bits > (v6 ? 128 : 32)) return undefined;
   return { set, bits, v6 };
+}
+
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = withoutNulls(v);
+  return out;
 }
