@@ -56,6 +56,12 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
     active.flatMap((mesh) => [...mesh.selectors(base.inventory, meshOptions), ...mesh.selectors(head.inventory, meshOptions)]),
   );
   for (const mesh of active) {
+    if (mesh.review) {
+      const own = mesh.review(base.inventory, head.inventory, meshOptions);
+      changes.push(...own.changes);
+      for (const inv of own.invalid) head.errors.push({ file: inv.resource.file, line: inv.resource.locate(inv.path), message: inv.message });
+      continue;
+    }
     const before = mesh.evaluate(base.inventory, { ...meshOptions, counterpart: head.inventory });
     const after = mesh.evaluate(head.inventory, { ...meshOptions, counterpart: base.inventory });
     const diff = diffMeshSides(before, after, {

@@ -5,7 +5,6 @@ import type { UnanalysedObject } from './reviewResult.js';
 
 /** Security kinds of meshes and layers mesh-review does not evaluate yet, by API group. */
 const NOT_YET: ReadonlyArray<{ group: RegExp; kinds?: RegExp; what: string }> = [
-  { group: /^networking\.k8s\.io$/, kinds: /^NetworkPolicy$/, what: 'Kubernetes NetworkPolicy' },
   { group: /^policy\.networking\.k8s\.io$/, what: 'Kubernetes admin network policies' },
   { group: /(^|\.)linkerd\.io$/, kinds: /^(Server|ServerAuthorization|AuthorizationPolicy|MeshTLSAuthentication|NetworkAuthentication|HTTPRoute)$/, what: 'Linkerd policy' },
   { group: /^consul\.hashicorp\.com$/, what: 'Consul configuration entries' },

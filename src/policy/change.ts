@@ -23,6 +23,9 @@ export const CAUSES = [
   'ambiguous',
   'invalid',
   'unanalysable',
+  'netpol-ingress-broadened',
+  'netpol-isolation-lost',
+  'netpol-egress-broadened',
 ] as const;
 export type Cause = (typeof CAUSES)[number];
 

@@ -4,6 +4,7 @@ import type { FieldPath, Resource } from '../manifests/resource.js';
 import type { AccessPolicy, Origin } from './access.js';
 import type { StringSet } from './stringSet.js';
 import type { TransportMode } from './transport.js';
+import type { PolicyChange } from './change.js';
 
 /*
  * The contract between a mesh adapter (meshes/<mesh>/) and the diff (diffSides.ts): what one side of
@@ -148,6 +149,11 @@ export interface MeshAdapter {
   selectors(inv: Inventory, options: MeshOptions): SelectorUse[];
   /** Candidate values that make witnesses read naturally. */
   candidates(dim: string, inv: Inventory, options: MeshOptions): string[];
+  /**
+   * A layer that compares both sides itself (Kubernetes NetworkPolicy: its decision for a pod depends on
+   * the peer's own policies, so no per-workload view fits): used instead of `evaluate` and the generic diff.
+   */
+  review?(base: Inventory, head: Inventory, options: MeshOptions): { changes: PolicyChange[]; invalid: InvalidResource[] };
 }
 
 export const workloadKey = (w: Workload): string => `${w.namespace}/${w.kind}/${w.name}`;

@@ -19,6 +19,9 @@ import policiesUnenforceable from './policiesUnenforceable.js';
 import policyDryRun from './policyDryRun.js';
 import portBypassesProxy from './portBypassesProxy.js';
 import sidecarRemoved from './sidecarRemoved.js';
+import networkPolicyBroadened from './networkPolicyBroadened.js';
+import networkIsolationLost from './networkIsolationLost.js';
+import networkEgressBroadened from './networkEgressBroadened.js';
 
 export const RULES: readonly Rule[] = [
   peerAuthenticationWeakened,
@@ -34,6 +37,9 @@ export const RULES: readonly Rule[] = [
   customAuthzRemoved,
   ingressExposed,
   egressBroadened,
+  networkIsolationLost,
+  networkPolicyBroadened,
+  networkEgressBroadened,
   ambiguousPrecedence,
   invalidPolicy,
   analysisIncomplete,

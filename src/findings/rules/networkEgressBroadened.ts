@@ -1,0 +1,12 @@
+import { defineRule, where } from '../rule.js';
+
+export default defineRule({
+  id: 'network-egress-broadened',
+  cause: 'netpol-egress-broadened',
+  category: 'egress-broadened',
+  severity: 'medium',
+  rationale:
+    'A Kubernetes NetworkPolicy now lets a pod open connections it could not open before: a new or wider egress rule (peer, ipBlock, port), or egress isolation lost. A compromised pod can reach more of the cluster or the internet.',
+  title: (c) => `NetworkPolicy egress widened for ${where(c)}`,
+  fix: 'Keep egress to the destinations and ports the workload needs (DNS, its backends), with the smallest ipBlock.',
+});

@@ -1,0 +1,12 @@
+import { defineRule, where } from '../rule.js';
+
+export default defineRule({
+  id: 'network-isolation-lost',
+  cause: 'netpol-isolation-lost',
+  category: 'access-broadened',
+  severity: 'high',
+  rationale:
+    'No NetworkPolicy selects the pod for ingress any more, so Kubernetes admits every connection to it: default-deny (or the allow-list) is gone. It happens when the last selecting policy is deleted, its podSelector stops matching the pod labels, or its policyTypes drop Ingress.',
+  title: (c) => `Ingress isolation lost on ${where(c)}`,
+  fix: 'Keep at least one NetworkPolicy with Ingress in its policyTypes selecting the pods (a default-deny policy with `podSelector: {}` and no ingress rules is enough).',
+});

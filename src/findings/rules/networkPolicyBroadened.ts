@@ -1,0 +1,12 @@
+import { defineRule, where } from '../rule.js';
+
+export default defineRule({
+  id: 'network-policy-broadened',
+  cause: 'netpol-ingress-broadened',
+  category: 'access-broadened',
+  severity: 'high',
+  rationale:
+    'A Kubernetes NetworkPolicy now lets new peers or ports reach an isolated pod: a wider podSelector, namespaceSelector or ipBlock, an AND peer split into OR peers, ports dropped, endPort raised, a named port resolving to more ports, or a label change that puts a peer inside a selector.',
+  title: (c) => `NetworkPolicy admits new connections to ${where(c)}`,
+  fix: 'Narrow the rule to the peers and ports that need access (podSelector and namespaceSelector in one entry, exact ports, the smallest ipBlock).',
+});

@@ -1,0 +1,203 @@
+import { identityKey, type Inventory, type Workload } from '../../inventory/inventory.js';
+import type { FieldPath, Resource } from '../../manifests/resource.js';
+import type { Origin } from '../../policy/access.js';
+import type { Cause, PolicyChange } from '../../policy/change.js';
+import { refineAnchor, valueAt } from '../../policy/refineAnchor.js';
+import { PortSet, type L4Protocol } from '../../policy/portSet.js';
+import { admittingRule, allowed, connection, isolating, type Endpoint, type PodAttrs } from './evaluate.js';
+import { representativePeers, type ExternalPeer, type PodPeer } from './peers.js';
+import { readNetworkPolicies, type Direction, type NetworkPolicy } from './policy.js';
+
+export const MESH_ID = 'networkpolicy';
+
+/** The assumption every NetworkPolicy finding rests on (mesh-semantics.md 5.1 item 6). */
+export const ENFORCED_NOTE = 'Assumes the cluster network plugin enforces NetworkPolicy (the repository cannot show it).';
+
+type Peer = { kind: 'pod'; peer: PodPeer } | { kind: 'external'; peer: ExternalPeer };
+
+interface SideData {
+  inv: Inventory;
+  policies: NetworkPolicy[];
+  find: Map<string, Resource>;
+}
+
+/**
+ * The NetworkPolicy layer's review: for every pair of peers (the repository's
+ * pods, representative pods of every selector, address ranges) the
+ * connections allowed before and after, judged as the cluster decides them:
+ * source egress AND destination ingress. What grew is reported at the side
+ * that grew it (destination ingress, or source egress), anchored on the line
+ * that caused it; what shrank is access-narrowed.
+ */
+export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyChange[] {
+  const b = side(base);
+  const a = side(head);
+  const changes: PolicyChange[] = [];
+  const invalidBefore = new Set(b.invalid.map((x) => `${x.resource.file}|${x.resource.hash}`));
+  for (const inv of a.invalid) {
+    if (invalidBefore.has(`${inv.resource.file}|${inv.resource.hash}`)) continue;
+    changes.push(change('invalid', null, null, { resource: inv.resource, path: inv.path }, 'after', { detail: inv.message }));
+  }
+  const before: SideData = { inv: base, policies: b.policies, find: index(base) };
+  const after: SideData = { inv: head, policies: a.policies, find: index(head) };
+  if (b.policies.length === 0 && a.policies.length === 0) return changes;
+  const peers = representativePeers(base, head, b.policies, a.policies);
+  const isolated = (pol: readonly NetworkPolicy[], pod: PodAttrs | undefined, dir: Direction) => pod !== undefined && isolating(pol, pod, dir).length > 0;
+  const podPeers = peers.pods.filter((p) => p.before && p.after);
+  const involved = (p: PodPeer, dir: Direction) => isolated(b.policies, p.before, dir) || isolated(a.policies, p.after, dir);
+  const egressers = new Set(podPeers.filter((p) => involved(p, 'egress')));
+  const ingressers = new Set(podPeers.filter((p) => involved(p, 'ingress')));
+  const all: Peer[] = [...podPeers.map((peer) => ({ kind: 'pod' as const, peer })), ...peers.externals.map((peer) => ({ kind: 'external' as const, peer }))];
+  const groups = new Map<string, { change: PolicyChange; more: number }>();
+  for (const src of all) {
+    for (const dst of all) {
+      if (src.kind === 'external' && dst.kind === 'external') continue;
+      if (src.peer === dst.peer) continue; // a pod always reaches itself
+      const relevant = (src.kind === 'pod' && egressers.has(src.peer)) || (dst.kind === 'pod' && ingressers.has(dst.peer));
+      if (!relevant) continue;
+      const eb = [endpoint(src, 'before'), endpoint(dst, 'before')] as const;
+      const ea = [endpoint(src, 'after'), endpoint(dst, 'after')] as const;
+      const cb = connection(b.policies, eb[0], eb[1]);
+      const ca = connection(a.policies, ea[0], ea[1]);
+      for (const [grown, widening] of [
+        [ca.subtract(cb), true],
+        [cb.subtract(ca), false],
+      ] as const) {
+        if (grown.isEmpty) continue;
+        const c = judge(src, dst, grown, widening, before, after);
+        const key = `${c.cause}|${c.workload ? `${c.workload.namespace}/${c.workload.kind}/${c.workload.name}` : ''}|${c.side}|${c.anchor.resource.file}|${c.anchor.resource.locate(c.anchor.path)}`;
+        const g = groups.get(key);
+        if (g) g.more++;
+        else groups.set(key, { change: c, more: 0 });
+      }
+    }
+  }
+  for (const { change: c, more } of groups.values()) {
+    if (more > 0) c.detail = `${c.detail ?? ''} The same holds for ${more} more peer${more === 1 ? '' : 's'}.`.trim();
+    changes.push(c);
+  }
+  return changes;
+}
+
+function side(inv: Inventory) {
+  return readNetworkPolicies(inv);
+}
+
+function index(inv: Inventory): Map<string, Resource> {
+  return new Map(inv.resources.map((r) => [identityKey(r, inv), r]));
+}
+
+function endpoint(p: Peer, s: 'before' | 'after'): Endpoint {
+  return p.kind === 'pod' ? { kind: 'pod', pod: p.peer[s]! } : { kind: 'external', ext: { ips: p.peer.ips } };
+}
+
+/** Which layer grew (or shrank) the connection, where, and the line that did it. */
+function judge(src: Peer, dst: Peer, delta: PortSet, widening: boolean, before: SideData, after: SideData): PolicyChange {
+  const [gain, lose] = widening ? [after, before] : [before, after];
+  const s = (x: SideData) => (x === before ? 'before' : 'after');
+  const declared = dst.kind === 'pod' ? dst.peer.workload.ports.map((p) => [p.protocol.toUpperCase() as L4Protocol, p.port] as const) : [];
+  // A port the destination declares reads best; then ports people recognise.
+  const sample = delta.sample([...declared, ['TCP', 443], ['TCP', 80], ['TCP', 8080], ['UDP', 53]])!;
+  const probe = typeof sample.port === 'number' ? PortSet.range(sample.protocol, sample.port) : PortSet.named(sample.protocol, sample.port);
+  const portWords = `${sample.protocol} ${typeof sample.port === 'number' ? sample.port : `port named ${sample.port}`}`;
+  // Ingress of the destination changed for this probe? Then it is the destination's; else the source's egress.
+  let dir: Direction = 'egress';
+  if (dst.kind === 'pod') {
+    const at = (x: SideData) => allowed(x.policies, dst.peer[s(x)]!, 'ingress', endpoint(src, s(x))).ports.intersect(probe);
+    if (!at(gain).isEmpty && at(lose).isEmpty) dir = 'ingress';
+  }
+  const subject = (dir === 'ingress' ? dst : src) as { kind: 'pod'; peer: PodPeer };
+  const other = dir === 'ingress' ? src : dst;
+  const pod = (x: SideData) => subject.peer[s(x)]!;
+  const otherEnd = (x: SideData) => endpoint(other, s(x));
+  const wasIsolated = isolating(lose.policies, pod(lose), dir);
+  const isIsolated = isolating(gain.policies, pod(gain), dir);
+  const witness =
+    dir === 'ingress'
+      ? `${peerWords(src)} connecting to ${workloadWords(subject.peer.workload)} on ${portWords}`
+      : `${workloadWords(subject.peer.workload)} connecting to ${peerWords(dst)} on ${portWords}`;
+  const words = (x: SideData) => connection(x.policies, endpoint(src, s(x)), endpoint(dst, s(x))).describe();
+  const extra = { witness, before: words(before), after: words(after), notes: [ENFORCED_NOTE] };
+  const port = typeof sample.port === 'number' ? sample.port : null;
+  if (widening) {
+    let cause: Cause = dir === 'ingress' ? 'netpol-ingress-broadened' : 'netpol-egress-broadened';
+    let anchor: Origin;
+    let side: 'before' | 'after';
+    if (wasIsolated.length > 0 && isIsolated.length === 0) {
+      if (dir === 'ingress') cause = 'netpol-isolation-lost';
+      ({ anchor, side } = isolationLost(wasIsolated[0]!, subject.peer, before, after));
+    } else {
+      const origin = admittingRule(after.policies, pod(after), dir, otherEnd(after), probe);
+      ({ anchor, side } = origin ? causeInside(origin, subject.peer, other, before, after) : { anchor: { resource: subject.peer.workload.resource, path: subject.peer.workload.templatePath }, side: 'after' });
+    }
+    return change(cause, subject.peer.workload, port, anchor, side, { ...extra, detail: `NetworkPolicy ${dir} of ${workloadWords(subject.peer.workload)} now lets this through.` });
+  }
+  // Narrowed: the rule that let it through before, or the policy that now isolates.
+  const old = admittingRule(before.policies, pod(before), dir, otherEnd(before), probe);
+  let anchor: Origin;
+  let side: 'before' | 'after' = 'after';
+  const isoBefore = isolating(before.policies, pod(before), dir);
+  const isoAfter = isolating(after.policies, pod(after), dir);
+  if (isoBefore.length === 0 && isoAfter.length > 0) {
+    // Isolation began: the policy that now selects the pod, at the field that made it (a new policy, policyTypes, a selector).
+    const p = isoAfter[0]!.resource;
+    anchor = refineAnchor({ resource: p, path: ['spec'] }, before.find.get(identityKey(p, after.inv)));
+  } else if (old) {
+    const now = after.find.get(identityKey(old.resource, before.inv));
+    // The rule (or peer, or port) that let it through is gone: its line in the base version; else what changed in it.
+    if (!now || valueAt(now.body, old.path) === undefined) ({ anchor, side } = { anchor: old, side: 'before' });
+    else anchor = refineAnchor({ resource: now, path: old.path }, old.resource, { elsewhere: true });
+  } else anchor = { resource: subject.peer.workload.resource, path: subject.peer.workload.templatePath };
+  return change('access-narrowed', subject.peer.workload, port, anchor, side, { ...extra, detail: `NetworkPolicy ${dir} of ${workloadWords(subject.peer.workload)} no longer lets this through.` });
+}
+
+/** The pod was isolated by `policy` before and by nothing now: the policy went, changed, or stopped selecting the pod. */
+function isolationLost(policy: NetworkPolicy, pod: PodPeer, before: SideData, after: SideData): { anchor: Origin; side: 'before' | 'after' } {
+  const now = after.find.get(identityKey(policy.resource, before.inv));
+  if (!now) return { anchor: { resource: policy.resource, path: ['metadata', 'name'] }, side: 'before' };
+  if (now.hash !== policy.resource.hash) return { anchor: refineAnchor({ resource: now, path: ['spec'] }, policy.resource), side: 'after' };
+  return { anchor: labelsAnchor(pod), side: 'after' };
+}
+
+/** The rule admitting the new connection; if that rule is unchanged, a label or port elsewhere changed. */
+function causeInside(origin: Origin, subject: PodPeer, other: Peer, before: SideData, after: SideData): { anchor: Origin; side: 'after' } {
+  const prev = before.find.get(identityKey(origin.resource, after.inv));
+  if (!prev) return { anchor: origin, side: 'after' };
+  if (prev.hash !== origin.resource.hash) return { anchor: refineAnchor(origin, prev, { elsewhere: true }), side: 'after' };
+  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+  if (other.kind === 'pod') {
+    if (other.peer.real && !same(other.peer.before?.labels, other.peer.after?.labels)) return { anchor: labelsAnchor(other.peer), side: 'after' };
+    const ns = after.inv.namespaces.get(other.peer.workload.namespace);
+    if (ns?.resource && !same(before.inv.namespaces.get(ns.name)?.labels, ns.labels))
+      return { anchor: refineAnchor({ resource: ns.resource, path: ['metadata', 'labels'] }, before.inv.namespaces.get(ns.name)?.resource), side: 'after' };
+  }
+  if (subject.real) {
+    if (!same(subject.before?.labels, subject.after?.labels)) return { anchor: labelsAnchor(subject), side: 'after' };
+    // A named port that now resolves differently: the container port that was renamed or renumbered.
+    if (!same(subject.before?.containerPorts, subject.after?.containerPorts)) {
+      const w = subject.workload;
+      const anchor = refineAnchor({ resource: w.resource, path: [...w.templatePath.slice(0, -1), 'spec'] }, before.find.get(identityKey(w.resource, after.inv)));
+      return { anchor, side: 'after' };
+    }
+  }
+  return { anchor: origin, side: 'after' };
+}
+
+const labelsAnchor = (p: PodPeer): Origin => ({ resource: p.workload.resource, path: p.workload.potential ? p.workload.templatePath : [...p.workload.templatePath, 'labels'] });
+
+function change(cause: Cause, workload: Workload | null, port: number | null, anchor: Origin, side: 'before' | 'after', extra: Partial<PolicyChange>): PolicyChange {
+  return { cause, mesh: MESH_ID, workload, port, anchor, side, before: '', after: '', witness: null, scope: workload ? 'workload' : undefined, detail: undefined, ...extra };
+}
+
+/** A pod peer as a reviewer reads it: a workload, or the pods a selector picks. */
+export function workloadWords(w: Workload): string {
+  const where = w.namespace === 'any-namespace' ? 'any other namespace' : w.namespace.startsWith('{') ? `a namespace labelled ${w.namespace.slice(1, -1)}` : `namespace ${w.namespace}`;
+  if (!w.potential) return `${w.namespace}/${w.name}`;
+  return w.name === '*' ? `any pod in ${where}` : `pods labelled ${w.name.slice(1, -1)} in ${where}`;
+}
+
+function peerWords(p: Peer): string {
+  return p.kind === 'pod' ? workloadWords(p.peer.workload) : `address ${p.peer.sample} (outside the cluster's pods)`;
+}
+
+export type { FieldPath };

@@ -1,0 +1,186 @@
+import { identityKey, type Inventory, type Workload } from '../../inventory/inventory.js';
+import { POTENTIAL_KIND } from '../../inventory/potentialWorkloads.js';
+import type { Resource } from '../../manifests/resource.js';
+import { IpSet } from '../../policy/ipSet.js';
+import { matchesSelector, OTHER_VALUE, representativeLabels, selectorVocabulary, type LabelSelector } from '../../policy/labelSelector.js';
+import type { PodAttrs } from './evaluate.js';
+import type { NetworkPolicy } from './policy.js';
+
+/** Kubernetes sets it on every namespace, to its name (immutable): namespaceSelectors may select by name. */
+export const NAME_LABEL = 'kubernetes.io/metadata.name';
+/** Stands for every namespace the repository does not name (inventory/potentialWorkloads.ts words it). */
+export const ANY_NAMESPACE = 'any-namespace';
+/** Bounds the representative pods of one review; beyond it, later selectors' variants are dropped. */
+const MAX_PODS = 3000;
+
+/** A pod on both sides of the review (attributes per side; undefined where it does not exist). */
+export interface PodPeer {
+  key: string;
+  workload: Workload;
+  /** A pod the repository shows (not a representative of a selector). */
+  real: boolean;
+  before: PodAttrs | undefined;
+  after: PodAttrs | undefined;
+}
+
+export interface ExternalPeer {
+  key: string;
+  ips: IpSet;
+  /** An address in it, for the witness. */
+  sample: string;
+}
+
+export interface Peers {
+  pods: PodPeer[];
+  externals: ExternalPeer[];
+}
+
+const labelsName = (labels: Record<string, string>): string => {
+  const e = Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1));
+  return e.length === 0 ? '*' : `{${e.map(([k, v]) => `${k}=${v}`).join(',')}}`;
+};
+
+/**
+ * Every pod that can tell two sides apart, after np-guard netpol-analyzer's
+ * "representative peers" (pkg/netpol/eval/internal/k8s/representative_peers.go):
+ * the repository's pods, then for each selector any policy uses (either side)
+ * one pod it matches, in the namespaces its peer allows, plus variants with
+ * one label changed to each value some selector names (or a fresh one, or
+ * removed) so that `NotIn`/`DoesNotExist` and narrower selectors are crossed;
+ * and in every namespace a pod with no labels. Addresses outside the pods are
+ * the atoms of the partition of every ipBlock.
+ */
+export function representativePeers(base: Inventory, head: Inventory, before: readonly NetworkPolicy[], after: readonly NetworkPolicy[]): Peers {
+  const all = [...before, ...after];
+  const podVocab = new Map<string, Set<string>>();
+  const nsVocab = new Map<string, Set<string>>();
+  for (const p of all) {
+    selectorVocabulary(p.podSelector, podVocab);
+    for (const rules of Object.values(p.rules))
+      for (const r of rules)
+        for (const peer of r.peers ?? []) {
+          if (peer.kind !== 'pods') continue;
+          selectorVocabulary(peer.pods, podVocab);
+          if (peer.namespaces) selectorVocabulary(peer.namespaces, nsVocab);
+        }
+  }
+  // Namespaces: every named one, one per namespace selector (and variants), and "any other".
+  const synthetic = new Map<string, Record<string, string>>();
+  const realNs = new Set([...base.namespaces.keys(), ...head.namespaces.keys()]);
+  const addSyntheticNs = (labels: Record<string, string>) => {
+    const name = labels[NAME_LABEL] ?? (Object.keys(labels).length === 0 ? ANY_NAMESPACE : labelsName(labels));
+    if (!realNs.has(name) && !synthetic.has(name)) synthetic.set(name, labels);
+    return name;
+  };
+  addSyntheticNs({});
+  const nsFor = (sel: LabelSelector | null, policyNs: string): string[] => {
+    if (sel === null) return [policyNs];
+    const rep = representativeLabels(sel);
+    if (!rep) return [];
+    const out = new Set<string>([addSyntheticNs(rep)]);
+    for (const v of variants(rep, nsVocab)) out.add(addSyntheticNs(v));
+    // Named namespaces the selector matches on either side (so a namespace relabelled in the review is crossed).
+    for (const ns of realNs) if ([base, head].some((inv) => matchesSelector(sel, { ...(inv.namespaces.get(ns)?.labels ?? {}), [NAME_LABEL]: ns }))) out.add(ns);
+    return [...out];
+  };
+  const pods = new Map<string, { ns: string; labels: Record<string, string>; resource: Resource }>();
+  const addPod = (ns: string, labels: Record<string, string>, resource: Resource) => {
+    const key = `${ns}/${labelsName(labels)}`;
+    if (pods.size < MAX_PODS && !pods.has(key)) pods.set(key, { ns, labels, resource });
+  };
+  for (const p of all) {
+    const rep = representativeLabels(p.podSelector);
+    if (rep) for (const l of [rep, ...variants(rep, podVocab)]) addPod(p.namespace, l, p.resource);
+  }
+  for (const p of all)
+    for (const rules of Object.values(p.rules))
+      for (const r of rules)
+        for (const peer of r.peers ?? []) {
+          if (peer.kind !== 'pods') continue;
+          const rep = representativeLabels(peer.pods);
+          if (!rep) continue;
+          for (const ns of nsFor(peer.namespaces, p.namespace)) for (const l of [rep, ...variants(rep, podVocab)]) addPod(ns, l, p.resource);
+        }
+  const anyResource = all[0]?.resource;
+  if (anyResource) for (const ns of [...realNs, ...synthetic.keys()]) addPod(ns, {}, anyResource);
+
+  const nsLabels = (inv: Inventory, ns: string): Record<string, string> | undefined => {
+    const syn = synthetic.get(ns);
+    if (syn) return { ...syn, [NAME_LABEL]: ns };
+    const info = inv.namespaces.get(ns);
+    // A namespace the repository does not define on this side still exists in the cluster (labels unknown: only its name).
+    return { ...(info?.labels ?? {}), [NAME_LABEL]: ns };
+  };
+  const out: PodPeer[] = [];
+  // The repository's pods, matched across sides by identity (a workload that moved is two pods).
+  const byKey = new Map<string, { b?: Workload; a?: Workload }>();
+  for (const [side, inv] of [
+    ['b', base],
+    ['a', head],
+  ] as const) {
+    for (const w of inv.workloads) {
+      if (w.hostNetwork) continue; // docs: NetworkPolicy behaviour for host-network pods is undefined
+      const k = w.potential ? `${w.namespace}/${w.kind}/${w.name}` : `${identityKey(w.resource, inv)}`;
+      const e = byKey.get(k) ?? {};
+      e[side] = w;
+      byKey.set(k, e);
+    }
+  }
+  for (const [k, { b, a }] of byKey) {
+    const w = (a ?? b)!;
+    const attrs = (x: Workload | undefined, inv: Inventory): PodAttrs | undefined =>
+      x && { namespace: x.namespace, namespaceLabels: nsLabels(inv, x.namespace)!, labels: x.labels, containerPorts: x.potential ? null : x.ports };
+    out.push({ key: `w:${k}`, workload: w, real: !w.potential, before: attrs(b, base), after: attrs(a, head) });
+  }
+  // A representative a pod of the repository already stands for (same namespace, labels it carries) adds
+  // nothing but a duplicate finding (inventory/potentialWorkloads.ts keeps the same rule).
+  const covered = (ns: string, labels: Record<string, string>) =>
+    [base, head].some((inv) => inv.workloads.some((w) => !w.potential && !w.hostNetwork && w.namespace === ns && matchesSelector({ matchLabels: labels }, w.labels)));
+  for (const [key, { ns, labels, resource }] of pods) {
+    if (Object.keys(labels).length > 0 && covered(ns, labels)) continue;
+    const workload: Workload = {
+      kind: POTENTIAL_KIND,
+      name: labelsName(labels),
+      namespace: ns,
+      labels,
+      annotations: {},
+      serviceAccount: 'default',
+      ports: [],
+      hostNetwork: false,
+      resource,
+      templatePath: ['spec', 'podSelector'],
+      potential: true,
+    };
+    const attrs = (inv: Inventory): PodAttrs => ({ namespace: ns, namespaceLabels: nsLabels(inv, ns)!, labels, containerPorts: null });
+    out.push({ key: `r:${key}`, workload, real: false, before: attrs(base), after: attrs(head) });
+  }
+  return { pods: out, externals: externalAtoms(all) };
+}
+
+/** The base labels with one key set to each value selectors name (or a fresh one), or removed. */
+function variants(base: Record<string, string>, vocab: Map<string, Set<string>>): Record<string, string>[] {
+  const out: Record<string, string>[] = [];
+  for (const [k, values] of vocab) {
+    for (const v of [...values, OTHER_VALUE]) if (base[k] !== v) out.push({ ...base, [k]: v });
+    if (k in base) {
+      const { [k]: _drop, ...rest } = base;
+      out.push(rest);
+    }
+  }
+  return out;
+}
+
+/** The coarsest partition of the address space in which every ipBlock is a union of parts. */
+function externalAtoms(policies: readonly NetworkPolicy[]): ExternalPeer[] {
+  let parts: IpSet[] = [IpSet.all()];
+  const seen = new Set<string>();
+  for (const p of policies)
+    for (const rules of Object.values(p.rules))
+      for (const r of rules)
+        for (const peer of r.peers ?? []) {
+          if (peer.kind !== 'ip' || seen.has(peer.ips.key)) continue;
+          seen.add(peer.ips.key);
+          parts = parts.flatMap((x) => [x.intersect(peer.ips), x.subtract(peer.ips)].filter((y) => !y.isEmpty));
+        }
+  return parts.map((ips) => ({ key: `ip:${ips.key}`, ips, sample: ips.sample(['203.0.113.7', '8.8.8.8', '10.0.0.1']) ?? '0.0.0.0' }));
+}

@@ -1,0 +1,70 @@
+/**
+ * One fixture per NetworkPolicy change class (mesh-semantics.md 7, rows 31–34b) and per
+ * equivalent rewrite (fixtures/networkpolicy/<case>/{before,after}), through the whole engine.
+ * Expectations come from the semantics (5.1): which findings, on which workload and port, and the
+ * file, line and side of the field that caused each. `access-narrowed` is compared only where a
+ * row sets `all` (the equivalences and the narrowing cases).
+ */
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../../src/config/schema.js';
+import { reviewSnapshots } from '../../../src/pipeline/review.js';
+import { readDirectorySnapshot } from '../../../src/sources/directorySource.js';
+
+const FIXTURES = fileURLToPath(new URL('../../../fixtures/networkpolicy/', import.meta.url));
+
+interface Row {
+  case: string;
+  why: string;
+  /** `ruleId workload port side:file:line` */
+  expect: string[];
+  all?: boolean;
+}
+
+const ROWS: Row[] = [
+  { case: 'isolation-lost-policy-deleted', why: 'the default-deny was the only ingress policy of every pod in shop: each is open again; the deleted policy is the cause, in the base version', expect: ['network-isolation-lost shop/* 443 before:np.yaml:4', 'network-isolation-lost shop/api 443 before:np.yaml:4', 'network-isolation-lost shop/db 5432 before:np.yaml:4'] },
+  {
+    case: 'isolation-lost-policytypes-egress',
+    why: 'policyTypes [Egress] stops isolating ingress (open again) and starts isolating egress with no rules (narrowed)',
+    all: true,
+    expect: [
+      'network-isolation-lost shop/* 443 after:np.yaml:8', 'network-isolation-lost shop/api 443 after:np.yaml:8', 'network-isolation-lost shop/db 5432 after:np.yaml:8',
+      'access-narrowed shop/* 443 after:np.yaml:8', 'access-narrowed shop/api 443 after:np.yaml:8', 'access-narrowed shop/db 443 after:np.yaml:8',
+    ],
+  },
+  { case: 'isolation-lost-pod-relabelled', why: 'the policy is untouched; the pod-template label change makes it select nothing (pitfall 21)', expect: ['network-isolation-lost shop/db 5432 after:workloads.yaml:26'] },
+  { case: 'and-peer-split-into-or', why: 'namespaceSelector+podSelector in one entry (AND) split into two entries (OR): every pod of a team=web namespace, and app=front pods of shop, now reach db', expect: ['network-policy-broadened shop/db 5432 after:np.yaml:12', 'network-policy-broadened shop/db 5432 after:np.yaml:17'] },
+  { case: 'ipblock-widened', why: 'cidr 10.8.0.0/16 → 10.0.0.0/8', expect: ['network-policy-broadened shop/db 5432 after:np.yaml:13'] },
+  { case: 'ipblock-except-removed', why: 'except 10.9.0.0/16 dropped: 10.9.0.1 now admitted', expect: ['network-policy-broadened shop/db 5432 after:np.yaml:12'] },
+  { case: 'endport-raised', why: 'endPort 5432 → 9090 opens 9090 (the declared admin port) to api', expect: ['network-policy-broadened shop/db 9090 after:np.yaml:17'] },
+  { case: 'ports-dropped', why: 'a rule without ports opens every port', expect: ['network-policy-broadened shop/db 9090 after:np.yaml:11'] },
+  { case: 'named-port-now-resolves', why: 'the policy names port `metrics`; renaming the container port admin → metrics opens 9090 without touching the policy (5.1 named ports)', expect: ['network-policy-broadened shop/db 9090 after:workloads.yaml:35'] },
+  { case: 'namespace-label-joins-selector', why: 'namespace web gains trusted=yes, which the policy selects', expect: ['network-policy-broadened shop/db 5432 after:workloads.yaml:14'] },
+  { case: 'egress-widened', why: 'egress ipBlock 10.20.0.0/16 → 0.0.0.0/0 on 443', expect: ['network-egress-broadened shop/api 443 after:np.yaml:14'] },
+  { case: 'rule-removed-narrows', why: 'the rule for 9090 is gone: narrowed, on its line in the base version', all: true, expect: ['access-narrowed shop/db 9090 before:np.yaml:14'] },
+  { case: 'invalid-policy-not-applied', why: 'endPort with a named port is rejected by the API server: the policy is absent, so db loses isolation', expect: ['invalid-policy null null after:np.yaml:17', 'network-isolation-lost shop/db 9090 after:np.yaml:17'] },
+  { case: 'equiv-split-named-ports-and-name-label', why: 'one policy split in two, numbers replaced by the names they resolve to, policyTypes [Ingress] spelled out', all: true, expect: [] },
+  { case: 'equiv-rules-reordered', why: 'rules reordered, protocol TCP spelled out', all: true, expect: [] },
+  { case: 'equiv-own-namespace-by-name', why: 'podSelector alone = the policy namespace = namespaceSelector on its kubernetes.io/metadata.name', all: true, expect: [] },
+];
+
+describe('NetworkPolicy change classes', () => {
+  it('has a row per fixture', () => {
+    expect(new Set(ROWS.map((r) => r.case))).toEqual(new Set(readdirSync(FIXTURES)));
+  });
+
+  it.each(ROWS.map((r) => [r.case, r] as const))('%s', async (_name, row) => {
+    const config = defaultConfig();
+    const [base, head] = await Promise.all([readDirectorySnapshot(`${FIXTURES}${row.case}/before`, config), readDirectorySnapshot(`${FIXTURES}${row.case}/after`, config)]);
+    const result = reviewSnapshots({ base, head, config, now: new Date('2026-01-01T00:00:00Z') });
+    const got = result.findings
+      .filter((f) => row.all || f.category !== 'access-narrowed')
+      .map((f) => `${f.ruleId} ${f.workload} ${f.port} ${f.side}:${f.file}:${f.line}`);
+    expect(got.sort(), row.why).toEqual([...row.expect].sort());
+    for (const f of result.findings.filter((x) => x.mesh === 'networkpolicy' && x.ruleId !== 'invalid-policy')) {
+      expect(f.witness, 'every finding names a peer and a port').toMatch(/connecting to .* on (TCP|UDP|SCTP) /);
+      expect(f.notes).toContain('Assumes the cluster network plugin enforces NetworkPolicy (the repository cannot show it).');
+    }
+  });
+});
