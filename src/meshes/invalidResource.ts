@@ -24,7 +24,7 @@ export function parseSpec<S extends z.ZodType>(
  * The API server drops null-valued fields of custom resources (unless the schema says
  * `nullable`) before validating them: `rules: null` is the same as no `rules` at all.
  */
-function withoutNulls(value: unknown): unknown {
+export function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};

@@ -5,6 +5,7 @@ import { IpSet } from '../../policy/ipSet.js';
 import { LabelSelectorSchema, selectorError, type LabelSelector } from '../../policy/labelSelector.js';
 import { PROTOCOLS, type L4Protocol } from '../../policy/portSet.js';
 import type { InvalidResource } from '../../policy/meshSide.js';
+import { withoutNulls } from '../invalidResource.js';
 
 /**
  * One `networking.k8s.io/v1` NetworkPolicy, read as the API server stores it
@@ -208,10 +209,3 @@ function parseCidr(text: string): { set: IpSet; bits: number; v6: boolean } | un
   return { set, bits, v6 };
 }
 
-function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = withoutNulls(v);
-  return out;
-}
