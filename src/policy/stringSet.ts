@@ -22,6 +22,11 @@ export class StringSet {
 
   private built?: DFA;
   private build?: () => DFA;
+  /**
+   * The Istio matchers this set is the union of (their keys), when it is one: lets
+   * intersect and subtract decide containment from the lists, without product automata.
+   */
+  patterns?: ReadonlySet<string>;
 
   /**
    * The minimal DFA, built on first use: a value of a long list (thousands of principals) is
@@ -95,9 +100,12 @@ export class StringSet {
     if (hit) return hit;
     const patterns = asPatternUnion(unique);
     if (patterns) {
-      const dfa = patternUnionDfa(patterns, StringSet.MAX_CHAR, nodes());
-      dfa.minimize();
-      const set = makeSet(dfa, key);
+      const set = makeSet(() => {
+        const dfa = patternUnionDfa(patterns, StringSet.MAX_CHAR, nodes());
+        dfa.minimize();
+        return dfa;
+      }, key);
+      set.patterns = new Set(unique.flatMap((u) => [...patternKeys(u)]));
       if (StringSet.cache.size > 50_000) StringSet.cache.clear();
       StringSet.cache.set(key, set);
       return set;
@@ -154,6 +162,9 @@ export class StringSet {
     if (other.key === 'all' || other.key === this.key) return this;
     if (this.key === 'all') return other;
     if (this.key === 'none' || other.key === 'none') return StringSet.empty();
+    // A union of matchers whose every matcher the other union also holds is contained in it.
+    if (containsPatterns(other, this)) return this;
+    if (containsPatterns(this, other)) return other;
     return binary('&', this, other, () => {
       const dfa = DFA.fromIntersection(this.dfa, other.dfa, nodes());
       dfa.minimize();
@@ -164,6 +175,12 @@ export class StringSet {
   subtract(other: StringSet): StringSet {
     if (other.key === 'all' || other.key === this.key || this.key === 'none') return StringSet.empty();
     if (other.key === 'none') return this;
+    if (containsPatterns(other, this)) return StringSet.empty();
+    // (A ∪ extra) − A = extra − A: only the matchers this union adds need a product with the other.
+    if (containsPatterns(this, other)) {
+      const extra = [...patternKeys(this)].filter((k) => !patternKeys(other).has(k));
+      return StringSet.unionAll(extra.map(fromPatternKey)).subtract(other);
+    }
     return binary('-', this, other, () => {
       const complement = other.dfa.copy(nodes());
       complement.complement();
@@ -265,9 +282,31 @@ function asPatternUnion(sets: readonly StringSet[]): PatternUnion | undefined {
   return u;
 }
 
-function makeSet(dfa: DFA, key: string): StringSet {
+/** The matcher keys of a set that is an Istio matcher or a union of them; empty otherwise. */
+function patternKeys(s: StringSet): ReadonlySet<string> {
+  if (s.patterns) return s.patterns;
+  return asPatternUnion([s]) && s.key !== 'none' ? new Set([s.key]) : new Set();
+}
+
+/** Whether every matcher of `inner` is one of `outer`'s (so inner ⊆ outer); false when either is no matcher union. */
+function containsPatterns(outer: StringSet, inner: StringSet): boolean {
+  const o = patternKeys(outer);
+  const i = patternKeys(inner);
+  if (o.size === 0 || i.size === 0 || i.size > o.size) return false;
+  for (const k of i) if (!o.has(k)) return false;
+  return true;
+}
+
+/** The single-matcher set a key names (inverse of the keys istioPattern and literal give). */
+function fromPatternKey(key: string): StringSet {
+  if (key === 'nonempty') return StringSet.istioPattern('*');
+  if (key.startsWith('lit:')) return StringSet.literal(key.slice(4));
+  return StringSet.istioPattern(key.slice(4));
+}
+
+function makeSet(dfa: DFA | (() => DFA), key: string): StringSet {
   // The constructor is private to keep construction going through the caches.
-  return Reflect.construct(StringSet as unknown as new (d: DFA, k: string) => StringSet, [dfa, key]);
+  return Reflect.construct(StringSet as unknown as new (d: DFA | (() => DFA), k: string) => StringSet, [dfa, key]);
 }
 
 /** Envoy's kLiteral (uri_template_internal.cc): RFC 3986 pchar without `*`. */

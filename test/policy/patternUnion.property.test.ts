@@ -36,6 +36,22 @@ describe('a union of Istio matchers (exact, prefix, suffix, presence), built dir
     );
   });
 
+  it('a union that holds every matcher of another: intersection and difference decided from the lists agree with the automata', () => {
+    fc.assert(
+      fc.property(fc.array(pattern, { minLength: 3, maxLength: 8 }), fc.array(pattern, { minLength: 1, maxLength: 3 }), (common, extra) => {
+        const small = StringSet.unionAll(common.map(StringSet.istioPattern));
+        const large = StringSet.unionAll([...common, ...extra].map(StringSet.istioPattern));
+        const [smallRe, largeRe] = [viaRegex(common), viaRegex([...common, ...extra])];
+        const same = (a: StringSet, b: StringSet) => a.subtract(b).isEmpty && b.subtract(a).isEmpty;
+        expect(same(large.intersect(small), smallRe.intersect(largeRe))).toBe(true);
+        expect(same(small.intersect(large), smallRe)).toBe(true);
+        expect(small.subtract(large).isEmpty).toBe(true);
+        expect(same(large.subtract(small), largeRe.subtract(smallRe))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('keeps exact values exact and a suffix anchored at the end', () => {
     const set = StringSet.unionAll(['cluster.local/ns/a/sa/x', 'cluster.local/ns/b/*', '*/sa/admin'].map(StringSet.istioPattern));
     expect(set.has('cluster.local/ns/a/sa/x')).toBe(true);
