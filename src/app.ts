@@ -3,20 +3,13 @@ import { loadAppConfig } from './github/appConfig.js';
 import { CHECK_NAME, WriteThrottle, type WriteThrottleOptions } from './github/publish/index.js';
 import { describeError } from './github/publish/secrets.js';
 import { pullNumberOfExternalId, reviewPullRequest } from './github/reviewPullRequest.js';
-import type { GitHub, PullRequestRef } from './github/types.js';
+import { pullRequestRef, type GitHub, type PullRequestData } from './github/types.js';
 
 /** Probot answers GitHub after 9 s and keeps running; a review still ends, one way or another, in this time. */
 const REVIEW_TIMEOUT_MS = 5 * 60 * 1000;
 
 type PullRequestPayload = Context<'pull_request'>['payload']['pull_request'];
 
-interface PullRequestData {
-  number: number;
-  draft?: boolean;
-  changed_files?: number;
-  base: { sha: string; ref: string; repo: { name: string; owner: { login: string } } };
-  head: { sha: string };
-}
 
 /**
  * What a test (or an embedding) may change; production uses the defaults.
@@ -34,15 +27,6 @@ export interface AppOptions {
   timeoutMs?: number;
 }
 
-const toRef = (p: PullRequestData): PullRequestRef => ({
-  owner: p.base.repo.owner.login,
-  repo: p.base.repo.name,
-  number: p.number,
-  baseSha: p.base.sha,
-  headSha: p.head.sha,
-  baseRef: p.base.ref,
-  draft: p.draft === true,
-});
 
 /** The Probot app: thin wiring from GitHub events to the shared review. */
 export function createApp(options: AppOptions = {}): (probot: Probot) => void {
@@ -96,7 +80,7 @@ export function createApp(options: AppOptions = {}): (probot: Probot) => void {
   const review = (context: Context, pr: PullRequestData, probot: Probot) =>
     reviewPullRequest({
       github: withoutBlindRetries(context.octokit),
-      pr: toRef(pr),
+      pr: pullRequestRef(pr),
       changedFiles: pr.changed_files ?? 0,
       loadConfig: () => loadAppConfig((file) => context.config(file)),
       log: context.log,

@@ -32,3 +32,23 @@ export interface PullFile {
 export interface CommentableLines {
   get(path: string): { right: ReadonlySet<number>; left: ReadonlySet<number> } | undefined;
 }
+
+/** The fields of a pull request (webhook payload or `GET /pulls/{n}`) a review needs. */
+export interface PullRequestData {
+  number: number;
+  draft?: boolean;
+  changed_files?: number;
+  base: { sha: string; ref: string; repo: { name: string; owner: { login: string } } };
+  head: { sha: string };
+}
+
+/** The review's reference to a pull request, read off its data (the base repository is where it lives). */
+export const pullRequestRef = (p: PullRequestData): PullRequestRef => ({
+  owner: p.base.repo.owner.login,
+  repo: p.base.repo.name,
+  number: p.number,
+  baseSha: p.base.sha,
+  headSha: p.head.sha,
+  baseRef: p.base.ref,
+  draft: p.draft === true,
+});

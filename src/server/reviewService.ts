@@ -5,7 +5,7 @@ import { CHECK_NAME, completeStoppedRun, createQueuedRun, findRun, RERUN_ACTION,
 import { describeError } from '../github/publish/secrets.js';
 import { pullNumberOfExternalId, reviewPullRequest, type AnalyseInput } from '../github/reviewPullRequest.js';
 import { StoppedReview } from '../github/stoppedReview.js';
-import type { PullRequestRef } from '../github/types.js';
+import { pullRequestRef, type PullRequestData } from '../github/types.js';
 import type { ReviewResult } from '../pipeline/reviewResult.js';
 import { FairQueue } from './fairQueue.js';
 import type { InflightStore } from './inflightStore.js';
@@ -53,13 +53,6 @@ export interface ReviewServiceOptions {
   redisUrl?: string;
 }
 
-interface PullData {
-  number: number;
-  draft?: boolean;
-  changed_files?: number;
-  base: { sha: string; ref: string; repo: { name: string; owner: { login: string } } };
-  head: { sha: string };
-}
 
 const superseded = (): StoppedReview =>
   new StoppedReview({ conclusion: 'neutral', title: 'Superseded by a newer push', summary: 'A newer commit was pushed to this pull request; its review replaces this one.', rerun: false });
@@ -243,7 +236,7 @@ export class ReviewService {
       const octokit = await this.octokit(job.installationId);
       const github = withoutBlindRetries(octokit);
       const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner: job.owner, repo: job.repo, pull_number: job.number });
-      const pull = data as unknown as PullData;
+      const pull = data as unknown as PullRequestData;
       const throttle = this.throttleFor(job.installationId);
       if (pull.head.sha !== job.headSha) {
         // The pull request moved on while this waited: the old head's run is completed, the new head reviewed.
@@ -253,15 +246,7 @@ export class ReviewService {
         else this.queue.add(next, superseded);
         return this.finish(job);
       }
-      const pr: PullRequestRef = {
-        owner: job.owner,
-        repo: job.repo,
-        number: job.number,
-        baseSha: pull.base.sha,
-        headSha: pull.head.sha,
-        baseRef: pull.base.ref,
-        draft: pull.draft === true,
-      };
+      const pr = pullRequestRef(pull);
       const outcome = await reviewPullRequest({
         github,
         pr,
