@@ -59,6 +59,6 @@ if (wrong.length > 0) {
   for (const s of wrong) console.log(`  ${s.pair}: ${s.wrong.join('; ')}`);
 }
 if (renderFailures.size > 0) {
-  console.log('\nRoots kubectl kustomize could not build (their folders were read flat):');
+  console.log('\nTargets that failed to render (their objects unknown; a new failure is analysis-incomplete):');
   for (const [pair, msgs] of renderFailures) for (const m of msgs) console.log(`  ${pair}: ${m.length > 240 ? `${m.slice(0, 240)}...` : m}`);
 }
