@@ -133,12 +133,13 @@ function explore(
     const s = x.cube.get(dim);
     if (s) sets.set(s.key, s);
   }
-  for (const atom of atoms(dimUniverse(dim), [...sets.values()])) {
+  for (const { atom, inside } of atoms(dimUniverse(dim), [...sets.values()])) {
+    // Every set split the atom: it lies inside a set or misses it, and the split recorded which.
     const keep = (s: Side): Side => ({
       policy: s.policy,
       active: s.active.filter((x) => {
         const set = x.cube.get(dim);
-        return !set || !intersectSets(set, atom).isEmpty;
+        return !set || inside.has(set.key);
       }),
     });
     const sample = atom.sample(options.candidates?.(dim) ?? []);
@@ -152,16 +153,16 @@ function coversUniverse(s: Side): boolean {
   return s.active.length > 0 && s.active[0]!.clause === undefined;
 }
 
-/** Splits `universe` into the non-empty regions that each set either contains or misses. */
-function atoms(universe: DimSet, sets: DimSet[]): DimSet[] {
-  let parts: DimSet[] = [universe];
+/** Splits `universe` into the non-empty regions that each set either contains or misses, with the keys of the sets that contain each. */
+function atoms(universe: DimSet, sets: DimSet[]): { atom: DimSet; inside: ReadonlySet<string> }[] {
+  let parts: { atom: DimSet; inside: ReadonlySet<string> }[] = [{ atom: universe, inside: new Set() }];
   for (const set of sets) {
-    const next: DimSet[] = [];
-    for (const part of parts) {
-      const inside = intersectSets(part, set);
-      const outside = subtractSets(part, set);
-      if (!inside.isEmpty) next.push(inside);
-      if (!outside.isEmpty) next.push(outside);
+    const next: typeof parts = [];
+    for (const { atom, inside } of parts) {
+      const within = intersectSets(atom, set);
+      const outside = subtractSets(atom, set);
+      if (!within.isEmpty) next.push({ atom: within, inside: new Set([...inside, set.key]) });
+      if (!outside.isEmpty) next.push({ atom: outside, inside });
     }
     parts = next;
   }

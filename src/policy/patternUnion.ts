@@ -1,4 +1,5 @@
-import { CharSet, DFA, type NodeFactory } from 'refa';
+import { CharSet, DFA, type FAIterator, type NodeFactory } from 'refa';
+import type { Edge, Lazy } from './lazyAutomaton.js';
 
 /**
  * A union of Istio string matchers: exact values, prefixes (`abc*`), suffixes (`*abc`) and
@@ -24,16 +25,39 @@ export interface PatternUnion {
  * linear in the patterns' total length, and each is built once.
  */
 export function patternUnionDfa(u: PatternUnion, maxCharacter: number, factory: NodeFactory<DFA.Node>): DFA {
-  const options = { maxCharacter };
+  return DFA.fromTransitionIterator<number>(patternUnionIterator(u, maxCharacter), { maxCharacter }, factory);
+}
+
+/**
+ * The same automaton, made only as far as a search walks it: questions about a region cut from
+ * a long list (is it empty, a short member) then cost what they visit, not the list's size.
+ */
+export function patternUnionLazy(u: PatternUnion, maxCharacter: number): Lazy {
+  const it = patternUnionIterator(u, maxCharacter);
+  const outs: (Edge[] | undefined)[] = [];
+  return {
+    initial: it.initial,
+    isFinal: it.isFinal,
+    out: (s) => {
+      let edges = outs[s];
+      if (!edges) {
+        edges = [];
+        for (const [to, chars] of it.getOut(s)) for (const r of chars.ranges) edges.push({ min: r.min, max: r.max, to });
+        edges.sort((a, b) => a.min - b.min);
+        outs[s] = edges;
+      }
+      return edges;
+    },
+  };
+}
+
+function patternUnionIterator(u: PatternUnion, maxCharacter: number): FAIterator<number, ReadonlyMap<number, CharSet>> {
+  const all = CharSet.all(maxCharacter);
   const exactEmpty = u.exact.includes('');
-  if (u.prefix.includes('') || (u.nonEmpty && exactEmpty)) return DFA.all(options, factory);
+  if (u.prefix.includes('') || (u.nonEmpty && exactEmpty)) return { initial: 0, getOut: () => new Map([[0, all]]), isFinal: () => true, stableOut: true };
   if (u.nonEmpty) {
     // Any non-empty value: an accepting sink after the first character; the empty word only when an exact "" says so.
-    return DFA.fromTransitionIterator<number>(
-      { initial: 0, getOut: (s) => new Map(s === 0 || s === 1 ? [[1, CharSet.all(maxCharacter)]] : []), isFinal: (s) => s === 1 || (s === 0 && exactEmpty), stableOut: true },
-      options,
-      factory,
-    );
+    return { initial: 0, getOut: (s) => new Map(s === 0 || s === 1 ? [[1, all]] : []), isFinal: (s) => s === 1 || (s === 0 && exactEmpty), stableOut: true };
   }
   const trie = new Trie();
   for (const v of u.exact) trie.add(v).exact = true;
@@ -70,42 +94,37 @@ export function patternUnionDfa(u: PatternUnion, maxCharacter: number, factory: 
     return set;
   };
   const initial = idOf(0, 0);
-  const all = CharSet.all(maxCharacter);
-  return DFA.fromTransitionIterator<number>(
-    {
-      initial,
-      stableOut: true,
-      isFinal: (s) => {
-        if (s === ALL) return true;
-        const { t, q } = states[s]!;
-        return (t !== OFF && trie.nodes[t]!.exact) || ac.accepts(q);
-      },
-      getOut: (s) => {
-        if (s === ALL) return new Map([[ALL, all]]);
-        const { t, q } = states[s]!;
-        const chars = new Set<number>(ac.explicitChars(q));
-        if (t !== OFF) for (const c of trie.nodes[t]!.children.keys()) chars.add(c);
-        const byTarget = new Map<number, number[]>();
-        for (const c of chars) {
-          const target = idOf(t === OFF ? OFF : (trie.nodes[t]!.children.get(c) ?? OFF), ac.step(q, c));
-          let list = byTarget.get(target);
-          if (!list) byTarget.set(target, (list = []));
-          list.push(c);
-        }
-        const out = new Map<number, CharSet>();
-        for (const [target, list] of byTarget) out.set(target, charSet(list));
-        // Any other character leaves the trie and restarts the suffix search.
-        const rest = charSet([...chars], true);
-        if (!rest.isEmpty) {
-          const target = idOf(OFF, 0);
-          out.set(target, out.has(target) ? out.get(target)!.union(rest) : rest);
-        }
-        return out;
-      },
+  return {
+    initial,
+    stableOut: true,
+    isFinal: (s) => {
+      if (s === ALL) return true;
+      const { t, q } = states[s]!;
+      return (t !== OFF && trie.nodes[t]!.exact) || ac.accepts(q);
     },
-    options,
-    factory,
-  );
+    getOut: (s) => {
+      if (s === ALL) return new Map([[ALL, all]]);
+      const { t, q } = states[s]!;
+      const chars = new Set<number>(ac.explicitChars(q));
+      if (t !== OFF) for (const c of trie.nodes[t]!.children.keys()) chars.add(c);
+      const byTarget = new Map<number, number[]>();
+      for (const c of chars) {
+        const target = idOf(t === OFF ? OFF : (trie.nodes[t]!.children.get(c) ?? OFF), ac.step(q, c));
+        let list = byTarget.get(target);
+        if (!list) byTarget.set(target, (list = []));
+        list.push(c);
+      }
+      const out = new Map<number, CharSet>();
+      for (const [target, list] of byTarget) out.set(target, charSet(list));
+      // Any other character leaves the trie and restarts the suffix search.
+      const rest = charSet([...chars], true);
+      if (!rest.isEmpty) {
+        const target = idOf(OFF, 0);
+        out.set(target, out.has(target) ? out.get(target)!.union(rest) : rest);
+      }
+      return out;
+    },
+  };
 }
 
 interface TrieNode {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DFA, ENFA, JS, NFA } from 'refa';
-import { patternUnionDfa, type PatternUnion } from './patternUnion.js';
+import { accepts, acceptsSome, lazyOfDfa, lazyProduct, shortestAccepted, type Lazy } from './lazyAutomaton.js';
+import { patternUnionDfa, patternUnionLazy, type PatternUnion } from './patternUnion.js';
 
 /**
  * A regular set of strings. Mesh policies match strings by exact value,
@@ -27,6 +28,36 @@ export class StringSet {
    * intersect and subtract decide containment from the lists, without product automata.
    */
   patterns?: ReadonlySet<string>;
+  /** The union's matchers by shape, kept for a long list so that its automaton can be walked lazily. */
+  private matchers?: PatternUnion;
+  /**
+   * `pos[0] ∩ … − neg[0] − …`, kept as a formula when an operand is large: see `isLazy`.
+   * Its members are never formulas themselves except as `neg` (a region subtracted whole).
+   */
+  private formula?: { pos: readonly StringSet[]; neg: readonly StringSet[] };
+  private lazyAutomaton?: Lazy;
+  private emptiness?: boolean;
+
+  /**
+   * Large sets are answered lazily: a union of at least LAZY_MIN Istio matchers, and every
+   * intersection or difference that involves one. Their questions (empty? member? a short
+   * member?) are answered by walking the product automaton from its start, which visits a
+   * handful of states where building and minimising the product of a 20,000-principal list
+   * with the request space's regions costs seconds each. Small sets keep exact minimal DFAs.
+   */
+  private get isLazy(): boolean {
+    return this.formula !== undefined || (this.matchers !== undefined && (this.patterns?.size ?? 0) >= lazyMin);
+  }
+
+  private lazy(): Lazy {
+    if (!this.lazyAutomaton) {
+      const f = this.formula;
+      if (f) this.lazyAutomaton = lazyProduct(f.pos.map((x) => x.lazy()), f.neg.map((x) => x.lazy()), StringSet.MAX_CHAR, maxStates);
+      else if (this.isLazy) this.lazyAutomaton = patternUnionLazy(this.matchers!, StringSet.MAX_CHAR);
+      else this.lazyAutomaton = lazyOfDfa(this.dfa);
+    }
+    return this.lazyAutomaton;
+  }
 
   /**
    * The minimal DFA, built on first use: a value of a long list (thousands of principals) is
@@ -106,6 +137,7 @@ export class StringSet {
         return dfa;
       }, key);
       set.patterns = new Set(unique.flatMap((u) => [...patternKeys(u)]));
+      set.matchers = patterns;
       if (StringSet.cache.size > 50_000) StringSet.cache.clear();
       StringSet.cache.set(key, set);
       return set;
@@ -150,11 +182,15 @@ export class StringSet {
   }
 
   get isEmpty(): boolean {
-    return this.dfa.isEmpty;
+    if (!this.isLazy) return this.dfa.isEmpty;
+    // Every Istio matcher matches something, so a union of them is never empty.
+    if (!this.formula) return false;
+    this.emptiness ??= !acceptsSome(this.lazy());
+    return this.emptiness;
   }
 
   has(value: string): boolean {
-    return this.dfa.test(toWord(value));
+    return this.isLazy ? accepts(this.lazy(), value) : this.dfa.test(toWord(value));
   }
 
   intersect(other: StringSet): StringSet {
@@ -165,6 +201,7 @@ export class StringSet {
     // A union of matchers whose every matcher the other union also holds is contained in it.
     if (containsPatterns(other, this)) return this;
     if (containsPatterns(this, other)) return other;
+    if (this.isLazy || other.isLazy) return formula([...terms(this).pos, ...terms(other).pos], [...terms(this).neg, ...terms(other).neg]);
     return binary('&', this, other, () => {
       const dfa = DFA.fromIntersection(this.dfa, other.dfa, nodes());
       dfa.minimize();
@@ -181,6 +218,7 @@ export class StringSet {
       const extra = [...patternKeys(this)].filter((k) => !patternKeys(other).has(k));
       return StringSet.unionAll(extra.map(fromPatternKey)).subtract(other);
     }
+    if (this.isLazy || other.isLazy) return formula(terms(this).pos, [...terms(this).neg, other]);
     return binary('-', this, other, () => {
       const complement = other.dfa.copy(nodes());
       complement.complement();
@@ -235,8 +273,81 @@ export class StringSet {
   /** A member of the set: the first candidate that belongs, else the shortest word. */
   sample(candidates: readonly string[] = []): string | undefined {
     for (const c of candidates) if (this.has(c)) return c;
-    return shortestMember(this.dfa);
+    return shortestAccepted(this.isLazy ? this.lazy() : lazyOfDfa(this.dfa));
   }
+
+  /** A formula's terms; any other set is its own single positive term. */
+  static termsOf(s: StringSet): { pos: readonly StringSet[]; neg: readonly StringSet[] } {
+    return s.formula ?? { pos: [s], neg: [] };
+  }
+
+  /** Builds a formula set (no automaton until one is asked for). */
+  static fromFormula(pos: readonly StringSet[], neg: readonly StringSet[], key: string): StringSet {
+    const set = makeSet(() => materialize(pos, neg), key);
+    set.formula = { pos, neg };
+    return set;
+  }
+}
+
+/** Lists of matchers at least this long are answered lazily (see `isLazy`); tests lower it to cover the lazy paths. */
+let lazyMin = 64;
+
+export function setLazyThreshold(n: number): void {
+  lazyMin = n;
+}
+
+const terms = (s: StringSet) => StringSet.termsOf(s);
+
+/**
+ * `∩ pos − ∪ neg`, simplified where the matcher lists decide it (P ⊆ Q read from the lists):
+ * P ∩ Q = P, P − Q = ∅, ¬P ∩ ¬Q = ¬Q, and (P ∪ E) − P = E − P, so the region a PR adds to a
+ * long list is walked over its new matchers only.
+ */
+function formula(pos: readonly StringSet[], neg: readonly StringSet[]): StringSet {
+  let p = dedupe(pos).filter((x) => x.key !== 'all');
+  let n = dedupe(neg).filter((x) => x.key !== 'none');
+  if (p.some((x) => x.key === 'none') || n.some((x) => x.key === 'all')) return StringSet.empty();
+  for (;;) {
+    if (p.some((x) => n.some((y) => containsPatterns(y, x) || y.key === x.key))) return StringSet.empty();
+    const q = p.filter((x) => !p.some((y) => y !== x && containsPatterns(x, y) && !(containsPatterns(y, x) && y.key > x.key)));
+    const m = n.filter((x) => !n.some((y) => y !== x && containsPatterns(y, x) && !(containsPatterns(x, y) && y.key > x.key)));
+    // (P ∪ E) − P = E − P: a positive term that contains a negative one keeps only its extra matchers.
+    const r = q.map((x) => {
+      const inner = m.find((y) => containsPatterns(x, y));
+      if (!inner) return x;
+      const extra = [...patternKeys(x)].filter((k) => !patternKeys(inner).has(k));
+      return StringSet.unionAll(extra.map(fromPatternKey));
+    });
+    const changed = q.length !== p.length || m.length !== n.length || r.some((x, i) => x !== q[i]);
+    p = r;
+    n = m;
+    if (!changed) break;
+  }
+  if (p.length === 0 && n.length === 0) return StringSet.all();
+  if (p.length === 1 && n.length === 0) return p[0]!;
+  const sortKeys = (xs: StringSet[]) => xs.map((x) => x.key).sort();
+  const key = `(&${sortKeys(p).join('&')}${n.length > 0 ? `-${sortKeys(n).join('-')}` : ''})`;
+  const hit = opCache.get(key);
+  if (hit) return hit;
+  const set = StringSet.fromFormula(p, n, key);
+  if (opCache.size > 100_000) opCache.clear();
+  opCache.set(key, set);
+  return set;
+}
+
+const dedupe = (xs: readonly StringSet[]): StringSet[] => [...new Map(xs.map((x) => [x.key, x])).values()];
+
+/** The formula's minimal DFA, for the operations that need one (unions, prefix rewriting). */
+function materialize(pos: readonly StringSet[], neg: readonly StringSet[]): DFA {
+  let dfa = pos.length > 0 ? pos[0]!.dfa.copy(nodes()) : StringSet.all().dfa.copy(nodes());
+  for (const x of pos.slice(1)) dfa = DFA.fromIntersection(dfa, x.dfa, nodes());
+  for (const x of neg) {
+    const complement = x.dfa.copy(nodes());
+    complement.complement();
+    dfa = DFA.fromIntersection(dfa, complement, nodes());
+  }
+  dfa.minimize();
+  return dfa;
 }
 
 /**
@@ -365,54 +476,3 @@ function toWord(value: string): number[] {
   return word;
 }
 
-const READABLE = 'abcdefghijklmnopqrstuvwxyz0123456789-./_ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-/** Printable ASCII outside READABLE, tried next (a path witness like `/admin/*` beats `/admin/\u0000`). */
-const PRINTABLE = "~:@=!$&'()+,;%*|^[]\\<>{}`\"#? ";
-const PREFERRED = READABLE + PRINTABLE;
-const rank = (c: string): number => {
-  const i = PREFERRED.indexOf(c);
-  return i >= 0 ? i : PREFERRED.length + c.charCodeAt(0);
-};
-
-/**
- * A shortest member, by breadth-first search over the DFA's states: linear in its
- * size. (Enumerating refa's word sets instead grows exponentially with the length
- * of the shortest word for suffix-shaped languages.) Witnesses are read by people,
- * so each step takes a readable character when its range allows one.
- */
-function shortestMember(dfa: DFA): string | undefined {
-  type Node = DFA['initial'];
-  const via = new Map<Node, { from: Node; char: string }>();
-  const seen = new Set<Node>([dfa.initial]);
-  let frontier: Node[] = [dfa.initial];
-  while (frontier.length > 0) {
-    const next: Node[] = [];
-    for (const node of frontier) {
-      if (dfa.finals.has(node)) {
-        let word = '';
-        for (let n = node; n !== dfa.initial; ) {
-          const step = via.get(n)!;
-          word = step.char + word;
-          n = step.from;
-        }
-        return word;
-      }
-      // Per target state, the most readable character of all the ranges leading there.
-      const best = new Map<Node, string>();
-      for (const [range, to] of node.out.entries()) {
-        if (seen.has(to)) continue;
-        const inRange = (c: string) => c.charCodeAt(0) >= range.min && c.charCodeAt(0) <= range.max;
-        const char = [...PREFERRED].find(inRange) ?? String.fromCharCode(range.min);
-        const prev = best.get(to);
-        if (prev === undefined || rank(char) < rank(prev)) best.set(to, char);
-      }
-      for (const [to, char] of best) {
-        seen.add(to);
-        via.set(to, { from: node, char });
-        next.push(to);
-      }
-    }
-    frontier = next;
-  }
-  return undefined;
-}
