@@ -54,11 +54,25 @@ ${principals.map((p) => `        - "${p}"`).join('\n')}
   };
 }
 
+/**
+ * `lists` further policies, each of n principals of its own (other namespaces, other service
+ * accounts), on the same workload: every region the lists cut from each other is a search over
+ * their product automata, so this is where the state budget (limits.maxMatcherStates) stops it.
+ */
+function extraLists(n: number, lists: number): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (let k = 1; k < lists; k++) {
+    const own = hostilePrincipals(n).map((p) => p.replace('/ns/', `/ns/l${k}-`).replace('/sa/', `/sa/l${k}-`));
+    files[`shop/policy-${k}.yaml`] = hostileFiles(own)['shop/policy.yaml']!.replace('name: hostile', `name: hostile-${k}`);
+  }
+  return files;
+}
+
 /** One size, in this process: prints one JSON line. */
-function runOne(n: number): void {
+function runOne(n: number, lists: number): void {
   const principals = hostilePrincipals(n);
   const base = memorySnapshot('base', hostileFiles(principals));
-  const head = memorySnapshot('head', hostileFiles([...principals, 'cluster.local/ns/evil/sa/x*']));
+  const head = memorySnapshot('head', { ...hostileFiles([...principals, 'cluster.local/ns/evil/sa/x*']), ...extraLists(n, lists) });
   const start = process.hrtime.bigint();
   const result = reviewSnapshots({ base, head, config: defaultConfig(), now: new Date('2026-01-01T00:00:00Z') });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -68,20 +82,22 @@ function runOne(n: number): void {
 
 function main(): void {
   console.log(`hostile policy: principals mixing exact, prefix* and *suffix; one principal added; bound ${BOUND_SECONDS} s per size (BENCH_HOSTILE_SECONDS)`);
-  for (const n of HOSTILE_SIZES) {
-    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--one', String(n)], { encoding: 'utf8', timeout: BOUND_SECONDS * 1000 });
+  const runs = [...HOSTILE_SIZES.map((n) => [n, 1] as const), [20_000, 4] as const];
+  for (const [n, lists] of runs) {
+    const label = `n=${String(n).padStart(6)}${lists > 1 ? ` + ${lists - 1} more lists of n added` : ''}`;
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--one', String(n), String(lists)], { encoding: 'utf8', timeout: BOUND_SECONDS * 1000 });
     const line = child.stdout.trim().split('\n').pop() ?? '';
     if (child.error || child.status !== 0 || !line.startsWith('{')) {
-      console.log(`n=${String(n).padStart(6)}  did not finish within ${BOUND_SECONDS} s${child.signal ? ` (${child.signal})` : ''}`);
+      console.log(`${label}  did not finish within ${BOUND_SECONDS} s${child.signal ? ` (${child.signal})` : ''}`);
       continue;
     }
     const r = JSON.parse(line) as { ms: number; rssMiB: number; rules: string[] };
-    console.log(`n=${String(n).padStart(6)}  review ${(r.ms / 1000).toFixed(1)} s  peak RSS ${r.rssMiB.toFixed(0)} MiB  findings ${r.rules.join(', ') || 'none'}`);
+    console.log(`${label}  review ${(r.ms / 1000).toFixed(1)} s  peak RSS ${r.rssMiB.toFixed(0)} MiB  findings ${[...new Set(r.rules)].join(', ') || 'none'}`);
   }
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf('--one');
-  if (i >= 0) runOne(Number(process.argv[i + 1]));
+  if (i >= 0) runOne(Number(process.argv[i + 1]), Number(process.argv[i + 2] ?? 1));
   else main();
 }

@@ -25,6 +25,27 @@ export interface Edge {
 /** The dead state of a component in a product: it accepts nothing, whatever follows. */
 const DEAD = -1;
 
+/**
+ * Product states one review may create, over all its searches (config `limits.maxMatcherStates`).
+ * Each search makes its own product and drops it, so memory is bounded by what one search visits;
+ * the shared budget bounds the time. Past it, refa's TooManyNodesError: the workload's answer is
+ * reported as not computable (a finding that fails the gate), never a crash or a hang.
+ */
+const budget = { left: 2_000_000, limit: 2_000_000 };
+
+export function resetLazyBudget(limit: number): void {
+  budget.left = limit;
+  budget.limit = limit;
+}
+
+function spend(): void {
+  if (--budget.left < 0) {
+    throw new TooManyNodesError(
+      `the value sets of this review need more than ${budget.limit} automaton states (limits.maxMatcherStates); long lists of principals, paths or hosts combined with each other cost the most`,
+    );
+  }
+}
+
 /** A refa DFA as a lazy automaton (its nodes numbered as they are reached). */
 export function lazyOfDfa(dfa: DFA): Lazy {
   type Node = DFA['initial'];
@@ -57,21 +78,20 @@ export function lazyOfDfa(dfa: DFA): Lazy {
 
 /**
  * The automaton of `pos[0] ∩ pos[1] ∩ … − neg[0] − neg[1] − …` over characters 0..maxCharacter,
- * made lazily. Without a positive component it starts from every string. `limit` bounds the
- * states it may create: past it, refa's TooManyNodesError (reported as an incomplete analysis).
+ * made lazily. Without a positive component it starts from every string. Its states count
+ * against the review's budget; it keeps no transitions, since one search expands a state once.
  */
-export function lazyProduct(pos: readonly Lazy[], neg: readonly Lazy[], maxCharacter: number, limit: number): Lazy {
+export function lazyProduct(pos: readonly Lazy[], neg: readonly Lazy[], maxCharacter: number): Lazy {
   const parts = [...pos, ...neg];
   const np = pos.length;
   const tuples: number[][] = [];
   const ids = new Map<string, number>();
-  const outs: (Edge[] | undefined)[] = [];
   const idOf = (tuple: number[]): number => {
     const key = tuple.join(',');
     let id = ids.get(key);
     if (id === undefined) {
+      spend();
       id = tuples.length;
-      TooManyNodesError.assert(id, limit, 'lazy product');
       tuples.push(tuple);
       ids.set(key, id);
     }
@@ -88,14 +108,7 @@ export function lazyProduct(pos: readonly Lazy[], neg: readonly Lazy[], maxChara
       }
       return true;
     },
-    out: (s) => {
-      let edges = outs[s];
-      if (!edges) {
-        edges = productOut(tuples[s]!);
-        outs[s] = edges;
-      }
-      return edges;
-    },
+    out: (s) => productOut(tuples[s]!),
   };
 
   /** Cuts the character range at every boundary of a component's ranges; each piece leads to one tuple. */
@@ -141,21 +154,41 @@ export function lazyProduct(pos: readonly Lazy[], neg: readonly Lazy[], maxChara
   }
 }
 
-/** Whether the automaton accepts some string: a depth-first search that stops at the first final state. */
-export function acceptsSome(a: Lazy): boolean {
-  const seen = new Set<number>([a.initial]);
+/**
+ * An accepted string, or undefined when there is none: a depth-first search that stops at the
+ * first final state. Narrow ranges (the characters a value list names) are tried before wide ones
+ * (everything else): members of sets cut from matcher lists are spelled by their matchers, and the
+ * wide ranges lead into the suffix automaton's states, the largest part of the product.
+ */
+export function someAccepted(a: Lazy): string | undefined {
+  const via = new Map<number, { from: number; char: number }>();
   const stack = [a.initial];
+  const seen = new Set<number>(stack);
   while (stack.length > 0) {
     const s = stack.pop()!;
-    if (a.isFinal(s)) return true;
-    for (const e of a.out(s)) {
+    if (a.isFinal(s)) {
+      const chars: number[] = [];
+      for (let n = s; n !== a.initial; n = via.get(n)!.from) chars.push(via.get(n)!.char);
+      return String.fromCharCode(...chars.reverse());
+    }
+    const edges = [...a.out(s)].sort((x, y) => y.max - y.min - (x.max - x.min));
+    for (const e of edges) {
       if (seen.has(e.to)) continue;
       seen.add(e.to);
+      via.set(e.to, { from: s, char: readableIn(e) });
       stack.push(e.to);
     }
   }
-  return false;
+  return undefined;
 }
+
+const readableIn = (e: Edge): number => {
+  for (let i = 0; i < PREFERRED.length; i++) {
+    const c = PREFERRED.charCodeAt(i);
+    if (c >= e.min && c <= e.max) return c;
+  }
+  return e.min;
+};
 
 /** Whether the automaton accepts `value`. */
 export function accepts(a: Lazy, value: string): boolean {
@@ -184,7 +217,7 @@ const rank = (c: string): number => {
  * suffix-shaped languages.) Witnesses are read by people, so each step takes a readable
  * character when its range allows one.
  */
-export function shortestAccepted(a: Lazy): string | undefined {
+export function shortestAccepted(a: Lazy, maxVisits = Infinity): string | undefined | typeof TOO_FAR {
   const via = new Map<number, { from: number; char: string }>();
   const seen = new Set<number>([a.initial]);
   const wordOf = (s: number): string => {
@@ -202,6 +235,7 @@ export function shortestAccepted(a: Lazy): string | undefined {
     // reach equally short members by different characters.
     const finals = frontier.filter((s) => a.isFinal(s)).map(wordOf);
     if (finals.length > 0) return finals.reduce((best, w) => (compareReadable(w, best) < 0 ? w : best));
+    if (seen.size > maxVisits) return TOO_FAR;
     const next: number[] = [];
     for (const s of frontier) {
       // Per target state, the most readable character of all the ranges leading there.
@@ -222,6 +256,9 @@ export function shortestAccepted(a: Lazy): string | undefined {
   }
   return undefined;
 }
+
+/** shortestAccepted stopped at its visit limit before the shortest members' depth. */
+export const TOO_FAR = Symbol('too far');
 
 function compareReadable(x: string, y: string): number {
   for (let i = 0; i < Math.min(x.length, y.length); i++) {

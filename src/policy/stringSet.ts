@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DFA, ENFA, JS, NFA } from 'refa';
-import { accepts, acceptsSome, lazyOfDfa, lazyProduct, shortestAccepted, type Lazy } from './lazyAutomaton.js';
+import { accepts, lazyOfDfa, lazyProduct, resetLazyBudget, shortestAccepted, someAccepted, TOO_FAR, type Lazy } from './lazyAutomaton.js';
 import { patternUnionDfa, patternUnionLazy, type PatternUnion } from './patternUnion.js';
 
 /**
@@ -35,6 +35,7 @@ export class StringSet {
    * Its members are never formulas themselves except as `neg` (a region subtracted whole).
    */
   private formula?: { pos: readonly StringSet[]; neg: readonly StringSet[] };
+  /** The automaton of a set that is no formula (formulas make theirs per search). */
   private lazyAutomaton?: Lazy;
   private emptiness?: boolean;
 
@@ -49,13 +50,14 @@ export class StringSet {
     return this.formula !== undefined || (this.matchers !== undefined && (this.patterns?.size ?? 0) >= lazyMin);
   }
 
+  /**
+   * The set's automaton, walked lazily. A formula's product is made afresh for each search and
+   * dropped after it (so caches of regions never hold products); its terms' automata are kept.
+   */
   private lazy(): Lazy {
-    if (!this.lazyAutomaton) {
-      const f = this.formula;
-      if (f) this.lazyAutomaton = lazyProduct(f.pos.map((x) => x.lazy()), f.neg.map((x) => x.lazy()), StringSet.MAX_CHAR, maxStates);
-      else if (this.isLazy) this.lazyAutomaton = patternUnionLazy(this.matchers!, StringSet.MAX_CHAR);
-      else this.lazyAutomaton = lazyOfDfa(this.dfa);
-    }
+    const f = this.formula;
+    if (f) return lazyProduct(f.pos.map((x) => x.lazy()), f.neg.map((x) => x.lazy()), StringSet.MAX_CHAR);
+    this.lazyAutomaton ??= this.isLazy ? patternUnionLazy(this.matchers!, StringSet.MAX_CHAR) : lazyOfDfa(this.dfa);
     return this.lazyAutomaton;
   }
 
@@ -185,11 +187,13 @@ export class StringSet {
     if (!this.isLazy) return this.dfa.isEmpty;
     // Every Istio matcher matches something, so a union of them is never empty.
     if (!this.formula) return false;
-    this.emptiness ??= !acceptsSome(this.lazy());
+    this.emptiness ??= someAccepted(this.lazy()) === undefined;
     return this.emptiness;
   }
 
   has(value: string): boolean {
+    const f = this.formula;
+    if (f) return f.pos.every((x) => x.has(value)) && !f.neg.some((x) => x.has(value));
     return this.isLazy ? accepts(this.lazy(), value) : this.dfa.test(toWord(value));
   }
 
@@ -273,7 +277,11 @@ export class StringSet {
   /** A member of the set: the first candidate that belongs, else the shortest word. */
   sample(candidates: readonly string[] = []): string | undefined {
     for (const c of candidates) if (this.has(c)) return c;
-    return shortestAccepted(this.isLazy ? this.lazy() : lazyOfDfa(this.dfa));
+    if (!this.isLazy) return shortestAccepted(lazyOfDfa(this.dfa)) as string | undefined;
+    // A shortest member of a large set may lie deep in a large product: look for one within a
+    // bounded breadth-first search, else take the member a depth-first search spells.
+    const shortest = shortestAccepted(this.lazy(), SHORTEST_VISITS);
+    return shortest === TOO_FAR ? someAccepted(this.lazy()) : shortest;
   }
 
   /** A formula's terms; any other set is its own single positive term. */
@@ -288,6 +296,9 @@ export class StringSet {
     return set;
   }
 }
+
+/** States a witness search of a large set visits before it settles for any member over a shortest one. */
+const SHORTEST_VISITS = 20_000;
 
 /** Lists of matchers at least this long are answered lazily (see `isLazy`); tests lower it to cover the lazy paths. */
 let lazyMin = 64;
@@ -362,6 +373,7 @@ const nodes = () => new DFA.LimitedNodeFactory(maxStates);
 /** Sets the bound on the states of one automaton (config `limits.maxMatcherStates`). */
 export function setMaxStates(n: number): void {
   maxStates = n;
+  resetLazyBudget(n);
 }
 
 const opCache = new Map<string, StringSet>();

@@ -2,7 +2,7 @@
  * `npm run load`: the server under the load of issue #12, on loopback only.
  * Two runs of `npm start` against the GitHub stand-in, production settings
  * (writes one second apart per installation) except a 10 s analysis bound:
- *   1. a hostile pull request (20,000 mixed principals) while another
+ *   1. a hostile pull request (four policies of 20,000 mixed principals each) while another
  *      installation's webhooks arrive every 200 ms;
  *   2. 50 pull requests over 10 installations, delivered at once.
  * Prints webhook answer times, time to the last check run created and
@@ -77,7 +77,7 @@ async function fifty() {
 }
 
 const h = await hostile();
-console.log('Hostile pull request (20,000 mixed principals), another installation delivering every 200 ms:');
+console.log('Hostile pull request (4 × 20,000 mixed principals), another installation delivering every 200 ms:');
 console.log(`  hostile check: ${h.result.run.conclusion} — ${h.result.run.output?.title}`);
 console.log(`  hostile check completed after ${fmt(h.result.run.completedAt! - h.result.t0Wall)}`);
 console.log(`  other installation's webhooks meanwhile (${h.result.answers.length}): median ${fmt(median(h.result.answers))}, max ${fmt(Math.max(...h.result.answers))}`);
