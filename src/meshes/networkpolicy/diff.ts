@@ -48,6 +48,11 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyCha
   const egressers = new Set(podPeers.filter((p) => involved(p, 'egress')));
   const ingressers = new Set(podPeers.filter((p) => involved(p, 'ingress')));
   const all: Peer[] = [...podPeers.map((peer) => ({ kind: 'pod' as const, peer })), ...peers.externals.map((peer) => ({ kind: 'external' as const, peer }))];
+  // With the same policies on both sides, a connection can only change where an end of it changed
+  // (its labels, its namespace's labels, its ports): the other pairs are skipped unexamined, so a
+  // review whose NetworkPolicies and pods did not change costs nothing here.
+  const samePolicies = policiesKey(b.policies) === policiesKey(a.policies);
+  const moved = new Set(podPeers.filter((p) => JSON.stringify(p.before) !== JSON.stringify(p.after)));
   const groups = new Map<string, { change: PolicyChange; more: number }>();
   for (const src of all) {
     for (const dst of all) {
@@ -55,6 +60,7 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyCha
       if (src.peer === dst.peer) continue; // a pod always reaches itself
       const relevant = (src.kind === 'pod' && egressers.has(src.peer)) || (dst.kind === 'pod' && ingressers.has(dst.peer));
       if (!relevant) continue;
+      if (samePolicies && !moved.has(src.peer as PodPeer) && !moved.has(dst.peer as PodPeer)) continue;
       const eb = [endpoint(src, 'before'), endpoint(dst, 'before')] as const;
       const ea = [endpoint(src, 'after'), endpoint(dst, 'after')] as const;
       const cb = connection(b.policies, eb[0], eb[1]);
@@ -77,6 +83,14 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyCha
     changes.push(c);
   }
   return changes;
+}
+
+/** The policies of one side as a comparable key: each policy's namespace and content. */
+function policiesKey(policies: readonly NetworkPolicy[]): string {
+  return policies
+    .map((p) => `${p.namespace}|${p.resource.hash}`)
+    .sort()
+    .join('\n');
 }
 
 function side(inv: Inventory) {
