@@ -610,6 +610,8 @@ function diffIngress(before: MeshSide, after: MeshSide, out: PolicyChange[]): vo
     const host = added.sample(['example.com', 'www.example.com']) ?? '';
     const targets = a.targets && a.targets.length > 0 ? a.targets : [{ workload: null, port: null }];
     for (const t of targets) {
+      // Already reachable from any outside address on that port (a public load balancer before): a second way in, not new reach.
+      if (t.workload && t.port !== null && before.exposedOutside?.has(`${workloadKey(t.workload)}|${t.port}`)) continue;
       out.push(
         base(after.mesh, 'ingress-exposed', a.originFor?.(host) ?? a.origin, 'after', t.workload, t.port, {
           before: b ? `reachable through ${b.gateway} for some hosts` : `not routed from gateway ${a.gateway}`,

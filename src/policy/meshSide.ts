@@ -116,6 +116,12 @@ export interface Ambiguity {
 
 export interface MeshSide {
   mesh: string;
+  /**
+   * Workload ports (`<workloadKey>|<port>`) that the cluster already exposes to any outside address
+   * by other means than the mesh's ingress (a public LoadBalancer Service): a route to them through
+   * a gateway is no new exposure.
+   */
+  exposedOutside?: ReadonlySet<string>;
   /** Where mesh-wide policy lives (Istio's root namespace), when the mesh has one. */
   rootNamespace: string | undefined;
   /** The mesh config line that sets the root namespace, when the repository sets it. */

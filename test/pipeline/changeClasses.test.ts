@@ -303,6 +303,17 @@ const ROWS: Row[] = [
     why: 'Row 37 (§2.6): a new VirtualService binds payments.example.com on the public gateway (which serves *.example.com) to payments: payments:8080 becomes reachable from outside.',
     expect: [f('ingress-exposed', 'ingress-exposed', W.payments, 8080, { file: 'shop/payments-public.yaml', line: 9, severity: 'high' })],
   },
+  {
+    case: 'ingress-route-to-public-loadbalancer-port',
+    why: 'Row 37 with payments:8080 already behind a public LoadBalancer Service: any outside client reached it before, so the new gateway route is a second way in, not new exposure (history pairs 30 and 33: a gateway that replaces the LoadBalancer).',
+    all: true,
+    expect: [],
+  },
+  {
+    case: 'ingress-route-to-internal-loadbalancer-port',
+    why: 'The same with an internal load balancer (networking.gke.io/load-balancer-type: Internal): only the VPC reached payments before, the gateway route exposes it to the internet.',
+    expect: [f('ingress-exposed', 'ingress-exposed', W.payments, 8080, { file: 'shop/payments-public.yaml', line: 9, severity: 'high' })],
+  },
 
   // ------------------------------------------------------------------ section 7, pitfalls
   {

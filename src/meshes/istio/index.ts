@@ -10,6 +10,7 @@ import { newBundle } from './trustDomain.js';
 import { computeClientPaths, findDestinationRuleConflicts } from './destinationRule.js';
 import { computeEgress, egressImportOriginFor, egressOriginFor } from './egress.js';
 import { computeIngress, ingressOriginFor } from './ingress.js';
+import { exposedByLoadBalancer } from './serviceExposure.js';
 import { buildWorkloadViews } from './workloadViews.js';
 
 const ISTIO_GROUP = /(^|\.)istio\.io\//;
@@ -64,6 +65,7 @@ export const istio: MeshAdapter = {
       view.originFor = (host) => egressOriginFor(view, host);
       view.importOriginFor = (host) => egressImportOriginFor(view, host);
     }
+    side.exposedOutside = exposedByLoadBalancer(inv);
     side.ingress = computeIngress(inv, res, settings);
     for (const view of side.ingress.values()) {
       view.originFor = (host) => ingressOriginFor(view, host);
