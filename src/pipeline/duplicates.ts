@@ -1,5 +1,6 @@
 import { identityKey, type Inventory } from '../inventory/inventory.js';
 import type { Resource } from '../manifests/resource.js';
+import { isRemovedIstioKind } from '../meshes/istio/istioResources.js';
 import type { PolicyChange } from '../policy/change.js';
 
 /**
@@ -8,13 +9,15 @@ import type { PolicyChange } from '../policy/change.js';
  * The cluster holds one object per name: whichever is applied last replaces
  * the others, and the repository cannot tell which that is. Only duplicates
  * this change introduced are reported; identical copies are harmless, and
- * copies in other folders are taken for other deployments.
+ * copies in other folders are taken for other deployments. A pair that was
+ * already duplicated before, wherever it lived (a folder renamed or moved),
+ * is not new; nor are copies of kinds Istio removed, which have no effect.
  */
 export function newDuplicates(base: Inventory, head: Inventory): PolicyChange[] {
-  const before = new Set(duplicateGroups(base).keys());
+  const before = new Set([...duplicateGroups(base).values()].map((g) => identityKey(g[0]!, base)));
   const out: PolicyChange[] = [];
-  for (const [key, group] of duplicateGroups(head)) {
-    if (before.has(key)) continue;
+  for (const group of duplicateGroups(head).values()) {
+    if (before.has(identityKey(group[0]!, head)) || group.every(isRemovedIstioKind)) continue;
     const first = group[0]!;
     const where = group.map((r) => `${r.file}:${r.line}`).join(', ');
     // Anchored on a copy this change touched, when one is new.

@@ -70,7 +70,14 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
       findBefore,
       isDryRun,
     });
-    changes.push(...diff);
+    // A removed Istio kind edited or moved in place of one of the same identity: Istio ignored it
+    // before and ignores it now, so nothing got weaker; it is an error entry (the PR touched it), not a finding.
+    for (const c of diff) {
+      const previous = c.related?.[0];
+      if (c.cause === 'invalid' && isRemovedIstioKind(c.anchor.resource) && previous && isRemovedIstioKind(previous)) {
+        head.errors.push({ file: c.anchor.resource.file, line: c.anchor.resource.locate(c.anchor.path), message: `${c.detail ?? ''} (edited or moved by this change)`.trim() });
+      } else changes.push(c);
+    }
     for (const inv of after.invalid) {
       // Removed kinds: the diff made the added or edited ones findings; unchanged ones are counted once.
       if (isRemovedIstioKind(inv.resource)) {

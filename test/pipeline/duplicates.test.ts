@@ -28,6 +28,7 @@ describe('objects defined twice', () => {
     ['an identical copy is harmless', { 'a.yaml': policy('"/admin*"') }, { 'a.yaml': policy('"/admin*"'), 'z.yaml': policy('"/admin*"') }, []],
     ['copies in other folders are other deployments (overlays, environments)', { 'prod/a.yaml': policy('"/admin*"'), 'staging/a.yaml': policy('"/admin*"') }, { 'prod/a.yaml': policy('"/admin*"'), 'staging/a.yaml': policy('"/admin*", "/x*"') }, []],
     ['a duplicate the base already had is not this change\'s', { 'a.yaml': policy('"/a*"'), 'z.yaml': policy('"/b*"') }, { 'a.yaml': policy('"/a*"'), 'z.yaml': policy('"/b*"') }, []],
+    ['a duplicate the base already had, moved to another folder, is not this change\'s (issue #13: one pure rename gave 44 findings)', { 'old/a.yaml': policy('"/a*"'), 'old/z.yaml': policy('"/b*"') }, { 'new/a.yaml': policy('"/a*"'), 'new/z.yaml': policy('"/b*"') }, []],
   ])('%s', (_name, before, after, expected) => {
     const found = review(before, after);
     expect(found.map((f) => `${f.file}:${f.line}`)).toEqual(expected);

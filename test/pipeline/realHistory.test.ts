@@ -15,10 +15,6 @@ const KNOWN_WRONG: Record<string, string> = {
     'a namespace object that carried istio-injection leaves its target, but no workload of that namespace is in the repository: nothing is reported',
   '28-kubeflow-models-web-app-rename-and-istio-component':
     'rendered, the renamed Service still reads as newly exposed through the gateway (a rename of the backend behind an unchanged route is not followed)',
-  '30-boutique-istio-manifests-added':
-    'a LoadBalancer Service already exposes the frontend; the engine does not count Service type LoadBalancer/NodePort as exposure, so the gateway route reads as new exposure',
-  '33-boutique-service-mesh-istio-component':
-    'same as 30 (the component swaps the LoadBalancer for a gateway route); also an optional component not used by the default root is read as applied',
   '39-kubeflow-model-registry-vs-tcp-to-http':
     'tcp routes on ports the Gateway does not listen on are taken as exposure, so the new HTTP routes on port 80 are not reported as new exposure',
   '43-istio-bookinfo-googleapis-tls-origination-narrowed':

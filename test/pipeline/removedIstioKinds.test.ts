@@ -47,13 +47,13 @@ describe('kinds Istio removed (issue #11, item 10)', () => {
     expect(renderMarkdown(r)).toContain('2 objects of kinds Istio removed');
   });
 
-  it('one the change edits or moves is a finding on its line (medium: it was ignored before as well, nothing got weaker)', () => {
+  it('one the change edits or moves is an error entry on its line, not a finding: Istio ignored it before as well, nothing got weaker (real history pair 37)', () => {
     const r = review({ 'ns.yaml': NAMESPACE, 'role.yaml': serviceRole('"GET"') }, { 'ns.yaml': NAMESPACE, 'moved/role.yaml': serviceRole('"GET", "POST"') });
-    expect(r.findings.map((f) => [f.ruleId, f.severity, `${f.file}:${f.line}`])).toEqual([['invalid-policy', 'medium', 'moved/role.yaml:1']]);
-    expect(r.findings[0]!.title).toBe('ServiceRole reader uses rbac.istio.io/v1alpha1, which Istio removed: it has no effect');
+    expect(r.findings).toEqual([]);
+    expect(r.errors.map((e) => `${e.file}:${e.line}`)).toEqual(['moved/role.yaml:1']);
+    expect(r.errors[0]!.message).toMatch(/rbac\.istio\.io\/v1alpha1 was removed from Istio .*\(edited or moved by this change\)$/);
     expect(r.summary.failed).toBe(false);
     expect(r.summary.removedKindsIgnored).toBe(0);
-    expect(r.errors).toEqual([]);
   });
 
   it('one the change adds fails the gate (its author expects a protection that does not exist); an unchanged one beside it in the same file is only counted', () => {
