@@ -4,6 +4,8 @@ import { Redis } from 'ioredis';
 import { jobKey, pullKey, type ReviewJob } from './job.js';
 
 const QUEUE = 'mesh-review';
+/** Pub/sub channel on which every replica announces a pull request's newest pushed head. */
+const HEADS = `${QUEUE}:heads`;
 
 /** BullMQ job ids: the head-and-trigger key, hashed (ids must not contain `:`). */
 const jobIdOf = (job: ReviewJob): string => createHash('sha256').update(jobKey(job)).digest('hex').slice(0, 40);
@@ -18,7 +20,10 @@ export type RedisJobRunner = (job: ReviewJob, signal: AbortSignal) => Promise<bo
  * backoff; a job whose replica died (kill -9) is "stalled" once its lock
  * lapses and is taken up by another replica. A pull request's jobs run one at
  * a time across replicas (a Redis lock per pull request; a job that finds it
- * held waits a second and tries again).
+ * held waits a second and tries again). A newer push received by any replica
+ * is published to all (Redis pub/sub): the replica running a review of an
+ * older head of that pull request aborts it with the reason `supersede`
+ * gives, as the in-process queue does.
  * https://docs.bullmq.io/guide/jobs/job-ids, https://docs.bullmq.io/guide/workers/stalled-jobs
  */
 export class RedisReviewQueue {
@@ -26,15 +31,35 @@ export class RedisReviewQueue {
   private readonly queue: Queue;
   private worker: Worker | undefined;
   private running = 0;
+  /** The reviews running here, by pull request: aborted when another replica announces a newer head. */
+  private readonly current = new Map<string, { headSha: string; controller: AbortController }>();
+  private subscriber: Redis | undefined;
 
   constructor(
     url: string,
     private readonly runner: RedisJobRunner,
-    private readonly options: { concurrency: number; lockMs: number; isAnnouncedHere: (job: ReviewJob) => boolean },
+    private readonly options: { concurrency: number; lockMs: number; isAnnouncedHere: (job: ReviewJob) => boolean; supersede: () => Error },
   ) {
     // BullMQ's blocking commands need maxRetriesPerRequest: null.
     this.redis = new Redis(url, { maxRetriesPerRequest: null });
     this.queue = new Queue(QUEUE, { connection: this.redis });
+  }
+
+  /** Tells every replica (this one too) that `job`'s head is the newest of its pull request. */
+  private async announceHead(job: ReviewJob): Promise<void> {
+    if (job.trigger !== 'push') return;
+    await this.redis.publish(HEADS, JSON.stringify({ pull: pullKey(job), headSha: job.headSha }));
+  }
+
+  private onHead(message: string): void {
+    let head: { pull?: unknown; headSha?: unknown };
+    try {
+      head = JSON.parse(message) as typeof head;
+    } catch {
+      return;
+    }
+    const running = typeof head.pull === 'string' ? this.current.get(head.pull) : undefined;
+    if (running && running.headSha !== head.headSha) running.controller.abort(this.options.supersede());
   }
 
   /** Adds the job unless one with its id exists (queued, running, or finished within a day). */
@@ -48,6 +73,7 @@ export class RedisReviewQueue {
       removeOnComplete: { age: 24 * 3600 },
       removeOnFail: { age: 7 * 24 * 3600 },
     });
+    await this.announceHead(job);
     return true;
   }
 
@@ -58,6 +84,10 @@ export class RedisReviewQueue {
   }
 
   start(): void {
+    this.subscriber = new Redis(this.redis.options);
+    this.subscriber.on('message', (_channel: string, message: string) => this.onHead(message));
+    this.subscriber.on('error', () => undefined);
+    void this.subscriber.subscribe(HEADS).catch(() => undefined);
     this.worker = new Worker(QUEUE, (job, token, signal) => this.process(job as Job<ReviewJob>, token, signal), {
       connection: new Redis(this.redis.options),
       concurrency: this.options.concurrency,
@@ -77,9 +107,14 @@ export class RedisReviewQueue {
       throw new DelayedError();
     }
     this.running++;
+    const controller = new AbortController();
+    signal?.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+    const pull = pullKey(job);
+    this.current.set(pull, { headSha: job.headSha, controller });
     try {
-      if (!(await this.runner(job, signal ?? new AbortController().signal))) throw new Error('the check run could not be completed: retried with backoff');
+      if (!(await this.runner(job, controller.signal))) throw new Error('the check run could not be completed: retried with backoff');
     } finally {
+      if (this.current.get(pull)?.controller === controller) this.current.delete(pull);
       this.running--;
       if ((await this.redis.get(lock)) === bjob.id) await this.redis.del(lock);
     }
@@ -103,6 +138,7 @@ export class RedisReviewQueue {
       if (late) await this.worker.close(true);
     }
     await this.queue.close();
+    this.subscriber?.disconnect();
     this.redis.disconnect();
   }
 }

@@ -92,6 +92,7 @@ export class ReviewService {
           concurrency: options.concurrency,
           lockMs: options.timeoutMs + 60_000,
           isAnnouncedHere: (job) => this.announcing.has(jobKey(job)),
+          supersede: superseded,
         })
       : undefined;
   }

@@ -262,4 +262,39 @@ describe.skipIf(!hasRedis)('two replicas on one Redis (BullMQ)', () => {
     expect(runs().map((r) => r[0]!.conclusion)).toEqual(pulls.map(() => 'failure'));
     expect(gh.reviews.map((r) => r.pull).sort()).toEqual(pulls.map((p) => `${p.owner}/${p.repo}#${p.number}`).sort());
   }, 120_000);
+
+  it('a newer push received by the other replica supersedes the review running on this one', async () => {
+    const redis = await startRedis();
+    cleanups.push(() => void redis.child.kill('SIGKILL'));
+    const gh = new GitHubStandIn();
+    await gh.start();
+    cleanups.push(() => gh.stop());
+    const replicas: AppProcess[] = [];
+    for (let i = 0; i < 2; i++) {
+      const stateDir = mkdtempSync(join(tmpdir(), 'mesh-review-replica-'));
+      const app = new AppProcess(gh.port, { REDIS_URL: redis.url, STATE_DIR: stateDir, WRITE_INTERVAL_MS: '20', REVIEW_THREADS: '1' });
+      cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }), () => app.stop());
+      await app.start();
+      replicas.push(app);
+    }
+    const [a, b] = replicas as [AppProcess, AppProcess];
+    const older = makePull({ number: 7, installationId: 71, kind: 'demo' });
+    const newer = makePull({ number: 7, installationId: 71, kind: 'harmless' });
+    gh.addPull(older);
+    gh.stalled.add(older.headSha);
+    expect((await a.deliver('pull_request', pullRequestEvent('opened', older))).status).toBe(200);
+    // Running (its tarball requested, held) on whichever replica took it.
+    await waitFor(() => gh.requests.some((r) => r.endsWith(older.headSha) && r.includes('/codeload/')), 20_000, () => [...a.lines, ...b.lines].slice(-30).join('\n'));
+    gh.addPull(newer);
+    expect((await b.deliver('pull_request', pullRequestEvent('synchronize', newer))).status).toBe(200);
+    await waitFor(
+      () => completed(gh.runsOf(older.owner, older.repo, older.headSha)) && completed(gh.runsOf(newer.owner, newer.repo, newer.headSha)),
+      30_000,
+      () => [...a.lines, ...b.lines].slice(-30).join('\n'),
+    );
+    const [old] = gh.runsOf(older.owner, older.repo, older.headSha);
+    expect(old!.conclusion).toBe('neutral');
+    expect(old!.output?.title).toBe('Superseded by a newer push');
+    expect(gh.runsOf(newer.owner, newer.repo, newer.headSha).map((r) => r.conclusion)).toEqual(['success']);
+  }, 120_000);
 });
