@@ -4,6 +4,9 @@ import { Redis } from 'ioredis';
 import { jobKey, pullKey, type ReviewJob } from './job.js';
 
 const QUEUE = 'mesh-review';
+/** BullMQ's lowest priority (2^21); 1 is the highest. */
+const MAX_PRIORITY = 2_097_152;
+const backlogKey = (job: ReviewJob): string => `${QUEUE}:backlog:${job.installationId}`;
 /** Pub/sub channel on which every replica announces a pull request's newest pushed head. */
 const HEADS = `${QUEUE}:heads`;
 
@@ -62,12 +65,23 @@ export class RedisReviewQueue {
     if (running && running.headSha !== head.headSha) running.controller.abort(this.options.supersede());
   }
 
-  /** Adds the job unless one with its id exists (queued, running, or finished within a day). */
+  /**
+   * Adds the job unless one with its id exists (queued, running, or finished within a day).
+   * Fair across installations: a job's BullMQ priority is its installation's backlog at the
+   * time it is added (1 for the first, 2 for the second, ...), so one installation's hundred
+   * queued reviews interleave with another's first instead of running ahead of it (BullMQ's
+   * groups, which do this exactly, are in BullMQ Pro only). The count is kept in Redis, shared
+   * by the replicas, and expires if a replica dies with it raised.
+   */
   async add(job: ReviewJob): Promise<boolean> {
     const id = jobIdOf(job);
     if (await this.queue.getJob(id)) return false;
+    const backlog = backlogKey(job);
+    const position = await this.redis.incr(backlog);
+    await this.redis.pexpire(backlog, 3_600_000);
     await this.queue.add('review', job, {
       jobId: id,
+      priority: Math.min(position, MAX_PRIORITY),
       attempts: 5,
       backoff: { type: 'exponential', delay: 5_000 },
       removeOnComplete: { age: 24 * 3600 },
@@ -113,6 +127,8 @@ export class RedisReviewQueue {
     this.current.set(pull, { headSha: job.headSha, controller });
     try {
       if (!(await this.runner(job, controller.signal))) throw new Error('the check run could not be completed: retried with backoff');
+      // Done: one fewer in its installation's backlog (a retried job keeps its place until it completes).
+      if ((await this.redis.decr(backlogKey(job))) < 0) await this.redis.set(backlogKey(job), 0);
     } finally {
       if (this.current.get(pull)?.controller === controller) this.current.delete(pull);
       this.running--;
