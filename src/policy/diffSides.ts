@@ -1,4 +1,7 @@
+import { arr, get, str } from '../inventory/read.js';
+import type { Workload } from '../inventory/inventory.js';
 import type { Resource } from '../manifests/resource.js';
+import type { StringSet } from './stringSet.js';
 import { workloadKey, type ClientPath, type MeshSide, type PortEval, type Protocol, type WorkloadView } from './meshSide.js';
 import type { AccessPolicy, Origin } from './access.js';
 import type { Cause, PolicyChange } from './change.js';
@@ -63,7 +66,7 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
   }
   diffClientPaths(before, after, changes, ctx);
   diffEgress(before, after, changes, ctx);
-  diffIngress(before, after, changes);
+  diffIngress(before, after, changes, predecessor);
   const seenAmbiguity = new Set(before.ambiguities.map((x) => x.key));
   for (const amb of after.ambiguities) {
     if (seenAmbiguity.has(amb.key)) continue;
@@ -108,6 +111,8 @@ function predecessors(before: MeshSide, after: MeshSide): Map<string, WorkloadVi
     (a: WorkloadView, b: WorkloadView) => a.workload.namespace === b.workload.namespace && a.workload.name === b.workload.name,
     (a: WorkloadView, b: WorkloadView) => a.workload.namespace === b.workload.namespace && Object.keys(a.workload.labels).length > 0 && labels(a) === labels(b),
     (a: WorkloadView, b: WorkloadView) => renamed(a, b) && a.workload.kind === b.workload.kind && a.workload.name === b.workload.name && labels(a) === labels(b),
+    // Renamed with its labels (`-app` -> `-application` everywhere): the same software, the only one of its kind that left and came.
+    (a: WorkloadView, b: WorkloadView) => a.workload.namespace === b.workload.namespace && a.workload.kind === b.workload.kind && soleImages(a, fresh) === soleImages(b, gone.map((g) => [workloadKey(g.workload), g] as const)) && soleImages(a, fresh) !== undefined,
   ]) {
     for (const [key, a] of fresh) {
       if (found.has(key)) continue;
@@ -119,6 +124,19 @@ function predecessors(before: MeshSide, after: MeshSide): Map<string, WorkloadVi
     }
   }
   return found;
+}
+
+/** The workload's container images, when no other workload of `among` in its namespace runs the same ones. */
+function soleImages(v: WorkloadView, among: readonly (readonly [string, WorkloadView])[]): string | undefined {
+  const images = (w: Workload) => {
+    const spec = get(w.resource.body, ...w.templatePath.slice(0, -1), 'spec');
+    const list = [...arr(get(spec, 'initContainers')), ...arr(get(spec, 'containers'))].map((c) => str(get(c, 'image'))).filter((i): i is string => i !== undefined);
+    return list.length > 0 ? JSON.stringify(list.sort()) : undefined;
+  };
+  const mine = images(v.workload);
+  if (mine === undefined) return undefined;
+  const alike = among.filter(([, o]) => o.workload.namespace === v.workload.namespace && images(o.workload) === mine);
+  return alike.length === 1 ? mine : undefined;
 }
 
 function base(
@@ -602,19 +620,31 @@ const namesWorkloads = (scope: string): boolean => scope.startsWith('workloads '
 const workloadsOf = (scope: string): string => (namesWorkloads(scope) ? scope : `workloads in ${scope}`);
 const oneWorkloadOf = (scope: string): string => (namesWorkloads(scope) ? `one of the ${scope}` : `a workload in ${scope}`);
 
-function diffIngress(before: MeshSide, after: MeshSide, out: PolicyChange[]): void {
+function diffIngress(before: MeshSide, after: MeshSide, out: PolicyChange[], predecessor: ReadonlyMap<string, WorkloadView>): void {
+  // What each workload port was reachable under through each gateway before, whatever the backend
+  // was called: a Service renamed (with its workload) behind an unchanged route exposes nothing new.
+  const reachedBefore = new Map<string, StringSet[]>();
+  const reachKey = (w: Workload, port: number | null, gateway: string) => `${workloadKey(w)}|${port ?? '*'}|${gateway}`;
+  for (const v of before.ingress.values()) {
+    for (const t of v.targets ?? []) {
+      const k = reachKey(t.workload, t.port, v.gateway);
+      reachedBefore.set(k, [...(reachedBefore.get(k) ?? []), v.hosts]);
+    }
+  }
   for (const [key, a] of after.ingress) {
     const b = before.ingress.get(key);
-    const added = b ? a.hosts.subtract(b.hosts) : a.hosts;
-    if (added.isEmpty || !a.origin) continue;
-    const host = added.sample(['example.com', 'www.example.com']) ?? '';
     const targets = a.targets && a.targets.length > 0 ? a.targets : [{ workload: null, port: null }];
     for (const t of targets) {
       // Already reachable from any outside address on that port (a public load balancer before): a second way in, not new reach.
       if (t.workload && t.port !== null && before.exposedOutside?.has(`${workloadKey(t.workload)}|${t.port}`)) continue;
+      const prior = t.workload ? (predecessor.get(workloadKey(t.workload))?.workload ?? t.workload) : undefined;
+      const hostsBefore = [...(b ? [b.hosts] : []), ...(prior ? (reachedBefore.get(reachKey(prior, t.port, a.gateway)) ?? []) : [])];
+      const added = hostsBefore.reduce((rest, h) => rest.subtract(h), a.hosts);
+      if (added.isEmpty || !a.origin) continue;
+      const host = added.sample(['example.com', 'www.example.com']) ?? '';
       out.push(
         base(after.mesh, 'ingress-exposed', a.originFor?.(host) ?? a.origin, 'after', t.workload, t.port, {
-          before: b ? `reachable through ${b.gateway} for some hosts` : `not routed from gateway ${a.gateway}`,
+          before: hostsBefore.length > 0 ? `reachable through ${a.gateway} for some hosts` : `not routed from gateway ${a.gateway}`,
           after: `${a.backend} reachable through gateway ${a.gateway}`,
           witness: `an external client requesting Host: ${host || '(any host)'} through gateway ${a.gateway}, routed to ${a.backend}`,
           detail: a.backend,

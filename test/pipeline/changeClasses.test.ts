@@ -310,6 +310,17 @@ const ROWS: Row[] = [
     expect: [],
   },
   {
+    case: 'ingress-backend-renamed-with-its-workload',
+    why: 'The exposed payments Deployment, its Service and the route are renamed payments-v2 together (same image, same port, same host): the same pods stay reachable the same way, nothing new is exposed (history pair 28).',
+    all: true,
+    expect: [],
+  },
+  {
+    case: 'ingress-route-moved-to-another-workload',
+    why: 'The same route now sends payments.example.com to a different workload (payments-admin, another image): that workload is newly reachable from outside.',
+    expect: [f('ingress-exposed', 'ingress-exposed', 'shop/payments-admin', 9090, { file: 'shop/payments-public.yaml', line: 9, severity: 'high' })],
+  },
+  {
     case: 'ingress-route-to-internal-loadbalancer-port',
     why: 'The same with an internal load balancer (networking.gke.io/load-balancer-type: Internal): only the VPC reached payments before, the gateway route exposes it to the internet.',
     expect: [f('ingress-exposed', 'ingress-exposed', W.payments, 8080, { file: 'shop/payments-public.yaml', line: 9, severity: 'high' })],

@@ -13,8 +13,6 @@ const KNOWN_WRONG: Record<string, string> = {
     'a 2020 kustomize-v3 tree that kustomize v5 (root-only load restrictor) cannot build: the changed root fails to render, which fails closed (analysis-incomplete) on a harmless change',
   '26-bank-of-anthos-dev-namespace-dropped':
     'a namespace object that carried istio-injection leaves its target, but no workload of that namespace is in the repository: nothing is reported',
-  '28-kubeflow-models-web-app-rename-and-istio-component':
-    'rendered, the renamed Service still reads as newly exposed through the gateway (a rename of the backend behind an unchanged route is not followed)',
   '39-kubeflow-model-registry-vs-tcp-to-http':
     'tcp routes on ports the Gateway does not listen on are taken as exposure, so the new HTTP routes on port 80 are not reported as new exposure',
   '43-istio-bookinfo-googleapis-tls-origination-narrowed':
