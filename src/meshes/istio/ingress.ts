@@ -78,7 +78,7 @@ function istioGateways(res: IstioResources, add: Add): void {
       const defined = gateways.get(gw);
       const admitted = defined ? serverHosts(defined, ns) : StringSet.all();
       const origin: Origin = { resource: vs.resource, path: ['spec', 'gateways', i] };
-      const { byHost, byPort } = virtualServiceBackends(body, gw, ns);
+      const { byHost, byPort } = virtualServiceBackends(body, gw, ns, defined ? gatewayServers(defined) : undefined);
       const exposed = vsHosts.intersect(admitted);
       if (!exposed.isEmpty) for (const backend of byHost) add(backend, gw, exposed, origin);
       // A `tcp` route matches connections, not names: the VirtualService's hosts filter nothing, and
@@ -118,20 +118,50 @@ function serverHosts(gateways: Typed<GatewaySpec>[], vsNamespace: string): Strin
   return set;
 }
 
+interface GatewayServer {
+  port: number | undefined;
+  protocol: string;
+  tlsMode: string | undefined;
+}
+
+function gatewayServers(gateways: Typed<GatewaySpec>[]): GatewayServer[] {
+  return gateways.flatMap((g) => (g.spec.servers ?? []).map((s) => ({ port: s.port?.number, protocol: (s.port?.protocol ?? '').toUpperCase(), tlsMode: s.tls?.mode?.toUpperCase() })));
+}
+
+const PASSTHROUGH = (s: GatewayServer) => s.tlsMode === 'PASSTHROUGH' || s.tlsMode === 'AUTO_PASSTHROUGH';
+
+/**
+ * Which servers of a Gateway each section of a VirtualService is served on (Istio's gateway
+ * listener build, pilot/pkg/networking/core/gateway.go: HTTP servers and terminated HTTPS carry
+ * `http` routes; TCP, MONGO and terminated TLS carry `tcp` routes; passthrough TLS/HTTPS carry
+ * `tls` routes). A server whose protocol is not written is not judged (every section may use it).
+ */
+const SECTION_PROTOCOLS: Record<'http' | 'tcp' | 'tls', (s: GatewayServer) => boolean> = {
+  http: (s) => s.protocol === '' || ['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB'].includes(s.protocol) || (s.protocol === 'HTTPS' && !PASSTHROUGH(s)),
+  tcp: (s) => s.protocol === '' || ['TCP', 'MONGO'].includes(s.protocol) || (s.protocol === 'TLS' && !PASSTHROUGH(s)),
+  tls: (s) => s.protocol === '' || (['TLS', 'HTTPS'].includes(s.protocol) && PASSTHROUGH(s)),
+};
+
 /**
  * Destinations of the routes that apply on gateway `gw`. A route whose every
  * match names other gateways (`match[].gateways` overrides the top-level list)
  * does not carry this gateway's traffic. Mirrors receive copies of the
  * requests, so they are exposed as well.
  */
-function virtualServiceBackends(spec: Obj, gw: string, ns: string): { byHost: Set<string>; byPort: Set<string> } {
+function virtualServiceBackends(spec: Obj, gw: string, ns: string, servers: GatewayServer[] | undefined): { byHost: Set<string>; byPort: Set<string> } {
   const byHost = new Set<string>();
   const byPort = new Set<string>();
-  for (const section of ['http', 'tcp', 'tls']) {
+  for (const section of ['http', 'tcp', 'tls'] as const) {
     const out = section === 'tcp' ? byPort : byHost;
+    // The gateway's servers this kind of route can take traffic from (when the Gateway is in the repository).
+    const usable = servers?.filter((s) => SECTION_PROTOCOLS[section](s));
     for (const route of arr(spec[section]).map(obj)) {
       const matches = arr(route.match).map(obj);
-      const bound = matches.length === 0 || matches.some((m) => !Array.isArray(m.gateways) || m.gateways.some((g) => typeof g === 'string' && resolveGatewayName(g, ns) === gw));
+      const onGateway = (m: Obj) => !Array.isArray(m.gateways) || m.gateways.some((g) => typeof g === 'string' && resolveGatewayName(g, ns) === gw);
+      // A match with `port` takes only connections to that gateway port (networking/core/gateway.go matches
+      // the route per server port): a route on a port no server of the gateway listens on carries nothing.
+      const onPort = (m: Obj) => usable === undefined || (typeof m.port === 'number' ? usable.some((s) => s.port === m.port) : usable.length > 0);
+      const bound = matches.length === 0 ? usable === undefined || usable.length > 0 : matches.some((m) => onGateway(m) && onPort(m));
       if (!bound) continue;
       const hosts = [
         ...arr(route.route).map((d) => get(d, 'destination', 'host')),

@@ -39,6 +39,8 @@ ${routes}`;
 
 const PUBLIC = gateway('public', 'istio-system', ['*.example.com']);
 const API = 'api.shop.svc.cluster.local';
+/** PUBLIC with a TCP server too: Istio serves `tcp` routes on TCP (and terminated TLS) servers only, never on HTTP or HTTPS ones. */
+const PUBLIC_WITH_TCP = PUBLIC.replace('  servers:\n', '  servers:\n  - port: {number: 31400, name: tcp, protocol: TCP}\n    hosts: ["*.example.com"]\n');
 
 /** key -> sample of hosts checked against candidates, the compact thing the tables assert. */
 function exposed(m: Map<string, IngressView>, candidates: string[]): Record<string, string[]> {
@@ -107,7 +109,7 @@ describe('computeIngress: VirtualService + Gateway', () => {
     {
       name: 'backends are normalised FQDNs; tcp, tls and mirrors count (a tcp route matches connections: every host the gateway serves reaches it)',
       yaml:
-        PUBLIC +
+        PUBLIC_WITH_TCP +
         vs(
           'api',
           'shop',
@@ -120,6 +122,24 @@ describe('computeIngress: VirtualService + Gateway', () => {
         'shadow.shop.svc.cluster.local|istio-system/public': ['shop.example.com'],
         'db.data.svc.cluster.local|istio-system/public': ['shop.example.com', 'a.b.example.com'],
       },
+    },
+    {
+      name: 'routes no server of the gateway can carry: tcp on an HTTPS-only gateway, http matched to a port it does not listen on (Istio builds routes per server: gateway.go)',
+      yaml:
+        PUBLIC +
+        vs(
+          'api',
+          'shop',
+          ['shop.example.com'],
+          ['istio-system/public'],
+          '  http:\n  - match:\n    - port: 8080\n    route:\n    - destination: {host: api}\n  tcp:\n  - route:\n    - destination: {host: db.data.svc.cluster.local}\n',
+        ),
+      want: {},
+    },
+    {
+      name: 'an http route matched to the port the gateway listens on is served',
+      yaml: PUBLIC + vs('api', 'shop', ['shop.example.com'], ['istio-system/public'], '  http:\n  - match:\n    - port: 443\n    route:\n    - destination: {host: api}\n'),
+      want: { [`${API}|istio-system/public`]: ['shop.example.com'] },
     },
     {
       name: 'a route whose matches name only mesh carries no gateway traffic',
