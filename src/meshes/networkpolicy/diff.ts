@@ -4,7 +4,7 @@ import type { Origin } from '../../policy/access.js';
 import type { Cause, PolicyChange } from '../../policy/change.js';
 import { refineAnchor, valueAt } from '../../policy/refineAnchor.js';
 import { PortSet, type L4Protocol } from '../../policy/portSet.js';
-import { admittingRule, allowed, connection, isolating, type Endpoint, type PodAttrs } from './evaluate.js';
+import { admittingRule, allowed, connection, isolating, selects, type Endpoint, type PodAttrs } from './evaluate.js';
 import { representativePeers, type ExternalPeer, type PodPeer } from './peers.js';
 import { readNetworkPolicies, type Direction, type NetworkPolicy } from './policy.js';
 
@@ -48,11 +48,18 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyCha
   const egressers = new Set(podPeers.filter((p) => involved(p, 'egress')));
   const ingressers = new Set(podPeers.filter((p) => involved(p, 'ingress')));
   const all: Peer[] = [...podPeers.map((peer) => ({ kind: 'pod' as const, peer })), ...peers.externals.map((peer) => ({ kind: 'external' as const, peer }))];
-  // With the same policies on both sides, a connection can only change where an end of it changed
-  // (its labels, its namespace's labels, its ports): the other pairs are skipped unexamined, so a
-  // review whose NetworkPolicies and pods did not change costs nothing here.
-  const samePolicies = policiesKey(b.policies) === policiesKey(a.policies);
+  // A connection is a function of the policies and its two ends, so it can only change where an end
+  // changed (its labels, its namespace's labels, its ports), or where a policy that is not the same on
+  // both sides selects the source (egress) or the destination (ingress). Every other pair is skipped
+  // unexamined: the work follows the change (a review that changes no NetworkPolicy and no pod costs
+  // nothing here; one changed policy costs the pods it selects times the peers).
   const moved = new Set(podPeers.filter((p) => JSON.stringify(p.before) !== JSON.stringify(p.after)));
+  const changedPolicies = changedOnly(b.policies, a.policies);
+  const touched = (dir: Direction) =>
+    new Set(podPeers.filter((p) => changedPolicies.some((pol) => pol.rules[dir] !== undefined && [p.before, p.after].some((x) => x !== undefined && selects(pol, x)))));
+  const [egressTouched, ingressTouched] = [touched('egress'), touched('ingress')];
+  const mayChange = (src: Peer, dst: Peer) =>
+    (src.kind === 'pod' && (moved.has(src.peer) || egressTouched.has(src.peer))) || (dst.kind === 'pod' && (moved.has(dst.peer) || ingressTouched.has(dst.peer)));
   const groups = new Map<string, { change: PolicyChange; more: number }>();
   for (const src of all) {
     for (const dst of all) {
@@ -60,7 +67,7 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyCha
       if (src.peer === dst.peer) continue; // a pod always reaches itself
       const relevant = (src.kind === 'pod' && egressers.has(src.peer)) || (dst.kind === 'pod' && ingressers.has(dst.peer));
       if (!relevant) continue;
-      if (samePolicies && !moved.has(src.peer as PodPeer) && !moved.has(dst.peer as PodPeer)) continue;
+      if (!mayChange(src, dst)) continue;
       const eb = [endpoint(src, 'before'), endpoint(dst, 'before')] as const;
       const ea = [endpoint(src, 'after'), endpoint(dst, 'after')] as const;
       const cb = connection(b.policies, eb[0], eb[1]);
@@ -85,12 +92,11 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyCha
   return changes;
 }
 
-/** The policies of one side as a comparable key: each policy's namespace and content. */
-function policiesKey(policies: readonly NetworkPolicy[]): string {
-  return policies
-    .map((p) => `${p.namespace}|${p.resource.hash}`)
-    .sort()
-    .join('\n');
+/** The policies of either side that the other side does not hold as they are (namespace and content). */
+function changedOnly(before: readonly NetworkPolicy[], after: readonly NetworkPolicy[]): NetworkPolicy[] {
+  const key = (p: NetworkPolicy) => `${p.namespace}|${p.resource.hash}`;
+  const [kb, ka] = [new Set(before.map(key)), new Set(after.map(key))];
+  return [...before.filter((p) => !ka.has(key(p))), ...after.filter((p) => !kb.has(key(p)))];
 }
 
 function side(inv: Inventory) {
