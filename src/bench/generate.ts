@@ -31,6 +31,15 @@ export const CONTAINER_PORT = 8080;
 
 export type ChangeKind = 'pa-permissive' | 'principal-wildcard' | 'deny-deleted';
 
+/**
+ * `plain`: as described above. `netpol`: every namespace also has a NetworkPolicy admitting only
+ * its callers' namespace on the app port (NetworkPolicy under Istio), and the namespace whose
+ * principal becomes `*` also opens its NetworkPolicy to every namespace. `random-principals`:
+ * each ALLOW names three principals of pseudo-random other namespaces (a fixed seed), so that,
+ * as in real repositories, hardly two policies are byte-identical.
+ */
+export type Variant = 'plain' | 'netpol' | 'random-principals';
+
 export interface PlannedChange {
   kind: ChangeKind;
   namespace: string;
@@ -79,7 +88,7 @@ export function expectedDocuments(n: number): number {
   return n * (1 + WORKLOADS_PER_NAMESPACE * DOCS_PER_WORKLOAD) + denies;
 }
 
-export function generateRepo(n: number): SyntheticRepo {
+export function generateRepo(n: number, variant: Variant = 'plain'): SyntheticRepo {
   const changes = plannedChanges(n);
   const changeAt = new Map<string, ChangeKind>(changes.map((c) => [c.namespace, c.kind]));
   const baseFiles: SnapshotFile[] = [];
@@ -88,19 +97,19 @@ export function generateRepo(n: number): SyntheticRepo {
   let bytes = 0;
   for (let i = 0; i < n; i++) {
     const path = filePath(i);
-    const docs = namespaceDocuments(i, n, undefined);
+    const docs = namespaceDocuments(i, n, undefined, variant);
     const content = Buffer.from(docs.join('---\n'), 'utf8');
     documents += docs.length;
     bytes += content.length;
     baseFiles.push({ path, content });
     const change = changeAt.get(nsName(i));
     if (change === undefined) headFiles.push({ path, content });
-    else headFiles.push({ path, content: Buffer.from(namespaceDocuments(i, n, change).join('---\n'), 'utf8') });
+    else headFiles.push({ path, content: Buffer.from(namespaceDocuments(i, n, change, variant).join('---\n'), 'utf8') });
   }
   return {
     namespaces: n,
-    base: memorySnapshot(`synthetic base (n=${n})`, baseFiles),
-    head: memorySnapshot(`synthetic head (n=${n})`, headFiles),
+    base: memorySnapshot(`synthetic base (n=${n}, ${variant})`, baseFiles),
+    head: memorySnapshot(`synthetic head (n=${n}, ${variant})`, headFiles),
     documents,
     bytes,
     changes,
@@ -112,13 +121,17 @@ export function memorySnapshot(label: string, files: SnapshotFile[]): Snapshot {
 }
 
 /** The YAML documents (without separators) of namespace i, with `change` applied. */
-function namespaceDocuments(i: number, n: number, change: ChangeKind | undefined): string[] {
+function namespaceDocuments(i: number, n: number, change: ChangeKind | undefined, variant: Variant = 'plain'): string[] {
   const ns = nsName(i);
   const docs: string[] = [namespaceDoc(ns)];
   const peer = (i + 1) % n;
+  if (variant === 'netpol') docs.push(networkPolicyDoc(ns, change === 'principal-wildcard' ? null : nsName(peer)));
   for (let w = 0; w < WORKLOADS_PER_NAMESPACE; w++) {
     const name = workloadName(i, w);
-    const caller = `${TRUST_DOMAIN}/ns/${nsName(peer)}/sa/${workloadName(peer, w)}`;
+    const caller =
+      variant === 'random-principals'
+        ? randomPrincipals(i, w, n)
+        : `${TRUST_DOMAIN}/ns/${nsName(peer)}/sa/${workloadName(peer, w)}`;
     docs.push(
       serviceAccountDoc(ns, name),
       deploymentDoc(ns, name, i, w),
@@ -131,6 +144,42 @@ function namespaceDocuments(i: number, n: number, change: ChangeKind | undefined
   if (hasDeny(i) && change !== 'deny-deleted') docs.push(denyPolicyDoc(ns));
   return docs;
 }
+
+/** Three principals of other namespaces, from a generator seeded by the namespace and workload (mulberry32). */
+function randomPrincipals(i: number, w: number, n: number): string {
+  let seed = (i * 7919 + w * 104729 + 1) >>> 0;
+  const next = (): number => {
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out: string[] = [];
+  for (let k = 0; k < 3; k++) {
+    const j = Math.floor(next() * n);
+    out.push(`${TRUST_DOMAIN}/ns/${nsName(j)}/sa/${workloadName(j, Math.floor(next() * WORKLOADS_PER_NAMESPACE))}`);
+  }
+  return out.join('\n              - ');
+}
+
+/** Ingress to every pod of the namespace only from `from` (null: from every namespace) on the app port. */
+const networkPolicyDoc = (ns: string, from: string | null): string => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: allow-callers
+  namespace: ${ns}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress:
+    - from:
+        - namespaceSelector:
+            ${from === null ? '{}' : `matchLabels:\n              kubernetes.io/metadata.name: ${from}`}
+      ports:
+        - protocol: TCP
+          port: ${CONTAINER_PORT}
+`;
 
 const namespaceDoc = (ns: string): string => `apiVersion: v1
 kind: Namespace

@@ -61,8 +61,12 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyCha
   const mayChange = (src: Peer, dst: Peer) =>
     (src.kind === 'pod' && (moved.has(src.peer) || egressTouched.has(src.peer))) || (dst.kind === 'pod' && (moved.has(dst.peer) || ingressTouched.has(dst.peer)));
   const groups = new Map<string, { change: PolicyChange; more: number }>();
+  // Iterated as the pairs that may change, not all pairs: a source that cannot change its side of a
+  // connection is only paired with the destinations that can change theirs.
+  const changingDsts = all.filter((d) => d.kind === 'pod' && (moved.has(d.peer) || ingressTouched.has(d.peer)));
   for (const src of all) {
-    for (const dst of all) {
+    const srcChanges = src.kind === 'pod' && (moved.has(src.peer) || egressTouched.has(src.peer));
+    for (const dst of srcChanges ? all : changingDsts) {
       if (src.kind === 'external' && dst.kind === 'external') continue;
       if (src.peer === dst.peer) continue; // a pod always reaches itself
       const relevant = (src.kind === 'pod' && egressers.has(src.peer)) || (dst.kind === 'pod' && ingressers.has(dst.peer));

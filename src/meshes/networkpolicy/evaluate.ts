@@ -36,7 +36,19 @@ export const selects = (p: NetworkPolicy, pod: PodAttrs): boolean => p.namespace
 
 /** The policies isolating `pod` in `dir` (docs: a pod is isolated once any policy selects it with that type). */
 export const isolating = (policies: readonly NetworkPolicy[], pod: PodAttrs, dir: Direction): NetworkPolicy[] =>
-  policies.filter((p) => p.rules[dir] !== undefined && selects(p, pod));
+  (byNamespace(policies).get(pod.namespace) ?? []).filter((p) => p.rules[dir] !== undefined && selects(p, pod));
+
+/** A side's policies by namespace (a policy only ever selects pods of its own namespace), made once per list. */
+const namespaceIndex = new WeakMap<readonly NetworkPolicy[], Map<string, NetworkPolicy[]>>();
+function byNamespace(policies: readonly NetworkPolicy[]): Map<string, NetworkPolicy[]> {
+  let index = namespaceIndex.get(policies);
+  if (!index) {
+    index = new Map();
+    for (const p of policies) index.set(p.namespace, [...(index.get(p.namespace) ?? []), p]);
+    namespaceIndex.set(policies, index);
+  }
+  return index;
+}
 
 /**
  * Whether a rule's peer list admits `peer`. Pod peers: a namespaceSelector and a

@@ -73,14 +73,27 @@ export function representativePeers(base: Inventory, head: Inventory, before: re
     return name;
   };
   addSyntheticNs({});
+  // The same namespace selector recurs in many policies (one per namespace, often): computed once each.
+  const nsSeen = new Map<string, string[]>();
   const nsFor = (sel: LabelSelector | null, policyNs: string): string[] => {
     if (sel === null) return [policyNs];
+    const key = JSON.stringify(sel);
+    const hit = nsSeen.get(key);
+    if (hit) return hit;
+    const found = nsForSelector(sel);
+    nsSeen.set(key, found);
+    return found;
+  };
+  const nsForSelector = (sel: LabelSelector): string[] => {
     const rep = representativeLabels(sel);
     if (!rep) return [];
     const out = new Set<string>([addSyntheticNs(rep)]);
     for (const v of variants(rep, nsVocab)) out.add(addSyntheticNs(v));
     // Named namespaces the selector matches on either side (so a namespace relabelled in the review is crossed).
-    for (const ns of realNs) if ([base, head].some((inv) => matchesSelector(sel, { ...(inv.namespaces.get(ns)?.labels ?? {}), [NAME_LABEL]: ns }))) out.add(ns);
+    // A selector that names the namespace (`kubernetes.io/metadata.name`, the usual way) can only match that one.
+    const named = sel.matchLabels?.[NAME_LABEL];
+    for (const ns of named !== undefined ? (realNs.has(named) ? [named] : []) : realNs)
+      if ([base, head].some((inv) => matchesSelector(sel, { ...(inv.namespaces.get(ns)?.labels ?? {}), [NAME_LABEL]: ns }))) out.add(ns);
     return [...out];
   };
   const pods = new Map<string, { ns: string; labels: Record<string, string>; resource: Resource }>();
