@@ -80,7 +80,7 @@ const plaintext = (w: string | null, port: number, at: At) => f('plaintext-acces
 const allowBroadened = (w: string | null, port: number, at: At) => f('allow-policy-broadened', 'access-broadened', w, port, at);
 const allowAllRestored = (w: string | null, port: number, at: At) => f('allow-all-restored', 'access-broadened', w, port, at);
 const denyWeakened = (w: string | null, port: number, at: At) => f('deny-policy-weakened', 'access-broadened', w, port, at);
-const sidecarRemoved = (w: string | null, port: number, at: At) => f('sidecar-removed', 'mtls-weakened', w, port, at);
+const sidecarRemoved = (w: string | null, port: number | null, at: At) => f('sidecar-removed', 'mtls-weakened', w, port, at);
 const unenforceable = (w: string | null, port: number, at: At) => f('policies-unenforceable', 'access-broadened', w, port, at);
 const narrowed = (w: string | null, port: number, at: At) => f('access-narrowed', 'access-narrowed', w, port, at);
 const invalidPolicy = (at: At) => f('invalid-policy', 'invalid-manifest', null, null, at);
@@ -319,6 +319,12 @@ const ROWS: Row[] = [
     case: 'ingress-route-moved-to-another-workload',
     why: 'The same route now sends payments.example.com to a different workload (payments-admin, another image): that workload is newly reachable from outside.',
     expect: [f('ingress-exposed', 'ingress-exposed', 'shop/payments-admin', 9090, { file: 'shop/payments-public.yaml', line: 9, severity: 'high' })],
+  },
+  {
+    case: 'namespace-injection-disabled-no-workloads',
+    why: 'A namespace labelled for injection stands for the pods deployed into it, even when the repository holds none of them (they come from another repository): istio-injection enabled -> disabled takes their sidecars.',
+    all: true,
+    expect: [sidecarRemoved('payments/*', null, { file: 'ns.yaml', line: 6, severity: 'high' })],
   },
   {
     case: 'ingress-route-to-internal-loadbalancer-port',

@@ -207,8 +207,8 @@ describe('the server (npm start, real HTTP)', () => {
   }, 60_000);
 });
 
-describe.skipIf(!hasRedis)('two replicas on one Redis (BullMQ)', () => {
-  it('each head is reviewed once, whichever replica gets which event', async () => {
+/** A real redis-server, the GitHub stand-in, and two app processes (as `npm start` runs them) sharing that Redis. */
+async function twoReplicas(): Promise<{ gh: GitHubStandIn; a: AppProcess; b: AppProcess }> {
     const redis = await startRedis();
     cleanups.push(() => void redis.child.kill('SIGKILL'));
     const gh = new GitHubStandIn();
@@ -223,6 +223,12 @@ describe.skipIf(!hasRedis)('two replicas on one Redis (BullMQ)', () => {
       replicas.push(app);
     }
     const [a, b] = replicas as [AppProcess, AppProcess];
+    return { gh, a, b };
+}
+
+describe.skipIf(!hasRedis)('two replicas on one Redis (BullMQ)', () => {
+  it('each head is reviewed once, whichever replica gets which event', async () => {
+    const { gh, a, b } = await twoReplicas();
     const pulls = Array.from({ length: 6 }, (_, i) => makePull({ number: i + 1, installationId: 200 + (i % 3), kind: 'demo' }));
     for (const p of pulls) gh.addPull(p);
     await Promise.all(
@@ -242,20 +248,7 @@ describe.skipIf(!hasRedis)('two replicas on one Redis (BullMQ)', () => {
   }, 120_000);
 
   it('a newer push received by the other replica supersedes the review running on this one', async () => {
-    const redis = await startRedis();
-    cleanups.push(() => void redis.child.kill('SIGKILL'));
-    const gh = new GitHubStandIn();
-    await gh.start();
-    cleanups.push(() => gh.stop());
-    const replicas: AppProcess[] = [];
-    for (let i = 0; i < 2; i++) {
-      const stateDir = mkdtempSync(join(tmpdir(), 'mesh-review-replica-'));
-      const app = new AppProcess(gh.port, { REDIS_URL: redis.url, STATE_DIR: stateDir, WRITE_INTERVAL_MS: '20', REVIEW_THREADS: '1' });
-      cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }), () => app.stop());
-      await app.start();
-      replicas.push(app);
-    }
-    const [a, b] = replicas as [AppProcess, AppProcess];
+    const { gh, a, b } = await twoReplicas();
     const older = makePull({ number: 7, installationId: 71, kind: 'demo' });
     const newer = makePull({ number: 7, installationId: 71, kind: 'harmless' });
     gh.addPull(older);

@@ -42,5 +42,12 @@ export function istioSelectors(inv: Inventory, options: MeshOptions): SelectorUs
   if (rootUses.length > 0) namespaces.add(ANY_NAMESPACE);
   for (const ns of namespaces) for (const u of rootUses) uses.push({ ...u, namespace: ns });
   if (rootUses.length > 0) uses.push({ namespace: ANY_NAMESPACE, labels: {}, resource: rootUses[0]!.resource });
+  // A namespace the repository labels for sidecar injection stands for the pods deployed into it
+  // (often from another repository): losing the label, or the Namespace object, takes their sidecars.
+  for (const n of inv.namespaces.values()) {
+    if (n.resource && Object.keys(n.labels).some((k) => k === 'istio-injection' || k === 'istio.io/rev' || k === 'istio.io/dataplane-mode')) {
+      uses.push({ namespace: n.name, labels: {}, resource: n.resource });
+    }
+  }
   return uses;
 }
