@@ -15,6 +15,7 @@ import type { ReviewResult } from '../pipeline/reviewResult.js';
 import { readDirectorySnapshot } from '../sources/directorySource.js';
 import type { Snapshot } from '../sources/snapshot.js';
 import { generateRepo, memorySnapshot, type Variant } from './generate.js';
+import { benchMonorepo } from './monorepo.js';
 
 export const GOALS = {
   /** Full diff time over the time to parse one side with `yaml`. */
@@ -221,6 +222,8 @@ export async function main(): Promise<void> {
       `peak RSS ${rssMiB().toFixed(0)} MiB (goal <= ${GOALS.maxRssMiB}); ` +
       `Online Boutique ${boutique.length === 0 ? 'skipped' : boutique.map((b) => `${fmtMs(b.ms)} ms`).join(' / ')} (goal < ${GOALS.maxBoutiqueMs} ms)`,
   );
+  // Issue #13: a kustomize monorepo rendered by the real kustomize (skipped when it is not installed).
+  console.log(await benchMonorepo().catch((e: unknown) => `kustomize monorepo: skipped (${e instanceof Error ? e.message : String(e)})`));
   const missed = missedGoals([...results, ...variants], boutique);
   for (const line of missed) console.log(line);
   if (missed.length === 0) console.log('all goals met');
