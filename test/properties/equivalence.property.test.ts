@@ -628,8 +628,11 @@ function narrowRule(rule: Obj, next: () => number): Obj {
   ];
   if (!r.from) strategies.push(() => (r.from = [{ source: { ipBlocks: ['10.0.0.0/8'] } }]));
   if (!r.to) strategies.push(() => (r.to = [{ operation: { methods: ['GET'] } }]));
-  if ((r.from?.length ?? 0) > 1) strategies.push(() => (r.from = [pick(r.from as Obj[], next)!]));
-  if ((r.to?.length ?? 0) > 1) strategies.push(() => (r.to = [pick(r.to as Obj[], next)!]));
+  // Keeping one of several from/to entries narrows only where the rule is generated at all: on a TCP
+  // filter chain an HTTP-only field anywhere skips the whole ALLOW rule (builder.go), so dropping the
+  // entry that held it would make the rule apply there, a widening. Only rules without one are cut so.
+  if ((r.from?.length ?? 0) > 1 && !hasHttpOnlyField(r)) strategies.push(() => (r.from = [pick(r.from as Obj[], next)!]));
+  if ((r.to?.length ?? 0) > 1 && !hasHttpOnlyField(r)) strategies.push(() => (r.to = [pick(r.to as Obj[], next)!]));
   if (slots.length > 0) {
     strategies.push(() => {
       const s = pick(slots, next)!;
