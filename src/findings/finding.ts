@@ -53,6 +53,8 @@ export const Finding = z.object({
   witness: z.string().nullable(),
   /** Caveats a reviewer should weigh (the engine's assumptions), and why an ignore entry stopped applying. */
   notes: z.array(z.string()).optional(),
+  /** The targets (variants: overlays, environments, distributions) it holds in, when it holds in some of them only. */
+  targets: z.array(z.string()).optional(),
 });
 export type Finding = z.infer<typeof Finding>;
 

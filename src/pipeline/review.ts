@@ -7,6 +7,7 @@ import { addPotentialWorkloads } from '../inventory/potentialWorkloads.js';
 import { ParseCache } from '../manifests/parseCache.js';
 import type { ParseError, Resource } from '../manifests/resource.js';
 import { isDryRun, isRemovedIstioKind } from '../meshes/istio/istioResources.js';
+import { exposedByLoadBalancer } from '../meshes/istio/serviceExposure.js';
 import { sortFindings } from '../findings/sortFindings.js';
 import { MESHES } from '../meshes/registry.js';
 import type { PolicyChange } from '../policy/change.js';
@@ -14,6 +15,8 @@ import { diffMeshSides } from '../policy/diffSides.js';
 import { changedFiles } from './changedFiles.js';
 import { newDuplicates } from './duplicates.js';
 import { unanalysedChanges } from './unanalysedKinds.js';
+import { mergeVariantFindings } from './mergeVariantFindings.js';
+import { variantViews } from './variants.js';
 import { setMaxStates } from '../policy/stringSet.js';
 import type { Snapshot } from '../sources/snapshot.js';
 import { renderErrors, withRendered, type RenderedSides } from '../render/applyRendered.js';
@@ -40,32 +43,64 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
   const base = { inventory: buildInventory(baseSide.resources, config.defaultNamespace), errors: baseSide.errors };
   const head = { inventory: buildInventory(headSide.resources, config.defaultNamespace), errors: headSide.errors };
   const changes: PolicyChange[] = [...renderFailures(input.rendered)];
-  const meshOptions = { rootNamespace: config.istio.rootNamespace, trustDomain: config.istio.trustDomain };
-  const findAfter = indexByIdentity(head.inventory);
-  const findBefore = indexByIdentity(base.inventory);
   // File errors first: mesh-invalid objects join the error list below but are findings of their own.
   const changed = changedFiles(input.base, input.head);
   changes.push(...unreadableChanges(head.errors, changed));
-  let removedKindsIgnored = 0;
-  // The same key diffSides uses to tell an unchanged invalid object from a new one.
-  const removedBefore = new Set(base.inventory.resources.filter(isRemovedIstioKind).map((r) => `${r.file}|${r.hash}`));
   changes.push(...newDuplicates(base.inventory, head.inventory));
-  const active = MESHES.filter((mesh) => mesh.present(base.inventory) || mesh.present(head.inventory));
+  const removedKindsIgnored = new Set<string>();
+  const views = variantViews(baseSide.resources, headSide.resources, (r) => identityKey(r, base.inventory));
+  // Public exposure the cluster already had, in any deployment of the base: a variant (a new
+  // alternative target) that routes the same workload through a gateway exposes nothing new.
+  const exposedBefore = exposedByLoadBalancer(base.inventory);
+  const perView = views.map((view) => {
+    const own = reviewView(buildInventory(view.base, config.defaultNamespace), buildInventory(view.head, config.defaultNamespace), config, exposedBefore);
+    head.errors.push(...own.errors);
+    for (const k of own.removedKindsIgnored) removedKindsIgnored.add(k);
+    return { targets: view.targets, findings: toFindings(own.changes), workloads: own.workloads };
+  });
+  const merged = mergeVariantFindings(perView);
+  const findings = sortFindings(applyConfig([...toFindings(changes), ...merged], config, input.now ?? new Date()));
+  const errors: ReviewError[] = dedupeErrors([...head.errors, ...renderErrors(input.rendered)]);
+  return {
+    version: 1,
+    summary: { ...summarize(findings, errors, config, { filesParsed: input.head.files.length, workloads: Math.max(...perView.map((v) => v.workloads)) }), removedKindsIgnored: removedKindsIgnored.size },
+    findings,
+    errors,
+    unanalysed: unanalysedChanges(base.inventory, head.inventory),
+  };
+}
+
+/**
+ * The mesh analysis of one variant view: every active mesh's changes between the sides, the
+ * mesh-invalid objects of the head (as errors), and the removed Istio kinds left unchanged
+ * (counted once, by file and hash, however many views hold them).
+ */
+function reviewView(baseInv: Inventory, headInv: Inventory, config: Config, exposedBefore: ReadonlySet<string>): { changes: PolicyChange[]; errors: ParseError[]; removedKindsIgnored: string[]; workloads: number } {
+  const meshOptions = { rootNamespace: config.istio.rootNamespace, trustDomain: config.istio.trustDomain };
+  const changes: PolicyChange[] = [];
+  const errors: ParseError[] = [];
+  const removedKindsIgnored: string[] = [];
+  const findAfter = indexByIdentity(headInv);
+  const findBefore = indexByIdentity(baseInv);
+  // The same key diffSides uses to tell an unchanged invalid object from a new one.
+  const removedBefore = new Set(baseInv.resources.filter(isRemovedIstioKind).map((r) => `${r.file}|${r.hash}`));
+  const active = MESHES.filter((mesh) => mesh.present(baseInv) || mesh.present(headInv));
   addPotentialWorkloads(
-    [base.inventory, head.inventory],
-    active.flatMap((mesh) => [...mesh.selectors(base.inventory, meshOptions), ...mesh.selectors(head.inventory, meshOptions)]),
+    [baseInv, headInv],
+    active.flatMap((mesh) => [...mesh.selectors(baseInv, meshOptions), ...mesh.selectors(headInv, meshOptions)]),
   );
   for (const mesh of active) {
     if (mesh.review) {
-      const own = mesh.review(base.inventory, head.inventory, meshOptions);
+      const own = mesh.review(baseInv, headInv, meshOptions);
       changes.push(...own.changes);
-      for (const inv of own.invalid) head.errors.push({ file: inv.resource.file, line: inv.resource.locate(inv.path), message: inv.message });
+      for (const inv of own.invalid) errors.push({ file: inv.resource.file, line: inv.resource.locate(inv.path), message: inv.message });
       continue;
     }
-    const before = mesh.evaluate(base.inventory, { ...meshOptions, counterpart: head.inventory });
-    const after = mesh.evaluate(head.inventory, { ...meshOptions, counterpart: base.inventory });
+    const before = mesh.evaluate(baseInv, { ...meshOptions, counterpart: headInv });
+    if (before.exposedOutside) before.exposedOutside = new Set([...before.exposedOutside, ...exposedBefore]);
+    const after = mesh.evaluate(headInv, { ...meshOptions, counterpart: baseInv });
     const diff = diffMeshSides(before, after, {
-      candidates: (dim) => mesh.candidates(dim, head.inventory, meshOptions),
+      candidates: (dim) => mesh.candidates(dim, headInv, meshOptions),
       findAfter,
       findBefore,
       isDryRun,
@@ -75,27 +110,21 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
     for (const c of diff) {
       const previous = c.related?.[0];
       if (c.cause === 'invalid' && isRemovedIstioKind(c.anchor.resource) && previous && isRemovedIstioKind(previous)) {
-        head.errors.push({ file: c.anchor.resource.file, line: c.anchor.resource.locate(c.anchor.path), message: `${c.detail ?? ''} (edited or moved by this change)`.trim() });
+        errors.push({ file: c.anchor.resource.file, line: c.anchor.resource.locate(c.anchor.path), message: `${c.detail ?? ''} (edited or moved by this change)`.trim() });
       } else changes.push(c);
     }
     for (const inv of after.invalid) {
       // Removed kinds: the diff made the added or edited ones findings; unchanged ones are counted once.
       if (isRemovedIstioKind(inv.resource)) {
-        if (removedBefore.has(`${inv.resource.file}|${inv.resource.hash}`)) removedKindsIgnored++;
+        const key = `${inv.resource.file}|${inv.resource.hash}`;
+        if (removedBefore.has(key)) removedKindsIgnored.push(key);
         continue;
       }
-      head.errors.push({ file: inv.resource.file, line: inv.resource.locate(inv.path), message: inv.message });
+      errors.push({ file: inv.resource.file, line: inv.resource.locate(inv.path), message: inv.message });
     }
   }
-  const findings = sortFindings(applyConfig(toFindings(changes), config, input.now ?? new Date()));
-  const errors: ReviewError[] = dedupeErrors([...head.errors, ...renderErrors(input.rendered)]);
-  return {
-    version: 1,
-    summary: { ...summarize(findings, errors, config, { filesParsed: input.head.files.length, workloads: head.inventory.workloads.length }), removedKindsIgnored },
-    findings,
-    errors,
-    unanalysed: unanalysedChanges(base.inventory, head.inventory),
-  };
+  // Counted after potential workloads joined, as the summary always has.
+  return { changes, errors, removedKindsIgnored, workloads: headInv.workloads.length };
 }
 
 function loadSide(snapshot: Snapshot, config: Config, cache: ParseCache, owned: ReadonlySet<string>): { resources: Resource[]; errors: ParseError[] } {

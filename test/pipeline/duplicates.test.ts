@@ -35,3 +35,30 @@ describe('objects defined twice', () => {
     for (const f of found) expect(f.message).toMatch(/AuthorizationPolicy shop\/payments-deny is defined 2 times with different contents \(a\.yaml:1, z\.yaml:1\); the cluster keeps only the copy applied last/);
   });
 });
+
+const configMap = (value: string) => `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: shop
+data:
+  mode: "${value}"
+`;
+
+describe('duplicates that collide in no way a review decides', () => {
+  it('a duplicate pair that merely moved to another folder is not reported again', () => {
+    const before = { 'old/a.yaml': policy('"/a*"'), 'old/z.yaml': policy('"/b*"') };
+    const after = { 'new/a.yaml': policy('"/a*"'), 'new/z.yaml': policy('"/b*"') };
+    expect(review(before, after)).toEqual([]);
+  });
+
+  it('kinds no analysis reads (a ConfigMap) are not reported as competing definitions', () => {
+    expect(review({ 'a.yaml': configMap('x') }, { 'a.yaml': configMap('x'), 'z.yaml': configMap('y') })).toEqual([]);
+  });
+
+  it('a new pair of a security kind in a moved folder is still reported', () => {
+    const found = review({ 'old/a.yaml': policy('"/a*"') }, { 'new/a.yaml': policy('"/a*"'), 'new/z.yaml': policy('"/b*"') });
+    // Both copies are new files: the finding is anchored on the first of them.
+    expect(found.map((f) => `${f.file}:${f.line}`)).toEqual(['new/a.yaml:4']);
+  });
+});
