@@ -5,7 +5,7 @@
  * HOST, WEBHOOK_PATH, LOG_LEVEL, GHE_HOST) plus the server's own bounds:
  * REVIEW_THREADS, REVIEW_TIME_LIMIT_MS, REVIEW_MEMORY_MB, REVIEW_CONCURRENCY,
  * REVIEW_TIMEOUT_MS, SHUTDOWN_GRACE_MS, STATE_DIR, RECONCILE_INTERVAL_MS,
- * WRITE_INTERVAL_MS, REDELIVER_WINDOW_MS, REDIS_URL (BullMQ, for more than one replica;
+ * WRITE_INTERVAL_MS, REDELIVER_WINDOW_MS, MESH_REVIEW_METRICS (1: GET /metrics), REDIS_URL (BullMQ, for more than one replica;
  * Probot's rate-limit throttle is then shared through the same Redis). Without credentials it
  * hands over to `probot run`, whose setup flow registers the app.
  */
@@ -39,7 +39,10 @@ async function main(): Promise<void> {
   // GITHUB_RETRY_BASE_MS: the first backoff of Probot's retry plugin (default 1000, growing quadratically).
   const retryBase = int('GITHUB_RETRY_BASE_MS', 0);
   const Octokit = retryBase
-    ? ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { ...(options.retry as object | undefined), retryAfterBaseValue: retryBase } }))
+    ? ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+        ...options,
+        retry: { ...(options.retry as object | undefined), retryAfterBaseValue: retryBase },
+      }))
     : undefined;
   const probot = createProbot({ overrides: { logLevel: (env.LOG_LEVEL as 'info' | undefined) ?? 'info', ...(Octokit ? { Octokit } : {}) } });
   const poolOptions = poolOptionsFromEnv(env);
@@ -57,7 +60,26 @@ async function main(): Promise<void> {
   // Probot initialises its logger, webhooks and app client lazily.
   await probot.ready();
   service.attach(probot);
-  const server = createHttpServer(probot, env.WEBHOOK_PATH ?? '/api/github/webhooks', (event) => service.receive(event));
+  // How responsive the main thread stays (the analyses run in workers): logged at shutdown, and
+  // with MESH_REVIEW_METRICS=1 served at GET /metrics (npm run load reads it around a hostile review).
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+  const loopFigures = () => ({ p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) });
+  const metrics =
+    env.MESH_REVIEW_METRICS === '1'
+      ? (reset: boolean) => {
+          const figures = {
+            eventLoopDelayMs: loopFigures(),
+            rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20),
+            maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+            ...service.backlog,
+          };
+          if (reset) loop.reset();
+          return figures;
+        }
+      : undefined;
+  const server = createHttpServer(probot, env.WEBHOOK_PATH ?? '/api/github/webhooks', (event) => service.receive(event), metrics);
   const port = env.PORT !== undefined && env.PORT !== '' ? Number(env.PORT) : 3000;
   const host = env.HOST;
   await new Promise<void>((resolve, reject) => {
@@ -67,9 +89,6 @@ async function main(): Promise<void> {
   const address = server.address();
   probot.log.info({ port: typeof address === 'object' && address ? address.port : port, threads: poolOptions.threads }, 'mesh-review listening');
   service.start();
-  // How responsive the main thread stayed (the analyses run in workers): logged at shutdown.
-  const loop = monitorEventLoopDelay({ resolution: 10 });
-  loop.enable();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -81,11 +100,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await service.stop(graceMs);
     await pool.close();
-    const ms = (ns: number) => Math.round(ns / 1e4) / 100;
-    probot.log.info(
-      { eventLoopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) }, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
-      'stopped with no review in progress',
-    );
+    probot.log.info({ eventLoopDelayMs: loopFigures(), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }, 'stopped with no review in progress');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
