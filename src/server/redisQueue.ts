@@ -8,6 +8,9 @@ const QUEUE = 'mesh-review';
 /** BullMQ job ids: the head-and-trigger key, hashed (ids must not contain `:`). */
 const jobIdOf = (job: ReviewJob): string => createHash('sha256').update(jobKey(job)).digest('hex').slice(0, 40);
 
+/** A pull request's newest pushed head, shared by the replicas. */
+const headKey = (job: ReviewJob): string => `${QUEUE}:head:${pullKey(job)}`;
+
 /** Finishes a job (true), or asks for a retry (false). */
 export type RedisJobRunner = (job: ReviewJob, signal: AbortSignal) => Promise<boolean>;
 
@@ -30,7 +33,15 @@ export class RedisReviewQueue {
   constructor(
     url: string,
     private readonly runner: RedisJobRunner,
-    private readonly options: { concurrency: number; lockMs: number; isAnnouncedHere: (job: ReviewJob) => boolean },
+    private readonly options: {
+      concurrency: number;
+      lockMs: number;
+      isAnnouncedHere: (job: ReviewJob) => boolean;
+      /** Whether the pull request has really moved past this job's head (GitHub asked), and the reason to stop it with. */
+      superseded: (job: ReviewJob) => Promise<unknown>;
+      /** How often a running job looks at its pull request's latest head in Redis. */
+      watchMs?: number;
+    },
   ) {
     // BullMQ's blocking commands need maxRetriesPerRequest: null.
     this.redis = new Redis(url, { maxRetriesPerRequest: null });
@@ -49,6 +60,16 @@ export class RedisReviewQueue {
       removeOnFail: { age: 7 * 24 * 3600 },
     });
     return true;
+  }
+
+  /**
+   * The newest head a push delivered for this pull request, shared by the
+   * replicas: a review running on any replica sees it within `watchMs` and is
+   * superseded (after GitHub confirms the pull request's head moved: a late
+   * redelivery of an older push may write an older head here).
+   */
+  async setLatestHead(job: ReviewJob): Promise<void> {
+    await this.redis.set(headKey(job), job.headSha, 'PX', 7 * 24 * 3600_000);
   }
 
   /** Records the run created at the door, for whichever replica takes the job. */
@@ -77,9 +98,26 @@ export class RedisReviewQueue {
       throw new DelayedError();
     }
     this.running++;
+    const supersede = new AbortController();
+    let checking = false;
+    const watch = setInterval(() => {
+      if (checking || supersede.signal.aborted) return;
+      checking = true;
+      void this.redis
+        .get(headKey(job))
+        .then(async (latest) => {
+          if (latest === null || latest === job.headSha) return;
+          const reason = await this.options.superseded(job);
+          if (reason !== undefined) supersede.abort(reason);
+        })
+        .catch(() => undefined)
+        .finally(() => (checking = false));
+    }, this.options.watchMs ?? 1000);
     try {
-      if (!(await this.runner(job, signal ?? new AbortController().signal))) throw new Error('the check run could not be completed: retried with backoff');
+      const stop = signal ? AbortSignal.any([signal, supersede.signal]) : supersede.signal;
+      if (!(await this.runner(job, stop))) throw new Error('the check run could not be completed: retried with backoff');
     } finally {
+      clearInterval(watch);
       this.running--;
       if ((await this.redis.get(lock)) === bjob.id) await this.redis.del(lock);
     }

@@ -53,15 +53,20 @@ export interface ReviewServiceOptions {
   redisUrl?: string;
 }
 
-
 const superseded = (): StoppedReview =>
-  new StoppedReview({ conclusion: 'neutral', title: 'Superseded by a newer push', summary: 'A newer commit was pushed to this pull request; its review replaces this one.', rerun: false });
+  new StoppedReview({
+    conclusion: 'neutral',
+    title: 'Superseded by a newer push',
+    summary: 'A newer commit was pushed to this pull request; its review replaces this one.',
+    rerun: false,
+  });
 
 const interrupted = (): StoppedReview =>
   new StoppedReview({
     conclusion: 'failure',
     title: 'Interrupted: mesh-review was restarted during this review',
-    summary: 'The server was stopped (a deploy or a restart) before this review finished. The check fails closed; press **Re-run** to review the pull request again.',
+    summary:
+      'The server was stopped (a deploy or a restart) before this review finished. The check fails closed; press **Re-run** to review the pull request again.',
     rerun: true,
   });
 
@@ -86,12 +91,17 @@ export class ReviewService {
   private readonly redis: RedisReviewQueue | undefined;
 
   constructor(private readonly options: ReviewServiceOptions) {
-    this.queue = new FairQueue(options.concurrency, (job, signal) => this.run(job, signal), (job, reason) => void this.stopQueued(job, reason));
+    this.queue = new FairQueue(
+      options.concurrency,
+      (job, signal) => this.run(job, signal),
+      (job, reason) => void this.stopQueued(job, reason),
+    );
     this.redis = options.redisUrl
       ? new RedisReviewQueue(options.redisUrl, (job, signal) => this.run(job, signal), {
           concurrency: options.concurrency,
           lockMs: options.timeoutMs + 60_000,
           isAnnouncedHere: (job) => this.announcing.has(jobKey(job)),
+          superseded: (job) => this.movedOn(job).then((moved) => (moved ? superseded() : undefined)),
         })
       : undefined;
   }
@@ -113,7 +123,13 @@ export class ReviewService {
     const owner = payload.repository?.owner?.login;
     const repo = payload.repository?.name;
     if (installationId === undefined || owner === undefined || repo === undefined) return;
-    const at: Delivery = { id: event.id, installationId, owner, repo, log: this.probot!.log.child({ delivery: event.id, event: `${event.name}.${payload.action}` }) };
+    const at: Delivery = {
+      id: event.id,
+      installationId,
+      owner,
+      repo,
+      log: this.probot!.log.child({ delivery: event.id, event: `${event.name}.${payload.action}` }),
+    };
     const kind = `${event.name}.${payload.action}`;
     if (['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'].includes(kind) && payload.pull_request) {
       const pull = payload.pull_request;
@@ -183,6 +199,8 @@ export class ReviewService {
     const job: ReviewJob = { installationId, owner, repo, number, headSha, trigger, deliveryId: context.id, enqueuedAt: Date.now() };
     const key = jobKey(job);
     const known = this.finished.has(key) || this.queue.has(key);
+    // Another replica may be reviewing an older head of this pull request: it watches this key.
+    if (this.redis && !known && (trigger === 'push' || trigger === 'ready')) await this.redis.setLatestHead(job);
     // On disk (or in Redis) before GitHub is answered: a crash from here on is recovered.
     if (known || (this.redis ? !(await this.redis.add(job)) : (this.options.store.put(job), false))) {
       context.log.info({ job: key }, 'this head and trigger is already queued or reviewed');
@@ -205,7 +223,11 @@ export class ReviewService {
 
   private throttleFor(installationId: number): WriteThrottle {
     let t = this.throttles.get(installationId);
-    if (!t) this.throttles.set(installationId, (t = new WriteThrottle(this.options.writeIntervalMs !== undefined ? { minIntervalMs: this.options.writeIntervalMs } : {})));
+    if (!t)
+      this.throttles.set(
+        installationId,
+        (t = new WriteThrottle(this.options.writeIntervalMs !== undefined ? { minIntervalMs: this.options.writeIntervalMs } : {})),
+      );
     return t;
   }
 
@@ -273,6 +295,13 @@ export class ReviewService {
     }
   }
 
+  /** Whether GitHub says the pull request's head is no longer this job's (a newer push). */
+  private async movedOn(job: ReviewJob): Promise<boolean> {
+    const octokit = await this.octokit(job.installationId);
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner: job.owner, repo: job.repo, pull_number: job.number });
+    return (data as { head: { sha: string } }).head.sha !== job.headSha;
+  }
+
   /** A queued job dropped for a newer head: its run is completed as the reason says. */
   private async stopQueued(job: ReviewJob, reason: unknown): Promise<void> {
     const key = jobKey(job);
@@ -311,7 +340,9 @@ export class ReviewService {
 
   private async pullsOfOurRuns(context: Delivery, suiteId: number): Promise<number[]> {
     const { owner, repo } = context;
-    const { data } = await (await this.octokit(context.installationId)).request('GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs', {
+    const { data } = await (
+      await this.octokit(context.installationId)
+    ).request('GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs', {
       owner,
       repo,
       check_suite_id: suiteId,

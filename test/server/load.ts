@@ -71,7 +71,7 @@ async function hostile() {
   return withApp({ MESH_REVIEW_METRICS: '1' }, async (gh, app) => {
     const evil = makePull({ number: 1, installationId: 900, kind: 'hostile', principals: 20_000 });
     gh.addPull(evil);
-    const others = Array.from({ length: 80 }, (_, i) => makePull({ number: 100 + i, installationId: 901, kind: 'harmless' }));
+    const others = Array.from({ length: 150 }, (_, i) => makePull({ number: 100 + i, installationId: 901, kind: 'harmless' }));
     for (const p of others) gh.addPull(p);
     const evilDone = () => gh.runsOf(evil.owner, evil.repo, evil.headSha)[0]?.status === 'completed';
     // Baseline: the same stream of webhooks with no hostile review, in the same process.
