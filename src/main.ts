@@ -9,7 +9,7 @@
  * Probot's rate-limit throttle is then shared through the same Redis). Without credentials it
  * hands over to `probot run`, whose setup flow registers the app.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { getPrivateKey } from '@probot/get-private-key';
 import { createProbot, ProbotOctokit, run } from 'probot';
@@ -66,6 +66,13 @@ async function main(): Promise<void> {
   loop.enable();
   const ms = (ns: number) => Math.round(ns / 1e4) / 100;
   const loopFigures = () => ({ p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) });
+  // Webhook answer times as the server sees them (headers in to answer out, in µs), apart from
+  // whatever delays the sender's own process adds (the load test's sender also plays GitHub).
+  const webhooks = createHistogram();
+  const webhookFigures = () =>
+    webhooks.count === 0
+      ? { count: 0 }
+      : { count: webhooks.count, p50: webhooks.percentile(50) / 1000, p99: webhooks.percentile(99) / 1000, max: webhooks.max / 1000 };
   const metrics =
     env.MESH_REVIEW_METRICS === '1'
       ? (reset: boolean) => {
@@ -75,11 +82,20 @@ async function main(): Promise<void> {
             maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
             ...service.backlog,
           };
-          if (reset) loop.reset();
+          if (reset) {
+            loop.reset();
+            webhooks.reset();
+          }
           return figures;
         }
       : undefined;
-  const server = createHttpServer(probot, env.WEBHOOK_PATH ?? '/api/github/webhooks', (event) => service.receive(event), metrics);
+  const server = createHttpServer(
+    probot,
+    env.WEBHOOK_PATH ?? '/api/github/webhooks',
+    (event) => service.receive(event),
+    metrics,
+    (answeredMs) => webhooks.record(Math.max(1, Math.round(answeredMs * 1000))),
+  );
   const port = env.PORT !== undefined && env.PORT !== '' ? Number(env.PORT) : 3000;
   const host = env.HOST;
   await new Promise<void>((resolve, reject) => {

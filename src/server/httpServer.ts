@@ -19,6 +19,8 @@ export function createHttpServer(
   receive: (event: { id: string; name: string; payload: unknown }) => Promise<void>,
   /** When set (MESH_REVIEW_METRICS=1), `GET /metrics` answers these figures as JSON; `?reset=1` starts a new window. */
   metrics?: (reset: boolean) => object,
+  /** Called with how long each webhook took from its request's headers to its answer (ms). */
+  observeWebhook?: (ms: number) => void,
 ): Server {
   const log = probot.log.child({ name: 'http' });
   return createServer((req, res) => {
@@ -39,6 +41,10 @@ export function createHttpServer(
     }
     if (path !== webhookPath.replace(/\/+$/, '')) return send(res, 404, 'not found\n');
     if (req.method !== 'POST') return send(res, 405, 'method not allowed\n');
+    if (observeWebhook) {
+      const started = performance.now();
+      res.once('finish', () => observeWebhook(performance.now() - started));
+    }
     const missing = WEBHOOK_HEADERS.filter((h) => typeof req.headers[h] !== 'string');
     if (missing.length > 0) return send(res, 400, `missing headers: ${missing.join(', ')}\n`);
     let body: string;

@@ -45,6 +45,7 @@ async function withApp<T>(
 
 interface LoopFigures {
   eventLoopDelayMs: { p50: number; p99: number; max: number };
+  webhookAnswerMs: { count: number; p50?: number; p99?: number; max?: number };
   maxRssMb: number;
 }
 
@@ -89,11 +90,12 @@ async function hostile() {
 }
 
 async function fifty() {
-  return withApp({}, async (gh, app) => {
+  return withApp({ MESH_REVIEW_METRICS: '1' }, async (gh, app) => {
     const pulls = Array.from({ length: 50 }, (_, i) => makePull({ number: i + 1, installationId: 1000 + (i % 10), kind: 'demo' }));
     for (const p of pulls) gh.addPull(p);
     const t0 = Date.now();
     const answers = await Promise.all(pulls.map((p) => app.deliver('pull_request', pullRequestEvent('opened', p))));
+    const server = await metrics(app, false);
     const runs = () => pulls.map((p) => gh.runsOf(p.owner, p.repo, p.headSha)[0]);
     await waitFor(() => runs().every((r) => r !== undefined), 120_000);
     const lastCreated = Math.max(...runs().map((r) => r!.createdAt)) - t0;
@@ -101,6 +103,7 @@ async function fifty() {
     const lastCompleted = Math.max(...runs().map((r) => r!.completedAt!)) - t0;
     return {
       answers: answers.map((a) => a.ms),
+      server,
       statuses: answers.map((a) => a.status),
       lastCreated,
       lastCompleted,
@@ -112,6 +115,10 @@ async function fifty() {
 const h = await hostile();
 const r = h.result;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? NaN;
+const served = (l: LoopFigures) =>
+  l.webhookAnswerMs.count === 0
+    ? 'none'
+    : `p50 ${l.webhookAnswerMs.p50!.toFixed(1)} ms, p99 ${l.webhookAnswerMs.p99!.toFixed(1)} ms, max ${l.webhookAnswerMs.max!.toFixed(1)} ms (${l.webhookAnswerMs.count})`;
 const loop = (l: LoopFigures) => `p50 ${l.eventLoopDelayMs.p50} ms, p99 ${l.eventLoopDelayMs.p99} ms, max ${l.eventLoopDelayMs.max} ms`;
 console.log('Hostile pull request (20,000 mixed principals), another installation delivering every 200 ms:');
 console.log(`  hostile check: ${r.run.conclusion} — ${r.run.output?.title}`);
@@ -137,6 +144,7 @@ console.log('50 pull requests over 10 installations, delivered at once:');
 console.log(
   `  webhook answers: median ${fmt(median(f.result.answers))}, max ${fmt(Math.max(...f.result.answers))} (statuses: ${[...new Set(f.result.statuses)].join(', ')})`,
 );
+console.log(`  the same as the server measured them (headers in to answer out): ${served(f.result.server)}`);
 console.log(`  last check run created (queued): ${fmt(f.result.lastCreated)}`);
 console.log(`  last check run completed: ${fmt(f.result.lastCompleted)} (conclusions: ${[...new Set(f.result.conclusions)].join(', ')})`);
 console.log(
