@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       ? (reset: boolean) => {
           const figures = {
             eventLoopDelayMs: loopFigures(),
+            webhookAnswerMs: webhookFigures(),
             rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20),
             maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
             ...service.backlog,

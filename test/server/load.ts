@@ -132,6 +132,7 @@ console.log(
 console.log(
   `  delay the hostile PR adds to them: median ${fmt(median(r.during.answers) - median(r.baseline.answers))}, p90 ${fmt(pct(r.during.answers, 90) - pct(r.baseline.answers, 90))}, max ${fmt(Math.max(...r.during.answers) - Math.max(...r.baseline.answers))} (goal: at most 100 ms)`,
 );
+console.log(`  the same as the server measured them (headers in to answer out), without: ${served(r.baselineLoop)}; during: ${served(r.duringLoop)}`);
 console.log(
   `  /ping without / during: median ${fmt(median(r.baseline.pings))} / ${fmt(median(r.during.pings))}, max ${fmt(Math.max(...r.baseline.pings))} / ${fmt(Math.max(...r.during.pings))}`,
 );
