@@ -1,11 +1,11 @@
 import type { Context, Probot } from 'probot';
 import { withoutBlindRetries } from '../app.js';
 import { loadAppConfig } from '../github/appConfig.js';
-import { CHECK_NAME, completeStoppedRun, createQueuedRun, findRun, RERUN_ACTION, WriteThrottle } from '../github/publish/index.js';
+import { CHECK_NAME, completeStoppedRun, createQueuedRun, headRuns, RERUN_ACTION, WriteThrottle, type HeadRun } from '../github/publish/index.js';
 import { describeError } from '../github/publish/secrets.js';
 import { pullNumberOfExternalId, reviewPullRequest, type AnalyseInput } from '../github/reviewPullRequest.js';
 import { StoppedReview } from '../github/stoppedReview.js';
-import { pullRequestRef, type PullRequestData } from '../github/types.js';
+import { pullRequestRef, type GitHub, type PullRequestData } from '../github/types.js';
 import type { ReviewResult } from '../pipeline/reviewResult.js';
 import { FairQueue } from './fairQueue.js';
 import type { InflightStore } from './inflightStore.js';
@@ -240,11 +240,30 @@ export class ReviewService {
     const github = withoutBlindRetries(await this.octokit(job.installationId));
     const throttle = this.throttleFor(job.installationId);
     const externalId = externalIdOf(job);
-    const found = job.checkRunId === undefined ? await findRun(github, job, externalId, throttle) : undefined;
+    const runs = job.checkRunId === undefined ? await headRuns(github, job, throttle) : [];
+    const found = runs.find((r) => r.externalId === externalId);
+    await this.completeOrphans(github, job, runs, throttle);
     const id = job.checkRunId ?? found?.id ?? (await createQueuedRun(github, job, externalId, throttle));
     if (job.checkRunId === undefined) this.options.store.put({ ...job, checkRunId: id });
     job.checkRunId = id;
     return { id, completed: found?.status === 'completed' };
+  }
+
+  /**
+   * Runs of this head left `in_progress` longer than a review can run (its
+   * bound plus a minute) belong to no live review: the process that held them
+   * died (kill -9 with its STATE_DIR lost, or a replica whose Redis job is
+   * gone). They are completed as interrupted, with a Re-run button. Seen only
+   * for heads some event brings here; `queued` runs are left alone (they may
+   * wait behind a backlog longer than the bound).
+   */
+  private async completeOrphans(github: GitHub, job: ReviewJob, runs: HeadRun[], throttle: WriteThrottle): Promise<void> {
+    const staleBefore = Date.now() - this.options.timeoutMs - 60_000;
+    for (const run of runs) {
+      if (run.status !== 'in_progress' || !(run.startedAt < staleBefore)) continue;
+      this.probot?.log.warn({ checkRunId: run.id, job: jobKey(job) }, 'a check run left in progress beyond the review bound is completed as interrupted');
+      await completeStoppedRun(github, job, run.id, interrupted().outcome, throttle);
+    }
   }
 
   /** Reviews one job; true when its check run is completed (the job is done), false to try again later. */

@@ -269,6 +269,43 @@ describe('the server (npm start, real HTTP)', () => {
     expect(asked).toEqual([501]);
   }, 60_000);
 
+  it('a run of this app left in progress beyond the bound by a process that is gone (its STATE_DIR lost) is completed as interrupted when its head comes up again', async () => {
+    const { gh, launch } = await setup();
+    const pull = makePull({ number: 21, installationId: 31, kind: 'demo' });
+    gh.addPull(pull);
+    // A user's re-run of this head, taken up an hour ago by a process that died with its record.
+    const hourAgo = Date.now() - 3600_000;
+    gh.runs.set(9999, {
+      id: 9999,
+      owner: pull.owner,
+      repo: pull.repo,
+      head_sha: pull.headSha,
+      name: 'mesh-review',
+      external_id: `mesh-review-pr-${pull.number}-0123456789abcdef`,
+      status: 'in_progress',
+      conclusion: null,
+      output: { title: 'Reviewing' },
+      actions: undefined,
+      createdAt: hourAgo,
+      startedAt: hourAgo,
+      completedAt: undefined,
+    });
+    const app = await launch();
+    await app.deliver('pull_request', pullRequestEvent('synchronize', pull));
+    await waitFor(
+      () => completed(gh.runsOf(pull.owner, pull.repo, pull.headSha)) && gh.runsOf(pull.owner, pull.repo, pull.headSha).length === 2,
+      30_000,
+      () => app.lines.join('\n'),
+    );
+    const orphan = gh.runs.get(9999)!;
+    expect(orphan.conclusion).toBe('failure');
+    expect(orphan.output?.title).toMatch(/^Interrupted/);
+    expect(orphan.actions).toEqual([expect.objectContaining({ identifier: 'rerun' })]);
+    const [review] = gh.runsOf(pull.owner, pull.repo, pull.headSha).filter((r) => r.id !== 9999);
+    expect(review!.conclusion).toBe('failure');
+    expect(review!.output?.title).not.toMatch(/^Interrupted/);
+  }, 60_000);
+
   it("a newer push supersedes the running review: the old head's run is completed (neutral), the new head is reviewed", async () => {
     const { gh, launch } = await setup();
     const older = makePull({ number: 9, installationId: 91, kind: 'demo' });
