@@ -92,13 +92,14 @@ export async function createQueuedRun(
 
 /** The review has started on this run. */
 export async function markInProgress(github: GitHub, pr: Pick<PullRequestRef, 'owner' | 'repo'>, checkRunId: number, throttle: WriteThrottle): Promise<void> {
+  const startedAt = iso(); // once: a retry after a 5xx sends the same body
   await throttle.write(() =>
     github.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
       owner: pr.owner,
       repo: pr.repo,
       check_run_id: checkRunId,
       status: 'in_progress',
-      started_at: iso(),
+      started_at: startedAt,
     }),
   );
 }
@@ -119,6 +120,7 @@ export async function completeStoppedRun(
   outcome: StoppedOutcome,
   throttle: WriteThrottle,
 ): Promise<void> {
+  const completedAt = iso(); // once: a retry after a 5xx sends the same body
   await throttle.write(() =>
     github.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
       owner: pr.owner,
@@ -126,7 +128,7 @@ export async function completeStoppedRun(
       check_run_id: checkRunId,
       status: 'completed',
       conclusion: outcome.conclusion,
-      completed_at: iso(),
+      completed_at: completedAt,
       output: { title: redactSecrets(outcome.title), summary: fitBytes(redactSecrets(outcome.summary), OUTPUT_MAX_BYTES) },
       ...(outcome.rerun ? { actions: RERUN_ACTIONS } : {}),
     }),
