@@ -5,11 +5,11 @@
  * HOST, WEBHOOK_PATH, LOG_LEVEL, GHE_HOST) plus the server's own bounds:
  * REVIEW_THREADS, REVIEW_TIME_LIMIT_MS, REVIEW_MEMORY_MB, REVIEW_CONCURRENCY,
  * REVIEW_TIMEOUT_MS, SHUTDOWN_GRACE_MS, STATE_DIR, RECONCILE_INTERVAL_MS,
- * WRITE_INTERVAL_MS, REDELIVER_WINDOW_MS, REDIS_URL (BullMQ, for more than one replica;
+ * WRITE_INTERVAL_MS, REDELIVER_WINDOW_MS, MESH_REVIEW_METRICS (1: GET /metrics), REDIS_URL (BullMQ, for more than one replica;
  * Probot's rate-limit throttle is then shared through the same Redis). Without credentials it
  * hands over to `probot run`, whose setup flow registers the app.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { getPrivateKey } from '@probot/get-private-key';
 import { createProbot, ProbotOctokit, run } from 'probot';
@@ -39,7 +39,10 @@ async function main(): Promise<void> {
   // GITHUB_RETRY_BASE_MS: the first backoff of Probot's retry plugin (default 1000, growing quadratically).
   const retryBase = int('GITHUB_RETRY_BASE_MS', 0);
   const Octokit = retryBase
-    ? ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { ...(options.retry as object | undefined), retryAfterBaseValue: retryBase } }))
+    ? ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+        ...options,
+        retry: { ...(options.retry as object | undefined), retryAfterBaseValue: retryBase },
+      }))
     : undefined;
   const probot = createProbot({ overrides: { logLevel: (env.LOG_LEVEL as 'info' | undefined) ?? 'info', ...(Octokit ? { Octokit } : {}) } });
   const poolOptions = poolOptionsFromEnv(env);
@@ -57,7 +60,43 @@ async function main(): Promise<void> {
   // Probot initialises its logger, webhooks and app client lazily.
   await probot.ready();
   service.attach(probot);
-  const server = createHttpServer(probot, env.WEBHOOK_PATH ?? '/api/github/webhooks', (event) => service.receive(event));
+  // How responsive the main thread stays (the analyses run in workers): logged at shutdown, and
+  // with MESH_REVIEW_METRICS=1 served at GET /metrics (npm run load reads it around a hostile review).
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+  const loopFigures = () => ({ p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) });
+  // Webhook answer times as the server sees them (headers in to answer out, in µs), apart from
+  // whatever delays the sender's own process adds (the load test's sender also plays GitHub).
+  const webhooks = createHistogram();
+  const webhookFigures = () =>
+    webhooks.count === 0
+      ? { count: 0 }
+      : { count: webhooks.count, p50: webhooks.percentile(50) / 1000, p99: webhooks.percentile(99) / 1000, max: webhooks.max / 1000 };
+  const metrics =
+    env.MESH_REVIEW_METRICS === '1'
+      ? (reset: boolean) => {
+          const figures = {
+            eventLoopDelayMs: loopFigures(),
+            webhookAnswerMs: webhookFigures(),
+            rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20),
+            maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+            ...service.backlog,
+          };
+          if (reset) {
+            loop.reset();
+            webhooks.reset();
+          }
+          return figures;
+        }
+      : undefined;
+  const server = createHttpServer(
+    probot,
+    env.WEBHOOK_PATH ?? '/api/github/webhooks',
+    (event) => service.receive(event),
+    metrics,
+    (answeredMs) => webhooks.record(Math.max(1, Math.round(answeredMs * 1000))),
+  );
   const port = env.PORT !== undefined && env.PORT !== '' ? Number(env.PORT) : 3000;
   const host = env.HOST;
   await new Promise<void>((resolve, reject) => {
@@ -67,9 +106,6 @@ async function main(): Promise<void> {
   const address = server.address();
   probot.log.info({ port: typeof address === 'object' && address ? address.port : port, threads: poolOptions.threads }, 'mesh-review listening');
   service.start();
-  // How responsive the main thread stayed (the analyses run in workers): logged at shutdown.
-  const loop = monitorEventLoopDelay({ resolution: 10 });
-  loop.enable();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -81,11 +117,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await service.stop(graceMs);
     await pool.close();
-    const ms = (ns: number) => Math.round(ns / 1e4) / 100;
-    probot.log.info(
-      { eventLoopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) }, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
-      'stopped with no review in progress',
-    );
+    probot.log.info({ eventLoopDelayMs: loopFigures(), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }, 'stopped with no review in progress');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

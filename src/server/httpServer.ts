@@ -13,7 +13,15 @@ const WEBHOOK_HEADERS = ['x-github-event', 'x-hub-signature-256', 'x-github-deli
  * parsed, and no body is ever logged. The handler (\`receive\`) only records
  * and enqueues, so GitHub is answered as soon as the event is recorded.
  */
-export function createHttpServer(probot: Probot, webhookPath: string, receive: (event: { id: string; name: string; payload: unknown }) => Promise<void>): Server {
+export function createHttpServer(
+  probot: Probot,
+  webhookPath: string,
+  receive: (event: { id: string; name: string; payload: unknown }) => Promise<void>,
+  /** When set (MESH_REVIEW_METRICS=1), `GET /metrics` answers these figures as JSON; `?reset=1` starts a new window. */
+  metrics?: (reset: boolean) => object,
+  /** Called with how long each webhook took from its request's headers to its answer (ms). */
+  observeWebhook?: (ms: number) => void,
+): Server {
   const log = probot.log.child({ name: 'http' });
   return createServer((req, res) => {
     void handle(req, res).catch((e: unknown) => {
@@ -24,10 +32,19 @@ export function createHttpServer(probot: Probot, webhookPath: string, receive: (
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '') || '/';
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
     if (req.method === 'GET' && path === '/ping') return send(res, 200, 'PONG');
+    if (metrics && req.method === 'GET' && path === '/metrics') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(metrics(url.searchParams.get('reset') === '1')));
+      return;
+    }
     if (path !== webhookPath.replace(/\/+$/, '')) return send(res, 404, 'not found\n');
     if (req.method !== 'POST') return send(res, 405, 'method not allowed\n');
+    if (observeWebhook) {
+      const started = performance.now();
+      res.once('finish', () => observeWebhook(performance.now() - started));
+    }
     const missing = WEBHOOK_HEADERS.filter((h) => typeof req.headers[h] !== 'string');
     if (missing.length > 0) return send(res, 400, `missing headers: ${missing.join(', ')}\n`);
     let body: string;

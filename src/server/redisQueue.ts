@@ -7,11 +7,12 @@ const QUEUE = 'mesh-review';
 /** BullMQ's lowest priority (2^21); 1 is the highest. */
 const MAX_PRIORITY = 2_097_152;
 const backlogKey = (job: ReviewJob): string => `${QUEUE}:backlog:${job.installationId}`;
-/** Pub/sub channel on which every replica announces a pull request's newest pushed head. */
-const HEADS = `${QUEUE}:heads`;
 
 /** BullMQ job ids: the head-and-trigger key, hashed (ids must not contain `:`). */
 const jobIdOf = (job: ReviewJob): string => createHash('sha256').update(jobKey(job)).digest('hex').slice(0, 40);
+
+/** A pull request's newest pushed head, shared by the replicas. */
+const headKey = (job: ReviewJob): string => `${QUEUE}:head:${pullKey(job)}`;
 
 /** Finishes a job (true), or asks for a retry (false). */
 export type RedisJobRunner = (job: ReviewJob, signal: AbortSignal) => Promise<boolean>;
@@ -23,10 +24,7 @@ export type RedisJobRunner = (job: ReviewJob, signal: AbortSignal) => Promise<bo
  * backoff; a job whose replica died (kill -9) is "stalled" once its lock
  * lapses and is taken up by another replica. A pull request's jobs run one at
  * a time across replicas (a Redis lock per pull request; a job that finds it
- * held waits a second and tries again). A newer push received by any replica
- * is published to all (Redis pub/sub): the replica running a review of an
- * older head of that pull request aborts it with the reason `supersede`
- * gives, as the in-process queue does.
+ * held waits a second and tries again).
  * https://docs.bullmq.io/guide/jobs/job-ids, https://docs.bullmq.io/guide/workers/stalled-jobs
  */
 export class RedisReviewQueue {
@@ -34,35 +32,23 @@ export class RedisReviewQueue {
   private readonly queue: Queue;
   private worker: Worker | undefined;
   private running = 0;
-  /** The reviews running here, by pull request: aborted when another replica announces a newer head. */
-  private readonly current = new Map<string, { headSha: string; controller: AbortController }>();
-  private subscriber: Redis | undefined;
 
   constructor(
     url: string,
     private readonly runner: RedisJobRunner,
-    private readonly options: { concurrency: number; lockMs: number; isAnnouncedHere: (job: ReviewJob) => boolean; supersede: () => Error },
+    private readonly options: {
+      concurrency: number;
+      lockMs: number;
+      isAnnouncedHere: (job: ReviewJob) => boolean;
+      /** Whether the pull request has really moved past this job's head (GitHub asked), and the reason to stop it with. */
+      superseded: (job: ReviewJob) => Promise<unknown>;
+      /** How often a running job looks at its pull request's latest head in Redis. */
+      watchMs?: number;
+    },
   ) {
     // BullMQ's blocking commands need maxRetriesPerRequest: null.
     this.redis = new Redis(url, { maxRetriesPerRequest: null });
     this.queue = new Queue(QUEUE, { connection: this.redis });
-  }
-
-  /** Tells every replica (this one too) that `job`'s head is the newest of its pull request. */
-  private async announceHead(job: ReviewJob): Promise<void> {
-    if (job.trigger !== 'push') return;
-    await this.redis.publish(HEADS, JSON.stringify({ pull: pullKey(job), headSha: job.headSha }));
-  }
-
-  private onHead(message: string): void {
-    let head: { pull?: unknown; headSha?: unknown };
-    try {
-      head = JSON.parse(message) as typeof head;
-    } catch {
-      return;
-    }
-    const running = typeof head.pull === 'string' ? this.current.get(head.pull) : undefined;
-    if (running && running.headSha !== head.headSha) running.controller.abort(this.options.supersede());
   }
 
   /**
@@ -87,8 +73,17 @@ export class RedisReviewQueue {
       removeOnComplete: { age: 24 * 3600 },
       removeOnFail: { age: 7 * 24 * 3600 },
     });
-    await this.announceHead(job);
     return true;
+  }
+
+  /**
+   * The newest head a push delivered for this pull request, shared by the
+   * replicas: a review running on any replica sees it within `watchMs` and is
+   * superseded (after GitHub confirms the pull request's head moved: a late
+   * redelivery of an older push may write an older head here).
+   */
+  async setLatestHead(job: ReviewJob): Promise<void> {
+    await this.redis.set(headKey(job), job.headSha, 'PX', 7 * 24 * 3600_000);
   }
 
   /** Records the run created at the door, for whichever replica takes the job. */
@@ -98,10 +93,6 @@ export class RedisReviewQueue {
   }
 
   start(): void {
-    this.subscriber = new Redis(this.redis.options);
-    this.subscriber.on('message', (_channel: string, message: string) => this.onHead(message));
-    this.subscriber.on('error', () => undefined);
-    void this.subscriber.subscribe(HEADS).catch(() => undefined);
     this.worker = new Worker(QUEUE, (job, token, signal) => this.process(job as Job<ReviewJob>, token, signal), {
       connection: new Redis(this.redis.options),
       concurrency: this.options.concurrency,
@@ -121,16 +112,28 @@ export class RedisReviewQueue {
       throw new DelayedError();
     }
     this.running++;
-    const controller = new AbortController();
-    signal?.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
-    const pull = pullKey(job);
-    this.current.set(pull, { headSha: job.headSha, controller });
+    const supersede = new AbortController();
+    let checking = false;
+    const watch = setInterval(() => {
+      if (checking || supersede.signal.aborted) return;
+      checking = true;
+      void this.redis
+        .get(headKey(job))
+        .then(async (latest) => {
+          if (latest === null || latest === job.headSha) return;
+          const reason = await this.options.superseded(job);
+          if (reason !== undefined) supersede.abort(reason);
+        })
+        .catch(() => undefined)
+        .finally(() => (checking = false));
+    }, this.options.watchMs ?? 1000);
     try {
-      if (!(await this.runner(job, controller.signal))) throw new Error('the check run could not be completed: retried with backoff');
+      const stop = signal ? AbortSignal.any([signal, supersede.signal]) : supersede.signal;
+      if (!(await this.runner(job, stop))) throw new Error('the check run could not be completed: retried with backoff');
       // Done: one fewer in its installation's backlog (a retried job keeps its place until it completes).
       if ((await this.redis.decr(backlogKey(job))) < 0) await this.redis.set(backlogKey(job), 0);
     } finally {
-      if (this.current.get(pull)?.controller === controller) this.current.delete(pull);
+      clearInterval(watch);
       this.running--;
       if ((await this.redis.get(lock)) === bjob.id) await this.redis.del(lock);
     }
@@ -154,7 +157,6 @@ export class RedisReviewQueue {
       if (late) await this.worker.close(true);
     }
     await this.queue.close();
-    this.subscriber?.disconnect();
     this.redis.disconnect();
   }
 }

@@ -1,11 +1,11 @@
 import type { Context, Probot } from 'probot';
 import { withoutBlindRetries } from '../app.js';
 import { loadAppConfig } from '../github/appConfig.js';
-import { CHECK_NAME, completeStoppedRun, createQueuedRun, findRun, RERUN_ACTION, WriteThrottle } from '../github/publish/index.js';
+import { CHECK_NAME, completeStoppedRun, createQueuedRun, headRuns, RERUN_ACTION, WriteThrottle, type HeadRun } from '../github/publish/index.js';
 import { describeError } from '../github/publish/secrets.js';
 import { pullNumberOfExternalId, reviewPullRequest, type AnalyseInput } from '../github/reviewPullRequest.js';
 import { StoppedReview } from '../github/stoppedReview.js';
-import { pullRequestRef, type PullRequestData } from '../github/types.js';
+import { pullRequestRef, type GitHub, type PullRequestData } from '../github/types.js';
 import type { ReviewResult } from '../pipeline/reviewResult.js';
 import { FairQueue } from './fairQueue.js';
 import type { InflightStore } from './inflightStore.js';
@@ -53,15 +53,20 @@ export interface ReviewServiceOptions {
   redisUrl?: string;
 }
 
-
 const superseded = (): StoppedReview =>
-  new StoppedReview({ conclusion: 'neutral', title: 'Superseded by a newer push', summary: 'A newer commit was pushed to this pull request; its review replaces this one.', rerun: false });
+  new StoppedReview({
+    conclusion: 'neutral',
+    title: 'Superseded by a newer push',
+    summary: 'A newer commit was pushed to this pull request; its review replaces this one.',
+    rerun: false,
+  });
 
 const interrupted = (): StoppedReview =>
   new StoppedReview({
     conclusion: 'failure',
     title: 'Interrupted: mesh-review was restarted during this review',
-    summary: 'The server was stopped (a deploy or a restart) before this review finished. The check fails closed; press **Re-run** to review the pull request again.',
+    summary:
+      'The server was stopped (a deploy or a restart) before this review finished. The check fails closed; press **Re-run** to review the pull request again.',
     rerun: true,
   });
 
@@ -86,13 +91,17 @@ export class ReviewService {
   private readonly redis: RedisReviewQueue | undefined;
 
   constructor(private readonly options: ReviewServiceOptions) {
-    this.queue = new FairQueue(options.concurrency, (job, signal) => this.run(job, signal), (job, reason) => void this.stopQueued(job, reason));
+    this.queue = new FairQueue(
+      options.concurrency,
+      (job, signal) => this.run(job, signal),
+      (job, reason) => void this.stopQueued(job, reason),
+    );
     this.redis = options.redisUrl
       ? new RedisReviewQueue(options.redisUrl, (job, signal) => this.run(job, signal), {
           concurrency: options.concurrency,
           lockMs: options.timeoutMs + 60_000,
           isAnnouncedHere: (job) => this.announcing.has(jobKey(job)),
-          supersede: superseded,
+          superseded: (job) => this.movedOn(job).then((moved) => (moved ? superseded() : undefined)),
         })
       : undefined;
   }
@@ -114,7 +123,13 @@ export class ReviewService {
     const owner = payload.repository?.owner?.login;
     const repo = payload.repository?.name;
     if (installationId === undefined || owner === undefined || repo === undefined) return;
-    const at: Delivery = { id: event.id, installationId, owner, repo, log: this.probot!.log.child({ delivery: event.id, event: `${event.name}.${payload.action}` }) };
+    const at: Delivery = {
+      id: event.id,
+      installationId,
+      owner,
+      repo,
+      log: this.probot!.log.child({ delivery: event.id, event: `${event.name}.${payload.action}` }),
+    };
     const kind = `${event.name}.${payload.action}`;
     if (['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'].includes(kind) && payload.pull_request) {
       const pull = payload.pull_request;
@@ -184,6 +199,8 @@ export class ReviewService {
     const job: ReviewJob = { installationId, owner, repo, number, headSha, trigger, deliveryId: context.id, enqueuedAt: Date.now() };
     const key = jobKey(job);
     const known = this.finished.has(key) || this.queue.has(key);
+    // Another replica may be reviewing an older head of this pull request: it watches this key.
+    if (this.redis && !known && (trigger === 'push' || trigger === 'ready')) await this.redis.setLatestHead(job);
     // On disk (or in Redis) before GitHub is answered: a crash from here on is recovered.
     if (known || (this.redis ? !(await this.redis.add(job)) : (this.options.store.put(job), false))) {
       context.log.info({ job: key }, 'this head and trigger is already queued or reviewed');
@@ -206,7 +223,11 @@ export class ReviewService {
 
   private throttleFor(installationId: number): WriteThrottle {
     let t = this.throttles.get(installationId);
-    if (!t) this.throttles.set(installationId, (t = new WriteThrottle(this.options.writeIntervalMs !== undefined ? { minIntervalMs: this.options.writeIntervalMs } : {})));
+    if (!t)
+      this.throttles.set(
+        installationId,
+        (t = new WriteThrottle(this.options.writeIntervalMs !== undefined ? { minIntervalMs: this.options.writeIntervalMs } : {})),
+      );
     return t;
   }
 
@@ -219,11 +240,30 @@ export class ReviewService {
     const github = withoutBlindRetries(await this.octokit(job.installationId));
     const throttle = this.throttleFor(job.installationId);
     const externalId = externalIdOf(job);
-    const found = job.checkRunId === undefined ? await findRun(github, job, externalId, throttle) : undefined;
+    const runs = job.checkRunId === undefined ? await headRuns(github, job, throttle) : [];
+    const found = runs.find((r) => r.externalId === externalId);
+    await this.completeOrphans(github, job, runs, throttle);
     const id = job.checkRunId ?? found?.id ?? (await createQueuedRun(github, job, externalId, throttle));
     if (job.checkRunId === undefined) this.options.store.put({ ...job, checkRunId: id });
     job.checkRunId = id;
     return { id, completed: found?.status === 'completed' };
+  }
+
+  /**
+   * Runs of this head left `in_progress` longer than a review can run (its
+   * bound plus a minute) belong to no live review: the process that held them
+   * died (kill -9 with its STATE_DIR lost, or a replica whose Redis job is
+   * gone). They are completed as interrupted, with a Re-run button. Seen only
+   * for heads some event brings here; `queued` runs are left alone (they may
+   * wait behind a backlog longer than the bound).
+   */
+  private async completeOrphans(github: GitHub, job: ReviewJob, runs: HeadRun[], throttle: WriteThrottle): Promise<void> {
+    const staleBefore = Date.now() - this.options.timeoutMs - 60_000;
+    for (const run of runs) {
+      if (run.status !== 'in_progress' || !(run.startedAt < staleBefore)) continue;
+      this.probot?.log.warn({ checkRunId: run.id, job: jobKey(job) }, 'a check run left in progress beyond the review bound is completed as interrupted');
+      await completeStoppedRun(github, job, run.id, interrupted().outcome, throttle);
+    }
   }
 
   /** Reviews one job; true when its check run is completed (the job is done), false to try again later. */
@@ -274,6 +314,13 @@ export class ReviewService {
     }
   }
 
+  /** Whether GitHub says the pull request's head is no longer this job's (a newer push). */
+  private async movedOn(job: ReviewJob): Promise<boolean> {
+    const octokit = await this.octokit(job.installationId);
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner: job.owner, repo: job.repo, pull_number: job.number });
+    return (data as { head: { sha: string } }).head.sha !== job.headSha;
+  }
+
   /** A queued job dropped for a newer head: its run is completed as the reason says. */
   private async stopQueued(job: ReviewJob, reason: unknown): Promise<void> {
     const key = jobKey(job);
@@ -312,7 +359,9 @@ export class ReviewService {
 
   private async pullsOfOurRuns(context: Delivery, suiteId: number): Promise<number[]> {
     const { owner, repo } = context;
-    const { data } = await (await this.octokit(context.installationId)).request('GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs', {
+    const { data } = await (
+      await this.octokit(context.installationId)
+    ).request('GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs', {
       owner,
       repo,
       check_suite_id: suiteId,

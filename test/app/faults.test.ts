@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { ProbotOctokit } from 'probot';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseBodyFingerprints } from '../../src/github/publish/markers.js';
 import { apiHeaders, CODELOAD_HEADERS, tarball } from '../github/fixtures/tarball.js';
 import {
@@ -100,7 +100,20 @@ describe('a tarball that cannot be fetched', () => {
 
 describe('GitHub errors on writes', () => {
   it('a 5xx on the check run PATCH is retried (with back-off) and the run still completes', async () => {
-    const app = await start();
+    // The back-off really lets the clock move on (by its length), so the retry is sent seconds later:
+    // it must still carry the same body (the completion time is when the review ended).
+    const sleeps: number[] = [];
+    let slept = 0;
+    const realNow = Date.now.bind(Date);
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + slept);
+    const app = await start({
+      throttle: {
+        sleep: async (ms) => {
+          sleeps.push(ms);
+          slept += ms;
+        },
+      },
+    });
     const pr = demoPullRequest();
     gh().installationToken();
     gh().createCheckRun();
@@ -119,7 +132,8 @@ describe('GitHub errors on writes', () => {
 
     expect(gh().sent('PATCH', /\/check-runs\/\d+$/)).toHaveLength(2);
     expect(gh().sent('PATCH', /\/check-runs\/\d+$/)[1]!.body).toEqual(gh().sent('PATCH', /\/check-runs\/\d+$/)[0]!.body);
-    expect(app.sleeps).toEqual([1000]);
+    expect(sleeps).toEqual([1000]);
+    vi.restoreAllMocks();
     expect(gh().runs.get(CHECK_RUN_ID)).toMatchObject({ status: 'completed', conclusion: 'failure' });
     expect(gh().reviews()).toHaveLength(1);
   });
@@ -144,7 +158,9 @@ describe('GitHub errors on writes', () => {
 
     await opened(app, changedFiles);
 
-    const patches = gh().sent('PATCH', /\/check-runs\/\d+$/).map((r) => r.body as { status?: string; conclusion?: string; output: { annotations?: unknown[] } });
+    const patches = gh()
+      .sent('PATCH', /\/check-runs\/\d+$/)
+      .map((r) => r.body as { status?: string; conclusion?: string; output: { annotations?: unknown[] } });
     // Three batches (50, 50, 12), each sent once: no retry of the failed append, the last batch still sent.
     expect(patches.map((p) => p.output.annotations?.length)).toEqual([50, 50, 12]);
     expect(patches.filter((p) => p.conclusion !== undefined)).toHaveLength(1);
@@ -162,7 +178,11 @@ describe('GitHub errors on writes', () => {
 
   it('a secondary rate limit (403 with retry-after) on the file list is waited out, and the review completes', async () => {
     const app = await start();
-    gh().api().get(`${REPO}/pulls/12/files`).query({ per_page: '100', page: '1' }).reply(403, SECONDARY_RATE_LIMIT, apiHeaders({ 'retry-after': '31', 'x-ratelimit-remaining': '4990' }));
+    gh()
+      .api()
+      .get(`${REPO}/pulls/12/files`)
+      .query({ per_page: '100', page: '1' })
+      .reply(403, SECONDARY_RATE_LIMIT, apiHeaders({ 'retry-after': '31', 'x-ratelimit-remaining': '4990' }));
     const { changedFiles } = mockReview(gh(), { ...demoPullRequest(), review: 'post' });
 
     await opened(app, changedFiles);
@@ -178,13 +198,20 @@ describe('GitHub errors on writes', () => {
   it('a secondary rate limit (429 with retry-after) on a tarball is waited out, and the review completes', async () => {
     const app = await start();
     gh().compare();
-    gh().api().get(`${REPO}/tarball/${HEAD_SHA}`).reply(429, SECONDARY_RATE_LIMIT, apiHeaders({ 'retry-after': '12' }));
+    gh()
+      .api()
+      .get(`${REPO}/tarball/${HEAD_SHA}`)
+      .reply(429, SECONDARY_RATE_LIMIT, apiHeaders({ 'retry-after': '12' }));
     const { changedFiles } = mockReview(gh(), { ...demoPullRequest(), review: 'post' });
 
     await opened(app, changedFiles);
 
     expect(app.sleeps).toEqual([12_000]);
-    expect(gh().calls().filter((c) => c === `GET ${REPO}/tarball/${HEAD_SHA}`)).toHaveLength(2);
+    expect(
+      gh()
+        .calls()
+        .filter((c) => c === `GET ${REPO}/tarball/${HEAD_SHA}`),
+    ).toHaveLength(2);
     expect(gh().runs.get(CHECK_RUN_ID)).toMatchObject({ status: 'completed', conclusion: 'failure' });
     expect(anchors(gh().reviews()[0])).toHaveLength(4);
   });
@@ -269,7 +296,15 @@ describe('GitHub errors on writes', () => {
       .query({ check_name: 'mesh-review', filter: 'all', per_page: '100' })
       .reply(200, () => ({
         total_count: 1,
-        check_runs: [{ ...responseExample('check-run-example-of-in-progress-conclusion'), id: CHECK_RUN_ID, name: 'mesh-review', head_sha: HEAD_SHA, external_id: externalId }],
+        check_runs: [
+          {
+            ...responseExample('check-run-example-of-in-progress-conclusion'),
+            id: CHECK_RUN_ID,
+            name: 'mesh-review',
+            head_sha: HEAD_SHA,
+            external_id: externalId,
+          },
+        ],
       }));
     gh().pullFiles(pr.base, pr.head);
     gh().updateCheckRun();
@@ -298,7 +333,12 @@ describe('configuration', () => {
 
     await opened(app, changedFiles);
 
-    expect(gh().calls()).toEqual([`POST ${REPO}/check-runs`, `GET ${REPO}/pulls/12/files`, `GET ${REPO}/contents/.github/mesh-review.yml`, `PATCH ${REPO}/check-runs/${CHECK_RUN_ID}`]);
+    expect(gh().calls()).toEqual([
+      `POST ${REPO}/check-runs`,
+      `GET ${REPO}/pulls/12/files`,
+      `GET ${REPO}/contents/.github/mesh-review.yml`,
+      `PATCH ${REPO}/check-runs/${CHECK_RUN_ID}`,
+    ]);
     const run = gh().runs.get(CHECK_RUN_ID)!;
     expect(run).toMatchObject({ status: 'completed', conclusion: 'failure', output: { title: 'mesh-review configuration could not be read' } });
     expect(run.output!.summary).toContain('.github/mesh-review.yml: could not be read: Server Error');
@@ -321,7 +361,10 @@ describe('configuration', () => {
   it("the configuration comes from the default branch: a PR that loosens it in its own head is judged by the base's", async () => {
     const app = await start();
     const pr = demoPullRequest();
-    const loosened = { base: pr.base, head: new Map([...pr.head, ['.github/mesh-review.yml', 'failOn: critical\nrules:\n  peer-authentication-weakened: off\n']]) };
+    const loosened = {
+      base: pr.base,
+      head: new Map([...pr.head, ['.github/mesh-review.yml', 'failOn: critical\nrules:\n  peer-authentication-weakened: off\n']]),
+    };
     const { changedFiles } = mockReview(gh(), { ...loosened, config: 'failOn: high\n', review: 'post' });
 
     await opened(app, changedFiles);
@@ -360,13 +403,25 @@ describe('the pull request itself', () => {
     gh()
       .api()
       .get(`${REPO}/tarball/${HEAD_SHA}`)
-      .reply(302, '', apiHeaders({ location: `https://codeload.github.com/acme/mesh-config/legacy.tar.gz/${HEAD_SHA}?token=${CODELOAD_TOKEN}`, 'content-length': '0' }));
+      .reply(
+        302,
+        '',
+        apiHeaders({ location: `https://codeload.github.com/acme/mesh-config/legacy.tar.gz/${HEAD_SHA}?token=${CODELOAD_TOKEN}`, 'content-length': '0' }),
+      );
     let delivered = false;
     nock('https://codeload.github.com')
       .get(`/acme/mesh-config/legacy.tar.gz/${HEAD_SHA}`)
       .query(true)
       .delay(2500)
-      .reply(200, () => tarball(`acme-mesh-config-${HEAD_SHA.slice(0, 7)}`, [...pr.head].map(([path, content]) => ({ path, content }))), CODELOAD_HEADERS)
+      .reply(
+        200,
+        () =>
+          tarball(
+            `acme-mesh-config-${HEAD_SHA.slice(0, 7)}`,
+            [...pr.head].map(([path, content]) => ({ path, content })),
+          ),
+        CODELOAD_HEADERS,
+      )
       .on('replied', () => (delivered = true));
 
     await opened(app, changedFiles);
@@ -407,6 +462,10 @@ describe("the app's login cannot be read", () => {
 
     expect(anchors(gh().reviews()[0])).toHaveLength(4);
     expect(app.logLines.some((l) => l.includes("the app's login could not be read"))).toBe(true);
-    expect(gh().calls().filter((c) => c === 'GET /app')).toHaveLength(1);
+    expect(
+      gh()
+        .calls()
+        .filter((c) => c === 'GET /app'),
+    ).toHaveLength(1);
   });
 });

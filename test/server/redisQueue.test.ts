@@ -33,7 +33,7 @@ describe.skipIf(!hasRedis)('the Redis queue (BullMQ on a real redis-server)', ()
         await new Promise((r) => setTimeout(r, 20));
         return true;
       },
-      { concurrency: 1, lockMs: 60_000, isAnnouncedHere: () => true, supersede: () => new Error('superseded') },
+      { concurrency: 1, lockMs: 60_000, isAnnouncedHere: () => true, superseded: async () => undefined },
     );
     cleanups.push(() => queue.stop(1_000));
     for (let n = 1; n <= 8; n++) expect(await queue.add(job(1, n))).toBe(true);

@@ -32,6 +32,8 @@ export interface StandInRun {
   output: { title?: string; summary?: string } | undefined;
   actions: unknown[] | undefined;
   createdAt: number;
+  /** When it went in progress (a test may set it in the past). */
+  startedAt?: number;
   completedAt: number | undefined;
 }
 
@@ -92,12 +94,22 @@ export class GitHubStandIn {
     const json = body ? (JSON.parse(body) as Record<string, unknown>) : {};
     this.requests.push(`${req.method} ${path}`);
     const send = (status: number, data: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ratelimit-remaining': '4999', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600), ...headers });
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        'x-ratelimit-remaining': '4999',
+        'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+        ...headers,
+      });
       res.end(typeof data === 'string' ? data : JSON.stringify(data));
     };
     let m: RegExpExecArray | null;
     if (req.method === 'POST' && (m = /^\/api\/v3\/app\/installations\/(\d+)\/access_tokens$/.exec(path))) {
-      return send(201, { token: `ghs_standin${m[1]}`, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { checks: 'write', contents: 'read', metadata: 'read', pull_requests: 'write' }, repository_selection: 'all' });
+      return send(201, {
+        token: `ghs_standin${m[1]}`,
+        expires_at: new Date(Date.now() + 3600_000).toISOString(),
+        permissions: { checks: 'write', contents: 'read', metadata: 'read', pull_requests: 'write' },
+        repository_selection: 'all',
+      });
     }
     if (req.method === 'GET' && path === '/api/v3/app/hook/deliveries') return send(200, this.deliveries);
     if (req.method === 'POST' && (m = /^\/api\/v3\/app\/hook\/deliveries\/(\d+)\/attempts$/.exec(path))) {
@@ -106,7 +118,16 @@ export class GitHubStandIn {
     }
     if (req.method === 'GET' && path === '/api/v3/app') return send(200, { id: 123, slug: 'mesh-review', name: 'mesh-review' });
     if (req.method === 'POST' && path === '/api/graphql') {
-      return send(200, { data: { repository: { pullRequest: { reviewThreads: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] }, reviews: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } } } } });
+      return send(200, {
+        data: {
+          repository: {
+            pullRequest: {
+              reviewThreads: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] },
+              reviews: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] },
+            },
+          },
+        },
+      });
     }
     if ((m = /^\/codeload\/([^/]+)\/([^/]+)\/(\w+)$/.exec(path))) {
       const [, owner, repo, sha] = m as unknown as [string, string, string, string];
@@ -114,7 +135,10 @@ export class GitHubStandIn {
       if (!pull) return send(404, { message: 'Not Found' });
       if (this.stalled.has(sha)) await new Promise<void>((resolve) => this.waiting.push(resolve));
       const tree = sha === pull.headSha ? pull.head : pull.base;
-      const buffer = await tarballBuffer(`${owner}-${repo}-${sha.slice(0, 7)}`, [...tree].map(([p, content]) => ({ path: p, content })));
+      const buffer = await tarballBuffer(
+        `${owner}-${repo}-${sha.slice(0, 7)}`,
+        [...tree].map(([p, content]) => ({ path: p, content })),
+      );
       res.writeHead(200, { 'content-type': 'application/x-gzip', 'content-length': String(buffer.length) });
       return void res.end(buffer);
     }
@@ -144,7 +168,8 @@ export class GitHubStandIn {
       return send(200, { id: this.reviews.length, body: json.body, state: 'COMMENTED', user: { login: 'mesh-review[bot]', type: 'Bot' } });
     }
     if (req.method === 'GET' && /^\/contents\//.test(rest)) return send(404, { message: 'Not Found' });
-    if (req.method === 'GET' && (m = /^\/compare\/(\w+)\.\.\.(\w+)$/.exec(rest))) return send(200, { merge_base_commit: { sha: m[1] }, commits: [], files: [] });
+    if (req.method === 'GET' && (m = /^\/compare\/(\w+)\.\.\.(\w+)$/.exec(rest)))
+      return send(200, { merge_base_commit: { sha: m[1] }, commits: [], files: [] });
     if (req.method === 'GET' && (m = /^\/tarball\/(\w+)$/.exec(rest))) {
       return send(302, '', { location: `http://127.0.0.1:${this.port}/codeload/${owner}/${repo}/${m[1]}`, 'content-length': '0' });
     }
@@ -176,6 +201,7 @@ export class GitHubStandIn {
         return send(502, { message: 'Server Error' });
       }
       if (json.status) run.status = json.status as string;
+      if (typeof json.started_at === 'string') run.startedAt = Date.parse(json.started_at);
       if (json.conclusion) run.conclusion = json.conclusion as string;
       if (json.output) run.output = json.output;
       if (json.actions) run.actions = json.actions as unknown[];
@@ -191,6 +217,16 @@ export class GitHubStandIn {
   }
 
   private view(run: StandInRun): Record<string, unknown> {
-    return { id: run.id, name: run.name, head_sha: run.head_sha, external_id: run.external_id, status: run.status, conclusion: run.conclusion, output: run.output ?? {}, pull_requests: [] };
+    return {
+      id: run.id,
+      name: run.name,
+      head_sha: run.head_sha,
+      external_id: run.external_id,
+      status: run.status,
+      conclusion: run.conclusion,
+      started_at: new Date(run.startedAt ?? run.createdAt).toISOString(),
+      output: run.output ?? {},
+      pull_requests: [],
+    };
   }
 }

@@ -109,7 +109,13 @@ export interface CompleteCheckRunResult {
  * (403/429: GitHub refused it, nothing was written), never after a 5xx, and
  * Octokit's retry plugin is told not to retry it either.
  */
-export async function completeCheckRun(github: GitHub, pr: PullRequestRef, checkRunId: number, outcome: CheckRunOutcome, io: CheckRunIo = {}): Promise<CompleteCheckRunResult> {
+export async function completeCheckRun(
+  github: GitHub,
+  pr: PullRequestRef,
+  checkRunId: number,
+  outcome: CheckRunOutcome,
+  io: CheckRunIo = {},
+): Promise<CompleteCheckRunResult> {
   const throttle = throttleOf(io);
   const base = {
     title: oneLineTitle(outcome.title),
@@ -118,6 +124,8 @@ export async function completeCheckRun(github: GitHub, pr: PullRequestRef, check
   };
   const batches = chunk(outcome.annotations, ANNOTATIONS_PER_REQUEST);
   const [first = [], ...rest] = batches;
+  // Read once, outside the retried request: a retry after a 5xx sends the same body (when the review ended).
+  const completedAt = iso(io);
   await throttle.write(() =>
     github.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
       owner: pr.owner,
@@ -125,7 +133,7 @@ export async function completeCheckRun(github: GitHub, pr: PullRequestRef, check
       check_run_id: checkRunId,
       status: 'completed',
       conclusion: outcome.conclusion,
-      completed_at: iso(io),
+      completed_at: completedAt,
       output: { ...base, ...(first.length > 0 ? { annotations: first } : {}) },
     }),
   );
@@ -179,6 +187,8 @@ export async function failCheckRun(
 ): Promise<number> {
   const throttle = throttleOf(io);
   const output = failureOutput(reason, conclusion);
+  // Read once: a retried request sends the same body.
+  const completedAt = iso(io);
   if (checkRunId !== undefined) {
     try {
       await throttle.write(() =>
@@ -188,7 +198,7 @@ export async function failCheckRun(
           check_run_id: checkRunId,
           status: 'completed',
           conclusion,
-          completed_at: iso(io),
+          completed_at: completedAt,
           output,
         }),
       );
@@ -205,7 +215,7 @@ export async function failCheckRun(
       head_sha: pr.headSha,
       status: 'completed',
       conclusion,
-      completed_at: iso(io),
+      completed_at: completedAt,
       output,
       ...(options.detailsUrl ? { details_url: options.detailsUrl } : {}),
     }),
@@ -221,7 +231,9 @@ export function failureOutput(reason: unknown, conclusion: 'failure' | 'neutral'
     conclusion === 'failure'
       ? 'The check fails closed (`github.onError: failure`): re-run it once the cause is fixed.'
       : 'The check is neutral (`github.onError: neutral`), which GitHub counts as passing a required check.';
-  const summary = ['## ⚠️ mesh-review could not review this pull request', '', verdict, '', '```text', text.replace(/`{3,}/g, '``\u200b`'), '```', ''].join('\n');
+  const summary = ['## ⚠️ mesh-review could not review this pull request', '', verdict, '', '```text', text.replace(/`{3,}/g, '``\u200b`'), '```', ''].join(
+    '\n',
+  );
   return { title: 'mesh-review could not complete the review', summary: fitBytes(redactSecrets(summary), OUTPUT_MAX_BYTES) };
 }
 
@@ -234,4 +246,3 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
-

@@ -31,7 +31,22 @@ export interface ExistingRun {
 }
 
 /** The head's `mesh-review` run with this external id, if GitHub has one (a redelivery, or a restart, reuses it). */
-export async function findRun(github: GitHub, pr: Pick<PullRequestRef, 'owner' | 'repo' | 'headSha'>, externalId: string, throttle: WriteThrottle): Promise<ExistingRun | undefined> {
+export async function findRun(
+  github: GitHub,
+  pr: Pick<PullRequestRef, 'owner' | 'repo' | 'headSha'>,
+  externalId: string,
+  throttle: WriteThrottle,
+): Promise<ExistingRun | undefined> {
+  return (await headRuns(github, pr, throttle)).find((r) => r.externalId === externalId);
+}
+
+export interface HeadRun extends ExistingRun {
+  /** When GitHub says the run started (ms since the epoch; NaN when absent). */
+  startedAt: number;
+}
+
+/** The head's runs named `mesh-review`, every trigger's. */
+export async function headRuns(github: GitHub, pr: Pick<PullRequestRef, 'owner' | 'repo' | 'headSha'>, throttle: WriteThrottle): Promise<HeadRun[]> {
   const { data } = await throttle.read(() =>
     github.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
       owner: pr.owner,
@@ -42,12 +57,21 @@ export async function findRun(github: GitHub, pr: Pick<PullRequestRef, 'owner' |
       per_page: 100,
     }),
   );
-  const run = data.check_runs.find((r) => r.external_id === externalId);
-  return run === undefined ? undefined : { id: Number(run.id), status: run.status, externalId: run.external_id };
+  return data.check_runs.map((r) => ({
+    id: Number(r.id),
+    status: r.status,
+    externalId: r.external_id,
+    startedAt: r.started_at ? Date.parse(r.started_at) : NaN,
+  }));
 }
 
 /** Creates the head's run as `queued`: GitHub shows at once that the push was seen. */
-export async function createQueuedRun(github: GitHub, pr: Pick<PullRequestRef, 'owner' | 'repo' | 'headSha'>, externalId: string, throttle: WriteThrottle): Promise<number> {
+export async function createQueuedRun(
+  github: GitHub,
+  pr: Pick<PullRequestRef, 'owner' | 'repo' | 'headSha'>,
+  externalId: string,
+  throttle: WriteThrottle,
+): Promise<number> {
   const { data } = await throttle.write(
     () =>
       github.request('POST /repos/{owner}/{repo}/check-runs', {
@@ -68,13 +92,14 @@ export async function createQueuedRun(github: GitHub, pr: Pick<PullRequestRef, '
 
 /** The review has started on this run. */
 export async function markInProgress(github: GitHub, pr: Pick<PullRequestRef, 'owner' | 'repo'>, checkRunId: number, throttle: WriteThrottle): Promise<void> {
+  const startedAt = iso(); // once: a retry after a 5xx sends the same body
   await throttle.write(() =>
     github.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
       owner: pr.owner,
       repo: pr.repo,
       check_run_id: checkRunId,
       status: 'in_progress',
-      started_at: iso(),
+      started_at: startedAt,
     }),
   );
 }
@@ -88,7 +113,14 @@ export interface StoppedOutcome {
 }
 
 /** Completes a run the review did not complete itself (stopped by a bound, superseded, interrupted). */
-export async function completeStoppedRun(github: GitHub, pr: Pick<PullRequestRef, 'owner' | 'repo'>, checkRunId: number, outcome: StoppedOutcome, throttle: WriteThrottle): Promise<void> {
+export async function completeStoppedRun(
+  github: GitHub,
+  pr: Pick<PullRequestRef, 'owner' | 'repo'>,
+  checkRunId: number,
+  outcome: StoppedOutcome,
+  throttle: WriteThrottle,
+): Promise<void> {
+  const completedAt = iso(); // once: a retry after a 5xx sends the same body
   await throttle.write(() =>
     github.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
       owner: pr.owner,
@@ -96,7 +128,7 @@ export async function completeStoppedRun(github: GitHub, pr: Pick<PullRequestRef
       check_run_id: checkRunId,
       status: 'completed',
       conclusion: outcome.conclusion,
-      completed_at: iso(),
+      completed_at: completedAt,
       output: { title: redactSecrets(outcome.title), summary: fitBytes(redactSecrets(outcome.summary), OUTPUT_MAX_BYTES) },
       ...(outcome.rerun ? { actions: RERUN_ACTIONS } : {}),
     }),
