@@ -53,7 +53,14 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
   // alternative target) that routes the same workload through a gateway exposes nothing new.
   const exposedBefore = exposedByLoadBalancer(base.inventory);
   const perView = views.map((view) => {
-    const own = reviewView(buildInventory(view.base, config.defaultNamespace), buildInventory(view.head, config.defaultNamespace), config, exposedBefore);
+    // Without variants the one view is the whole side: its inventories are already built.
+    const whole = views.length === 1 && view.targets === undefined;
+    const own = reviewView(
+      whole ? base.inventory : buildInventory(view.base, config.defaultNamespace),
+      whole ? head.inventory : buildInventory(view.head, config.defaultNamespace),
+      config,
+      exposedBefore,
+    );
     head.errors.push(...own.errors);
     for (const k of own.removedKindsIgnored) removedKindsIgnored.add(k);
     return { targets: view.targets, findings: toFindings(own.changes), workloads: own.workloads };
