@@ -48,11 +48,15 @@ export class AppProcess {
     const collect = (chunk: Buffer) => this.lines.push(...String(chunk).split('\n').filter(Boolean));
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    await waitFor(() => {
-      const line = this.lines.find((l) => l.includes('mesh-review listening'));
-      if (line) this.port = (JSON.parse(line) as { port: number }).port;
-      return line !== undefined;
-    }, 20_000, () => this.lines.join('\n'));
+    await waitFor(
+      () => {
+        const line = this.lines.find((l) => l.includes('mesh-review listening'));
+        if (line) this.port = (JSON.parse(line) as { port: number }).port;
+        return line !== undefined;
+      },
+      20_000,
+      () => this.lines.join('\n'),
+    );
   }
 
   signal(sig: NodeJS.Signals): void {
@@ -68,7 +72,12 @@ export class AppProcess {
   deliver(name: string, payload: unknown, id: string = randomUUID()): Promise<{ status: number; ms: number }> {
     const body = JSON.stringify(payload);
     const signature = `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`;
-    return post(this.port, '/api/github/webhooks', body, { 'x-github-event': name, 'x-github-delivery': id, 'x-hub-signature-256': signature, 'content-type': 'application/json' });
+    return post(this.port, '/api/github/webhooks', body, {
+      'x-github-event': name,
+      'x-github-delivery': id,
+      'x-hub-signature-256': signature,
+      'content-type': 'application/json',
+    });
   }
 
   ping(): Promise<{ status: number; ms: number }> {
@@ -76,11 +85,23 @@ export class AppProcess {
   }
 }
 
+/**
+ * How long a write error (EPIPE: the server answered and closed while the body was still being
+ * sent) waits for that answer to be read: generous, since a loaded machine reads it late.
+ */
+const ANSWER_AFTER_ERROR_MS = 15_000;
+
 export function post(port: number, path: string, body: string | Buffer, headers: Record<string, string>): Promise<{ status: number; ms: number }> {
   return send(port, 'POST', path, body, { 'content-length': String(Buffer.byteLength(body)), ...headers });
 }
 
-function send(port: number, method: string, path: string, body: string | Buffer | undefined, headers: Record<string, string>): Promise<{ status: number; ms: number }> {
+function send(
+  port: number,
+  method: string,
+  path: string,
+  body: string | Buffer | undefined,
+  headers: Record<string, string>,
+): Promise<{ status: number; ms: number }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     let answered = false;
@@ -91,7 +112,7 @@ function send(port: number, method: string, path: string, body: string | Buffer 
     });
     // A server that refuses a body answers and closes while the body is still being sent:
     // the write fails (EPIPE), the answer stands.
-    req.on('error', (e) => setTimeout(() => (answered ? undefined : reject(e)), 500));
+    req.on('error', (e) => setTimeout(() => (answered ? undefined : reject(e)), ANSWER_AFTER_ERROR_MS));
     req.end(body);
   });
 }
@@ -146,12 +167,22 @@ export const requestedAction = (p: PullEventSpec, run: { id: number; external_id
  * that the answer comes before the body is through. `declared`: send a
  * Content-Length of that many bytes; otherwise the body is chunked.
  */
-export function postStreaming(port: number, headers: Record<string, string>, options: { declared?: number; maxBytes: number }): Promise<{ status: number; sentBytes: number }> {
+export function postStreaming(
+  port: number,
+  headers: Record<string, string>,
+  options: { declared?: number; maxBytes: number },
+): Promise<{ status: number; sentBytes: number }> {
   return new Promise((resolve, reject) => {
     let sent = 0;
     let done = false;
     const req = request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/api/github/webhooks', headers: { ...headers, ...(options.declared ? { 'content-length': String(options.declared) } : {}) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/github/webhooks',
+        headers: { ...headers, ...(options.declared ? { 'content-length': String(options.declared) } : {}) },
+      },
       (res) => {
         done = true;
         res.resume();
@@ -159,7 +190,7 @@ export function postStreaming(port: number, headers: Record<string, string>, opt
         req.destroy();
       },
     );
-    req.on('error', (e) => setTimeout(() => (done ? undefined : reject(e)), 500));
+    req.on('error', (e) => setTimeout(() => (done ? undefined : reject(e)), ANSWER_AFTER_ERROR_MS));
     const chunk = Buffer.alloc(1024 * 1024, 'a');
     const next = () => {
       if (done || req.destroyed) return;
