@@ -5,6 +5,16 @@ import { isServerError, viewError } from './httpErrors.js';
 import { describeError, redactSecrets } from './secrets.js';
 import { WriteThrottle } from './writeThrottle.js';
 
+const PATCH_RUN = 'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}';
+declare const _github: GitHub;
+/** The body of a check-run update: what every PATCH of a run may send besides its address. */
+export type CheckRunPatch = Omit<NonNullable<Parameters<typeof _github.request<typeof PATCH_RUN>>[1]>, 'owner' | 'repo' | 'check_run_id'>;
+
+/** One PATCH of a check run of `pr`: every update of a run (start, completion, annotation batch) goes through it. */
+export function patchCheckRun(github: GitHub, pr: Pick<PullRequestRef, 'owner' | 'repo'>, checkRunId: number, body: CheckRunPatch) {
+  return github.request(PATCH_RUN, { ...body, owner: pr.owner, repo: pr.repo, check_run_id: checkRunId });
+}
+
 export { planCheckRun, checkRunTitle, ANNOTATION_LEVEL, OUTPUT_MAX_BYTES } from './checkRunPlan.js';
 export type { CheckAnnotation, CheckConclusion, CheckRunOutcome, PlanCheckRunOptions } from './checkRunPlan.js';
 
@@ -127,10 +137,7 @@ export async function completeCheckRun(
   // Read once, outside the retried request: a retry after a 5xx sends the same body (when the review ended).
   const completedAt = iso(io);
   await throttle.write(() =>
-    github.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
-      owner: pr.owner,
-      repo: pr.repo,
-      check_run_id: checkRunId,
+    patchCheckRun(github, pr, checkRunId, {
       status: 'completed',
       conclusion: outcome.conclusion,
       completed_at: completedAt,
@@ -142,10 +149,7 @@ export async function completeCheckRun(
     try {
       await throttle.write(
         () =>
-          github.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
-            owner: pr.owner,
-            repo: pr.repo,
-            check_run_id: checkRunId,
+          patchCheckRun(github, pr, checkRunId, {
             output: { ...base, annotations: batch },
             // Probot's retry plugin would repeat a 5xx blindly; an append must not be.
             request: { retries: 0 },
@@ -192,10 +196,7 @@ export async function failCheckRun(
   if (checkRunId !== undefined) {
     try {
       await throttle.write(() =>
-        github.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
-          owner: pr.owner,
-          repo: pr.repo,
-          check_run_id: checkRunId,
+        patchCheckRun(github, pr, checkRunId, {
           status: 'completed',
           conclusion,
           completed_at: completedAt,

@@ -1,6 +1,6 @@
 import type { GitHub, PullRequestRef } from '../types.js';
 import { fitBytes, OUTPUT_MAX_BYTES } from './checkRunPlan.js';
-import { CHECK_NAME } from './checkRun.js';
+import { CHECK_NAME, patchCheckRun } from './checkRun.js';
 import { redactSecrets } from './secrets.js';
 import { WriteThrottle } from './writeThrottle.js';
 
@@ -94,10 +94,7 @@ export async function createQueuedRun(
 export async function markInProgress(github: GitHub, pr: Pick<PullRequestRef, 'owner' | 'repo'>, checkRunId: number, throttle: WriteThrottle): Promise<void> {
   const startedAt = iso(); // once: a retry after a 5xx sends the same body
   await throttle.write(() =>
-    github.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
-      owner: pr.owner,
-      repo: pr.repo,
-      check_run_id: checkRunId,
+    patchCheckRun(github, pr, checkRunId, {
       status: 'in_progress',
       started_at: startedAt,
     }),
@@ -122,10 +119,7 @@ export async function completeStoppedRun(
 ): Promise<void> {
   const completedAt = iso(); // once: a retry after a 5xx sends the same body
   await throttle.write(() =>
-    github.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
-      owner: pr.owner,
-      repo: pr.repo,
-      check_run_id: checkRunId,
+    patchCheckRun(github, pr, checkRunId, {
       status: 'completed',
       conclusion: outcome.conclusion,
       completed_at: completedAt,
