@@ -2,7 +2,7 @@ import type { Context, Probot } from 'probot';
 import { loadAppConfig } from './github/appConfig.js';
 import { CHECK_NAME, WriteThrottle, type WriteThrottleOptions } from './github/publish/index.js';
 import { describeError } from './github/publish/secrets.js';
-import { pullNumberOfExternalId, reviewPullRequest } from './github/reviewPullRequest.js';
+import { pullNumberOfExternalId, pullsOfOurRuns, reviewPullRequest } from './github/reviewPullRequest.js';
 import { pullRequestRef, type GitHub, type PullRequestData } from './github/types.js';
 
 /** Probot answers GitHub after 9 s and keeps running; a review still ends, one way or another, in this time. */
@@ -160,7 +160,7 @@ export function createApp(options: AppOptions = {}): (probot: Probot) => void {
       const ctx = context as unknown as Context;
       let numbers = suite.pull_requests.map((p) => p.number);
       // As for check runs, a fork's suite lists no pull request: a re-run finds it through the run we created.
-      if (numbers.length === 0 && context.payload.action === 'rerequested') numbers = await pullsOfOurRuns(ctx, suite.id);
+      if (numbers.length === 0 && context.payload.action === 'rerequested') numbers = await pullsOfOurRuns(ctx.octokit, ctx.repo(), suite.id);
       for (const number of numbers) {
         // A push to a pull request also sends `pull_request.synchronize`; run once per head commit.
         if (context.payload.action === 'requested') await reviewRequestedSuite(ctx, suite.head_sha, number, probot);
@@ -202,17 +202,3 @@ async function hasRun(context: Context, sha: string): Promise<boolean> {
   return data.total_count > 0;
 }
 
-/** The pull requests our runs in a check suite were for (read from their external ids). */
-async function pullsOfOurRuns(context: Context, suiteId: number): Promise<number[]> {
-  const { owner, repo } = context.repo();
-  const { data } = await context.octokit.request('GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs', {
-    owner,
-    repo,
-    check_suite_id: suiteId,
-    check_name: CHECK_NAME,
-    filter: 'all',
-    per_page: 100,
-  });
-  const numbers = data.check_runs.map((r) => pullNumberOfExternalId(r.external_id)).filter((n): n is number => n !== undefined);
-  return [...new Set(numbers)];
-}

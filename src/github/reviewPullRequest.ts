@@ -11,6 +11,7 @@ import { commentableLines } from './commentableLines.js';
 import {
   awaitsSettling,
   completeCheckRun,
+  CHECK_NAME,
   failCheckRun,
   failureOutput,
   planCheckRun,
@@ -121,6 +122,19 @@ export function attemptId(pr: Pick<PullRequestRef, 'number'>, deliveryId: string
 export function pullNumberOfExternalId(externalId: string | null | undefined): number | undefined {
   const m = /^mesh-review-pr-(\d+)-/.exec(externalId ?? '');
   return m ? Number(m[1]) : undefined;
+}
+
+/** The pull requests this app's runs in a check suite were for (read from their external ids): a re-requested suite names none. */
+export async function pullsOfOurRuns(github: GitHub, repo: { owner: string; repo: string }, suiteId: number): Promise<number[]> {
+  const { data } = await github.request('GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs', {
+    owner: repo.owner,
+    repo: repo.repo,
+    check_suite_id: suiteId,
+    check_name: CHECK_NAME,
+    filter: 'all',
+    per_page: 100,
+  });
+  return [...new Set(data.check_runs.map((r) => pullNumberOfExternalId(r.external_id)).filter((n): n is number => n !== undefined))];
 }
 
 class ReviewTimeout extends Error {

@@ -3,7 +3,7 @@ import { withoutBlindRetries } from '../app.js';
 import { loadAppConfig } from '../github/appConfig.js';
 import { CHECK_NAME, completeStoppedRun, createQueuedRun, headRuns, RERUN_ACTION, WriteThrottle, type HeadRun } from '../github/publish/index.js';
 import { describeError } from '../github/publish/secrets.js';
-import { pullNumberOfExternalId, reviewPullRequest, type AnalyseInput } from '../github/reviewPullRequest.js';
+import { pullNumberOfExternalId, pullsOfOurRuns, reviewPullRequest, type AnalyseInput } from '../github/reviewPullRequest.js';
 import { StoppedReview } from '../github/stoppedReview.js';
 import { pullRequestRef, type GitHub, type PullRequestData } from '../github/types.js';
 import type { ReviewResult } from '../pipeline/reviewResult.js';
@@ -138,7 +138,7 @@ export class ReviewService {
       const suite = payload.check_suite;
       let numbers = suite.pull_requests.map((p) => p.number);
       // A fork's suite lists no pull request: a re-run finds it through the runs we created.
-      if (numbers.length === 0 && payload.action === 'rerequested') numbers = await this.pullsOfOurRuns(at, suite.id);
+      if (numbers.length === 0 && payload.action === 'rerequested') numbers = await pullsOfOurRuns(await this.octokit(at.installationId), at, suite.id);
       for (const n of numbers) await this.accept(at, n, suite.head_sha, payload.action === 'requested' ? 'push' : `rerun:${event.id}`);
     } else if ((kind === 'check_run.rerequested' || kind === 'check_run.requested_action') && payload.check_run) {
       const run = payload.check_run;
@@ -355,21 +355,6 @@ export class ReviewService {
         this.login = undefined;
         return undefined;
       }));
-  }
-
-  private async pullsOfOurRuns(context: Delivery, suiteId: number): Promise<number[]> {
-    const { owner, repo } = context;
-    const { data } = await (
-      await this.octokit(context.installationId)
-    ).request('GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs', {
-      owner,
-      repo,
-      check_suite_id: suiteId,
-      check_name: CHECK_NAME,
-      filter: 'all',
-      per_page: 100,
-    });
-    return [...new Set(data.check_runs.map((r) => pullNumberOfExternalId(r.external_id)).filter((n): n is number => n !== undefined))];
   }
 }
 
