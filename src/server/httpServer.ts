@@ -53,7 +53,7 @@ export function createHttpServer(
     } catch (e) {
       if (e instanceof BodyTooLarge) {
         log.warn({ delivery: req.headers['x-github-delivery'], limit: e.limit }, 'webhook body too large: refused');
-        res.setHeader('connection', 'close');
+        lingerThenClose(req, res);
         return send(res, 413, 'payload too large\n');
       }
       throw e;
@@ -78,6 +78,28 @@ export function createHttpServer(
     }
     send(res, 200, 'ok\n');
   }
+}
+
+/** How long a refused upload may still be read (and dropped) after the 413 is sent; nginx's `lingering_timeout` is 5 s. */
+const LINGER_MS = 5_000;
+
+/**
+ * A lingering close (as nginx and Apache do it). Closing the socket while the
+ * client is still sending makes the kernel answer with RST, and an RST makes
+ * the client's kernel drop what it had received but not yet read: the client
+ * sees EPIPE or ECONNRESET instead of the 413. So the rest of the body is read
+ * and discarded (Node dumps an unconsumed request once the response is
+ * finished, nothing is buffered) and the socket is closed after `LINGER_MS`,
+ * which bounds what a client can make the server read, by time.
+ */
+function lingerThenClose(req: IncomingMessage, res: ServerResponse): void {
+  res.once('finish', () => {
+    const socket = req.socket;
+    req.resume();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  });
 }
 
 function send(res: ServerResponse, status: number, text: string): void {
