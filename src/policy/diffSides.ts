@@ -2,7 +2,7 @@ import { arr, get, str } from '../inventory/read.js';
 import type { Workload } from '../inventory/inventory.js';
 import type { Resource } from '../manifests/resource.js';
 import type { StringSet } from './stringSet.js';
-import { workloadKey, type ClientPath, type MeshSide, type PortEval, type Protocol, type WorkloadView } from './meshSide.js';
+import { workloadKey, type ClientPath, type IngressView, type MeshSide, type PortEval, type Protocol, type WorkloadView } from './meshSide.js';
 import type { AccessPolicy, Origin } from './access.js';
 import type { Cause, PolicyChange } from './change.js';
 import { diffAccess, type AccessDelta } from './diffAccess.js';
@@ -621,24 +621,29 @@ const workloadsOf = (scope: string): string => (namesWorkloads(scope) ? scope : 
 const oneWorkloadOf = (scope: string): string => (namesWorkloads(scope) ? `one of the ${scope}` : `a workload in ${scope}`);
 
 function diffIngress(before: MeshSide, after: MeshSide, out: PolicyChange[], predecessor: ReadonlyMap<string, WorkloadView>): void {
-  // What each workload port was reachable under through each gateway before, whatever the backend
-  // was called: a Service renamed (with its workload) behind an unchanged route exposes nothing new.
+  // What each workload port (and each backend) was reachable under through each gateway before,
+  // whatever the backend was called: a Service renamed (with its workload) behind an unchanged
+  // route exposes nothing new. A gateway is matched by its resolved name or by its identity
+  // (`gatewayId`), so neither a route that changed namespace toward a gateway the repository
+  // does not define, nor a Gateway object that left the repository, reads as a new gateway.
   const reachedBefore = new Map<string, StringSet[]>();
+  const remember = (k: string, hosts: StringSet) => reachedBefore.set(k, [...(reachedBefore.get(k) ?? []), hosts]);
   const reachKey = (w: Workload, port: number | null, gateway: string) => `${workloadKey(w)}|${port ?? '*'}|${gateway}`;
+  const gatewaysOf = (v: IngressView) => (v.gatewayId === v.gateway ? [v.gateway] : [v.gateway, v.gatewayId]);
   for (const v of before.ingress.values()) {
-    for (const t of v.targets ?? []) {
-      const k = reachKey(t.workload, t.port, v.gateway);
-      reachedBefore.set(k, [...(reachedBefore.get(k) ?? []), v.hosts]);
+    for (const g of gatewaysOf(v)) {
+      remember(`backend|${v.backend}|${g}`, v.hosts);
+      for (const t of v.targets ?? []) remember(reachKey(t.workload, t.port, g), v.hosts);
     }
   }
-  for (const [key, a] of after.ingress) {
-    const b = before.ingress.get(key);
+  for (const a of after.ingress.values()) {
+    const byBackend = gatewaysOf(a).flatMap((g) => reachedBefore.get(`backend|${a.backend}|${g}`) ?? []);
     const targets = a.targets && a.targets.length > 0 ? a.targets : [{ workload: null, port: null }];
     for (const t of targets) {
       // Already reachable from any outside address on that port (a public load balancer before): a second way in, not new reach.
       if (t.workload && t.port !== null && before.exposedOutside?.has(`${workloadKey(t.workload)}|${t.port}`)) continue;
       const prior = t.workload ? (predecessor.get(workloadKey(t.workload))?.workload ?? t.workload) : undefined;
-      const hostsBefore = [...(b ? [b.hosts] : []), ...(prior ? (reachedBefore.get(reachKey(prior, t.port, a.gateway)) ?? []) : [])];
+      const hostsBefore = [...byBackend, ...(prior ? gatewaysOf(a).flatMap((g) => reachedBefore.get(reachKey(prior, t.port, g)) ?? []) : [])];
       const added = hostsBefore.reduce((rest, h) => rest.subtract(h), a.hosts);
       if (added.isEmpty || !a.origin) continue;
       const host = added.sample(['example.com', 'www.example.com']) ?? '';

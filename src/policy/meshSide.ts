@@ -100,6 +100,14 @@ export interface IngressView {
   key: string;
   backend: string;
   gateway: string;
+  /**
+   * What tells the gateway apart from others across the two sides of a review: its
+   * `namespace/name` when the repository defines it. A gateway the repository does not define
+   * is known only by the name a route gives it: a short name resolves in the route's own
+   * namespace, so a route that merely changed namespace (a namespace left to `kubectl -n`)
+   * would otherwise read as moved to another gateway, while both are the same assumed gateway.
+   */
+  gatewayId: string;
   hosts: StringSet;
   origin: Origin | undefined;
   originFor?: (host: string) => Origin | undefined;

@@ -332,6 +332,18 @@ const ROWS: Row[] = [
     expect: [f('ingress-exposed', 'ingress-exposed', W.payments, 8080, { file: 'shop/payments-public.yaml', line: 9, severity: 'high' })],
   },
 
+  {
+    case: 'ingress-route-namespace-left-to-kubectl',
+    why: 'The route loses `metadata.namespace` (given by `kubectl apply -n` at deploy time) and names a gateway the repository does not define by its short name: read in `default`, the name resolves to default/partner-gateway, but an undefined gateway is known only by its name, so it is the same assumed gateway and nothing new is exposed (history pair 40).',
+    all: true,
+    expect: [],
+  },
+  {
+    case: 'ingress-route-to-another-undefined-gateway',
+    why: 'The route moves from istio-system/internal-gateway to istio-system/public-gateway, neither defined in the repository: another gateway by name, so payments is reachable through one it was not before.',
+    expect: [f('ingress-exposed', 'ingress-exposed', W.payments, 8080, { file: 'shop/payments-public.yaml', line: 9, severity: 'high' })],
+  },
+
   // ------------------------------------------------------------------ section 7, pitfalls
   {
     case: 'pitfall01-redundant-workload-pa-removed',

@@ -36,13 +36,14 @@ const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute'] as const;
  */
 export function computeIngress(inv: Inventory, res: IstioResources, _settings: MeshSettings): Map<string, IngressView> {
   const out = new Map<string, IstioIngressView>();
-  const add = (backend: string, gateway: string, hosts: StringSet, origin: Origin) => {
+  const add = (backend: string, gateway: string, hosts: StringSet, origin: Origin, defined: boolean) => {
+    const gatewayId = defined ? gateway : `(not in the repository)/${gateway.slice(gateway.indexOf('/') + 1)}`;
     const key = `${backend}|${gateway}`;
     const seen = out.get(key);
     if (seen) {
       seen.hosts = seen.hosts.union(hosts);
       seen.entries.push({ covers: (h) => hosts.has(h), origin });
-    } else out.set(key, { key, backend, gateway, hosts, origin, entries: [{ covers: (h) => hosts.has(h), origin }] });
+    } else out.set(key, { key, backend, gateway, gatewayId, hosts, origin, entries: [{ covers: (h) => hosts.has(h), origin }] });
   };
   istioGateways(res, add);
   gatewayApiRoutes(inv, add);
@@ -55,7 +56,7 @@ export function ingressOriginFor(view: IngressView, host: string): Origin | unde
   return entries ? originForHost(entries, host, view.origin) : view.origin;
 }
 
-type Add = (backend: string, gateway: string, hosts: StringSet, origin: Origin) => void;
+type Add = (backend: string, gateway: string, hosts: StringSet, origin: Origin, defined: boolean) => void;
 
 function istioGateways(res: IstioResources, add: Add): void {
   const gateways = new Map<string, Typed<GatewaySpec>[]>();
@@ -80,10 +81,10 @@ function istioGateways(res: IstioResources, add: Add): void {
       const origin: Origin = { resource: vs.resource, path: ['spec', 'gateways', i] };
       const { byHost, byPort } = virtualServiceBackends(body, gw, ns, defined ? gatewayServers(defined) : undefined);
       const exposed = vsHosts.intersect(admitted);
-      if (!exposed.isEmpty) for (const backend of byHost) add(backend, gw, exposed, origin);
+      if (!exposed.isEmpty) for (const backend of byHost) add(backend, gw, exposed, origin, defined !== undefined);
       // A `tcp` route matches connections, not names: the VirtualService's hosts filter nothing, and
       // every host the gateway serves reaches the backend, however the hosts are written.
-      if (!admitted.isEmpty) for (const backend of byPort) add(backend, gw, admitted, origin);
+      if (!admitted.isEmpty) for (const backend of byPort) add(backend, gw, admitted, origin, defined !== undefined);
     });
   }
 }
@@ -199,7 +200,7 @@ function gatewayApiRoutes(inv: Inventory, add: Add): void {
         const admitted = gw ? listenerHosts(gw, p, kind, ns, inv) : StringSet.all();
         const exposed = routeHosts.intersect(admitted);
         if (exposed.isEmpty) return;
-        for (const backend of backends) add(backend, gwKey, exposed, { resource: route, path: ['spec', 'parentRefs', i] });
+        for (const backend of backends) add(backend, gwKey, exposed, { resource: route, path: ['spec', 'parentRefs', i] }, gw !== undefined);
       });
     }
   }
