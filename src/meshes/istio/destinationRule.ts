@@ -124,7 +124,9 @@ export interface ClientTlsLookup {
  * The lookup of computeClientPaths for hosts it does not visit (ServiceEntry hosts). A wildcard
  * service host is matched as Istio matches it: a rule applies when its host covers the whole
  * pattern (`*.com` covers the service `*.example.com`; `www.example.com` does not), which is
- * what hostMatches gives when the service's `*` is read as a character.
+ * what hostMatches gives when the service's `*` is read as a character. Istio's
+ * MostSpecificHostMatch (pilot/pkg/model/config.go) does the same: a wildcarded service host is
+ * compared only with wildcard rule hosts, by suffix.
  */
 export function clientTlsLookup(res: IstioResources, root: string): ClientTlsLookup {
   const rules = res.destinationRules.map(toRule);

@@ -96,7 +96,7 @@ function services(entries: readonly SE[], lookup: ClientTlsLookup, ns: string, s
           svc = { host, wire: d.sends === 'plaintext' ? 'cleartext' : 'originated', service, tls: d.origin };
         }
         let hosts = byPort.get(port.number);
-        if (!hosts) byPort.set(port.number, (hosts = new Map()));
+        if (!hosts) byPort.set(port.number, (hosts = new Map<string, Service>()));
         // The same host registered twice on one port: Istio keeps one by age, which a repository cannot show; the weaker is taken.
         const seen = hosts.get(host);
         if (!seen || WIRE_RANK[svc.wire] < WIRE_RANK[seen.wire]) hosts.set(host, svc);
