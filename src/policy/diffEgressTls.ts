@@ -14,56 +14,87 @@ import { refineAnchor, valueAt } from './refineAnchor.js';
 export function diffEgressTls(before: MeshSide, after: MeshSide, ctx: DiffContext): PolicyChange[] {
   const [b, a] = [before.egressTls, after.egressTls];
   if (!b || !a) return [];
-  const groups = new Map<string, { change: PolicyChange; ports: number[]; clients: string[] }>();
+  const groups: Groups = new Map();
   for (const key of new Set([...a.keys(), ...b.keys()])) {
     const va = fallback(a, key);
     const vb = fallback(b, key);
     if (!va || !vb || va.inputsKey === vb.inputsKey) continue;
     const clients = (a.get(key) ?? b.get(key))!.clients;
     for (const port of vb.ports) {
-      const was = vb.originated(port);
-      if (was.isEmpty) continue;
-      const plain = was.intersect(va.cleartext(port));
-      const passed = va.passthrough ? was.subtract(va.registered(port)) : undefined;
-      const lost = !plain.isEmpty ? plain : passed && !passed.isEmpty ? passed : undefined;
-      if (!lost) continue;
-      const host = lost.sample(examples(vb, port)) ?? '';
-      const found = anchorFor(host, port, vb, va, ctx);
-      // The host was registered before (it was originated), so a line decided it; a miss would be a bug here, not a weakening.
-      if (!found) continue;
-      const [anchor, side] = found;
-      const gk = `${anchor.resource.file}|${anchor.resource.docIndex}|${anchor.path.join('.')}|${side}`;
-      const group = groups.get(gk);
-      if (group) {
-        if (!group.ports.includes(port)) group.ports.push(port);
-        if (!group.clients.includes(clients)) group.clients.push(clients);
-        continue;
-      }
-      const rule = vb.decide(host, port)?.rule ?? 'a DestinationRule';
-      const now = va.decide(host, port) ? 'registered without TLS origination' : 'no longer registered, and the sidecar passes it through as sent (ALLOW_ANY)';
-      groups.set(gk, {
-        ports: [port],
-        clients: [clients],
-        change: {
-          cause: 'egress-tls-removed',
+      try {
+        compare(vb, va, port, clients, after.mesh, ctx, groups);
+      } catch (error) {
+        // Host sets too large to build within the limits: said as a finding that fails closed,
+        // anchored on an entry of the port, while the other ports and scopes are still compared.
+        const inAfter = va.decide(va.hosts(port)[0] ?? '', port)?.service;
+        const on = inAfter ?? vb.decide(vb.hosts(port)[0] ?? '', port)?.service;
+        if (!on) throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        const change: PolicyChange = {
+          cause: 'unanalysable',
           mesh: after.mesh,
           workload: null,
           port,
-          anchor,
-          side,
-          before: `the sidecar originated TLS (${rule}) for plaintext sent to ${host}:${port}`,
-          after: `${host}:${port} is ${now}`,
-          witness: `a client sending plaintext to ${host}:${port}, as the ServiceEntry declared, now puts it on the wire unencrypted`,
-          scope: 'client',
-          detail: `${host}:${port}`,
-        },
-      });
+          anchor: on,
+          side: inAfter ? 'after' : 'before',
+          before: '',
+          after: '',
+          witness: null,
+          scope: undefined,
+          detail: `TLS origination toward external hosts on port ${port}: ${reason}`,
+        };
+        groups.set(`unanalysable|${key}|${port}`, { change, ports: [port], clients: [clients] });
+      }
     }
   }
   return [...groups.values()].map(({ change, ports, clients }) => {
+    if (change.cause === 'unanalysable') return change;
     const sorted = [...ports].sort((x, y) => x - y);
     const shown = clients.slice(0, 5).join(', ') + (clients.length > 5 ? ` and ${clients.length - 5} more` : '');
     return { ...change, port: sorted[0]!, ...(sorted.length > 1 ? { ports: sorted } : {}), after: `${change.after}; affects ${shown}` };
+  });
+}
+
+type Groups = Map<string, { change: PolicyChange; ports: number[]; clients: string[] }>;
+
+/** One scope's one port: the hosts whose origination was lost, one change per causing line. */
+function compare(vb: EgressTlsView, va: EgressTlsView, port: number, clients: string, mesh: string, ctx: DiffContext, groups: Groups): void {
+  const was = vb.originated(port);
+  if (was.isEmpty) return;
+  const plain = was.intersect(va.cleartext(port));
+  const passed = va.passthrough ? was.subtract(va.registered(port)) : undefined;
+  const lost = !plain.isEmpty ? plain : passed && !passed.isEmpty ? passed : undefined;
+  if (!lost) return;
+  const host = lost.sample(examples(vb, port)) ?? '';
+  const found = anchorFor(host, port, vb, va, ctx);
+  // The host was registered before (it was originated), so an entry carried it; a miss is a fault, and fails closed.
+  if (!found) throw new Error(`no entry registered ${host}:${port} before, yet it was originated`);
+  const [anchor, side] = found;
+  const gk = `${anchor.resource.file}|${anchor.resource.docIndex}|${anchor.path.join('.')}|${side}`;
+  const group = groups.get(gk);
+  if (group) {
+    if (!group.ports.includes(port)) group.ports.push(port);
+    if (!group.clients.includes(clients)) group.clients.push(clients);
+    return;
+  }
+  const rule = vb.decide(host, port)?.rule ?? 'a DestinationRule';
+  const now = va.decide(host, port) ? 'registered without TLS origination' : 'no longer registered, and the sidecar passes it through as sent (ALLOW_ANY)';
+  groups.set(gk, {
+    ports: [port],
+    clients: [clients],
+    change: {
+      cause: 'egress-tls-removed',
+      mesh,
+      workload: null,
+      port,
+      anchor,
+      side,
+      before: `the sidecar originated TLS (${rule}) for plaintext sent to ${host}:${port}`,
+      after: `${host}:${port} is ${now}`,
+      witness: `a client sending plaintext to ${host}:${port}, as the ServiceEntry declared, now puts it on the wire unencrypted`,
+      scope: 'client',
+      detail: `${host}:${port}`,
+    },
   });
 }
 
@@ -77,7 +108,9 @@ function fallback(views: Map<string, EgressTlsView>, key: string): EgressTlsView
 function examples(view: EgressTlsView, port: number): string[] {
   const patterns = view.hosts(port);
   const exact = patterns.filter((p) => !p.startsWith('*'));
-  const below = patterns.filter((p) => p.startsWith('*')).flatMap((p) => ['api', 'storage', 'www'].map((label) => `${label}${p.startsWith('*.') ? '' : '.'}${p.slice(1)}`));
+  const below = patterns
+    .filter((p) => p.startsWith('*'))
+    .flatMap((p) => ['api', 'storage', 'www'].map((label) => `${label}${p.startsWith('*.') ? '' : '.'}${p.slice(1)}`));
   return [...exact, ...below];
 }
 

@@ -53,6 +53,11 @@ const ROWS: Row[] = [
     expect: { line: 24, side: 'before', port: 80, witnessHost: /\b(api|files)\.partner\.example:80\b/ },
   },
   {
+    case: 'entry-deleted',
+    why: 'the ServiceEntry deleted, the rule kept: the hosts pass through unregistered (ALLOW_ANY) as sent; anchored on the deleted host line',
+    expect: { line: 8, side: 'before', port: 80, witnessHost: /\bapi\.partner\.example:80\b/ },
+  },
+  {
     case: 'specific-entry-added',
     why: 'a more specific entry storage.googleapis.com (HTTP) added: the *.googleapis.com rule covers that service too, origination stays',
     expect: null,
