@@ -19,6 +19,7 @@ export const CAUSES = [
   'client-plaintext',
   'client-tls-breaks',
   'egress-broadened',
+  'egress-tls-removed',
   'ingress-exposed',
   'ambiguous',
   'invalid',

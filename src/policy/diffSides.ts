@@ -6,6 +6,7 @@ import { workloadKey, type ClientPath, type IngressView, type MeshSide, type Por
 import type { AccessPolicy, Origin } from './access.js';
 import type { Cause, PolicyChange } from './change.js';
 import { diffAccess, type AccessDelta } from './diffAccess.js';
+import { diffEgressTls } from './diffEgressTls.js';
 import { DIM } from './requestSpace.js';
 import { compareTransport, describeTransport } from './transport.js';
 import { groupPorts } from './groupPorts.js';
@@ -66,6 +67,7 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
   }
   diffClientPaths(before, after, changes, ctx);
   diffEgress(before, after, changes, ctx);
+  changes.push(...diffEgressTls(before, after, ctx));
   diffIngress(before, after, changes, predecessor);
   const seenAmbiguity = new Set(before.ambiguities.map((x) => x.key));
   for (const amb of after.ambiguities) {

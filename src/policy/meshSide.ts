@@ -95,6 +95,32 @@ export interface EgressView {
   importOriginFor?: (host: string) => Origin | undefined;
 }
 
+/**
+ * How a client's plaintext to an external host leaves its sidecar, for the clients of one scope
+ * (Istio: a DestinationRule originating TLS for a ServiceEntry host whose port speaks plaintext).
+ */
+export interface EgressTlsView {
+  /** Scope id: a namespace, `ns[labels]` for a selector rule's clients, `*` for any other namespace. */
+  key: string;
+  clients: string;
+  /** Equal on both sides ⇒ the answer is the same; the sets are only built when it differs. */
+  inputsKey: string;
+  /** Ports the scope's registered external hosts declare. */
+  ports: number[];
+  /** Hosts on `port` the app sends plaintext to and the sidecar encrypts (TLS origination). */
+  originated(port: number): StringSet;
+  /** Hosts on `port` the app sends plaintext to and the sidecar forwards as it is. */
+  cleartext(port: number): StringSet;
+  /** Hosts registered on `port` at all; others pass through as sent when `passthrough`. */
+  registered(port: number): StringSet;
+  /** The host patterns registered on `port`, as written (for example hosts in a witness). */
+  hosts(port: number): string[];
+  /** Whether traffic to a host no entry registers leaves the sidecar unchanged (ALLOW_ANY), rather than being refused. */
+  passthrough: boolean;
+  /** The registry entry that carries `host` on `port`, and the client TLS line deciding it (none: no rule applies). */
+  decide(host: string, port: number): { service: Origin; tls: Origin | undefined; rule: string | undefined } | undefined;
+}
+
 /** Hosts under which one backend is reachable through one gateway. */
 export interface IngressView {
   key: string;
@@ -137,6 +163,8 @@ export interface MeshSide {
   workloads: Map<string, WorkloadView>;
   clientPaths: Map<string, ClientPath>;
   egress: Map<string, EgressView>;
+  /** Client-side TLS toward external hosts, per client scope (absent: the mesh has no such notion). */
+  egressTls?: Map<string, EgressTlsView>;
   ingress: Map<string, IngressView>;
   invalid: InvalidResource[];
   ambiguities: Ambiguity[];

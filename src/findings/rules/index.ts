@@ -10,6 +10,7 @@ import clientTlsDisabled from './clientTlsDisabled.js';
 import customAuthzRemoved from './customAuthzRemoved.js';
 import denyPolicyWeakened from './denyPolicyWeakened.js';
 import egressBroadened from './egressBroadened.js';
+import egressTlsOriginationRemoved from './egressTlsOriginationRemoved.js';
 import ingressExposed from './ingressExposed.js';
 import invalidPolicy from './invalidPolicy.js';
 import mtlsStrengthened from './mtlsStrengthened.js';
@@ -37,6 +38,7 @@ export const RULES: readonly Rule[] = [
   customAuthzRemoved,
   ingressExposed,
   egressBroadened,
+  egressTlsOriginationRemoved,
   networkIsolationLost,
   networkPolicyBroadened,
   networkEgressBroadened,

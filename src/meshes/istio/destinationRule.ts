@@ -3,7 +3,7 @@ import type { FieldPath } from '../../manifests/resource.js';
 import type { Origin } from '../../policy/access.js';
 import type { TransportMode } from '../../policy/transport.js';
 import type { ClientPath, WorkloadView } from '../../policy/meshSide.js';
-import { exportedTo, hostMatches, hostSpecificity, resolveShortName, serviceFqdn } from './hosts.js';
+import { exportedTo, hostMatches, hostSpecificity, normalizeHost, resolveShortName, serviceFqdn } from './hosts.js';
 import type { IstioResources, Typed } from './istioResources.js';
 import type { MeshSettings } from './meshConfig.js';
 import type { DestinationRuleSpec } from './schemas.js';
@@ -24,7 +24,7 @@ interface Rule {
   selector: Record<string, string> | undefined;
 }
 
-interface Decision {
+export interface Decision {
   sends: Sends;
   origin: Origin | undefined;
 }
@@ -97,6 +97,59 @@ export function computeClientPaths(
     }
   }
   return out;
+}
+
+/** A `workloadSelector` DestinationRule, as the scope of the clients it selects. */
+export interface SelectorScope {
+  id: string;
+  namespace: string;
+  clients: string;
+  rule: unknown;
+}
+
+/** DestinationRule lookup for any service host, for analyses other than the in-mesh client paths. */
+export interface ClientTlsLookup {
+  /** Namespaces whose clients can see another rule than clients elsewhere: where rules live or are exported to. */
+  namespaces: string[];
+  selectorScopes: SelectorScope[];
+  /**
+   * What a client sidecar in `clientNs` (`''` for any namespace without rules of its own; with
+   * `selected`, a client that selector rule selects) sends to `host` port `port`, a service whose
+   * configuration lives in `hostNamespace`, when no rule says otherwise: `auto`.
+   */
+  decide(host: string, hostNamespace: string, port: number, auto: Sends, clientNs: string, selected?: unknown): Decision;
+}
+
+/**
+ * The lookup of computeClientPaths for hosts it does not visit (ServiceEntry hosts). A wildcard
+ * service host is matched as Istio matches it: a rule applies when its host covers the whole
+ * pattern (`*.com` covers the service `*.example.com`; `www.example.com` does not), which is
+ * what hostMatches gives when the service's `*` is read as a character. Istio's
+ * MostSpecificHostMatch (pilot/pkg/model/config.go) does the same: a wildcarded service host is
+ * compared only with wildcard rule hosts, by suffix.
+ */
+export function clientTlsLookup(res: IstioResources, root: string): ClientTlsLookup {
+  const rules = res.destinationRules.map(toRule);
+  const byNamespace = groupBy(rules, (r) => r.dr.namespace);
+  const namespaces = new Set<string>([root]);
+  for (const r of rules) {
+    namespaces.add(r.dr.namespace);
+    for (const ns of r.dr.spec.exportTo ?? []) if (!['*', '.', '~'].includes(ns)) namespaces.add(ns);
+  }
+  const selectorScopes = rules
+    .filter((r) => r.selector)
+    .map((r): SelectorScope => {
+      const labels = labelText(r.selector!);
+      return { id: `${r.dr.namespace}[${labels}]`, namespace: r.dr.namespace, clients: `clients in namespace ${r.dr.namespace} labelled ${labels || '(any)'}`, rule: r };
+    });
+  return {
+    namespaces: [...namespaces].sort(),
+    selectorScopes,
+    decide(host, hostNamespace, port, auto, clientNs, selected) {
+      const target: Target = { host: normalizeHost(host), namespace: hostNamespace, servicePort: port, auto };
+      return decide(target, findRules(target, clientNs, selected as Rule | undefined, byNamespace, root));
+    },
+  };
 }
 
 interface Scope {

@@ -9,6 +9,7 @@ import { istioSelectors } from './selectors.js';
 import { newBundle } from './trustDomain.js';
 import { computeClientPaths, findDestinationRuleConflicts } from './destinationRule.js';
 import { computeEgress, egressImportOriginFor, egressOriginFor } from './egress.js';
+import { computeEgressTls } from './egressTls.js';
 import { computeIngress, ingressOriginFor } from './ingress.js';
 import { exposedByLoadBalancer } from './serviceExposure.js';
 import { buildWorkloadViews } from './workloadViews.js';
@@ -65,6 +66,7 @@ export const istio: MeshAdapter = {
       view.originFor = (host) => egressOriginFor(view, host);
       view.importOriginFor = (host) => egressImportOriginFor(view, host);
     }
+    side.egressTls = computeEgressTls(res, settings);
     side.exposedOutside = exposedByLoadBalancer(inv);
     side.ingress = computeIngress(inv, res, settings);
     for (const view of side.ingress.values()) {

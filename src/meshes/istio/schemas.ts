@@ -461,7 +461,7 @@ export const ServiceEntrySpec = z
     location: z.enum(['MESH_EXTERNAL', 'MESH_INTERNAL']).optional(),
     resolution: z.string().optional(),
     exportTo: Strings.optional(),
-    ports: z.array(z.object({ number: z.number().int() }).passthrough()).optional(),
+    ports: z.array(z.object({ number: z.number().int(), protocol: z.string().optional() }).passthrough()).optional(),
   })
   .passthrough();
 export type ServiceEntrySpec = z.infer<typeof ServiceEntrySpec>;
