@@ -77,7 +77,11 @@ const exactlyOne =
   (fields: readonly string[]) =>
   (o: Record<string, unknown>, ctx: z.core.$RefinementCtx<Record<string, unknown>>): void => {
     const set = fields.filter((f) => o[f] !== undefined);
-    if (set.length !== 1) ctx.addIssue({ code: 'custom', message: `exactly one of ${fields.join(', ')} must be set (${set.length === 0 ? 'none is' : `${set.join(' and ')} are`})` });
+    if (set.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `exactly one of ${fields.join(', ')} must be set (${set.length === 0 ? 'none is' : `${set.join(' and ')} are`})`,
+      });
   };
 
 const PortNumber = z.number().int().min(1).max(65535);
@@ -98,15 +102,26 @@ const Networks = z
     const dup = xs.findIndex((x, i) => xs.indexOf(x) !== i);
     if (dup >= 0) ctx.addIssue({ code: 'custom', message: `Duplicate value: ${JSON.stringify(xs[dup])}`, path: [dup] });
   });
-const DomainName = z.string().regex(/^(\*\.)?([a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$/, 'must be a domain name, optionally with a leading `*.`');
+const DomainName = z
+  .string()
+  .regex(
+    /^(\*\.)?([a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$/,
+    'must be a domain name, optionally with a leading `*.`',
+  );
 const DomainNames = z.array(DomainName).min(1).max(25);
 
 // v1alpha1 (shared_types.go): every field is required unless marked optional.
 const NamespacedPodV1 = z.object({ namespaceSelector: Selector, podSelector: Selector }).strict();
-const SubjectV1 = z.object({ namespaces: Selector.optional(), pods: NamespacedPodV1.optional() }).strict().superRefine(exactlyOne(['namespaces', 'pods']));
+const SubjectV1 = z
+  .object({ namespaces: Selector.optional(), pods: NamespacedPodV1.optional() })
+  .strict()
+  .superRefine(exactlyOne(['namespaces', 'pods']));
 const PortV1 = z
   .object({
-    portNumber: z.object({ protocol: Protocol.default('TCP'), port: PortNumber }).strict().optional(),
+    portNumber: z
+      .object({ protocol: Protocol.default('TCP'), port: PortNumber })
+      .strict()
+      .optional(),
     namedPort: z.string().optional(),
     // "the Start value must be less than End": not a CRD rule in v1alpha1; netpol-analyzer rejects end < start, as here.
     portRange: z
@@ -117,7 +132,10 @@ const PortV1 = z
   })
   .strict()
   .superRefine(exactlyOne(['portNumber', 'namedPort', 'portRange']));
-const IngressPeerV1 = z.object({ namespaces: Selector.optional(), pods: NamespacedPodV1.optional() }).strict().superRefine(exactlyOne(['namespaces', 'pods']));
+const IngressPeerV1 = z
+  .object({ namespaces: Selector.optional(), pods: NamespacedPodV1.optional() })
+  .strict()
+  .superRefine(exactlyOne(['namespaces', 'pods']));
 const EGRESS_PEER_FIELDS = ['namespaces', 'pods', 'nodes', 'networks', 'domainNames'] as const;
 const egressPeerV1 = (domainNames: boolean) =>
   z
@@ -132,21 +150,37 @@ const egressPeerV1 = (domainNames: boolean) =>
     .superRefine(exactlyOne(domainNames ? EGRESS_PEER_FIELDS : EGRESS_PEER_FIELDS.filter((f) => f !== 'domainNames')));
 
 /** The egress rules' CEL rule: "networks/nodes/domainNames peer cannot be set with namedPorts". */
-function noNamedPortOutsidePods(rule: { to: Record<string, unknown>[]; ports?: Record<string, unknown>[] | undefined }, ctx: z.core.$RefinementCtx<unknown>, namedKey: string): void {
+function noNamedPortOutsidePods(
+  rule: { to: Record<string, unknown>[]; ports?: Record<string, unknown>[] | undefined },
+  ctx: z.core.$RefinementCtx<unknown>,
+  namedKey: string,
+): void {
   const outside = rule.to.some((p) => p.networks !== undefined || p.nodes !== undefined || p.domainNames !== undefined);
   if (outside && (rule.ports ?? []).some((p) => p[namedKey] !== undefined))
-    ctx.addIssue({ code: 'custom', message: 'networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames',
+    });
 }
 
 const v1Rules = (actions: readonly [string, ...string[]], domainNames: boolean) => ({
   ingress: z
-    .array(z.object({ name: RuleName, action: z.enum(actions), from: z.array(IngressPeerV1).min(1).max(100), ports: z.array(PortV1).min(1).max(100).optional() }).strict())
+    .array(
+      z
+        .object({ name: RuleName, action: z.enum(actions), from: z.array(IngressPeerV1).min(1).max(100), ports: z.array(PortV1).min(1).max(100).optional() })
+        .strict(),
+    )
     .max(100)
     .optional(),
   egress: z
     .array(
       z
-        .object({ name: RuleName, action: z.enum(actions), to: z.array(egressPeerV1(domainNames)).min(1).max(100), ports: z.array(PortV1).min(1).max(100).optional() })
+        .object({
+          name: RuleName,
+          action: z.enum(actions),
+          to: z.array(egressPeerV1(domainNames)).min(1).max(100),
+          ports: z.array(PortV1).min(1).max(100).optional(),
+        })
         .strict()
         .superRefine((r, ctx) => noNamedPortOutsidePods(r, ctx, 'namedPort')),
     )
@@ -181,9 +215,29 @@ const CnpSpec = z
   .object({
     tier: z.enum(['Admin', 'Baseline']),
     priority: z.number().int().min(0).max(1000),
-    subject: z.object(PeerV2).strict().superRefine(exactlyOne(['namespaces', 'pods'])),
+    subject: z
+      .object(PeerV2)
+      .strict()
+      .superRefine(exactlyOne(['namespaces', 'pods'])),
     ingress: z
-      .array(z.object({ name: RuleName, action: ActionV2, from: z.array(z.object(PeerV2).strict().superRefine(exactlyOne(['namespaces', 'pods']))).min(1).max(25), protocols: z.array(ProtocolV2).min(1).max(25).optional() }).strict())
+      .array(
+        z
+          .object({
+            name: RuleName,
+            action: ActionV2,
+            from: z
+              .array(
+                z
+                  .object(PeerV2)
+                  .strict()
+                  .superRefine(exactlyOne(['namespaces', 'pods'])),
+              )
+              .min(1)
+              .max(25),
+            protocols: z.array(ProtocolV2).min(1).max(25).optional(),
+          })
+          .strict(),
+      )
       .max(25)
       .optional(),
     egress: z
@@ -213,7 +267,13 @@ const CnpSpec = z
 
 // --- Reading ---
 
-type RawPeer = { namespaces?: LabelSelector | undefined; pods?: { namespaceSelector?: LabelSelector | undefined; podSelector: LabelSelector } | undefined; nodes?: LabelSelector | undefined; networks?: string[] | undefined; domainNames?: string[] | undefined };
+type RawPeer = {
+  namespaces?: LabelSelector | undefined;
+  pods?: { namespaceSelector?: LabelSelector | undefined; podSelector: LabelSelector } | undefined;
+  nodes?: LabelSelector | undefined;
+  networks?: string[] | undefined;
+  domainNames?: string[] | undefined;
+};
 
 const IPV4_ALL = IpSet.cidr('0.0.0.0/0')!;
 const IPV6_ALL = IpSet.cidr('::/0')!;
@@ -246,7 +306,14 @@ function readV2Protocol(p: RawV2Protocol, path: FieldPath): AdminPort {
   return d.range ? { kind: 'range', protocol, lo: d.range.start, hi: d.range.end, path } : { kind: 'range', protocol, lo: d.number!, hi: d.number!, path };
 }
 
-type RawRule = { name?: string | undefined; action: string; from?: RawPeer[]; to?: RawPeer[]; ports?: RawV1Port[] | undefined; protocols?: RawV2Protocol[] | undefined };
+type RawRule = {
+  name?: string | undefined;
+  action: string;
+  from?: RawPeer[];
+  to?: RawPeer[];
+  ports?: RawV1Port[] | undefined;
+  protocols?: RawV2Protocol[] | undefined;
+};
 
 function readRules(list: RawRule[] | undefined, dir: Direction): AdminRule[] {
   return (list ?? []).map((r, i) => {
@@ -270,7 +337,12 @@ export function readAdminPolicies(inv: Inventory): { policies: AdminPolicy[]; in
     for (const r of inv.byKind.get(kind) ?? []) {
       if (!isAdminPolicy(r)) continue;
       const read = readAdminPolicy(r, kind);
-      if ('message' in read) invalid.push({ resource: r, path: read.path, message: `${kind} ${r.name}: ${read.path.join('.')}: ${read.message}; the API server rejects it, so it is not applied` });
+      if ('message' in read)
+        invalid.push({
+          resource: r,
+          path: read.path,
+          message: `${kind} ${r.name}: ${read.path.join('.')}: ${read.message}; the API server rejects it, so it is not applied`,
+        });
       else policies.push(read);
     }
   }

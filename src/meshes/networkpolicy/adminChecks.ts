@@ -46,10 +46,15 @@ export function adminAmbiguities(
     if (pa && pb && pa.tier === pb.tier && pa.priority === pb.priority && firstClash(pa, pb, pods, peers, 'before')) continue;
     const brought = [a, b].find((p) => findBefore.get(identityKey(p.resource, head))?.hash !== p.resource.hash) ?? a;
     const rival = brought === a ? b : a;
-    const port = clash.port.sample([['TCP', 80], ['TCP', 443]]);
+    const port = clash.port.sample([
+      ['TCP', 80],
+      ['TCP', 443],
+    ]);
     const portWords = port ? ` on ${port.protocol} ${port.port}` : '';
     const witness =
-      clash.dir === 'ingress' ? `${peerWords(clash.other)} connecting to ${podWords(clash.pod)}${portWords}` : `${podWords(clash.pod)} connecting to ${peerWords(clash.other)}${portWords}`;
+      clash.dir === 'ingress'
+        ? `${peerWords(clash.other)} connecting to ${podWords(clash.pod)}${portWords}`
+        : `${podWords(clash.pod)} connecting to ${peerWords(clash.other)}${portWords}`;
     out.push({
       cause: 'ambiguous',
       mesh: 'networkpolicy',
@@ -63,7 +68,9 @@ export function adminAmbiguities(
       scope: 'workload',
       detail: `${adminWords(clash.a)} and ${adminWords(clash.b)} share a priority and both match this connection (${clash.dir}), one with ${clash.actions[0]}, the other with ${clash.actions[1]}; the API leaves their order to the implementation. The review assumed the weaker.`,
       related: [rival.resource],
-      notes: ['Assumes the cluster network plugin implements AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy (the repository declares them; it cannot show the plugin).'],
+      notes: [
+        'Assumes the cluster network plugin implements AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy (the repository declares them; it cannot show the plugin).',
+      ],
     });
   }
   return out;
@@ -110,7 +117,8 @@ function endpoint(p: Peer, s: 'before' | 'after'): Endpoint | undefined {
   return attrs && { kind: 'pod', pod: attrs };
 }
 
-const podWords = (p: PodPeer): string => (p.workload.potential ? `pods labelled ${p.workload.name} in ${p.workload.namespace}` : `${p.workload.namespace}/${p.workload.name}`);
+const podWords = (p: PodPeer): string =>
+  p.workload.potential ? `pods labelled ${p.workload.name} in ${p.workload.namespace}` : `${p.workload.namespace}/${p.workload.name}`;
 const peerWords = (p: Peer): string => (p.kind === 'pod' ? podWords(p.peer) : `address ${p.peer.sample}`);
 
 /**
@@ -158,4 +166,5 @@ const stripPath = <T extends { path: unknown }>(x: T): Omit<T, 'path'> => {
   return rest;
 };
 /** A rule by content, paths left out (an address set's ranges are bigints: written as text). */
-const ruleKey = (r: AdminRule): string => JSON.stringify([r.action, r.peers.map(stripPath), r.ports?.map(stripPath) ?? null], (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+const ruleKey = (r: AdminRule): string =>
+  JSON.stringify([r.action, r.peers.map(stripPath), r.ports?.map(stripPath) ?? null], (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
