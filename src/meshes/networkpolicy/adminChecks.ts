@@ -1,7 +1,7 @@
 import { identityKey, type Inventory } from '../../inventory/inventory.js';
 import type { Resource } from '../../manifests/resource.js';
 import type { PolicyChange } from '../../policy/change.js';
-import { PortSet } from '../../policy/portSet.js';
+import { PortSet, type L4Protocol } from '../../policy/portSet.js';
 import { adminWords, type AdminPolicy, type AdminRule } from './admin.js';
 import { firstMatch, subjectSelects, type Endpoint, type PodAttrs } from './evaluate.js';
 import type { ExternalPeer, PodPeer } from './peers.js';
@@ -46,10 +46,10 @@ export function adminAmbiguities(
     if (pa && pb && pa.tier === pb.tier && pa.priority === pb.priority && firstClash(pa, pb, pods, peers, 'before')) continue;
     const brought = [a, b].find((p) => findBefore.get(identityKey(p.resource, head))?.hash !== p.resource.hash) ?? a;
     const rival = brought === a ? b : a;
-    const port = clash.port.sample([
-      ['TCP', 80],
-      ['TCP', 443],
-    ]);
+    // A port the destination declares reads best.
+    const dst = clash.dir === 'ingress' ? clash.pod : clash.other.kind === 'pod' ? clash.other.peer : undefined;
+    const declared = (dst?.workload.ports ?? []).map((p) => [p.protocol.toUpperCase() as L4Protocol, p.port] as const);
+    const port = clash.port.sample([...declared, ['TCP', 443], ['TCP', 80]]);
     const portWords = port ? ` on ${port.protocol} ${port.port}` : '';
     const witness =
       clash.dir === 'ingress'
