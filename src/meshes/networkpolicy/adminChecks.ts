@@ -38,11 +38,11 @@ export function adminAmbiguities(
   const out: PolicyChange[] = [];
   const prev = (p: AdminPolicy) => before.find((x) => x.kind === p.kind && x.resource.name === p.resource.name);
   for (const [a, b] of samePriorityPairs(after)) {
-    const clash = firstClash(a, b, pods, peers, 'after');
-    if (!clash) continue;
     const [pa, pb] = [prev(a), prev(b)];
     // Unchanged pair, or one that clashed before at the same priority: not this change's doing.
     if (pa && pb && pa.resource.hash === a.resource.hash && pb.resource.hash === b.resource.hash) continue;
+    const clash = firstClash(a, b, pods, peers, 'after');
+    if (!clash) continue;
     if (pa && pb && pa.tier === pb.tier && pa.priority === pb.priority && firstClash(pa, pb, pods, peers, 'before')) continue;
     const brought = [a, b].find((p) => findBefore.get(identityKey(p.resource, head))?.hash !== p.resource.hash) ?? a;
     const rival = brought === a ? b : a;
@@ -89,7 +89,8 @@ function samePriorityPairs(policies: readonly AdminPolicy[]): [AdminPolicy, Admi
 /** A connection both policies match with different actions (each policy's own first matching rule), if any. */
 function firstClash(a: AdminPolicy, b: AdminPolicy, pods: readonly PodPeer[], peers: readonly Peer[], s: 'before' | 'after'): Clash | undefined {
   for (const dir of ['ingress', 'egress'] as const) {
-    if (a.rules[dir].length === 0 || b.rules[dir].length === 0) continue;
+    // Only rules of different actions can clash: without such a pair, no connection needs looking at.
+    if (!a.rules[dir].some((x) => b.rules[dir].some((y) => x.action !== y.action))) continue;
     for (const pod of pods) {
       const attrs = pod[s];
       if (!attrs || !subjectSelects(a, attrs) || !subjectSelects(b, attrs)) continue;

@@ -9,7 +9,9 @@ import { buildInventory } from '../../../src/inventory/inventory.js';
 import { parseFileContent } from '../../../src/manifests/parseFile.js';
 import { readAdminPolicies } from '../../../src/meshes/networkpolicy/admin.js';
 import { Connectivity } from '../../../src/meshes/networkpolicy/connlist.js';
+import { reviewSnapshots } from '../../../src/pipeline/review.js';
 import { IpSet } from '../../../src/policy/ipSet.js';
+import { memorySnapshot } from '../../../src/sources/memorySource.js';
 
 const pod = (ns: string, name: string, labels: Record<string, string>, ports: string[] = []) => `apiVersion: v1
 kind: Pod
@@ -378,5 +380,38 @@ describe('admin tiers: validation as the CRDs do it; an invalid policy is not ap
     expect(c.invalid[0]).toContain(message);
     // Not applied: the NetworkPolicy alone decides.
     expect(c.between('front', 'db')).toBe('No Connections');
+  });
+});
+
+describe('admin tiers: same-priority ambiguity is reported where it decides something, once', () => {
+  const review = (before: string[], after: string[]) =>
+    reviewSnapshots({
+      base: memorySnapshot('base', { 'c.yaml': [...CLUSTER, ...before].join('---\n') }),
+      head: memorySnapshot('head', { 'c.yaml': [...CLUSTER, ...after].join('---\n') }),
+      config: defaultConfig(),
+    }).findings.filter((f) => f.ruleId === 'ambiguous-precedence');
+  const at = (name: string, priority: number, action: string, subject = TO_DB) =>
+    object('policy.networking.k8s.io/v1alpha1', 'AdminNetworkPolicy', name, `priority: ${priority}\n${subject}\ningress: [{action: ${action}, ${FROM_WEB}}]`);
+  it.each<[string, string[], string[], number]>([
+    ['a second policy at the priority with another action', [at('a', 10, 'Deny')], [at('a', 10, 'Deny'), at('b', 10, 'Allow')], 1],
+    ['the same action: no outcome depends on the order', [at('a', 10, 'Deny')], [at('a', 10, 'Deny'), at('b', 10, 'Deny')], 0],
+    ['different priorities', [at('a', 10, 'Deny')], [at('a', 10, 'Deny'), at('b', 11, 'Allow')], 0],
+    ['subjects that share no pod', [at('a', 10, 'Deny')], [at('a', 10, 'Deny'), at('b', 10, 'Allow', 'subject: {namespaces: {matchLabels: {team: web}}}')], 0],
+    [
+      'a clash that was there before is not reported again',
+      [at('a', 10, 'Deny'), at('b', 10, 'Allow')],
+      [at('a', 10, 'Deny'), at('b', 10, 'Allow'), NP_DEFAULT_DENY],
+      0,
+    ],
+    ['a clash that was there before, with one of the two edited', [at('a', 10, 'Deny'), at('b', 10, 'Allow')], [at('a', 10, 'Deny'), at('b', 10, 'Pass')], 0],
+    ['a priority moved onto another policy’s', [at('a', 10, 'Deny'), at('b', 20, 'Allow')], [at('a', 10, 'Deny'), at('b', 10, 'Allow')], 1],
+  ])('%s', (_name, before, after, count) => {
+    const got = review(before, after);
+    expect(got).toHaveLength(count);
+    for (const f of got) {
+      expect(f.resource.name).toBe('b');
+      expect(f.field).toBe('spec.priority');
+      expect(f.message).toContain('The review assumed the weaker.');
+    }
   });
 });
