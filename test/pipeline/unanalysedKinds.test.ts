@@ -5,8 +5,20 @@ import { renderText } from '../../src/report/text.js';
 import { reviewSnapshots } from '../../src/pipeline/review.js';
 import { memorySnapshot } from '../../src/sources/memorySource.js';
 
-// Admin network policies (mesh-semantics.md 5.2) are not analysed yet.
-const anp = (cidr: string) => `apiVersion: policy.networking.k8s.io/v1alpha1
+// Cilium network policies are not analysed yet.
+const cnp = (cidr: string) => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: web-egress
+spec:
+  endpointSelector: {}
+  egress:
+    - toCIDR:
+        - ${cidr}
+`;
+
+// Admin network policies (mesh-semantics.md 5.2) are analysed in the versions the API has them.
+const anp = (cidr: string, apiVersion = 'policy.networking.k8s.io/v1alpha1') => `apiVersion: ${apiVersion}
 kind: AdminNetworkPolicy
 metadata:
   name: web-egress
@@ -19,6 +31,10 @@ spec:
       action: Allow
       to:
         - networks: [${cidr}]
+    - name: rest
+      action: Deny
+      to:
+        - networks: [0.0.0.0/0]
 `;
 
 const netpol = (cidr: string) => `apiVersion: networking.k8s.io/v1
@@ -40,14 +56,14 @@ const review = (before: Record<string, string>, after: Record<string, string>) =
 
 describe('kinds mesh-review does not analyse yet', () => {
   it.each<[string, Record<string, string>, Record<string, string>, string[]]>([
-    ['a changed AdminNetworkPolicy is said, on its line', { 'anp.yaml': anp('10.0.0.0/8') }, { 'anp.yaml': anp('0.0.0.0/0') }, ['anp.yaml:1 AdminNetworkPolicy default/web-egress changed']],
-    ['an added one too', {}, { 'anp.yaml': anp('0.0.0.0/0') }, ['anp.yaml:1 AdminNetworkPolicy default/web-egress added']],
-    ['a deleted one, at its base line', { 'anp.yaml': anp('10.0.0.0/8') }, {}, ['anp.yaml:1 AdminNetworkPolicy default/web-egress deleted']],
-    ['an unchanged one is not', { 'anp.yaml': anp('10.0.0.0/8') }, { 'anp.yaml': anp('10.0.0.0/8') }, []],
+    ['a changed CiliumNetworkPolicy is said, on its line', { 'cnp.yaml': cnp('10.0.0.0/8') }, { 'cnp.yaml': cnp('0.0.0.0/0') }, ['cnp.yaml:1 CiliumNetworkPolicy default/web-egress changed']],
+    ['an added one too', {}, { 'cnp.yaml': cnp('0.0.0.0/0') }, ['cnp.yaml:1 CiliumNetworkPolicy default/web-egress added']],
+    ['a deleted one, at its base line', { 'cnp.yaml': cnp('10.0.0.0/8') }, {}, ['cnp.yaml:1 CiliumNetworkPolicy default/web-egress deleted']],
+    ['an unchanged one is not', { 'cnp.yaml': cnp('10.0.0.0/8') }, { 'cnp.yaml': cnp('10.0.0.0/8') }, []],
   ])('%s', (_name, before, after, expected) => {
     const r = review(before, after);
     expect(r.unanalysed.map((o) => `${o.file}:${o.line} ${o.kind} ${o.namespace}/${o.name} ${o.change}`)).toEqual(expected);
-    for (const o of r.unanalysed) expect(o.what).toBe('Kubernetes admin network policies');
+    for (const o of r.unanalysed) expect(o.what).toBe('Cilium network policies');
     // Read, only not evaluated: not an error ("could not be read"), not a finding, and no failure.
     expect(r.errors).toEqual([]);
     expect(r.findings).toEqual([]);
@@ -55,12 +71,12 @@ describe('kinds mesh-review does not analyse yet', () => {
   });
 
   it('a PR that changes only such objects gets a neutral check that says so, and lists them', () => {
-    const r = review({ 'anp.yaml': anp('10.0.0.0/8') }, { 'anp.yaml': anp('0.0.0.0/0') });
+    const r = review({ 'cnp.yaml': cnp('10.0.0.0/8') }, { 'cnp.yaml': cnp('0.0.0.0/0') });
     const plan = planCheckRun(r);
     expect(plan.conclusion).toBe('neutral');
     expect(plan.title).toBe('1 changed object of kinds not analysed: review them by hand');
     expect(plan.title).not.toMatch(/could not be read/);
-    expect(plan.summary).toContain('`anp.yaml:1`: AdminNetworkPolicy default/web-egress changed: mesh-review does not analyse Kubernetes admin network policies yet');
+    expect(plan.summary).toContain('`cnp.yaml:1`: CiliumNetworkPolicy default/web-egress changed: mesh-review does not analyse Cilium network policies yet');
     expect(planCheckRun(r, 'high', { onUnanalysed: 'failure' }).conclusion).toBe('failure');
     expect(planCheckRun(r, 'high', { onUnanalysed: 'success' }).conclusion).toBe('success');
   });
@@ -72,7 +88,7 @@ describe('kinds mesh-review does not analyse yet', () => {
   });
 
   it('the text report lists them apart from errors, and they do not change the exit code', async () => {
-    const r = review({ 'anp.yaml': anp('10.0.0.0/8') }, { 'anp.yaml': anp('0.0.0.0/0') });
+    const r = review({ 'cnp.yaml': cnp('10.0.0.0/8') }, { 'cnp.yaml': cnp('0.0.0.0/0') });
     const text = renderText(r, { color: false });
     expect(text).toContain('NOT ANALYSED (1): review by hand');
     expect(text).not.toContain('ERRORS');
@@ -83,5 +99,18 @@ describe('kinds mesh-review does not analyse yet', () => {
     const r = review({ 'np.yaml': netpol('10.0.0.0/8') }, { 'np.yaml': netpol('0.0.0.0/0') });
     expect(r.errors).toEqual([]);
     expect(r.findings.map((f) => `${f.ruleId} ${f.workload} ${f.file}:${f.line}`)).toEqual(['network-egress-broadened shop/* np.yaml:12']);
+  });
+
+  it('a changed AdminNetworkPolicy (v1alpha1) is analysed: no notice, a finding on the widened network', () => {
+    const r = review({ 'anp.yaml': anp('10.0.0.0/8') }, { 'anp.yaml': anp('8.0.0.0/6') });
+    expect(r.unanalysed).toEqual([]);
+    expect(r.errors).toEqual([]);
+    expect(r.findings.map((f) => `${f.ruleId} ${f.file}:${f.line}`)).toEqual(['network-egress-broadened anp.yaml:13']);
+  });
+
+  it('a version of the group mesh-review does not know is still listed apart', () => {
+    const r = review({}, { 'anp.yaml': anp('10.0.0.0/8', 'policy.networking.k8s.io/v1beta1') });
+    expect(r.unanalysed.map((o) => `${o.kind} ${o.change} ${o.what}`)).toEqual(['AdminNetworkPolicy added Kubernetes admin network policies']);
+    expect(r.findings).toEqual([]);
   });
 });

@@ -4,7 +4,11 @@ import type { Origin } from '../../policy/access.js';
 import type { Cause, PolicyChange } from '../../policy/change.js';
 import { refineAnchor, valueAt } from '../../policy/refineAnchor.js';
 import { PortSet, type L4Protocol } from '../../policy/portSet.js';
-import { admittingRule, allowed, connection, isolating, selects, type Endpoint, type PodAttrs } from './evaluate.js';
+import { arr, get, str } from '../../inventory/read.js';
+import type { InvalidResource } from '../../policy/meshSide.js';
+import { adminWords, readAdminPolicies, type AdminPolicy } from './admin.js';
+import { adminAmbiguities, unmodelledRuleChanges } from './adminChecks.js';
+import { connection, decide, isolating, pieceFor, selects, subjectSelects, type Endpoint, type Layer, type Piece, type PodAttrs } from './evaluate.js';
 import { representativePeers, type ExternalPeer, type PodPeer } from './peers.js';
 import { readNetworkPolicies, type Direction, type NetworkPolicy } from './policy.js';
 
@@ -12,12 +16,15 @@ export const MESH_ID = 'networkpolicy';
 
 /** The assumption every NetworkPolicy finding rests on (mesh-semantics.md 5.1 item 6). */
 export const ENFORCED_NOTE = 'Assumes the cluster network plugin enforces NetworkPolicy (the repository cannot show it).';
+/** mesh-semantics.md 5.2: a repository that declares the admin tiers presumably runs a plugin that implements them. */
+export const ADMIN_NOTE =
+  'Assumes the cluster network plugin implements AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy (the repository declares them; it cannot show the plugin).';
 
 type Peer = { kind: 'pod'; peer: PodPeer } | { kind: 'external'; peer: ExternalPeer };
 
 interface SideData {
   inv: Inventory;
-  policies: NetworkPolicy[];
+  layer: Layer;
   find: Map<string, Resource>;
 }
 
@@ -38,13 +45,15 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyCha
     if (invalidBefore.has(`${inv.resource.file}|${inv.resource.hash}`)) continue;
     changes.push(change('invalid', null, null, { resource: inv.resource, path: inv.path }, 'after', { detail: inv.message }));
   }
-  const before: SideData = { inv: base, policies: b.policies, find: index(base) };
-  const after: SideData = { inv: head, policies: a.policies, find: index(head) };
-  if (b.policies.length === 0 && a.policies.length === 0) return changes;
-  const peers = representativePeers(base, head, b.policies, a.policies);
-  const isolated = (pol: readonly NetworkPolicy[], pod: PodAttrs | undefined, dir: Direction) => pod !== undefined && isolating(pol, pod, dir).length > 0;
+  const before: SideData = { inv: base, layer: b.layer, find: index(base) };
+  const after: SideData = { inv: head, layer: a.layer, find: index(head) };
+  if (b.layer.netpols.length === 0 && a.layer.netpols.length === 0 && b.layer.admin.length === 0 && a.layer.admin.length === 0) return changes;
+  const peers = representativePeers(base, head, b.layer.netpols, a.layer.netpols, [...b.layer.admin, ...a.layer.admin]);
+  // A direction of a pod with no selecting NetworkPolicy and no admin policy whose subject selects it allows everything.
+  const decided = (layer: Layer, pod: PodAttrs | undefined, dir: Direction) =>
+    pod !== undefined && (isolating(layer.netpols, pod, dir).length > 0 || layer.admin.some((p) => p.rules[dir].length > 0 && subjectSelects(p, pod)));
   const podPeers = peers.pods.filter((p) => p.before && p.after);
-  const involved = (p: PodPeer, dir: Direction) => isolated(b.policies, p.before, dir) || isolated(a.policies, p.after, dir);
+  const involved = (p: PodPeer, dir: Direction) => decided(b.layer, p.before, dir) || decided(a.layer, p.after, dir);
   const egressers = new Set(podPeers.filter((p) => involved(p, 'egress')));
   const ingressers = new Set(podPeers.filter((p) => involved(p, 'ingress')));
   const all: Peer[] = [...podPeers.map((peer) => ({ kind: 'pod' as const, peer })), ...peers.externals.map((peer) => ({ kind: 'external' as const, peer }))];
@@ -54,9 +63,16 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyCha
   // unexamined: the work follows the change (a review that changes no NetworkPolicy and no pod costs
   // nothing here; one changed policy costs the pods it selects times the peers).
   const moved = new Set(podPeers.filter((p) => JSON.stringify(p.before) !== JSON.stringify(p.after)));
-  const changedPolicies = changedOnly(b.policies, a.policies);
+  const changedPolicies = changedOnly(b.layer.netpols, a.layer.netpols);
+  const changedAdmin = changedAdminOnly(b.layer.admin, a.layer.admin);
   const touched = (dir: Direction) =>
-    new Set(podPeers.filter((p) => changedPolicies.some((pol) => pol.rules[dir] !== undefined && [p.before, p.after].some((x) => x !== undefined && selects(pol, x)))));
+    new Set(
+      podPeers.filter((p) =>
+        [p.before, p.after].some(
+          (x) => x !== undefined && (changedPolicies.some((pol) => pol.rules[dir] !== undefined && selects(pol, x)) || changedAdmin.some((pol) => pol.rules[dir].length > 0 && subjectSelects(pol, x))),
+        ),
+      ),
+    );
   const [egressTouched, ingressTouched] = [touched('egress'), touched('ingress')];
   const mayChange = (src: Peer, dst: Peer) =>
     (src.kind === 'pod' && (moved.has(src.peer) || egressTouched.has(src.peer))) || (dst.kind === 'pod' && (moved.has(dst.peer) || ingressTouched.has(dst.peer)));
@@ -74,8 +90,8 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyCha
       if (!mayChange(src, dst)) continue;
       const eb = [endpoint(src, 'before'), endpoint(dst, 'before')] as const;
       const ea = [endpoint(src, 'after'), endpoint(dst, 'after')] as const;
-      const cb = connection(b.policies, eb[0], eb[1]);
-      const ca = connection(a.policies, ea[0], ea[1]);
+      const cb = connection(b.layer, eb[0], eb[1]);
+      const ca = connection(a.layer, ea[0], ea[1]);
       for (const [grown, widening] of [
         [ca.subtract(cb), true],
         [cb.subtract(ca), false],
@@ -93,6 +109,8 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyCha
     if (more > 0) c.detail = `${c.detail ?? ''} The same holds for ${more} more peer${more === 1 ? '' : 's'}.`.trim();
     changes.push(c);
   }
+  changes.push(...adminAmbiguities(b.layer.admin, a.layer.admin, podPeers, all, before.find, head));
+  changes.push(...unmodelledRuleChanges(b.layer.admin, a.layer.admin));
   return changes;
 }
 
@@ -103,8 +121,17 @@ function changedOnly(before: readonly NetworkPolicy[], after: readonly NetworkPo
   return [...before.filter((p) => !ka.has(key(p))), ...after.filter((p) => !kb.has(key(p)))];
 }
 
-function side(inv: Inventory) {
-  return readNetworkPolicies(inv);
+/** The same for the cluster-scoped tiers. */
+function changedAdminOnly(before: readonly AdminPolicy[], after: readonly AdminPolicy[]): AdminPolicy[] {
+  const key = (p: AdminPolicy) => `${p.kind}|${p.resource.hash}`;
+  const [kb, ka] = [new Set(before.map(key)), new Set(after.map(key))];
+  return [...before.filter((p) => !ka.has(key(p))), ...after.filter((p) => !kb.has(key(p)))];
+}
+
+function side(inv: Inventory): { layer: Layer; invalid: InvalidResource[] } {
+  const np = readNetworkPolicies(inv);
+  const admin = readAdminPolicies(inv);
+  return { layer: { netpols: np.policies, admin: admin.policies }, invalid: [...np.invalid, ...admin.invalid] };
 }
 
 function index(inv: Inventory): Map<string, Resource> {
@@ -115,7 +142,7 @@ function endpoint(p: Peer, s: 'before' | 'after'): Endpoint {
   return p.kind === 'pod' ? { kind: 'pod', pod: p.peer[s]! } : { kind: 'external', ext: { ips: p.peer.ips } };
 }
 
-/** Which layer grew (or shrank) the connection, where, and the line that did it. */
+/** Which tier grew (or shrank) the connection, where, and the line that did it. */
 function judge(src: Peer, dst: Peer, delta: PortSet, widening: boolean, before: SideData, after: SideData): PolicyChange {
   const [gain, lose] = widening ? [after, before] : [before, after];
   const s = (x: SideData) => (x === before ? 'before' : 'after');
@@ -127,52 +154,126 @@ function judge(src: Peer, dst: Peer, delta: PortSet, widening: boolean, before: 
   // Ingress of the destination changed for this probe? Then it is the destination's; else the source's egress.
   let dir: Direction = 'egress';
   if (dst.kind === 'pod') {
-    const at = (x: SideData) => allowed(x.policies, dst.peer[s(x)]!, 'ingress', endpoint(src, s(x))).ports.intersect(probe);
+    const at = (x: SideData) => decide(x.layer, dst.peer[s(x)]!, 'ingress', endpoint(src, s(x))).allowed.intersect(probe);
     if (!at(gain).isEmpty && at(lose).isEmpty) dir = 'ingress';
   }
   const subject = (dir === 'ingress' ? dst : src) as { kind: 'pod'; peer: PodPeer };
   const other = dir === 'ingress' ? src : dst;
   const pod = (x: SideData) => subject.peer[s(x)]!;
   const otherEnd = (x: SideData) => endpoint(other, s(x));
-  const wasIsolated = isolating(lose.policies, pod(lose), dir);
-  const isIsolated = isolating(gain.policies, pod(gain), dir);
+  // What decided the probe on each side: an allowing piece where it passes, a dropping one where it does not.
+  const pg = pieceFor(decide(gain.layer, pod(gain), dir, otherEnd(gain)), probe, true);
+  const pl = pieceFor(decide(lose.layer, pod(lose), dir, otherEnd(lose)), probe, false);
+  const wasIsolated = isolating(lose.layer.netpols, pod(lose), dir);
+  const isIsolated = isolating(gain.layer.netpols, pod(gain), dir);
   const witness =
     dir === 'ingress'
       ? `${peerWords(src)} connecting to ${workloadWords(subject.peer.workload)} on ${portWords}`
       : `${workloadWords(subject.peer.workload)} connecting to ${peerWords(dst)} on ${portWords}`;
-  const words = (x: SideData) => connection(x.policies, endpoint(src, s(x)), endpoint(dst, s(x))).describe();
-  const extra = { witness, before: words(before), after: words(after), notes: [ENFORCED_NOTE] };
+  const words = (x: SideData) => connection(x.layer, endpoint(src, s(x)), endpoint(dst, s(x))).describe();
+  // The admin tiers take part when one of them decided on either side, or a different Pass handed the probe on.
+  const adminInvolved = isAdminTier(pg) || isAdminTier(pl) || passKey(pg) !== passKey(pl);
+  const extra = { witness, before: words(before), after: words(after), notes: adminInvolved ? [ENFORCED_NOTE, ADMIN_NOTE] : [ENFORCED_NOTE] };
   const port = typeof sample.port === 'number' ? sample.port : null;
+  const who = workloadWords(subject.peer.workload);
+  const detail = (verb: string) =>
+    adminInvolved
+      ? `The ${dir} of ${who} ${verb}: ${widening ? `now ${pieceWords(pg)}; before ${pieceWords(pl)}` : `now ${pieceWords(pl)}; before ${pieceWords(pg)}`}.`
+      : `NetworkPolicy ${dir} of ${who} ${verb}.`;
+  const fallback = (): { anchor: Origin; side: 'before' | 'after' } =>
+    labelOrPortCause(subject.peer, other, before, after) ?? { anchor: { resource: subject.peer.workload.resource, path: subject.peer.workload.templatePath }, side: 'after' };
   if (widening) {
     let cause: Cause = dir === 'ingress' ? 'netpol-ingress-broadened' : 'netpol-egress-broadened';
-    let anchor: Origin;
-    let side: 'before' | 'after';
-    if (wasIsolated.length > 0 && isIsolated.length === 0) {
+    let at: { anchor: Origin; side: 'before' | 'after' } | undefined;
+    if (wasIsolated.length > 0 && isIsolated.length === 0 && pl?.tier === 'networkpolicy') {
       if (dir === 'ingress') cause = 'netpol-isolation-lost';
-      ({ anchor, side } = isolationLost(wasIsolated[0]!, subject.peer, before, after));
+      at = isolationLost(wasIsolated[0]!, subject.peer, before, after);
+    } else if (!adminInvolved) {
+      at = pg?.origin ? causeInside(pg.origin, subject.peer, other, before, after) : undefined;
     } else {
-      const origin = admittingRule(after.policies, pod(after), dir, otherEnd(after), probe);
-      ({ anchor, side } = origin ? causeInside(origin, subject.peer, other, before, after) : { anchor: { resource: subject.peer.workload.resource, path: subject.peer.workload.templatePath }, side: 'after' });
+      // A baseline deny that no longer applies where nothing else decides: the default-deny is gone.
+      if (dir === 'ingress' && pl?.tier === 'baseline' && pg?.tier === 'default') cause = 'netpol-isolation-lost';
+      at =
+        (isAdminTier(pl) ? vanishedRule(pl!.origin!, before, after) : undefined) ??
+        (pg?.passedBy && passKey(pg) !== passKey(pl) ? changedRule(pg.passedBy.origin, before) : undefined) ??
+        (pg?.origin ? causeInside(pg.origin, subject.peer, other, before, after) : undefined);
     }
-    return change(cause, subject.peer.workload, port, anchor, side, { ...extra, detail: `NetworkPolicy ${dir} of ${workloadWords(subject.peer.workload)} now lets this through.` });
+    const { anchor, side } = at ?? fallback();
+    return change(cause, subject.peer.workload, port, anchor, side, { ...extra, detail: detail('now lets this through') });
   }
-  // Narrowed: the rule that let it through before, or the policy that now isolates.
-  const old = admittingRule(before.policies, pod(before), dir, otherEnd(before), probe);
-  let anchor: Origin;
-  let side: 'before' | 'after' = 'after';
-  const isoBefore = isolating(before.policies, pod(before), dir);
-  const isoAfter = isolating(after.policies, pod(after), dir);
-  if (isoBefore.length === 0 && isoAfter.length > 0) {
-    // Isolation began: the policy that now selects the pod, at the field that made it (a new policy, policyTypes, a selector).
-    const p = isoAfter[0]!.resource;
-    anchor = refineAnchor({ resource: p, path: ['spec'] }, before.find.get(identityKey(p, after.inv)));
-  } else if (old) {
-    const now = after.find.get(identityKey(old.resource, before.inv));
-    // The rule (or peer, or port) that let it through is gone: its line in the base version; else what changed in it.
-    if (!now || valueAt(now.body, old.path) === undefined) ({ anchor, side } = { anchor: old, side: 'before' });
-    else anchor = refineAnchor({ resource: now, path: old.path }, old.resource, { elsewhere: true });
-  } else anchor = { resource: subject.peer.workload.resource, path: subject.peer.workload.templatePath };
-  return change('access-narrowed', subject.peer.workload, port, anchor, side, { ...extra, detail: `NetworkPolicy ${dir} of ${workloadWords(subject.peer.workload)} no longer lets this through.` });
+  // Narrowed: a new deny, a new Pass to a tier that drops it, the rule that let it through before, or the policy that now isolates.
+  let at: { anchor: Origin; side: 'before' | 'after' } | undefined;
+  if (adminInvolved)
+    at =
+      (isAdminTier(pl) ? changedRule(pl!.origin!, before) : undefined) ??
+      (pl?.passedBy && passKey(pl) !== passKey(pg) ? changedRule(pl.passedBy.origin, before) : undefined) ??
+      (isAdminTier(pg) ? vanishedRule(pg!.origin!, before, after) : undefined);
+  if (!at) {
+    const old = pg?.tier === 'networkpolicy' ? pg.origin : undefined;
+    if (wasIsolated.length > 0 && isIsolated.length === 0) {
+      // Isolation began: the policy that now selects the pod, at the field that made it (a new policy, policyTypes, a selector).
+      const p = wasIsolated[0]!.resource;
+      at = { anchor: refineAnchor({ resource: p, path: ['spec'] }, before.find.get(identityKey(p, after.inv))), side: 'after' };
+    } else if (old) {
+      const now = after.find.get(identityKey(old.resource, before.inv));
+      // The rule (or peer, or port) that let it through is gone: its line in the base version; else what changed in it.
+      if (!now || valueAt(now.body, old.path) === undefined) at = { anchor: old, side: 'before' };
+      else at = { anchor: refineAnchor({ resource: now, path: old.path }, old.resource, { elsewhere: true }), side: 'after' };
+    }
+  }
+  const { anchor, side } = at ?? { anchor: { resource: subject.peer.workload.resource, path: subject.peer.workload.templatePath }, side: 'after' as const };
+  return change('access-narrowed', subject.peer.workload, port, anchor, side, { ...extra, detail: detail('no longer lets this through') });
+}
+
+const isAdminTier = (p: Piece | undefined): boolean => p !== undefined && (p.tier === 'admin' || p.tier === 'baseline');
+const passKey = (p: Piece | undefined): string => (p?.passedBy ? `${p.passedBy.origin.resource.kind}/${p.passedBy.origin.resource.name}|${p.passedBy.origin.resource.hash}|${p.passedBy.origin.path.join('.')}` : '');
+
+/** How one piece of a decision reads: which tier, which policy and rule. */
+function pieceWords(p: Piece | undefined): string {
+  if (!p) return 'undecided';
+  const verb = p.allow ? 'accepted' : 'dropped';
+  const pass = p.passedBy ? `, handed on by the Pass rule ${ruleWords(p.passedBy.admin, p.passedBy.origin)} of ${adminWords(p.passedBy.admin)}` : '';
+  if (p.tier === 'admin' || p.tier === 'baseline') return `${verb} by ${adminWords(p.admin!)} rule ${ruleWords(p.admin!, p.origin!)}${pass}`;
+  if (p.tier === 'networkpolicy') {
+    const names = (p.isolatedBy ?? []).map((x) => `${x.namespace}/${x.resource.name}`).join(', ');
+    return p.allow ? `accepted by NetworkPolicy ${p.origin!.resource.name}${pass}` : `dropped by NetworkPolicy isolation (${names})${pass}`;
+  }
+  return `accepted: no policy decides it${pass}`;
+}
+
+function ruleWords(p: AdminPolicy, origin: Origin): string {
+  const [, dir, i] = origin.path as [string, Direction, number];
+  const name = p.rules[dir][i]?.name;
+  return name ? JSON.stringify(name) : `${dir}[${i}]`;
+}
+
+/**
+ * A rule of `before` that decided and no longer does: the policy deleted (the rule's line in the base
+ * version), the rule deleted (the same), the rule edited (the field that changed, found by its name),
+ * or the rule kept while its policy changed around it (priority, subject, order: the first change in
+ * the spec). Undefined when its policy is unchanged.
+ */
+function vanishedRule(origin: Origin, before: SideData, after: SideData): { anchor: Origin; side: 'before' | 'after' } | undefined {
+  const now = after.find.get(identityKey(origin.resource, before.inv));
+  if (!now) return { anchor: origin, side: 'before' };
+  if (now.hash === origin.resource.hash) return undefined;
+  const listPath = origin.path.slice(0, -1);
+  const old = valueAt(origin.resource.body, origin.path);
+  const list = arr(valueAt(now.body, listPath));
+  if (list.some((r) => JSON.stringify(r) === JSON.stringify(old))) return { anchor: refineAnchor({ resource: now, path: ['spec'] }, origin.resource), side: 'after' };
+  const name = str(get(old, 'name'));
+  const k = name === undefined ? -1 : list.findIndex((r) => str(get(r, 'name')) === name);
+  if (k < 0) return { anchor: origin, side: 'before' };
+  const path = [...listPath, k];
+  return { anchor: k === origin.path.at(-1) ? refineAnchor({ resource: now, path }, origin.resource) : { resource: now, path }, side: 'after' };
+}
+
+/** A rule of `after` in a policy this change added or edited (at the field that changed); undefined when its policy is unchanged. */
+function changedRule(origin: Origin, before: SideData): { anchor: Origin; side: 'after' } | undefined {
+  const prev = before.find.get(identityKey(origin.resource, before.inv));
+  if (!prev) return { anchor: origin, side: 'after' };
+  if (prev.hash === origin.resource.hash) return undefined;
+  return { anchor: refineAnchor(origin, prev, { elsewhere: true }), side: 'after' };
 }
 
 /** The pod was isolated by `policy` before and by nothing now: the policy went, changed, or stopped selecting the pod. */
@@ -188,6 +289,11 @@ function causeInside(origin: Origin, subject: PodPeer, other: Peer, before: Side
   const prev = before.find.get(identityKey(origin.resource, after.inv));
   if (!prev) return { anchor: origin, side: 'after' };
   if (prev.hash !== origin.resource.hash) return { anchor: refineAnchor(origin, prev, { elsewhere: true }), side: 'after' };
+  return labelOrPortCause(subject, other, before, after) ?? { anchor: origin, side: 'after' };
+}
+
+/** A peer's or namespace's labels, or the subject's labels or container ports, that changed: what moved a pod into or out of a rule. */
+function labelOrPortCause(subject: PodPeer, other: Peer, before: SideData, after: SideData): { anchor: Origin; side: 'after' } | undefined {
   const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
   if (other.kind === 'pod') {
     if (other.peer.real && !same(other.peer.before?.labels, other.peer.after?.labels)) return { anchor: labelsAnchor(other.peer), side: 'after' };
@@ -204,7 +310,7 @@ function causeInside(origin: Origin, subject: PodPeer, other: Peer, before: Side
       return { anchor, side: 'after' };
     }
   }
-  return { anchor: origin, side: 'after' };
+  return undefined;
 }
 
 const labelsAnchor = (p: PodPeer): Origin => ({ resource: p.workload.resource, path: p.workload.potential ? p.workload.templatePath : [...p.workload.templatePath, 'labels'] });

@@ -1,22 +1,27 @@
 import type { MeshAdapter, MeshSide } from '../../policy/meshSide.js';
 import { diffNetworkPolicies, MESH_ID } from './diff.js';
+import { isAdminPolicy, readAdminPolicies } from './admin.js';
 import { isNetworkPolicy, readNetworkPolicies } from './policy.js';
 
 /**
- * Kubernetes NetworkPolicy (`networking.k8s.io/v1`) as a layer of its own: it
+ * Kubernetes NetworkPolicy (`networking.k8s.io/v1`), with the cluster-scoped tiers around it
+ * (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy), as a layer of its own: it
  * has no per-workload view in the mesh sense (a connection needs the source's
  * egress and the destination's ingress), so it reviews both sides itself.
  */
 export const networkPolicy: MeshAdapter = {
   id: MESH_ID,
-  present: (inv) => (inv.byKind.get('NetworkPolicy') ?? []).some(isNetworkPolicy),
+  present: (inv) => (inv.byKind.get('NetworkPolicy') ?? []).some(isNetworkPolicy) || ADMIN_KINDS.some((k) => (inv.byKind.get(k) ?? []).some(isAdminPolicy)),
   evaluate(inv): MeshSide {
-    return { mesh: MESH_ID, rootNamespace: undefined, workloads: new Map(), clientPaths: new Map(), egress: new Map(), ingress: new Map(), invalid: readNetworkPolicies(inv).invalid, ambiguities: [], assumptions: [] };
+    return { mesh: MESH_ID, rootNamespace: undefined, workloads: new Map(), clientPaths: new Map(), egress: new Map(), ingress: new Map(), invalid: invalidOf(inv), ambiguities: [], assumptions: [] };
   },
   // Its selectors get representative pods of their own (peers.ts); the shared potential workloads are the meshes'.
   selectors: () => [],
   candidates: () => [],
   review(base, head) {
-    return { changes: diffNetworkPolicies(base, head), invalid: readNetworkPolicies(head).invalid };
+    return { changes: diffNetworkPolicies(base, head), invalid: invalidOf(head) };
   },
 };
+
+const ADMIN_KINDS = ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy'];
+const invalidOf = (inv: Parameters<MeshAdapter['evaluate']>[0]) => [...readNetworkPolicies(inv).invalid, ...readAdminPolicies(inv).invalid];

@@ -3,6 +3,7 @@ import { POTENTIAL_KIND } from '../../inventory/potentialWorkloads.js';
 import type { Resource } from '../../manifests/resource.js';
 import { IpSet } from '../../policy/ipSet.js';
 import { matchesSelector, OTHER_VALUE, representativeLabels, selectorVocabulary, type LabelSelector } from '../../policy/labelSelector.js';
+import type { AdminPolicy } from './admin.js';
 import type { PodAttrs } from './evaluate.js';
 import type { NetworkPolicy } from './policy.js';
 
@@ -47,11 +48,18 @@ const labelsName = (labels: Record<string, string>): string => {
  * one pod it matches, in the namespaces its peer allows, plus variants with
  * one label changed to each value some selector names (or a fresh one, or
  * removed) so that `NotIn`/`DoesNotExist` and narrower selectors are crossed;
- * and in every namespace a pod with no labels. Addresses outside the pods are
- * the atoms of the partition of every ipBlock.
+ * and in every namespace a pod with no labels. The admin tiers' subjects and
+ * peers (`admin`, both sides) add theirs the same way, in the namespaces their
+ * namespace selectors allow. Addresses outside the pods are the atoms of the
+ * partition of every ipBlock and admin `networks` set.
  */
-export function representativePeers(base: Inventory, head: Inventory, before: readonly NetworkPolicy[], after: readonly NetworkPolicy[]): Peers {
+export function representativePeers(base: Inventory, head: Inventory, before: readonly NetworkPolicy[], after: readonly NetworkPolicy[], admin: readonly AdminPolicy[] = []): Peers {
   const all = [...before, ...after];
+  // The admin tiers' selectors (subject and peers), cluster-scoped: a namespace selector and a pod selector each.
+  const adminSelectors = admin.flatMap((p) => [
+    { namespaces: p.subject.namespaces, pods: p.subject.pods, resource: p.resource },
+    ...Object.values(p.rules).flatMap((rules) => rules.flatMap((r) => r.peers.flatMap((peer) => (peer.kind === 'pods' ? [{ namespaces: peer.namespaces, pods: peer.pods, resource: p.resource }] : [])))),
+  ]);
   const podVocab = new Map<string, Set<string>>();
   const nsVocab = new Map<string, Set<string>>();
   for (const p of all) {
@@ -63,6 +71,10 @@ export function representativePeers(base: Inventory, head: Inventory, before: re
           selectorVocabulary(peer.pods, podVocab);
           if (peer.namespaces) selectorVocabulary(peer.namespaces, nsVocab);
         }
+  }
+  for (const sel of adminSelectors) {
+    selectorVocabulary(sel.pods, podVocab);
+    selectorVocabulary(sel.namespaces, nsVocab);
   }
   // Namespaces: every named one, one per namespace selector (and variants), and "any other".
   const synthetic = new Map<string, Record<string, string>>();
@@ -114,7 +126,12 @@ export function representativePeers(base: Inventory, head: Inventory, before: re
           if (!rep) continue;
           for (const ns of nsFor(peer.namespaces, p.namespace)) for (const l of [rep, ...variants(rep, podVocab)]) addPod(ns, l, p.resource);
         }
-  const anyResource = all[0]?.resource;
+  for (const sel of adminSelectors) {
+    const rep = representativeLabels(sel.pods);
+    if (!rep) continue;
+    for (const ns of nsFor(sel.namespaces, '')) for (const l of [rep, ...variants(rep, podVocab)]) addPod(ns, l, sel.resource);
+  }
+  const anyResource = all[0]?.resource ?? admin[0]?.resource;
   if (anyResource) for (const ns of [...realNs, ...synthetic.keys()]) addPod(ns, {}, anyResource);
 
   const nsLabels = (inv: Inventory, ns: string): Record<string, string> | undefined => {
@@ -167,7 +184,8 @@ export function representativePeers(base: Inventory, head: Inventory, before: re
     const attrs = (inv: Inventory): PodAttrs => ({ namespace: ns, namespaceLabels: nsLabels(inv, ns)!, labels, containerPorts: null });
     out.push({ key: `r:${key}`, workload, real: false, before: attrs(base), after: attrs(head) });
   }
-  return { pods: out, externals: externalAtoms(all) };
+  const adminNetworks = admin.flatMap((p) => p.rules.egress.flatMap((r) => r.peers.flatMap((peer) => (peer.kind === 'networks' ? [peer.ips] : []))));
+  return { pods: out, externals: externalAtoms(all, adminNetworks) };
 }
 
 /** The base labels with one key set to each value selectors name (or a fresh one), or removed. */
@@ -184,16 +202,15 @@ function variants(base: Record<string, string>, vocab: Map<string, Set<string>>)
 }
 
 /** The coarsest partition of the address space in which every ipBlock is a union of parts. */
-function externalAtoms(policies: readonly NetworkPolicy[]): ExternalPeer[] {
+function externalAtoms(policies: readonly NetworkPolicy[], more: readonly IpSet[]): ExternalPeer[] {
   let parts: IpSet[] = [IpSet.all()];
   const seen = new Set<string>();
-  for (const p of policies)
-    for (const rules of Object.values(p.rules))
-      for (const r of rules)
-        for (const peer of r.peers ?? []) {
-          if (peer.kind !== 'ip' || seen.has(peer.ips.key)) continue;
-          seen.add(peer.ips.key);
-          parts = parts.flatMap((x) => [x.intersect(peer.ips), x.subtract(peer.ips)].filter((y) => !y.isEmpty));
-        }
+  const cut = (ips: IpSet) => {
+    if (seen.has(ips.key)) return;
+    seen.add(ips.key);
+    parts = parts.flatMap((x) => [x.intersect(ips), x.subtract(ips)].filter((y) => !y.isEmpty));
+  };
+  for (const p of policies) for (const rules of Object.values(p.rules)) for (const r of rules) for (const peer of r.peers ?? []) if (peer.kind === 'ip') cut(peer.ips);
+  for (const ips of more) cut(ips);
   return parts.map((ips) => ({ key: `ip:${ips.key}`, ips, sample: ips.sample(['203.0.113.7', '8.8.8.8', '10.0.0.1']) ?? '0.0.0.0' }));
 }

@@ -198,7 +198,7 @@ function readPort(raw: unknown, path: FieldPath): PortSpec | Problem {
   return { protocol, port: port, endPort: endPort, path };
 }
 
-function parseCidr(text: string): { set: IpSet; bits: number; v6: boolean } | undefined {
+export function parseCidr(text: string): { set: IpSet; bits: number; v6: boolean } | undefined {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(text.trim());
   if (!m) return undefined;
   const set = IpSet.cidr(text);

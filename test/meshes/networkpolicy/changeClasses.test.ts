@@ -1,5 +1,5 @@
 /**
- * One fixture per NetworkPolicy change class (mesh-semantics.md 7, rows 31–34b) and per
+ * One fixture per NetworkPolicy and admin-tier change class (mesh-semantics.md 5.2 and 7, rows 31–34b) and per
  * equivalent rewrite (fixtures/networkpolicy/<case>/{before,after}), through the whole engine.
  * Expectations come from the semantics (5.1): which findings, on which workload and port, and the
  * file, line and side of the field that caused each. `access-narrowed` is compared only where a
@@ -47,6 +47,19 @@ const ROWS: Row[] = [
   { case: 'equiv-split-named-ports-and-name-label', why: 'one policy split in two, numbers replaced by the names they resolve to, policyTypes [Ingress] spelled out', all: true, expect: [] },
   { case: 'equiv-rules-reordered', why: 'rules reordered, protocol TCP spelled out', all: true, expect: [] },
   { case: 'equiv-own-namespace-by-name', why: 'podSelector alone = the policy namespace = namespaceSelector on its kubernetes.io/metadata.name', all: true, expect: [] },
+  // The admin tiers (mesh-semantics.md 5.2): AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy.
+  { case: 'admin-anp-deny-removed', why: 'the ANP Deny from team=web namespaces is deleted: nothing else decides, web reaches db; on the deleted rule in the base version', all: true, expect: ['network-policy-broadened shop/db 5432 before:anp.yaml:16'] },
+  { case: 'admin-anp-deny-added-narrows', why: 'a new ANP Deny drops web → db: narrowed, on the new rule', all: true, expect: ['access-narrowed shop/db 5432 after:anp.yaml:16'] },
+  { case: 'admin-anp-allow-over-np-deny', why: 'the NetworkPolicy default-deny stays; an ANP Allow decides first (higher precedence), so web reaches db on 5432', all: true, expect: ['network-policy-broadened shop/db 5432 after:anp.yaml:16'] },
+  { case: 'admin-anp-pass-to-np', why: 'Deny → Pass hands web → db to the NetworkPolicy, which admits 5432 from every namespace: broadened on the action', all: true, expect: ['network-policy-broadened shop/db 5432 after:anp.yaml:17'] },
+  { case: 'equiv-admin-pass-to-np-that-denies', why: 'Deny → Pass, but the NetworkPolicy that now decides admits only team=shop: web is dropped as before', all: true, expect: [] },
+  { case: 'admin-banp-default-deny-removed', why: 'the BaselineAdminNetworkPolicy Deny was the default-deny of team=shop namespaces (no NetworkPolicy selects their pods): every pod there is open again', all: true, expect: ['network-isolation-lost shop/* 443 before:banp.yaml:11', 'network-isolation-lost shop/api 443 before:banp.yaml:11', 'network-isolation-lost shop/db 5432 before:banp.yaml:11', 'network-isolation-lost {team=shop}/* 443 before:banp.yaml:11'] },
+  { case: 'equiv-admin-renumbered', why: 'priorities 10 and 20 renumbered 100 and 200: the same order, the same connections', all: true, expect: [] },
+  { case: 'admin-anp-reordered', why: 'the Allow moves from priority 20 to 5, above the Deny of 9090 at 10: 9090 opens, on the priority', all: true, expect: ['network-policy-broadened shop/db 9090 after:anp.yaml:31'] },
+  { case: 'admin-anp-same-priority', why: 'a second ANP at priority 10 Allows what the first Denies: ambiguous (on its priority), and the weaker (Allow) is assumed', all: true, expect: ['ambiguous-precedence shop/db 5432 after:anp-web.yaml:6', 'network-policy-broadened shop/db 5432 after:anp-web.yaml:16'] },
+  { case: 'admin-anp-invalid-action', why: 'action Block is not in the CRD enum: the ANP is rejected, so its Deny no longer applies', all: true, expect: ['invalid-policy null null after:anp.yaml:17', 'network-policy-broadened shop/db 5432 after:anp.yaml:17'] },
+  { case: 'admin-anp-nodes-rule-added', why: 'a rule with a nodes peer is not modelled: its addition fails closed on the peer', all: true, expect: ['analysis-incomplete null null after:anp.yaml:26'] },
+  { case: 'admin-cnp-egress-networks-widened', why: 'ClusterNetworkPolicy v1alpha2 Accept to 10.20.0.0/16 widened to 10.0.0.0/8 above a Deny of everything: api reaches 10.0.0.1 on 443', all: true, expect: ['network-egress-broadened shop/api 443 after:cnp.yaml:21'] },
 ];
 
 describe('NetworkPolicy change classes', () => {
@@ -62,9 +75,13 @@ describe('NetworkPolicy change classes', () => {
       .filter((f) => row.all || f.category !== 'access-narrowed')
       .map((f) => `${f.ruleId} ${f.workload} ${f.port} ${f.side}:${f.file}:${f.line}`);
     expect(got.sort(), row.why).toEqual([...row.expect].sort());
-    for (const f of result.findings.filter((x) => x.mesh === 'networkpolicy' && x.ruleId !== 'invalid-policy')) {
+    for (const f of result.findings.filter((x) => x.mesh === 'networkpolicy' && x.ruleId !== 'invalid-policy' && x.ruleId !== 'analysis-incomplete')) {
       expect(f.witness, 'every finding names a peer and a port').toMatch(/connecting to .* on (TCP|UDP|SCTP) /);
-      expect(f.notes).toContain('Assumes the cluster network plugin enforces NetworkPolicy (the repository cannot show it).');
+      if (f.ruleId !== 'ambiguous-precedence') expect(f.notes).toContain('Assumes the cluster network plugin enforces NetworkPolicy (the repository cannot show it).');
+      // A finding an admin tier decided says that the plugin is assumed to implement those tiers.
+      if (/AdminNetworkPolicy|ClusterNetworkPolicy/.test(f.resource.kind)) expect(f.notes?.join(' ')).toContain('implements AdminNetworkPolicy');
     }
+    // Not analysed any more: no admin policy is listed for review by hand.
+    expect(result.unanalysed).toEqual([]);
   });
 });
