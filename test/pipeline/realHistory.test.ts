@@ -11,8 +11,6 @@ import { HISTORY_DIR, listPairs, readVerdict, repoOf, scorePair } from '../../sr
 const KNOWN_WRONG: Record<string, string> = {
   '04-kubeflow-kfp-rbac-to-authorizationpolicy':
     'a 2020 kustomize-v3 tree that kustomize v5 (root-only load restrictor) cannot build: the changed root fails to render, which fails closed (analysis-incomplete) on a harmless change',
-  '26-bank-of-anthos-dev-namespace-dropped':
-    'a namespace object that carried istio-injection leaves its target, but no workload of that namespace is in the repository: nothing is reported',
   '43-istio-bookinfo-googleapis-tls-origination-narrowed':
     'client TLS is analysed toward workloads of the repository only; a DestinationRule for an external (ServiceEntry) host losing its TLS origination is not reported',
   '36-kubeflow-oauth2-proxy-custom-scope-and-require-jwt':
