@@ -13,8 +13,6 @@ const KNOWN_WRONG: Record<string, string> = {
     'a 2020 kustomize-v3 tree that kustomize v5 (root-only load restrictor) cannot build: the changed root fails to render, which fails closed (analysis-incomplete) on a harmless change',
   '43-istio-bookinfo-googleapis-tls-origination-narrowed':
     'client TLS is analysed toward workloads of the repository only; a DestinationRule for an external (ServiceEntry) host losing its TLS origination is not reported',
-  '36-kubeflow-oauth2-proxy-custom-scope-and-require-jwt':
-    'the fixture holds only the kustomize Component istio-external-auth (the overlays that list it were trimmed); a Component no kustomization of the repository lists is no target, and its files are owned, so rendered nothing of it is read (flat, it was). Fix: render an unlisted Component as a target of its own through a wrapper kustomization',
   '40-kubeflow-model-registry-namespace-from-cli':
     'the namespace is set by `kubectl -n` at apply time, which the repository does not show: rendered, the objects land in default and a VirtualService reads as new exposure',
 };
