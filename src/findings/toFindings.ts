@@ -1,6 +1,7 @@
 import type { PolicyChange } from '../policy/change.js';
 import { SEVERITIES, type Category, type Finding, type Severity } from './finding.js';
 import { ruleForCause } from './rules/index.js';
+import { standaloneComponentOf } from '../targets/kustomizations.js';
 
 /** Gives each change its rule: id, category, severity, words, and the line that caused it. */
 export function toFindings(changes: PolicyChange[]): Finding[] {
@@ -34,7 +35,7 @@ export function toFindings(changes: PolicyChange[]): Finding[] {
       title: rule.title(c),
       message: parts.join(' '),
       witness: c.witness,
-      ...(c.notes && c.notes.length > 0 ? { notes: [...c.notes] } : {}),
+      ...notesAndTargets(c),
     });
   }
   return out;
@@ -47,3 +48,18 @@ const sentence = (text: string): string => (/[.!?)]$/.test(text.trim()) ? text.t
 const ESCALATED = new Set<Category>(['access-broadened', 'mtls-weakened']);
 
 const raise = (s: Severity): Severity => SEVERITIES[Math.max(0, SEVERITIES.indexOf(s) - 1)]!;
+
+/**
+ * The change's caveats; and for a cause in a kustomize Component no kustomization of the
+ * repository lists (rendered alone, render/componentTarget.ts), that Component as the target
+ * the finding holds in, with a note saying how it was read.
+ */
+function notesAndTargets(c: PolicyChange): Pick<Finding, 'notes' | 'targets'> {
+  const notes = [...(c.notes ?? [])];
+  const target = c.anchor.resource.target;
+  const component = standaloneComponentOf(target);
+  if (component !== undefined) {
+    notes.push(`From the kustomize Component ${component}, which no kustomization of this repository lists: read as rendered alone, the objects it adds wherever it is applied.`);
+  }
+  return { ...(notes.length > 0 ? { notes } : {}), ...(component !== undefined && target ? { targets: [target] } : {}) };
+}

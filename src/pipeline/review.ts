@@ -103,9 +103,9 @@ function reviewView(baseInv: Inventory, headInv: Inventory, config: Config, expo
       for (const inv of own.invalid) errors.push({ file: inv.resource.file, line: inv.resource.locate(inv.path), message: inv.message });
       continue;
     }
-    const before = mesh.evaluate(baseInv, { ...meshOptions, counterpart: headInv });
+    const before = mesh.evaluate(baseInv, { ...meshOptions, counterpart: headInv, side: 'base' });
     if (before.exposedOutside) before.exposedOutside = new Set([...before.exposedOutside, ...exposedBefore]);
-    const after = mesh.evaluate(headInv, { ...meshOptions, counterpart: baseInv });
+    const after = mesh.evaluate(headInv, { ...meshOptions, counterpart: baseInv, side: 'head' });
     const diff = diffMeshSides(before, after, {
       candidates: (dim) => mesh.candidates(dim, headInv, meshOptions),
       findAfter,

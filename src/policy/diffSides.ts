@@ -184,7 +184,10 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
           ? 'port-bypassed'
           : 'sidecar-removed'
         : 'transport-weakened';
-    const { anchor, side, decider } = transportAnchor(ta.transport.origin, tb.transport.origin, ctx, a, ta.transport.mode !== 'UNMANAGED');
+    // A proxy lost where no field of the head decides it (the Namespace that enrolled the pods is
+    // no longer declared): the field that enrolled them before, now deleted, is the cause.
+    const lostEnrolment = cause === 'sidecar-removed' && !ta.transport.origin ? b.dataPlane.origin : undefined;
+    const { anchor, side, decider } = transportAnchor(ta.transport.origin, lostEnrolment ?? tb.transport.origin, ctx, a, ta.transport.mode !== 'UNMANAGED');
     if (anchor) transportCause = { anchor, side };
     // On a port only a policy names, either way is said, with the doubt (undeclaredPortNotes).
     if (anchor) {

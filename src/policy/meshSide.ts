@@ -179,6 +179,11 @@ export interface MeshOptions {
    * differently on each side: a workload's Istio identity carries its side's trust domain.
    */
   counterpart?: Inventory | undefined;
+  /**
+   * Which side of the review this inventory is: what the base declared and the head no longer
+   * does (a Namespace and its injection label) is judged on the head only.
+   */
+  side?: 'base' | 'head' | undefined;
 }
 
 /** A mesh plugs in as one folder exporting one of these. */

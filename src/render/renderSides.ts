@@ -6,8 +6,9 @@ import type { Config } from '../config/schema.js';
 import type { ParseCache } from '../manifests/parseCache.js';
 import type { ParseError, Resource } from '../manifests/resource.js';
 import type { Snapshot } from '../sources/snapshot.js';
-import { findKustomizations, inputFiles, ownedFiles, type Kustomization } from '../targets/kustomizations.js';
+import { findKustomizations, inputFiles, kustomizeTargetName, ownedFiles, type Kustomization } from '../targets/kustomizations.js';
 import { kustomizeOrigin, renderedResources } from './renderedResources.js';
+import { componentWrapper, ownObjectsPatched, stripForeignPatches, type Build, type ForeignPatch } from './componentTarget.js';
 import { cleanEnv, runTool, type RunLimits } from './runTool.js';
 import { helmCommand, kustomizeCommand, type ToolCommand } from './tools.js';
 import { chartOwnedFiles, findCharts, helmSourcePath } from '../targets/charts.js';
@@ -89,7 +90,7 @@ function fileOf(snap: Snapshot, path: string): { path: string; content: Buffer }
 }
 
 export function targetName(root: Kustomization): string {
-  return `kustomize:${root.dir || '.'}`;
+  return kustomizeTargetName(root);
 }
 
 async function prepare(snap: Snapshot): Promise<{ targets: ReturnType<typeof findKustomizations>; paths: string[]; digest: Map<string, string> }> {
@@ -136,21 +137,40 @@ async function renderRoot(snap: Snapshot, root: Kustomization, tool: ToolCommand
       const content = await snap.readFile(p).catch(() => undefined);
       if (content) await put(repo, p, content);
     }
-    const kfile = join(repo, root.file);
-    const doc = parseDocument(await readFile(kfile, 'utf8'));
-    if (doc.errors.length === 0 && doc.contents && typeof doc.toJS() === 'object') {
-      const meta = (doc.get('buildMetadata') as { toJSON?: () => unknown } | undefined)?.toJSON?.();
-      const list = Array.isArray(meta) ? meta.filter((m): m is string => typeof m === 'string') : [];
-      if (!list.includes('originAnnotations')) doc.set('buildMetadata', [...list, 'originAnnotations']);
-      await writeFile(kfile, doc.toString());
+    const build = root.component ? await componentWrapper(tmp, root) : await withOriginAnnotations(repo, root);
+    const run = () => runTool(tool.bin, [...tool.args, '--load-restrictor', 'LoadRestrictionsRootOnly', build.dir], { cwd: tmp, env: cleanEnv(tmp), limits });
+    let res = await run();
+    let dropped: ForeignPatch[] = [];
+    if (!res.ok && root.component) {
+      // A Component alone lacks the objects its patches are written for: rendered again without them.
+      const stripped = await stripForeignPatches(repo, root, res.message);
+      const retry = stripped.length > 0 ? await run() : undefined;
+      if (retry?.ok) [res, dropped] = [retry, stripped];
     }
-    const res = await runTool(tool.bin, [...tool.args, '--load-restrictor', 'LoadRestrictionsRootOnly', join(repo, root.dir)], { cwd: tmp, env: cleanEnv(tmp), limits });
-    if (!res.ok) return { ok: false, resources: [], errors: [toolError(target, root, res.message, repo)] };
-    const parsed = renderedResources(res.stdout, { target, baseDir: root.dir, fallbackFile: root.file, origin: (d) => kustomizeOrigin(d), lookup });
+    if (!res.ok) return { ok: false, resources: [], errors: [toolError(target, root, res.message.split(build.dir).join(`(${target})`), repo)] };
+    const parsed = renderedResources(res.stdout, { target, baseDir: build.baseDir, fallbackFile: root.file, origin: build.origin, lookup });
+    const own = ownObjectsPatched(dropped, parsed.resources);
+    if (own) {
+      // A dropped patch would have changed one of the Component's own objects: what it renders to is not known.
+      return { ok: false, resources: [], errors: [{ file: own.file, line: 1, message: `${target} failed to render: rendered alone, its patches for objects it does not declare fail, and its patch ${own.file} for its own ${own.kind} ${own.name} cannot be told apart from them` }] };
+    }
     return { ok: parsed.errors.length === 0, ...parsed };
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** A root kustomization as it is, with `buildMetadata: [originAnnotations]` so every object names its origin file. */
+async function withOriginAnnotations(repo: string, root: Kustomization): Promise<Build> {
+  const kfile = join(repo, root.file);
+  const doc = parseDocument(await readFile(kfile, 'utf8'));
+  if (doc.errors.length === 0 && doc.contents && typeof doc.toJS() === 'object') {
+    const meta = (doc.get('buildMetadata') as { toJSON?: () => unknown } | undefined)?.toJSON?.();
+    const list = Array.isArray(meta) ? meta.filter((m): m is string => typeof m === 'string') : [];
+    if (!list.includes('originAnnotations')) doc.set('buildMetadata', [...list, 'originAnnotations']);
+    await writeFile(kfile, doc.toString());
+  }
+  return { dir: join(repo, root.dir), baseDir: root.dir, origin: (d) => kustomizeOrigin(d) };
 }
 
 function collectReads(root: Kustomization, snap: Snapshot): string[] {

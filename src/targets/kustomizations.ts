@@ -12,7 +12,10 @@ export interface Kustomization {
   reads: string[];
   /** References kustomize would fetch over the network (remote bases): never rendered. */
   remote: { ref: string; line: number }[];
-  /** `kind: Component`: rendered only as part of the kustomizations that list it. */
+  /**
+   * `kind: Component`: rendered as part of the kustomizations that list it; one that none
+   * lists is a target of its own, rendered through a wrapper kustomization (render/renderSides.ts).
+   */
   component: boolean;
 }
 
@@ -85,7 +88,10 @@ export function readKustomization(file: string, text: string): Kustomization {
 }
 
 export interface KustomizeTargets {
-  /** Kustomization folders no other kustomization references: what `kubectl apply -k` is run on. */
+  /**
+   * Kustomization folders no other kustomization references: what `kubectl apply -k` is run on,
+   * and Components no kustomization lists (each one rendered alone).
+   */
   roots: Kustomization[];
   all: Map<string, Kustomization>;
 }
@@ -100,9 +106,12 @@ export function findKustomizations(files: { path: string; text: string }[]): Kus
   }
   const referenced = new Set<string>();
   for (const k of all.values()) for (const r of k.reads) if (all.has(r) && r !== k.dir) referenced.add(r);
-  // A Component (kustomize.config.k8s.io/v1alpha1) is only ever applied through a kustomization that
-  // lists it under `components:`; one that none lists is an option nobody deployed, not a target.
-  const roots = [...all.values()].filter((k) => !referenced.has(k.dir) && !k.component).sort((a, b) => a.dir.localeCompare(b.dir));
+  // A Component (kustomize.config.k8s.io/v1alpha1) is applied through a kustomization that lists
+  // it under `components:`. One that none of the repository lists is an option offered for
+  // kustomizations elsewhere (another repository, a user's overlay): its objects are what it
+  // adds wherever it is applied, so it is read as a target of its own, never skipped (its
+  // files are owned, so nothing else would read them).
+  const roots = [...all.values()].filter((k) => !referenced.has(k.dir)).sort((a, b) => a.dir.localeCompare(b.dir));
   return { roots, all };
 }
 
@@ -138,4 +147,16 @@ export function inputFiles(root: Kustomization, targets: KustomizeTargets, repoF
   };
   visit(root);
   return [...out].sort();
+}
+
+/** The target name of a root: `kustomize:<dir>`, and `kustomize-component:<dir>` for a Component rendered alone. */
+export function kustomizeTargetName(root: Pick<Kustomization, 'dir' | 'component'>): string {
+  return `${root.component ? STANDALONE_COMPONENT : 'kustomize:'}${root.dir || '.'}`;
+}
+
+const STANDALONE_COMPONENT = 'kustomize-component:';
+
+/** The folder of a Component rendered alone, from its target name; undefined for any other target. */
+export function standaloneComponentOf(target: string | undefined): string | undefined {
+  return target?.startsWith(STANDALONE_COMPONENT) ? target.slice(STANDALONE_COMPONENT.length) : undefined;
 }

@@ -11,10 +11,6 @@ import { HISTORY_DIR, listPairs, readVerdict, repoOf, scorePair } from '../../sr
 const KNOWN_WRONG: Record<string, string> = {
   '04-kubeflow-kfp-rbac-to-authorizationpolicy':
     'a 2020 kustomize-v3 tree that kustomize v5 (root-only load restrictor) cannot build: the changed root fails to render, which fails closed (analysis-incomplete) on a harmless change',
-  '26-bank-of-anthos-dev-namespace-dropped':
-    'a namespace object that carried istio-injection leaves its target, but no workload of that namespace is in the repository: nothing is reported',
-  '36-kubeflow-oauth2-proxy-custom-scope-and-require-jwt':
-    'the fixture holds only the kustomize Component istio-external-auth (the overlays that list it were trimmed); a Component no kustomization of the repository lists is no target, and its files are owned, so rendered nothing of it is read (flat, it was). Fix: render an unlisted Component as a target of its own through a wrapper kustomization',
 };
 
 const pairs = listPairs();

@@ -27,10 +27,22 @@ describe.skipIf(!existsSync(CORPUS))('corpus targets', () => {
     }
   }, 120_000);
 
-  it('microservices-demo: its two kustomizations are Components, applied only through a kustomization that lists them: not rendered alone', async () => {
+  // Changed deliberately (issue #13, history pair 36): this once asserted that an unlisted Component
+  // is no target, so its files, owned by it, were read by nothing and its changes went unseen. A
+  // Component no kustomization of the repository lists is now a target of its own, rendered through
+  // a wrapper kustomization; service-mesh-istio's patch deleting frontend-external (an object of the
+  // kustomization that would list it) has no object here and is left out.
+  it('microservices-demo: its two kustomizations are Components no kustomization lists: each rendered alone, as a target of its own', async () => {
     const { paths, out } = await render('microservices-demo');
     expect(out.head.errors).toEqual([]);
+    expect(out.head.failed).toEqual(new Set());
     for (const r of out.head.resources) expect(paths.has(r.file), r.file).toBe(true);
-    expect(out.head.resources.filter((r) => r.file.startsWith('kustomize/components/'))).toEqual([]);
+    const byTarget = (t: string) => out.head.resources.filter((r) => r.target === t);
+    const mesh = byTarget('kustomize-component:kustomize/components/service-mesh-istio');
+    expect(new Set(mesh.map((r) => r.kind))).toEqual(new Set(['ServiceEntry', 'Gateway', 'HTTPRoute', 'VirtualService']));
+    for (const r of mesh) expect(r.file.startsWith('kustomize/components/service-mesh-istio/'), r.file).toBe(true);
+    const netpol = byTarget('kustomize-component:kustomize/components/network-policies');
+    expect(netpol.length).toBe(13);
+    expect(netpol.every((r) => r.kind === 'NetworkPolicy' && r.line > 1)).toBe(true);
   }, 120_000);
 });

@@ -6,6 +6,7 @@ import type { MeshAdapter, MeshOptions, MeshSide } from '../../policy/meshSide.j
 import { collectIstioResources } from './istioResources.js';
 import { readMeshSettings } from './meshConfig.js';
 import { istioSelectors } from './selectors.js';
+import { droppedNamespaces } from './injection.js';
 import { newBundle } from './trustDomain.js';
 import { computeClientPaths, findDestinationRuleConflicts } from './destinationRule.js';
 import { computeEgress, egressImportOriginFor, egressOriginFor } from './egress.js';
@@ -15,11 +16,13 @@ import { exposedByLoadBalancer } from './serviceExposure.js';
 import { buildWorkloadViews } from './workloadViews.js';
 
 const ISTIO_GROUP = /(^|\.)istio\.io\//;
+const ENROLMENT_LABELS = ['istio-injection', 'istio.io/rev', 'istio.io/dataplane-mode'];
 
 /** Istio with sidecars (and ambient, enough not to misread it). */
 export const istio: MeshAdapter = {
   id: 'istio',
-  present: (inv) => inv.resources.some((r) => ISTIO_GROUP.test(r.apiVersion)) || [...inv.namespaces.values()].some((n) => 'istio-injection' in n.labels || 'istio.io/rev' in n.labels),
+  // A namespace enrolled in either data plane (sidecar injection, ambient) is Istio's, as selectors.ts reads it.
+  present: (inv) => inv.resources.some((r) => ISTIO_GROUP.test(r.apiVersion)) || [...inv.namespaces.values()].some((n) => ENROLMENT_LABELS.some((k) => k in n.labels)),
   evaluate(inv: Inventory, options: MeshOptions): MeshSide {
     const settings = readMeshSettings(inv, options);
     // A workload is the same peer on both sides whichever trust domain each side gives it.
@@ -50,7 +53,8 @@ export const istio: MeshAdapter = {
     };
     // With competing policies the weaker one is assumed on both sides: the same cluster state
     // then compares equal, and a newly added weaker competitor shows as a weakening.
-    side.workloads = buildWorkloadViews(inv, res, settings, 'weakest', side.ambiguities, identity);
+    const dropped = options.side === 'head' && options.counterpart ? droppedNamespaces(options.counterpart, inv) : undefined;
+    side.workloads = buildWorkloadViews(inv, res, settings, 'weakest', side.ambiguities, identity, dropped);
     side.clientPaths = computeClientPaths(inv, res, settings, side.workloads, (key, port) => side.workloads.get(key)?.transport(port).mode ?? 'PERMISSIVE');
     for (const c of findDestinationRuleConflicts(res)) {
       const names = c.rules.map((r) => r.resource.name).sort();

@@ -23,7 +23,7 @@ const DATAPLANE_MODE = 'istio.io/dataplane-mode';
  * pod label `istio.io/dataplane-mode=ambient`, or namespace label `ambient` unless
  * the pod label is `none`).
  */
-export function decideInjection(inv: Inventory, w: Workload): InjectionDecision {
+export function decideInjection(inv: Inventory, w: Workload, dropped: DroppedNamespaces = NO_DROPPED): InjectionDecision {
   // Host-network pods share the node's network namespace: the injector skips them, and
   // ambient cannot install redirection there (enablement_selector.go `Matches`).
   if (w.hostNetwork) {
@@ -33,7 +33,7 @@ export function decideInjection(inv: Inventory, w: Workload): InjectionDecision 
       why: 'hostNetwork pods get neither a sidecar nor ambient capture',
     };
   }
-  const sidecar = decideSidecar(inv, w);
+  const sidecar = decideSidecar(inv, w, dropped);
   if (sidecar.dataPlane === 'sidecar') return sidecar; // A pod with a sidecar is never captured by ztunnel.
   return decideAmbient(inv, w) ?? sidecar;
 }
@@ -61,7 +61,7 @@ function decideAmbient(inv: Inventory, w: Workload): InjectionDecision | undefin
 }
 
 /** The sidecar injector alone: `sidecar`, or `none` with the field that decided it. */
-function decideSidecar(inv: Inventory, w: Workload): InjectionDecision {
+function decideSidecar(inv: Inventory, w: Workload, dropped: DroppedNamespaces): InjectionDecision {
   const { ns, labels: nsLabels, origin: nsOrigin } = nsOf(inv, w);
   const none = (origin: Origin | undefined, why: string): InjectionDecision => ({ dataPlane: 'none', origin, why });
 
@@ -86,10 +86,52 @@ function decideSidecar(inv: Inventory, w: Workload): InjectionDecision {
   if (nsInjection === undefined && nsLabels['istio.io/rev'] !== undefined) {
     return { dataPlane: 'sidecar', origin: nsOrigin('istio.io/rev'), why: `namespace ${w.namespace} has istio.io/rev` };
   }
+  const gone = ns?.resource ? undefined : dropped.get(w.namespace);
+  if (gone) {
+    // No field of this side decides it: the anchor falls back to the base's label, now deleted.
+    return none(
+      undefined,
+      `Namespace ${w.namespace}, whose label ${gone.label} enrolled its pods, is no longer declared in the repository: the namespace object is no longer managed from here, so its label is no longer guaranteed; pruned, or recreated without it, its pods start without a proxy`,
+    );
+  }
   if (!ns?.resource) {
     // The repository does not show the namespace's labels; it does hold Istio config for it, so
     // assume the mesh is on: policies are then evaluated and their changes reported.
     return { dataPlane: 'sidecar', origin: undefined, why: `namespace ${w.namespace} is not in the repository; injection assumed` };
   }
   return none(value !== undefined ? valueOrigin : nsOrigin('istio-injection'), `namespace ${w.namespace} is not labelled for injection`);
+}
+
+/** Namespaces the base declared with a data-plane enrolment label and the head no longer declares, with that label (`key=value`). */
+export type DroppedNamespaces = ReadonlyMap<string, { label: string }>;
+const NO_DROPPED: DroppedNamespaces = new Map();
+
+/**
+ * The Namespace objects that enrolled their pods in the mesh on the base side
+ * (`istio-injection=enabled`; `istio.io/rev` without `istio-injection`, which the
+ * revision's injector webhook selects; `istio.io/dataplane-mode=ambient`) and
+ * that the head no longer declares at all. Pods of such a namespace cannot be
+ * "assumed injected" as pods of a namespace the repository never showed are:
+ * the repository did manage the label, and a namespace object it stops applying
+ * is pruned (Config Sync, Argo CD, `kubectl apply --prune`) or left to whoever
+ * recreates it, without the label. A namespace the head still declares, in any
+ * file or target, is judged by its labels there.
+ */
+export function droppedNamespaces(base: Inventory, head: Inventory): DroppedNamespaces {
+  const out = new Map<string, { label: string }>();
+  for (const n of base.namespaces.values()) {
+    if (!n.resource || head.namespaces.get(n.name)?.resource) continue;
+    const enrolled = enrolment(n.labels);
+    if (enrolled) out.set(n.name, { label: `${enrolled}=${n.labels[enrolled]}` });
+  }
+  return out;
+}
+
+/** The namespace label that enrols its pods, as decideSidecar and decideAmbient read it. */
+function enrolment(labels: Record<string, string>): string | undefined {
+  const injection = labels['istio-injection'];
+  if (injection === 'enabled') return 'istio-injection';
+  if (injection === undefined && labels['istio.io/rev'] !== undefined) return 'istio.io/rev';
+  if (labels[DATAPLANE_MODE] === 'ambient') return DATAPLANE_MODE;
+  return undefined;
 }

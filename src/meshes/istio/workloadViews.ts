@@ -7,7 +7,7 @@ import type { TransportMode } from '../../policy/transport.js';
 import { workloadKey, type Ambiguity, type PortEval, type Protocol, type WorkloadView } from '../../policy/meshSide.js';
 import { ANY_PEER, AUTHENTICATED, applicablePolicies, compileAccess, indexPolicies } from './authorizationPolicy.js';
 import { gatewayPort, PROXY_OWN_PORTS, recogniseGateway, selectingGateways, serverTargetPort } from './gateway.js';
-import { decideInjection } from './injection.js';
+import { decideInjection, type DroppedNamespaces } from './injection.js';
 import type { IstioResources } from './istioResources.js';
 import type { MeshSettings } from './meshConfig.js';
 import type { IdentityScope } from './trustDomain.js';
@@ -21,6 +21,8 @@ export function buildWorkloadViews(
   pick: 'weakest' | 'strongest',
   ambiguities: Ambiguity[],
   identity?: IdentityScope,
+  /** Head side only: the enrolled namespaces the base declared and the head no longer does. */
+  dropped?: DroppedNamespaces,
 ): Map<string, WorkloadView> {
   const levels = indexPeerAuthentications(res.peerAuthentications, settings.rootNamespace);
   const views = new Map<string, WorkloadView>();
@@ -29,7 +31,7 @@ export function buildWorkloadViews(
   const jwtByNs = indexPolicies(res.requestAuthentications);
   for (const w of inv.workloads) {
     const key = workloadKey(w);
-    const injection = decideInjection(inv, w);
+    const injection = decideInjection(inv, w, dropped);
     // A gateway's Envoy is the pod itself: it enforces policy whatever the injection labels say.
     const gateway = recogniseGateway(w, res, injection.dataPlane === 'sidecar');
     const gateways = gateway ? selectingGateways(res, w) : [];
@@ -69,7 +71,7 @@ export function buildWorkloadViews(
     const inputsKey = hash([
       w.resource.hash,
       JSON.stringify(nsInfo?.labels ?? null),
-      nsInfo?.resource ? 'ns' : 'no-ns',
+      nsInfo?.resource ? 'ns' : dropped?.has(w.namespace) ? 'dropped-ns' : 'no-ns',
       settings.rootNamespace,
       settings.trustDomain,
       JSON.stringify(identity ? [identity.bundle, identity.meshTrustDomains] : null),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildInventory } from '../../../src/inventory/inventory.js';
 import { parseFileContent } from '../../../src/manifests/parseFile.js';
-import { decideInjection } from '../../../src/meshes/istio/injection.js';
+import { decideInjection, droppedNamespaces } from '../../../src/meshes/istio/injection.js';
 
 const LIMITS = { maxFileBytes: 1 << 20, maxDocuments: 100 };
 
@@ -60,5 +60,34 @@ describe('Istio sidecar injection', () => {
     const d = decide(ns('istio.io/dataplane-mode: ambient') + pod('', '', 'hostNetwork: true\n  '));
     expect(d.origin?.path).toEqual(['spec', 'hostNetwork']);
     expect(d.why).toContain('ambient');
+  });
+});
+
+describe('a namespace the head no longer declares (droppedNamespaces)', () => {
+  const inventory = (yaml: string) => buildInventory(parseFileContent('x.yaml', Buffer.from(yaml), LIMITS).resources, 'default');
+
+  it.each([
+    ['istio-injection=enabled', ns('istio-injection: enabled'), 'istio-injection=enabled'],
+    ['istio.io/rev', ns('istio.io/rev: canary'), 'istio.io/rev=canary'],
+    ['ambient', ns('istio.io/dataplane-mode: ambient'), 'istio.io/dataplane-mode=ambient'],
+    ['istio-injection wins over istio.io/rev', ns('istio-injection: enabled, istio.io/rev: canary'), 'istio-injection=enabled'],
+    ['never enrolled', ns('team: a'), undefined],
+    ['disabled', ns('istio-injection: disabled, istio.io/rev: canary'), undefined],
+  ])('%s', (_name, baseNs, label) => {
+    expect(droppedNamespaces(inventory(baseNs + pod('')), inventory(pod(''))).get('shop')?.label).toBe(label);
+  });
+
+  it('a namespace the head still declares, whatever its labels, is judged by them', () => {
+    expect(droppedNamespaces(inventory(ns('istio-injection: enabled')), inventory(ns('team: a'))).size).toBe(0);
+  });
+
+  it('its pods are no longer assumed injected; pods opted in by their own label keep their sidecar', () => {
+    const head = inventory(pod('') + '---\n' + pod('sidecar.istio.io/inject: "true"').replace('name: p', 'name: q'));
+    const dropped = droppedNamespaces(inventory(ns('istio-injection: enabled')), head);
+    const [plain, optedIn] = head.workloads;
+    expect(decideInjection(head, plain!, dropped)).toMatchObject({ dataPlane: 'none', origin: undefined });
+    expect(decideInjection(head, plain!, dropped).why).toContain('no longer declared in the repository');
+    expect(decideInjection(head, optedIn!, dropped).dataPlane).toBe('sidecar');
+    expect(decideInjection(head, plain!).dataPlane).toBe('sidecar'); // without the base: assumed, as before
   });
 });
