@@ -10,7 +10,6 @@ const REVIEW_TIMEOUT_MS = 5 * 60 * 1000;
 
 type PullRequestPayload = Context<'pull_request'>['payload']['pull_request'];
 
-
 /**
  * What a test (or an embedding) may change; production uses the defaults.
  * No environment variable: `probot run` loads the default export, which is
@@ -26,7 +25,6 @@ export interface AppOptions {
   /** Default 5 minutes. */
   timeoutMs?: number;
 }
-
 
 /** The Probot app: thin wiring from GitHub events to the shared review. */
 export function createApp(options: AppOptions = {}): (probot: Probot) => void {
@@ -198,7 +196,12 @@ async function fetchPull(context: Context, number: number): Promise<PullRequestD
 
 async function hasRun(context: Context, sha: string): Promise<boolean> {
   const { owner, repo } = context.repo();
-  const { data } = await context.octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { owner, repo, ref: sha, check_name: CHECK_NAME, per_page: 1 });
+  const { data } = await context.octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
+    owner,
+    repo,
+    ref: sha,
+    check_name: CHECK_NAME,
+    per_page: 1,
+  });
   return data.total_count > 0;
 }
-

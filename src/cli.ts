@@ -116,7 +116,14 @@ function render(result: ReviewResult, format: string, color: boolean): string {
     case 'sarif':
       return renderSarif(result, {
         toolVersion: version(),
-        rules: RULES.map((r) => ({ id: r.id, title: r.rationale.split('. ')[0] ?? r.id, category: r.category, severity: r.severity, helpUri: ruleUrl(PROJECT_URL, r.id), description: r.rationale })),
+        rules: RULES.map((r) => ({
+          id: r.id,
+          title: r.rationale.split('. ')[0] ?? r.id,
+          category: r.category,
+          severity: r.severity,
+          helpUri: ruleUrl(PROJECT_URL, r.id),
+          description: r.rationale,
+        })),
       });
     default:
       return renderText(result, { color });

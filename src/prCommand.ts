@@ -33,17 +33,27 @@ export async function prCommand(options: PrOptions, io: CliIo): Promise<number> 
     pr: { owner, repo, number: pull.number, baseSha: pull.base.sha, headSha: pull.head.sha, baseRef: pull.base.ref, draft: pull.draft === true },
     changedFiles: pull.changed_files,
     loadConfig: () => loadRepoConfig(github, owner, repo),
-    log: { info: () => undefined, warn: (o, msg) => io.stderr.write(`mesh-review: ${msg ?? ''} ${JSON.stringify(o)}\n`), error: (o, msg) => io.stderr.write(`mesh-review: ${msg ?? ''} ${JSON.stringify(o)}\n`) },
+    log: {
+      info: () => undefined,
+      warn: (o, msg) => io.stderr.write(`mesh-review: ${msg ?? ''} ${JSON.stringify(o)}\n`),
+      error: (o, msg) => io.stderr.write(`mesh-review: ${msg ?? ''} ${JSON.stringify(o)}\n`),
+    },
     mode: options.post ? 'publish' : 'dry-run',
     // Its reads (file list, tarballs) wait out secondary rate limits too, as the app's do.
     throttle: new WriteThrottle(),
   });
   const out: string[] = [];
-  out.push(`Check run "mesh-review" on ${pull.head.sha.slice(0, 7)}: ${outcome.check.conclusion.toUpperCase()} — ${outcome.check.title}`, '', outcome.check.summary, '');
+  out.push(
+    `Check run "mesh-review" on ${pull.head.sha.slice(0, 7)}: ${outcome.check.conclusion.toUpperCase()} — ${outcome.check.title}`,
+    '',
+    outcome.check.summary,
+    '',
+  );
   const comments = outcome.plan?.comments ?? [];
   out.push(options.post ? `Review posted: ${outcome.published?.status ?? 'not posted'}` : `Inline comments the app would post (${comments.length}):`);
   for (const c of comments) out.push('', `--- ${c.path}:${c.line} (${c.side})`, c.body);
-  if (outcome.plan && outcome.plan.bodyFindings.length > 0) out.push('', `In the review body: ${outcome.plan.bodyFindings.length} finding(s) without a commentable line.`);
+  if (outcome.plan && outcome.plan.bodyFindings.length > 0)
+    out.push('', `In the review body: ${outcome.plan.bodyFindings.length} finding(s) without a commentable line.`);
   io.stdout.write(`${out.join('\n')}\n`);
   return outcome.check.conclusion === 'failure' ? 1 : 0;
 }

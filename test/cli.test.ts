@@ -33,8 +33,14 @@ describe('mesh-review diff', () => {
     await main(['diff', '--base', `${DEMO}/before`, '--head', `${DEMO}/after`, '--format', 'json'], c.io);
     const json = JSON.parse(c.out());
     expect(json.version).toBe(1);
-    expect(Object.keys(json.findings[0]).sort()).toEqual(['category', 'file', 'line', 'mesh', 'message', 'notes', 'port', 'ports', 'resource', 'ruleId', 'severity', 'title', 'witness', 'workload'].sort());
-    expect(json.findings.map((f: { ruleId: string }) => f.ruleId).sort()).toEqual(['allow-policy-broadened', 'deny-policy-weakened', 'peer-authentication-weakened']);
+    expect(Object.keys(json.findings[0]).sort()).toEqual(
+      ['category', 'file', 'line', 'mesh', 'message', 'notes', 'port', 'ports', 'resource', 'ruleId', 'severity', 'title', 'witness', 'workload'].sort(),
+    );
+    expect(json.findings.map((f: { ruleId: string }) => f.ruleId).sort()).toEqual([
+      'allow-policy-broadened',
+      'deny-policy-weakened',
+      'peer-authentication-weakened',
+    ]);
   });
 
   it('--format sarif and markdown render', async () => {
@@ -70,7 +76,10 @@ describe('mesh-review diff', () => {
   it('an ignore entry silences a finding; rules: off removes a rule', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mr-'));
     const file = join(dir, 'mesh-review.yml');
-    writeFileSync(file, 'rules:\n  peer-authentication-weakened: off\nignore:\n  - rule: deny-policy-weakened\n    workload: payments/*\n    reason: accepted for the migration\n');
+    writeFileSync(
+      file,
+      'rules:\n  peer-authentication-weakened: off\nignore:\n  - rule: deny-policy-weakened\n    workload: payments/*\n    reason: accepted for the migration\n',
+    );
     const c = io();
     await main(['diff', '--base', `${DEMO}/before`, '--head', `${DEMO}/after`, '--config', file, '--format', 'json'], c.io);
     const ids = JSON.parse(c.out()).findings.map((f: { ruleId: string }) => f.ruleId);
@@ -89,7 +98,8 @@ describe('mesh-review diff on git refs', () => {
     const { execFileSync } = await import('node:child_process');
     const { cpSync, mkdirSync, rmSync } = await import('node:fs');
     const repo = mkdtempSync(join(tmpdir(), 'mr-git-'));
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', '-c', 'commit.gpgsign=false', ...args], { cwd: repo });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', '-c', 'commit.gpgsign=false', ...args], { cwd: repo });
     git('init', '-q');
     cpSync(`${DEMO}/before`, join(repo, 'k8s'), { recursive: true });
     mkdirSync(join(repo, '.github'));
@@ -123,7 +133,8 @@ describe('mesh-review diff: an unread file the change edits fails the exit code 
   it('a file over limits.maxFileBytes edited to the same size: exit 1, analysis-incomplete naming the limit', async () => {
     const { execFileSync } = await import('node:child_process');
     const repo = mkdtempSync(join(tmpdir(), 'mr-big-'));
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', '-c', 'commit.gpgsign=false', ...args], { cwd: repo });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', '-c', 'commit.gpgsign=false', ...args], { cwd: repo });
     const policy = (rules: string) =>
       `apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n  rules: ${rules}\n`;
     // Same length on both sides, so only the blob id tells the edit apart.
@@ -144,7 +155,9 @@ describe('mesh-review diff: an unread file the change edits fails the exit code 
       const c = io();
       const code = await main(['diff', '--base', 'HEAD~1', '--head', 'HEAD', '--format', 'json', '--config', 'mesh-review.yml'], c.io);
       const json = JSON.parse(c.out());
-      expect(json.findings.map((f: { ruleId: string; severity: string; file: string }) => `${f.ruleId} ${f.severity} ${f.file}`)).toEqual(['analysis-incomplete high big.yaml']);
+      expect(json.findings.map((f: { ruleId: string; severity: string; file: string }) => `${f.ruleId} ${f.severity} ${f.file}`)).toEqual([
+        'analysis-incomplete high big.yaml',
+      ]);
       expect(json.findings[0].message).toContain('limits.maxFileBytes (1000)');
       expect(code).toBe(1);
     } finally {

@@ -33,7 +33,10 @@ export async function resolve(specifier, context, next) {
   writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
   let code = 0;
   try {
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', '--import', pathToFileURL(register).href, 'src/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, GITHUB_TOKEN: '' } });
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', '--import', pathToFileURL(register).href, 'src/cli.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, GITHUB_TOKEN: '' },
+    });
   } catch (e) {
     code = (e as { code?: number }).code ?? -1;
   }

@@ -10,7 +10,11 @@ const lines = text
   .map((l) => l.trim())
   .filter((l) => l && !l.startsWith('#'));
 const instr = (name: string) => lines.filter((l) => l.toUpperCase().startsWith(`${name} `));
-const args = Object.fromEntries(instr('ARG').map((l) => l.slice(4).split('=')).filter((kv) => kv.length === 2)) as Record<string, string>;
+const args = Object.fromEntries(
+  instr('ARG')
+    .map((l) => l.slice(4).split('='))
+    .filter((kv) => kv.length === 2),
+) as Record<string, string>;
 const stages = instr('FROM');
 const finalStage = lines.slice(lines.lastIndexOf(stages[stages.length - 1]!));
 
@@ -46,7 +50,10 @@ describe('Dockerfile', () => {
 
   it('copies only files that exist in the repository', () => {
     for (const copy of instr('COPY').filter((l) => !l.includes('--from='))) {
-      const parts = copy.split(/\s+/).slice(1).filter((p) => !p.startsWith('--'));
+      const parts = copy
+        .split(/\s+/)
+        .slice(1)
+        .filter((p) => !p.startsWith('--'));
       for (const src of parts.slice(0, -1)) expect(existsSync(src), `${src} in "${copy}"`).toBe(true);
     }
   });
@@ -60,7 +67,7 @@ describe('app.yml', () => {
   it('subscribes to exactly the events the app handles', () => {
     expect([...manifest.default_events].sort()).toEqual(['check_run', 'check_suite', 'pull_request']);
   });
-  it('sets no webhook URL: Probot spreads the manifest over its own, so one here would replace the setup flow\'s smee channel', () => {
+  it("sets no webhook URL: Probot spreads the manifest over its own, so one here would replace the setup flow's smee channel", () => {
     expect(manifest.hook_attributes).toBeUndefined();
   });
 });

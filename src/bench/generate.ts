@@ -71,7 +71,7 @@ export function plannedChanges(n: number): PlannedChange[] {
   const pa = 1;
   const wildcard = Math.floor(n / 2) === pa ? 2 : Math.floor(n / 2);
   // The last namespace that has a DENY policy and is not one of the other two.
-  let deny = (Math.floor((n - 1) / DENY_EVERY)) * DENY_EVERY;
+  let deny = Math.floor((n - 1) / DENY_EVERY) * DENY_EVERY;
   while (deny === pa || deny === wildcard) deny -= DENY_EVERY;
   if (deny < 0) throw new Error(`no namespace with a DENY policy left for n=${n}`);
   return [
@@ -128,10 +128,7 @@ function namespaceDocuments(i: number, n: number, change: ChangeKind | undefined
   if (variant === 'netpol') docs.push(networkPolicyDoc(ns, change === 'principal-wildcard' ? null : nsName(peer)));
   for (let w = 0; w < WORKLOADS_PER_NAMESPACE; w++) {
     const name = workloadName(i, w);
-    const caller =
-      variant === 'random-principals'
-        ? randomPrincipals(i, w, n)
-        : `${TRUST_DOMAIN}/ns/${nsName(peer)}/sa/${workloadName(peer, w)}`;
+    const caller = variant === 'random-principals' ? randomPrincipals(i, w, n) : `${TRUST_DOMAIN}/ns/${nsName(peer)}/sa/${workloadName(peer, w)}`;
     docs.push(
       serviceAccountDoc(ns, name),
       deploymentDoc(ns, name, i, w),

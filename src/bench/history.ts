@@ -16,7 +16,9 @@ const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFi
 
 const scores: PairScore[] = [];
 for (const pair of listPairs()) scores.push(await scorePair(pair, { flat }));
-console.log(flat ? 'read flat: kustomize roots and Helm charts not rendered\n' : 'kustomize roots and Helm charts rendered by the real tools, as the CLI reads them\n');
+console.log(
+  flat ? 'read flat: kustomize roots and Helm charts not rendered\n' : 'kustomize roots and Helm charts rendered by the real tools, as the CLI reads them\n',
+);
 
 const width = Math.max(4, ...scores.map((s) => s.pair.length));
 console.log(`${pad('pair', width)}  ${pad('verdict', 9)} findings  true  false  missed  good-news  ok`);
@@ -26,7 +28,8 @@ for (const s of scores) {
     `${pad(s.pair, width)}  ${pad(s.verdict.harmless ? 'harmless' : 'weakens', 9)} ${pad(s.alarms.length, 9)} ${pad(s.trueAlarms.length, 5)} ${pad(s.falseAlarms.length, 6)} ${pad(s.missed.length, 7)} ${pad(goodNews, 10)} ${s.wrong.length === 0 ? 'yes' : 'NO'}`,
   );
   if (verbose) {
-    for (const f of s.falseAlarms) console.log(`    false: ${f.severity} ${f.ruleId} ${f.workload ?? '-'}${f.port ? `:${f.port}` : ''} ${f.file}:${f.line} ${f.title}`);
+    for (const f of s.falseAlarms)
+      console.log(`    false: ${f.severity} ${f.ruleId} ${f.workload ?? '-'}${f.port ? `:${f.port}` : ''} ${f.file}:${f.line} ${f.title}`);
     for (const w of s.wrong) console.log(`    wrong: ${w}`);
   }
 }

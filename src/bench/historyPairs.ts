@@ -75,8 +75,7 @@ export const listPairs = (): string[] =>
         .sort()
     : [];
 
-export const readVerdict = (pair: string): Verdict =>
-  Verdict.parse(JSON.parse(readFileSync(join(HISTORY_DIR, pair, 'verdict.json'), 'utf8')));
+export const readVerdict = (pair: string): Verdict => Verdict.parse(JSON.parse(readFileSync(join(HISTORY_DIR, pair, 'verdict.json'), 'utf8')));
 
 /** `owner/name` from the pair's NOTE.md (its `- Repo:` line). */
 export function repoOf(pair: string): string {
@@ -123,7 +122,11 @@ export async function reviewPair(pair: string, options: ReviewPairOptions = {}):
   const head = await side(join(root, 'after'));
   const cache = new ParseCache();
   const rendered = options.flat ? undefined : await renderSides(base, head, config, cache);
-  if (rendered && rendered.head.errors.length > 0) renderFailures.set(pair, rendered.head.errors.map((e) => `${e.file}:${e.line}: ${e.message}`));
+  if (rendered && rendered.head.errors.length > 0)
+    renderFailures.set(
+      pair,
+      rendered.head.errors.map((e) => `${e.file}:${e.line}: ${e.message}`),
+    );
   return reviewSnapshots({ base, head, config, cache, ...(rendered ? { rendered } : {}), now: new Date('2026-12-01T00:00:00Z') });
 }
 

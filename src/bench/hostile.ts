@@ -85,7 +85,10 @@ function main(): void {
   const runs = [...HOSTILE_SIZES.map((n) => [n, 1] as const), [20_000, 4] as const];
   for (const [n, lists] of runs) {
     const label = `n=${String(n).padStart(6)}${lists > 1 ? ` + ${lists - 1} more lists of n added` : ''}`;
-    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--one', String(n), String(lists)], { encoding: 'utf8', timeout: BOUND_SECONDS * 1000 });
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--one', String(n), String(lists)], {
+      encoding: 'utf8',
+      timeout: BOUND_SECONDS * 1000,
+    });
     const line = child.stdout.trim().split('\n').pop() ?? '';
     if (child.error || child.status !== 0 || !line.startsWith('{')) {
       console.log(`${label}  did not finish within ${BOUND_SECONDS} s${child.signal ? ` (${child.signal})` : ''}`);

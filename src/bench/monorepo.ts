@@ -82,8 +82,14 @@ export async function benchMonorepo(): Promise<string> {
   const after = { ...before, ...overlay(7, '*') };
   const config = defaultConfig();
   const cache = new ParseCache();
-  const base = memorySnapshot('monorepo base', Object.entries(before).map(([path, text]) => ({ path, content: Buffer.from(text) })));
-  const head = memorySnapshot('monorepo head', Object.entries(after).map(([path, text]) => ({ path, content: Buffer.from(text) })));
+  const base = memorySnapshot(
+    'monorepo base',
+    Object.entries(before).map(([path, text]) => ({ path, content: Buffer.from(text) })),
+  );
+  const head = memorySnapshot(
+    'monorepo head',
+    Object.entries(after).map(([path, text]) => ({ path, content: Buffer.from(text) })),
+  );
   const t0 = performance.now();
   const rendered = await renderSides(base, head, config, cache);
   const t1 = performance.now();

@@ -77,10 +77,17 @@ export const Config = z
       })
       .strict()
       .default({ discover: true, charts: [] }),
-    kustomize: z.object({ discover: z.boolean().default(true), roots: z.array(z.string()).default([]) }).strict().default({ discover: true, roots: [] }),
+    kustomize: z
+      .object({ discover: z.boolean().default(true), roots: z.array(z.string()).default([]) })
+      .strict()
+      .default({ discover: true, roots: [] }),
     limits: z
       .object({
-        maxFileBytes: z.number().int().positive().default(2 * 1024 * 1024),
+        maxFileBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(2 * 1024 * 1024),
         maxDocuments: z.number().int().positive().default(10_000),
         /**
          * How many nodes YAML aliases may add to one file when expanded: bounds

@@ -59,7 +59,9 @@ function notesAndTargets(c: PolicyChange): Pick<Finding, 'notes' | 'targets'> {
   const target = c.anchor.resource.target;
   const component = standaloneComponentOf(target);
   if (component !== undefined) {
-    notes.push(`From the kustomize Component ${component}, which no kustomization of this repository lists: read as rendered alone, the objects it adds wherever it is applied.`);
+    notes.push(
+      `From the kustomize Component ${component}, which no kustomization of this repository lists: read as rendered alone, the objects it adds wherever it is applied.`,
+    );
   }
   return { ...(notes.length > 0 ? { notes } : {}), ...(component !== undefined && target ? { targets: [target] } : {}) };
 }

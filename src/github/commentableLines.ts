@@ -49,12 +49,7 @@ interface Hunk {
  * diff shows, on its side (added and context lines on the right, deleted and
  * context lines on the left). Pure: no requests, same answer for same input.
  */
-export function commentableLines(
-  files: readonly PullFile[],
-  base: Snapshot,
-  head: Snapshot,
-  options: CommentableLinesOptions = {},
-): PullCommentableLines {
+export function commentableLines(files: readonly PullFile[], base: Snapshot, head: Snapshot, options: CommentableLinesOptions = {}): PullCommentableLines {
   const byPath = new Map<string, Sides>();
   const renamedTo = new Map<string, string>();
   const listed = new Set<string>();
@@ -68,10 +63,7 @@ export function commentableLines(
     const hunks =
       file.patch !== undefined
         ? parsePatch(file.patch)
-        : diffHunks(
-            file.status === 'added' ? '' : baseFiles.get(file.previousPath ?? file.path),
-            file.status === 'removed' ? '' : headFiles.get(file.path),
-          );
+        : diffHunks(file.status === 'added' ? '' : baseFiles.get(file.previousPath ?? file.path), file.status === 'removed' ? '' : headFiles.get(file.path));
     if (hunks !== undefined) byPath.set(file.path, linesOf(hunks));
   }
 

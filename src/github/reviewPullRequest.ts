@@ -93,7 +93,14 @@ export interface AnalyseInput {
 export const analyseHere = async (input: AnalyseInput): Promise<ReviewResult> => {
   const cache = new ParseCache();
   const rendered = await renderSides(input.base, input.head, input.config, cache);
-  return reviewSnapshots({ base: input.base, head: input.head, config: input.config, cache, rendered, ...(input.now !== undefined ? { now: new Date(input.now) } : {}) });
+  return reviewSnapshots({
+    base: input.base,
+    head: input.head,
+    config: input.config,
+    cache,
+    rendered,
+    ...(input.now !== undefined ? { now: new Date(input.now) } : {}),
+  });
 };
 
 export interface ReviewPullRequestOutcome {
@@ -203,10 +210,20 @@ function whileNotStopped<T>(work: Promise<T>, signal: AbortSignal | undefined): 
 }
 
 /** A review stopped by a bound, a newer push or a shutdown: its run is completed as the stop says, never left open. */
-async function stopped(input: ReviewPullRequestInput, stop: StoppedReview, checkRunId: number | undefined, throttle: WriteThrottle): Promise<ReviewPullRequestOutcome> {
+async function stopped(
+  input: ReviewPullRequestInput,
+  stop: StoppedReview,
+  checkRunId: number | undefined,
+  throttle: WriteThrottle,
+): Promise<ReviewPullRequestOutcome> {
   const { github, pr, log } = input;
   log.warn({ pr: `${pr.owner}/${pr.repo}#${pr.number}`, head: pr.headSha, reason: stop.outcome.title }, 'review stopped');
-  const check: CheckRunOutcome = { conclusion: stop.outcome.conclusion === 'neutral' ? 'neutral' : 'failure', title: stop.outcome.title, summary: stop.outcome.summary, annotations: [] };
+  const check: CheckRunOutcome = {
+    conclusion: stop.outcome.conclusion === 'neutral' ? 'neutral' : 'failure',
+    title: stop.outcome.title,
+    summary: stop.outcome.summary,
+    annotations: [],
+  };
   if (input.mode === 'publish' && checkRunId !== undefined) {
     try {
       await completeStoppedRun(github, pr, checkRunId, stop.outcome, throttle);

@@ -199,7 +199,13 @@ async function readArchive(source: Readable, config: TarballConfig, caps: Caps):
 function candidateFilter(config: TarballConfig): (path: string) => boolean {
   const isIncluded = picomatch(config.include, { dot: true });
   const isExcluded = config.exclude.length > 0 ? picomatch(config.exclude, { dot: true }) : () => false;
-  return (path) => !path.split('/').slice(0, -1).some((s) => s === '.git' || s === 'node_modules') && isIncluded(path) && !isExcluded(path);
+  return (path) =>
+    !path
+      .split('/')
+      .slice(0, -1)
+      .some((s) => s === '.git' || s === 'node_modules') &&
+    isIncluded(path) &&
+    !isExcluded(path);
 }
 
 /** The repo-relative path of an archive entry: GitHub puts everything under `owner-repo-sha/`. */

@@ -161,7 +161,8 @@ function readService(r: Resource, namespace: string): Service {
  * An object's identity as the API server keys it (API group, kind, namespace,
  * name): one object per identity exists in a cluster, whatever the file.
  */
-export const identityKey = (r: Resource, inv: Pick<Inventory, 'namespaceOf'>): string => `${r.apiVersion.split('/')[0]}|${r.kind}|${inv.namespaceOf(r)}|${r.name}`;
+export const identityKey = (r: Resource, inv: Pick<Inventory, 'namespaceOf'>): string =>
+  `${r.apiVersion.split('/')[0]}|${r.kind}|${inv.namespaceOf(r)}|${r.name}`;
 
 /** Label selector semantics: every key/value of `matchLabels` present on the pod. */
 export function matchesLabels(selector: Record<string, string>, labels: Record<string, string>): boolean {

@@ -191,10 +191,7 @@ function describeValue(value: unknown): string {
   return `a ${typeof value} scalar`;
 }
 
-type Header =
-  | { status: 'none' }
-  | { status: 'partial'; message: string }
-  | { status: 'object'; apiVersion: string; kind: string };
+type Header = { status: 'none' } | { status: 'partial'; message: string } | { status: 'object'; apiVersion: string; kind: string };
 
 /** Neither field: not a manifest at all (values.yaml, CI workflows). One, or a non-string: a broken manifest. */
 function readHeader(value: Record<string, unknown>): Header {
@@ -266,11 +263,7 @@ function addObject(result: DocResult, context: ObjectContext, value: unknown, pr
 type Identity = Pick<Resource, 'apiVersion' | 'kind' | 'name' | 'namespace'>;
 
 /** The object's identity, or what is wrong with it (and where, when a field is to blame). */
-function checkObject(
-  value: unknown,
-  prefix: FieldPath,
-  locate: (path: FieldPath) => number,
-): Identity | { message: string; line?: number } {
+function checkObject(value: unknown, prefix: FieldPath, locate: (path: FieldPath) => number): Identity | { message: string; line?: number } {
   const itemIndex = prefix.length > 0 ? Number(prefix[1]) : undefined;
   if (!isPlainObject(value)) {
     return { message: itemIndex === undefined ? MESSAGES.notAnObject(0, describeValue(value)) : MESSAGES.listItemNotObject(itemIndex, describeValue(value)) };

@@ -9,20 +9,17 @@ export const MESSAGES = {
   notUtf8: 'not UTF-8 text (binary file?); only UTF-8 YAML or JSON is read',
   binary: 'binary file (contains NUL bytes); only UTF-8 YAML or JSON is read',
   tooLarge: (size: number, max: number) => `file is ${size} bytes, over limits.maxFileBytes (${max}); not parsed`,
-  tooManyDocuments: (max: number) =>
-    `file has more than ${max} YAML documents (limits.maxDocuments); only the first ${max} are read`,
+  tooManyDocuments: (max: number) => `file has more than ${max} YAML documents (limits.maxDocuments); only the first ${max} are read`,
   tooManyErrors: (more: number) => `...and ${more} more errors in this file (only the first ${MAX_ERRORS_PER_FILE} are listed)`,
   jsonComment: 'JSON does not allow comments',
   goTemplate: 'Go template outside a Helm chart: render it or exclude it',
   tooDeep: `nested deeper than ${MAX_NESTING_DEPTH} levels; not read`,
-  aliasBomb: (max: number) =>
-    `YAML aliases expand this file by more than ${max} nodes (limits.maxAliasNodes): possible alias bomb; not read`,
+  aliasBomb: (max: number) => `YAML aliases expand this file by more than ${max} nodes (limits.maxAliasNodes): possible alias bomb; not read`,
   recursiveAlias: 'a YAML alias refers to the node that contains it (recursive alias); not read',
   duplicateKey: (key: string | undefined) =>
     key === undefined ? 'duplicate key: YAML map keys must be unique' : `duplicate key ${key}: YAML map keys must be unique`,
   invalidYaml: (detail: string) => `invalid YAML: ${detail}`,
-  notAnObject: (index: number, what: string) =>
-    `document ${index + 1} is ${what}, not a Kubernetes object (a mapping with apiVersion and kind)`,
+  notAnObject: (index: number, what: string) => `document ${index + 1} is ${what}, not a Kubernetes object (a mapping with apiVersion and kind)`,
   kindWithoutApiVersion: 'object has kind but no apiVersion',
   apiVersionWithoutKind: 'object has apiVersion but no kind',
   apiVersionNotString: 'apiVersion must be a non-empty string',

@@ -3,11 +3,7 @@ import type { FieldPath, Resource } from '../manifests/resource.js';
 import type { InvalidResource } from '../policy/meshSide.js';
 
 /** Parses `resource.body.spec` with a zod schema; the first issue names the field. */
-export function parseSpec<S extends z.ZodType>(
-  resource: Resource,
-  schema: S,
-  invalid: InvalidResource[],
-): z.infer<S> | undefined {
+export function parseSpec<S extends z.ZodType>(resource: Resource, schema: S, invalid: InvalidResource[]): z.infer<S> | undefined {
   const result = schema.safeParse(withoutNulls(resource.body.spec ?? {}));
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;

@@ -61,7 +61,11 @@ function duplicateGroups(inv: Inventory): Map<string, Resource[]> {
 }
 
 /** A duplicate group by identity and contents, whatever its folder: the same pair moved elsewhere. */
-const contentsKey = (group: Resource[], inv: Inventory): string => `${identityKey(group[0]!, inv)}|${group.map((r) => r.hash).sort().join(',')}`;
+const contentsKey = (group: Resource[], inv: Inventory): string =>
+  `${identityKey(group[0]!, inv)}|${group
+    .map((r) => r.hash)
+    .sort()
+    .join(',')}`;
 
 const WORKLOAD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob']);
 

@@ -33,13 +33,16 @@ export interface ReviewInput {
   rendered?: RenderedSides;
 }
 
-
 /** The whole engine: two snapshots in, findings and errors out. Pure apart from the clock. */
 export function reviewSnapshots(input: ReviewInput): ReviewResult {
   const { config } = input;
   setMaxStates(config.limits.maxMatcherStates);
   const cache = input.cache ?? new ParseCache();
-  const [baseSide, headSide] = withRendered(input.rendered, (owned) => loadSide(input.base, config, cache, owned), (owned) => loadSide(input.head, config, cache, owned));
+  const [baseSide, headSide] = withRendered(
+    input.rendered,
+    (owned) => loadSide(input.base, config, cache, owned),
+    (owned) => loadSide(input.head, config, cache, owned),
+  );
   const base = { inventory: buildInventory(baseSide.resources, config.defaultNamespace), errors: baseSide.errors };
   const head = { inventory: buildInventory(headSide.resources, config.defaultNamespace), errors: headSide.errors };
   const changes: PolicyChange[] = [...renderFailures(input.rendered)];
@@ -70,7 +73,10 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
   const errors: ReviewError[] = dedupeErrors([...head.errors, ...renderErrors(input.rendered)]);
   return {
     version: 1,
-    summary: { ...summarize(findings, errors, config, { filesParsed: input.head.files.length, workloads: Math.max(...perView.map((v) => v.workloads)) }), removedKindsIgnored: removedKindsIgnored.size },
+    summary: {
+      ...summarize(findings, errors, config, { filesParsed: input.head.files.length, workloads: Math.max(...perView.map((v) => v.workloads)) }),
+      removedKindsIgnored: removedKindsIgnored.size,
+    },
     findings,
     errors,
     unanalysed: unanalysedChanges(base.inventory, head.inventory),
@@ -82,7 +88,12 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
  * mesh-invalid objects of the head (as errors), and the removed Istio kinds left unchanged
  * (counted once, by file and hash, however many views hold them).
  */
-function reviewView(baseInv: Inventory, headInv: Inventory, config: Config, exposedBefore: ReadonlySet<string>): { changes: PolicyChange[]; errors: ParseError[]; removedKindsIgnored: string[]; workloads: number } {
+function reviewView(
+  baseInv: Inventory,
+  headInv: Inventory,
+  config: Config,
+  exposedBefore: ReadonlySet<string>,
+): { changes: PolicyChange[]; errors: ParseError[]; removedKindsIgnored: string[]; workloads: number } {
   const meshOptions = { rootNamespace: config.istio.rootNamespace, trustDomain: config.istio.trustDomain };
   const changes: PolicyChange[] = [];
   const errors: ParseError[] = [];
@@ -117,7 +128,11 @@ function reviewView(baseInv: Inventory, headInv: Inventory, config: Config, expo
     for (const c of diff) {
       const previous = c.related?.[0];
       if (c.cause === 'invalid' && isRemovedIstioKind(c.anchor.resource) && previous && isRemovedIstioKind(previous)) {
-        errors.push({ file: c.anchor.resource.file, line: c.anchor.resource.locate(c.anchor.path), message: `${c.detail ?? ''} (edited or moved by this change)`.trim() });
+        errors.push({
+          file: c.anchor.resource.file,
+          line: c.anchor.resource.locate(c.anchor.path),
+          message: `${c.detail ?? ''} (edited or moved by this change)`.trim(),
+        });
       } else changes.push(c);
     }
     for (const inv of after.invalid) {
@@ -178,8 +193,31 @@ function renderFailures(rendered: RenderedSides | undefined): PolicyChange[] {
 
 /** An error in a file, as an analysis-incomplete change anchored on the file's line. */
 function fileErrorChange(e: ParseError): PolicyChange {
-  const pseudo: Resource = { apiVersion: 'v1', kind: 'File', name: e.file, namespace: undefined, body: {}, file: e.file, docIndex: 0, line: e.line, hash: '', locate: () => e.line };
-  return { cause: 'unanalysable', mesh: 'none', workload: null, port: null, anchor: { resource: pseudo, path: [] }, side: 'after', before: '', after: '', witness: null, scope: undefined, detail: e.message };
+  const pseudo: Resource = {
+    apiVersion: 'v1',
+    kind: 'File',
+    name: e.file,
+    namespace: undefined,
+    body: {},
+    file: e.file,
+    docIndex: 0,
+    line: e.line,
+    hash: '',
+    locate: () => e.line,
+  };
+  return {
+    cause: 'unanalysable',
+    mesh: 'none',
+    workload: null,
+    port: null,
+    anchor: { resource: pseudo, path: [] },
+    side: 'after',
+    before: '',
+    after: '',
+    witness: null,
+    scope: undefined,
+    detail: e.message,
+  };
 }
 
 function dedupeErrors(errors: ParseError[]): ReviewError[] {

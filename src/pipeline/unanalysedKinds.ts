@@ -11,7 +11,11 @@ const NOT_YET: ReadonlyArray<{ group: RegExp; kinds?: RegExp; except?: RegExp; w
     except: /^(policy\.networking\.k8s\.io\/v1alpha1 (Baseline)?AdminNetworkPolicy|policy\.networking\.k8s\.io\/v1alpha2 ClusterNetworkPolicy)$/,
     what: 'Kubernetes admin network policies',
   },
-  { group: /(^|\.)linkerd\.io$/, kinds: /^(Server|ServerAuthorization|AuthorizationPolicy|MeshTLSAuthentication|NetworkAuthentication|HTTPRoute)$/, what: 'Linkerd policy' },
+  {
+    group: /(^|\.)linkerd\.io$/,
+    kinds: /^(Server|ServerAuthorization|AuthorizationPolicy|MeshTLSAuthentication|NetworkAuthentication|HTTPRoute)$/,
+    what: 'Linkerd policy',
+  },
   { group: /^consul\.hashicorp\.com$/, what: 'Consul configuration entries' },
   { group: /(^|\.)cilium\.io$/, kinds: /NetworkPolicy$/, what: 'Cilium network policies' },
 ];
@@ -45,6 +49,7 @@ export function unanalysedChanges(base: Inventory, head: Inventory): UnanalysedO
 }
 
 const groupOf = (r: Resource) => (r.apiVersion.includes('/') ? r.apiVersion.split('/')[0]! : '');
-const ruleFor = (r: Resource) => NOT_YET.find((n) => n.group.test(groupOf(r)) && (!n.kinds || n.kinds.test(r.kind)) && !n.except?.test(`${r.apiVersion} ${r.kind}`));
+const ruleFor = (r: Resource) =>
+  NOT_YET.find((n) => n.group.test(groupOf(r)) && (!n.kinds || n.kinds.test(r.kind)) && !n.except?.test(`${r.apiVersion} ${r.kind}`));
 const watched = (r: Resource) => ruleFor(r) !== undefined;
 const whatOf = (r: Resource) => ruleFor(r)!.what;

@@ -47,7 +47,11 @@ export function makeClause(effect: Effect, cube: Cube, origin: Origin): Clause {
 
 /** A fingerprint of the decision function: equal fingerprints decide every request alike. */
 export function accessFingerprint(p: AccessPolicy): string {
-  const keys = (cs: Clause[]) => cs.map((c) => c.key).sort().join('&');
+  const keys = (cs: Clause[]) =>
+    cs
+      .map((c) => c.key)
+      .sort()
+      .join('&');
   return [
     cubeKey(p.universe),
     p.enforced ? 'E' : 'U',

@@ -60,7 +60,9 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
         // One workload's answer could not be computed (a policy too large to analyse): said as a
         // finding that fails closed, while the other workloads are still reviewed.
         const reason = error instanceof Error ? error.message : String(error);
-        own.push(base(before.mesh, 'unanalysable', { resource: a.workload.resource, path: a.workload.templatePath }, 'after', a.workload, port, { detail: reason }));
+        own.push(
+          base(before.mesh, 'unanalysable', { resource: a.workload.resource, path: a.workload.templatePath }, 'after', a.workload, port, { detail: reason }),
+        );
       }
     }
     changes.push(...groupPorts(own));
@@ -74,7 +76,12 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
     if (seenAmbiguity.has(amb.key)) continue;
     // Anchor on the competitor this change brought in, when there is one.
     const first = amb.resources.find((r) => ctx.findBefore(r)?.hash !== r.hash) ?? amb.resources[0]!;
-    changes.push(base(after.mesh, 'ambiguous', { resource: first, path: ['metadata', 'name'] }, 'after', amb.workload, null, { detail: amb.message, related: amb.resources }));
+    changes.push(
+      base(after.mesh, 'ambiguous', { resource: first, path: ['metadata', 'name'] }, 'after', amb.workload, null, {
+        detail: amb.message,
+        related: amb.resources,
+      }),
+    );
   }
   markExposed(after, changes);
   const invalidBefore = new Set(before.invalid.map((x) => `${x.resource.file}|${x.resource.hash}`));
@@ -82,7 +89,12 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
     if (invalidBefore.has(`${inv.resource.file}|${inv.resource.hash}`)) continue;
     // The object it replaces, when one of the same identity was there before (edited or moved): the rule weighs a new one apart.
     const previous = ctx.findBefore(inv.resource);
-    changes.push(base(after.mesh, 'invalid', { resource: inv.resource, path: inv.path }, 'after', null, null, { detail: inv.message, ...(previous ? { related: [previous] } : {}) }));
+    changes.push(
+      base(after.mesh, 'invalid', { resource: inv.resource, path: inv.path }, 'after', null, null, {
+        detail: inv.message,
+        ...(previous ? { related: [previous] } : {}),
+      }),
+    );
   }
   return changes;
 }
@@ -102,7 +114,12 @@ function predecessors(before: MeshSide, after: MeshSide): Map<string, WorkloadVi
   const found = new Map<string, WorkloadView>();
   if (gone.length === 0) return found;
   // The pods' identity labels: the mesh's own switches (injection, revision, data plane) are what a PR changes, not who the pods are.
-  const labels = (v: WorkloadView) => JSON.stringify(Object.entries(v.workload.labels).filter(([k]) => !MESH_LABEL.test(k)).sort());
+  const labels = (v: WorkloadView) =>
+    JSON.stringify(
+      Object.entries(v.workload.labels)
+        .filter(([k]) => !MESH_LABEL.test(k))
+        .sort(),
+    );
   const taken = new Set<WorkloadView>();
   const fresh = [...after.workloads.entries()].filter(([k, v]) => !before.workloads.has(k) && !v.workload.potential);
   // A namespace renamed as a whole: every workload of it moves to a namespace that had none.
@@ -112,9 +129,18 @@ function predecessors(before: MeshSide, after: MeshSide): Map<string, WorkloadVi
   for (const same of [
     (a: WorkloadView, b: WorkloadView) => a.workload.namespace === b.workload.namespace && a.workload.name === b.workload.name,
     (a: WorkloadView, b: WorkloadView) => a.workload.namespace === b.workload.namespace && Object.keys(a.workload.labels).length > 0 && labels(a) === labels(b),
-    (a: WorkloadView, b: WorkloadView) => renamed(a, b) && a.workload.kind === b.workload.kind && a.workload.name === b.workload.name && labels(a) === labels(b),
+    (a: WorkloadView, b: WorkloadView) =>
+      renamed(a, b) && a.workload.kind === b.workload.kind && a.workload.name === b.workload.name && labels(a) === labels(b),
     // Renamed with its labels (`-app` -> `-application` everywhere): the same software, the only one of its kind that left and came.
-    (a: WorkloadView, b: WorkloadView) => a.workload.namespace === b.workload.namespace && a.workload.kind === b.workload.kind && soleImages(a, fresh) === soleImages(b, gone.map((g) => [workloadKey(g.workload), g] as const)) && soleImages(a, fresh) !== undefined,
+    (a: WorkloadView, b: WorkloadView) =>
+      a.workload.namespace === b.workload.namespace &&
+      a.workload.kind === b.workload.kind &&
+      soleImages(a, fresh) ===
+        soleImages(
+          b,
+          gone.map((g) => [workloadKey(g.workload), g] as const),
+        ) &&
+      soleImages(a, fresh) !== undefined,
   ]) {
     for (const [key, a] of fresh) {
       if (found.has(key)) continue;
@@ -132,7 +158,9 @@ function predecessors(before: MeshSide, after: MeshSide): Map<string, WorkloadVi
 function soleImages(v: WorkloadView, among: readonly (readonly [string, WorkloadView])[]): string | undefined {
   const images = (w: Workload) => {
     const spec = get(w.resource.body, ...w.templatePath.slice(0, -1), 'spec');
-    const list = [...arr(get(spec, 'initContainers')), ...arr(get(spec, 'containers'))].map((c) => str(get(c, 'image'))).filter((i): i is string => i !== undefined);
+    const list = [...arr(get(spec, 'initContainers')), ...arr(get(spec, 'containers'))]
+      .map((c) => str(get(c, 'image')))
+      .filter((i): i is string => i !== undefined);
     return list.length > 0 ? JSON.stringify(list.sort()) : undefined;
   };
   const mine = images(v.workload);
@@ -162,7 +190,10 @@ function scopeOf(origin: Origin | undefined, rootNamespace: string | undefined |
   const labels = origin.resource.kind === 'Gateway' ? sel : sel?.matchLabels;
   const hasSelector = labels !== undefined && labels !== null && Object.keys(labels).length > 0;
   if (hasSelector) return 'workload';
-  const isRoot = typeof rootNamespace === 'string' ? origin.resource.namespace === rootNamespace : rootNamespace !== undefined && rootNamespace.has(origin.resource.namespace ?? '');
+  const isRoot =
+    typeof rootNamespace === 'string'
+      ? origin.resource.namespace === rootNamespace
+      : rootNamespace !== undefined && rootNamespace.has(origin.resource.namespace ?? '');
   if (isRoot) return 'mesh';
   return 'namespace';
 }
@@ -220,7 +251,15 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
       if (!c) continue;
       const gk = `${c.cause}|${c.anchor.resource.file}|${c.anchor.resource.docIndex}|${c.anchor.path.join('.')}|${c.side}`;
       if (grouped.has(gk)) continue;
-      grouped.set(gk, base(mesh, c.cause, c.anchor, c.side, w, port, { witness: describeRequest(delta.witness, port, protocol), before: verdictText(delta.before), after: verdictText(delta.after), scope: c.scope }));
+      grouped.set(
+        gk,
+        base(mesh, c.cause, c.anchor, c.side, w, port, {
+          witness: describeRequest(delta.witness, port, protocol),
+          before: verdictText(delta.before),
+          after: verdictText(delta.after),
+          scope: c.scope,
+        }),
+      );
     }
     // Also on a port only a policy names: an ALLOW whose only rule (on such a port) becomes
     // allow-nothing takes away all the access it granted, and must not read as "no findings".
@@ -229,7 +268,14 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
       if (!anchor) continue;
       const gk = `narrow|${port}`;
       if (grouped.has(gk)) continue;
-      grouped.set(gk, base(mesh, 'access-narrowed', anchor, side, w, port, { witness: describeRequest(delta.witness, port, protocol), before: verdictText(delta.before), after: verdictText(delta.after) }));
+      grouped.set(
+        gk,
+        base(mesh, 'access-narrowed', anchor, side, w, port, {
+          witness: describeRequest(delta.witness, port, protocol),
+          before: verdictText(delta.before),
+          after: verdictText(delta.after),
+        }),
+      );
     }
   }
   for (const c of grouped.values()) out.push({ ...c, ...undeclaredPortNotes(c.anchor, b, a, port) });
@@ -239,7 +285,9 @@ function verdictText(v: AccessDelta['before']): string {
   const text = reasonText(v);
   // Possibly allowed: the external authorizer (CUSTOM) still has its say, and its answer is unknown.
   const ext = v.external?.origin.resource;
-  return ext && v.reason.kind !== 'custom' ? `${text}, unless the external authorizer that ${ext.kind} ${ext.namespace ?? ''}/${ext.name} sends it to refuses it` : text;
+  return ext && v.reason.kind !== 'custom'
+    ? `${text}, unless the external authorizer that ${ext.kind} ${ext.namespace ?? ''}/${ext.name} sends it to refuses it`
+    : text;
 }
 
 function reasonText(v: AccessDelta['before']): string {
@@ -282,7 +330,9 @@ function undeclaredPortNotes(anchor: Origin, b: WorkloadView, a: WorkloadView, p
   const known = a.declaredPorts ?? [];
   const which = `${w.namespace}/${w.name} declares no port ${port}${known.length > 0 ? ` (it declares ${known.join(', ')})` : ''}; only a policy names it.`;
   const field = anchor.path.includes('portLevelMtls') ? 'portLevelMtls keys' : 'Policy ports';
-  return { notes: [`${which} ${field} are the workload's target ports, not Service ports: if ${port} is a Service port, the port it forwards to is unaffected.`] };
+  return {
+    notes: [`${which} ${field} are the workload's target ports, not Service ports: if ${port} is a Service port, the port it forwards to is unaffected.`],
+  };
 }
 
 /**
@@ -419,7 +469,6 @@ function formerDecider(origin: Origin, ctx: SideContext, view: WorkloadView, shi
   if (valueAt(still.body, origin.path) === undefined) return { anchor: origin, side: 'before', dryRun: false };
   return { anchor: refineAnchor({ resource: still, path: origin.path }, origin.resource, { elsewhere: true }), side: 'after', dryRun: false };
 }
-
 
 function classifyBroadening(
   d: AccessDelta,

@@ -26,7 +26,23 @@ export function groupPorts(changes: readonly PolicyChange[]): PolicyChange[] {
 function groupKey(c: PolicyChange): string {
   const w = c.workload ? `${c.workload.namespace}/${c.workload.name}` : '';
   const r = c.anchor.resource;
-  return JSON.stringify([c.cause, c.mesh, w, r.file, r.docIndex, r.kind, r.namespace ?? null, r.name, c.anchor.path, c.side, c.before, c.after, c.scope ?? null, c.detail ?? null, c.escalation ?? null]);
+  return JSON.stringify([
+    c.cause,
+    c.mesh,
+    w,
+    r.file,
+    r.docIndex,
+    r.kind,
+    r.namespace ?? null,
+    r.name,
+    c.anchor.path,
+    c.side,
+    c.before,
+    c.after,
+    c.scope ?? null,
+    c.detail ?? null,
+    c.escalation ?? null,
+  ]);
 }
 
 function merge(group: PolicyChange[]): PolicyChange {

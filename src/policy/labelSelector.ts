@@ -77,7 +77,11 @@ export function describeSelector(sel: LabelSelector): string {
   const parts = [
     ...Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`),
     ...(sel.matchExpressions ?? []).map((e) =>
-      e.operator === 'Exists' ? e.key : e.operator === 'DoesNotExist' ? `!${e.key}` : `${e.key} ${e.operator === 'In' ? 'in' : 'notin'} (${(e.values ?? []).join(',')})`,
+      e.operator === 'Exists'
+        ? e.key
+        : e.operator === 'DoesNotExist'
+          ? `!${e.key}`
+          : `${e.key} ${e.operator === 'In' ? 'in' : 'notin'} (${(e.values ?? []).join(',')})`,
     ),
   ];
   return parts.length === 0 ? 'all' : parts.join(',');
@@ -117,8 +121,10 @@ export function selectorError(raw: unknown): { path: (string | number)[]; messag
     const ke = labelKeyError(e.key);
     if (ke) return { path: ['matchExpressions', i, 'key'], message: ke };
     const n = (e.values ?? []).length;
-    if ((e.operator === 'In' || e.operator === 'NotIn') && n === 0) return { path: ['matchExpressions', i, 'values'], message: `values: must be specified when operator is ${e.operator}` };
-    if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && n > 0) return { path: ['matchExpressions', i, 'values'], message: `values: may not be specified when operator is ${e.operator}` };
+    if ((e.operator === 'In' || e.operator === 'NotIn') && n === 0)
+      return { path: ['matchExpressions', i, 'values'], message: `values: must be specified when operator is ${e.operator}` };
+    if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && n > 0)
+      return { path: ['matchExpressions', i, 'values'], message: `values: may not be specified when operator is ${e.operator}` };
     for (const [j, v] of (e.values ?? []).entries()) {
       const ve = labelValueError(v);
       if (ve) return { path: ['matchExpressions', i, 'values', j], message: ve };

@@ -50,11 +50,17 @@ export class PortSet {
   }
 
   get isAll(): boolean {
-    return this.names.size === 0 && PROTOCOLS.every((p) => this.ranges[p].length === 1 && this.ranges[p][0]![0] === MIN_PORT && this.ranges[p][0]![1] === MAX_PORT);
+    return (
+      this.names.size === 0 && PROTOCOLS.every((p) => this.ranges[p].length === 1 && this.ranges[p][0]![0] === MIN_PORT && this.ranges[p][0]![1] === MAX_PORT)
+    );
   }
 
   union(o: PortSet): PortSet {
-    return this.combine(o, (a, b) => normalize([...a, ...b]), (inA, inB) => inA || inB);
+    return this.combine(
+      o,
+      (a, b) => normalize([...a, ...b]),
+      (inA, inB) => inA || inB,
+    );
   }
 
   intersect(o: PortSet): PortSet {
@@ -62,7 +68,11 @@ export class PortSet {
   }
 
   subtract(o: PortSet): PortSet {
-    return this.combine(o, (a, b) => intersect(a, complement(b)), (inA, inB) => inA && !inB);
+    return this.combine(
+      o,
+      (a, b) => intersect(a, complement(b)),
+      (inA, inB) => inA && !inB,
+    );
   }
 
   equals(o: PortSet): boolean {
@@ -79,7 +89,10 @@ export class PortSet {
 
   /** Canonical text: equal sets, equal keys. */
   get key(): string {
-    return [...PROTOCOLS.map((p) => `${p}:${this.ranges[p].map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',')}`), [...this.names].sort().join(',')].join(';');
+    return [
+      ...PROTOCOLS.map((p) => `${p}:${this.ranges[p].map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',')}`),
+      [...this.names].sort().join(','),
+    ].join(';');
   }
 
   /** A member, as `TCP 8080` or `TCP port named http`, preferring the candidates (protocol, port). */

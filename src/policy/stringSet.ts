@@ -56,7 +56,12 @@ export class StringSet {
    */
   private lazy(): Lazy {
     const f = this.formula;
-    if (f) return lazyProduct(f.pos.map((x) => x.lazy()), f.neg.map((x) => x.lazy()), StringSet.MAX_CHAR);
+    if (f)
+      return lazyProduct(
+        f.pos.map((x) => x.lazy()),
+        f.neg.map((x) => x.lazy()),
+        StringSet.MAX_CHAR,
+      );
     this.lazyAutomaton ??= this.isLazy ? patternUnionLazy(this.matchers!, StringSet.MAX_CHAR) : lazyOfDfa(this.dfa);
     return this.lazyAutomaton;
   }
@@ -128,7 +133,9 @@ export class StringSet {
     if (unique.length === 0) return StringSet.empty();
     if (unique.length === 1) return unique[0]!;
     if (unique.length === 2) return unique[0]!.union(unique[1]!);
-    const key = `any:${createHash('sha1').update(unique.map((s) => s.key).join('\u0000')).digest('hex')}`;
+    const key = `any:${createHash('sha1')
+      .update(unique.map((s) => s.key).join('\u0000'))
+      .digest('hex')}`;
     const hit = StringSet.cache.get(key);
     if (hit) return hit;
     const patterns = asPatternUnion(unique);
@@ -487,4 +494,3 @@ function toWord(value: string): number[] {
   for (let i = 0; i < value.length; i++) word.push(value.charCodeAt(i));
   return word;
 }
-

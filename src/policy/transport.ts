@@ -6,7 +6,7 @@ const RANK: Record<TransportMode, number> = { STRICT: 3, PERMISSIVE: 2, PLAINTEX
 
 /** Negative when `after` is weaker than `before`. PLAINTEXT and UNMANAGED are equal for transport. */
 export function compareTransport(before: TransportMode, after: TransportMode): number {
-  const r = (m: TransportMode) => Math.min(RANK[m], 1) === 0 ? 1 : RANK[m];
+  const r = (m: TransportMode) => (Math.min(RANK[m], 1) === 0 ? 1 : RANK[m]);
   return r(after) - r(before);
 }
 

@@ -17,11 +17,45 @@ import { DIM } from './requestSpace.js';
  * then PATCH, then WebDAV's RFC 4918 and its extensions), in the order people meet them.
  */
 export const REGISTERED_METHODS = [
-  'GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS',
-  'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK',
-  'CONNECT', 'TRACE', 'QUERY', 'SEARCH', 'REPORT', 'MKCALENDAR', 'ACL', 'BIND', 'UNBIND', 'REBIND',
-  'CHECKIN', 'CHECKOUT', 'UNCHECKOUT', 'VERSION-CONTROL', 'MKWORKSPACE', 'MKACTIVITY', 'MERGE', 'UPDATE',
-  'LABEL', 'BASELINE-CONTROL', 'ORDERPATCH', 'LINK', 'UNLINK', 'MKREDIRECTREF', 'UPDATEREDIRECTREF',
+  'GET',
+  'POST',
+  'PUT',
+  'DELETE',
+  'PATCH',
+  'HEAD',
+  'OPTIONS',
+  'PROPFIND',
+  'PROPPATCH',
+  'MKCOL',
+  'COPY',
+  'MOVE',
+  'LOCK',
+  'UNLOCK',
+  'CONNECT',
+  'TRACE',
+  'QUERY',
+  'SEARCH',
+  'REPORT',
+  'MKCALENDAR',
+  'ACL',
+  'BIND',
+  'UNBIND',
+  'REBIND',
+  'CHECKIN',
+  'CHECKOUT',
+  'UNCHECKOUT',
+  'VERSION-CONTROL',
+  'MKWORKSPACE',
+  'MKACTIVITY',
+  'MERGE',
+  'UPDATE',
+  'LABEL',
+  'BASELINE-CONTROL',
+  'ORDERPATCH',
+  'LINK',
+  'UNLINK',
+  'MKREDIRECTREF',
+  'UPDATEREDIRECTREF',
 ] as const;
 
 /**
@@ -71,7 +105,10 @@ export function ruleLiterals(policies: readonly AccessPolicy[]): Map<string, str
       if (seen.has(rule) || rule === null || typeof rule !== 'object') continue;
       seen.add(rule);
       const r = rule as { from?: unknown; to?: unknown; when?: unknown };
-      for (const part of [...list(r.from).map((f) => (f as { source?: unknown })?.source), ...list(r.to).map((t) => (t as { operation?: unknown })?.operation)]) {
+      for (const part of [
+        ...list(r.from).map((f) => (f as { source?: unknown })?.source),
+        ...list(r.to).map((t) => (t as { operation?: unknown })?.operation),
+      ]) {
         if (part === null || typeof part !== 'object') continue;
         for (const [field, values] of Object.entries(part)) {
           const dim = FIELD_DIM[field];

@@ -19,7 +19,11 @@ const NONE: ReadonlySet<string> = new Set();
  * objects of the target (so nothing reads as removed or added), and the failure itself is
  * a finding (renderFailures). Render errors join the side's errors.
  */
-export function withRendered(rendered: RenderedSides | undefined, base: (owned: ReadonlySet<string>) => Loaded, head: (owned: ReadonlySet<string>) => Loaded): [Loaded, Loaded] {
+export function withRendered(
+  rendered: RenderedSides | undefined,
+  base: (owned: ReadonlySet<string>) => Loaded,
+  head: (owned: ReadonlySet<string>) => Loaded,
+): [Loaded, Loaded] {
   if (!rendered) return [base(NONE), head(NONE)];
   const b = base(rendered.base.owned);
   const h = head(rendered.head.owned);

@@ -28,7 +28,12 @@ const FROM_WRAPPER = '../repo/';
 export async function componentWrapper(tmp: string, root: Kustomization): Promise<Build> {
   const dir = join(tmp, WRAPPER);
   await mkdir(dir);
-  const wrapper = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', buildMetadata: ['originAnnotations'], components: [posix.join('..', 'repo', root.dir)] };
+  const wrapper = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    buildMetadata: ['originAnnotations'],
+    components: [posix.join('..', 'repo', root.dir)],
+  };
   await writeFile(join(dir, 'kustomization.yaml'), stringify(wrapper));
   return {
     dir,

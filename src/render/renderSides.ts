@@ -38,15 +38,27 @@ interface TargetRender {
  * the sides is rendered once and shared; renders run in parallel up to the core count.
  * Throws ToolMissingError when the repository has kustomizations and no kustomize is installed.
  */
-export async function renderSides(base: Snapshot, head: Snapshot, config: Config, cache: ParseCache, opts: { limits?: RunLimits; env?: NodeJS.ProcessEnv } = {}): Promise<{ base: RenderedSide; head: RenderedSide; renders: number }> {
+export async function renderSides(
+  base: Snapshot,
+  head: Snapshot,
+  config: Config,
+  cache: ParseCache,
+  opts: { limits?: RunLimits; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ base: RenderedSide; head: RenderedSide; renders: number }> {
   const limits = opts.limits ?? DEFAULT_RENDER_LIMITS;
   const sides = await Promise.all([prepare(base), prepare(head)]);
   const anyRoots = sides.some((s) => s.targets.roots.length > 0);
   const tool = anyRoots ? kustomizeCommand(opts.env) : undefined;
-  if (anyRoots && !tool) throw new ToolMissingError('this repository has kustomizations, and kustomize is not installed: install kubectl or kustomize, or set KUSTOMIZE_BIN (npm run install-tools puts pinned binaries in .tools/bin)');
+  if (anyRoots && !tool)
+    throw new ToolMissingError(
+      'this repository has kustomizations, and kustomize is not installed: install kubectl or kustomize, or set KUSTOMIZE_BIN (npm run install-tools puts pinned binaries in .tools/bin)',
+    );
   const charts = sides.map((s) => chartReleases(s.paths, config));
   const helm = charts.some((c) => c.length > 0) ? helmCommand(opts.env) : undefined;
-  if (charts.some((c) => c.length > 0) && !helm) throw new ToolMissingError('this repository has Helm charts, and helm is not installed: install helm or set HELM_BIN (npm run install-tools puts pinned binaries in .tools/bin)');
+  if (charts.some((c) => c.length > 0) && !helm)
+    throw new ToolMissingError(
+      'this repository has Helm charts, and helm is not installed: install helm or set HELM_BIN (npm run install-tools puts pinned binaries in .tools/bin)',
+    );
   const jobs = new Map<string, () => Promise<TargetRender>>();
   const chartPlan: { side: number; key: string; name: string }[] = [];
   for (const [i, side] of sides.entries()) {
@@ -69,7 +81,12 @@ export async function renderSides(base: Snapshot, head: Snapshot, config: Config
     }
   }
   const results = await parallel([...jobs.entries()], Math.max(1, availableParallelism()));
-  const out = sides.map((s): RenderedSide => ({ resources: [], errors: [], owned: new Set([...ownedFiles(s.targets, s.paths), ...chartOwnedFiles(s.paths)]), failed: new Set() }));
+  const out = sides.map((s): RenderedSide => ({
+    resources: [],
+    errors: [],
+    owned: new Set([...ownedFiles(s.targets, s.paths), ...chartOwnedFiles(s.paths)]),
+    failed: new Set(),
+  }));
   for (const p of chartPlan) {
     const r = results.get(p.key)!;
     out[p.side]!.resources.push(...r.resources);
@@ -120,10 +137,24 @@ async function parallel<T>(jobs: [string, () => Promise<T>][], width: number): P
  * load restrictor stays root-only (no --enable-helm, no exec/alpha plugins: kustomize
  * runs those only with --enable-alpha-plugins / --enable-exec, never passed here).
  */
-async function renderRoot(snap: Snapshot, root: Kustomization, tool: ToolCommand, limits: RunLimits, lookup: (file: string) => Resource[]): Promise<TargetRender> {
+async function renderRoot(
+  snap: Snapshot,
+  root: Kustomization,
+  tool: ToolCommand,
+  limits: RunLimits,
+  lookup: (file: string) => Resource[],
+): Promise<TargetRender> {
   const target = targetName(root);
   if (root.remote.length) {
-    return { ok: false, resources: [], errors: root.remote.map((r) => ({ file: root.file, line: r.line, message: `${target}: remote base ${r.ref} is not rendered (no network): vendor it into the repository` })) };
+    return {
+      ok: false,
+      resources: [],
+      errors: root.remote.map((r) => ({
+        file: root.file,
+        line: r.line,
+        message: `${target}: remote base ${r.ref} is not rendered (no network): vendor it into the repository`,
+      })),
+    };
   }
   const tmp = await mkdtemp(join(tmpdir(), 'mesh-review-render-'));
   try {
@@ -152,7 +183,17 @@ async function renderRoot(snap: Snapshot, root: Kustomization, tool: ToolCommand
     const own = ownObjectsPatched(dropped, parsed.resources);
     if (own) {
       // A dropped patch would have changed one of the Component's own objects: what it renders to is not known.
-      return { ok: false, resources: [], errors: [{ file: own.file, line: 1, message: `${target} failed to render: rendered alone, its patches for objects it does not declare fail, and its patch ${own.file} for its own ${own.kind} ${own.name} cannot be told apart from them` }] };
+      return {
+        ok: false,
+        resources: [],
+        errors: [
+          {
+            file: own.file,
+            line: 1,
+            message: `${target} failed to render: rendered alone, its patches for objects it does not declare fail, and its patch ${own.file} for its own ${own.kind} ${own.name} cannot be told apart from them`,
+          },
+        ],
+      };
     }
     return { ok: parsed.errors.length === 0, ...parsed };
   } finally {
@@ -206,7 +247,6 @@ function toolError(target: string, root: Kustomization, message: string, repo: s
   return { file, line, message: `${target} failed to render: ${toolMessage(clean)}` };
 }
 
-
 export type ChartRelease = Config['helm']['charts'][number];
 
 /** The configured releases, plus every discovered chart with default values (unless discovery is off). */
@@ -214,7 +254,10 @@ function chartReleases(paths: string[], config: Config): ChartRelease[] {
   const listed = config.helm.charts;
   const configured = new Set(listed.map((c) => c.path.replace(/\/$/, '')));
   const found = config.helm.discover ? findCharts(paths).filter((d) => !configured.has(d)) : [];
-  return [...listed.map((c) => ({ ...c, path: c.path.replace(/\/$/, '') })), ...found.map((path): ChartRelease => ({ path, releaseName: 'release', valuesFiles: [], set: {} }))];
+  return [
+    ...listed.map((c) => ({ ...c, path: c.path.replace(/\/$/, '') })),
+    ...found.map((path): ChartRelease => ({ path, releaseName: 'release', valuesFiles: [], set: {} })),
+  ];
 }
 
 export function releaseName(rel: ChartRelease): string {
@@ -232,17 +275,24 @@ async function renderChart(snap: Snapshot, rel: ChartRelease, tool: ToolCommand,
   try {
     const repo = join(tmp, 'repo');
     for (const f of snap.files) if (f.path.startsWith(rel.path ? `${rel.path}/` : '') || rel.valuesFiles.includes(f.path)) await put(repo, f.path, f.content);
-    for (const v of rel.valuesFiles) if (!snap.files.some((f) => f.path === v)) {
-      const c = await snap.readFile(v).catch(() => undefined);
-      if (c) await put(repo, v, c);
-    }
+    for (const v of rel.valuesFiles)
+      if (!snap.files.some((f) => f.path === v)) {
+        const c = await snap.readFile(v).catch(() => undefined);
+        if (c) await put(repo, v, c);
+      }
     const args = [...tool.args, 'template', rel.releaseName, join(repo, rel.path), '--include-crds', ...(rel.namespace ? ['--namespace', rel.namespace] : [])];
     for (const v of rel.valuesFiles) args.push('--values', join(repo, v));
     for (const [k, v] of Object.entries(rel.set)) args.push(typeof v === 'string' ? '--set-string' : '--set', `${k}=${String(v)}`);
     await mkdir(join(tmp, '.helm', 'plugins'), { recursive: true });
     const res = await runTool(tool.bin, args, { cwd: tmp, env: cleanEnv(tmp), limits });
     if (!res.ok) return { ok: false, resources: [], errors: [helmError(target, rel, res.message, repo)] };
-    const parsed = renderedResources(res.stdout, { target, baseDir: '', fallbackFile: posix.join(rel.path, 'Chart.yaml'), origin: (_d, comment) => helmSourcePath(rel.path, comment), lookup: () => [] });
+    const parsed = renderedResources(res.stdout, {
+      target,
+      baseDir: '',
+      fallbackFile: posix.join(rel.path, 'Chart.yaml'),
+      origin: (_d, comment) => helmSourcePath(rel.path, comment),
+      lookup: () => [],
+    });
     // Templates are Go text, not YAML: the line is the template file's first line; the
     // field's line inside the template is not known without the template's source map.
     for (const r of parsed.resources) r.source = r.file;

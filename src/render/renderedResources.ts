@@ -16,7 +16,16 @@ export type OriginLookup = (file: string) => Resource[];
  * never the rendered stream, which no reviewer can see. The annotation is removed from the
  * body so it does not make two equal renders differ.
  */
-export function renderedResources(stream: string, opts: { target: string; baseDir: string; fallbackFile: string; origin: (doc: Record<string, unknown>, comment: string) => string | undefined; lookup: OriginLookup }): { resources: Resource[]; errors: ParseError[] } {
+export function renderedResources(
+  stream: string,
+  opts: {
+    target: string;
+    baseDir: string;
+    fallbackFile: string;
+    origin: (doc: Record<string, unknown>, comment: string) => string | undefined;
+    lookup: OriginLookup;
+  },
+): { resources: Resource[]; errors: ParseError[] } {
   const resources: Resource[] = [];
   const errors: ParseError[] = [];
   const docs = parseAllDocuments(stream);
@@ -62,7 +71,12 @@ export function renderedResources(stream: string, opts: { target: string; baseDi
  */
 function matchOrigin(candidates: Resource[], kind: string, name: string): Resource | undefined {
   const ofKind = candidates.filter((r) => r.kind === kind);
-  return ofKind.find((r) => r.name === name) ?? ofKind.filter((r) => r.name && name.includes(r.name)).sort((a, b) => b.name.length - a.name.length)[0] ?? (ofKind.length === 1 ? ofKind[0] : undefined) ?? candidates[0];
+  return (
+    ofKind.find((r) => r.name === name) ??
+    ofKind.filter((r) => r.name && name.includes(r.name)).sort((a, b) => b.name.length - a.name.length)[0] ??
+    (ofKind.length === 1 ? ofKind[0] : undefined) ??
+    candidates[0]
+  );
 }
 
 /** The origin path kustomize wrote (relative to the rendered root), for local files only. */

@@ -70,7 +70,15 @@ export function toJsonReport(result: ReviewResult): JsonReport {
       notes: [...(f.notes ?? [])],
     })),
     errors: result.errors.map((e) => ({ file: e.file, line: e.line, message: e.message })),
-    unanalysed: (result.unanalysed ?? []).map((o) => ({ kind: o.kind, namespace: o.namespace, name: o.name, file: o.file, line: o.line, change: o.change, what: o.what })),
+    unanalysed: (result.unanalysed ?? []).map((o) => ({
+      kind: o.kind,
+      namespace: o.namespace,
+      name: o.name,
+      file: o.file,
+      line: o.line,
+      change: o.change,
+      what: o.what,
+    })),
   };
 }
 

@@ -1,16 +1,6 @@
 import { atOrAbove, type Finding, type ReviewError, type Severity } from '../findings/finding.js';
 import { describeUnanalysed, removedKindsLine, type ReviewResult } from '../findings/reviewResult.js';
-import {
-  errorLocation,
-  locationLabel,
-  plural,
-  portsCell,
-  severityCounts,
-  sortErrors,
-  sortFindings,
-  visible,
-  workloadLabel,
-} from './format.js';
+import { errorLocation, locationLabel, plural, portsCell, severityCounts, sortErrors, sortFindings, visible, workloadLabel } from './format.js';
 
 export interface MarkdownOptions {
   /**

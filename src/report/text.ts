@@ -1,15 +1,6 @@
 import { SEVERITIES, type Finding, type Severity } from '../findings/finding.js';
 import { describeUnanalysed, removedKindsLine, type ReviewResult } from '../findings/reviewResult.js';
-import {
-  errorLocation,
-  locationLabel,
-  placeLabel,
-  plural,
-  severityCounts,
-  sortErrors,
-  sortFindings,
-  visible,
-} from './format.js';
+import { errorLocation, locationLabel, placeLabel, plural, severityCounts, sortErrors, sortFindings, visible } from './format.js';
 
 export interface TextOptions {
   /** The CLI passes `process.stdout.isTTY && !process.env.NO_COLOR`; files and pipes get plain text. */
@@ -45,7 +36,8 @@ export function renderText(result: ReviewResult, options: TextOptions): string {
   const unanalysed = result.unanalysed ?? [];
   if (unanalysed.length > 0) {
     lines.push(paint('bold', `NOT ANALYSED (${unanalysed.length}): review by hand`), '');
-    for (const o of unanalysed) lines.push(`  ${paint('dim', visible(`${o.file}:${o.line}`, { multiline: false }))}  ${visible(describeUnanalysed(o), { multiline: false })}`);
+    for (const o of unanalysed)
+      lines.push(`  ${paint('dim', visible(`${o.file}:${o.line}`, { multiline: false }))}  ${visible(describeUnanalysed(o), { multiline: false })}`);
     lines.push('');
   }
 

@@ -72,7 +72,10 @@ export class FairQueue {
       const entry: Running = { job: next, abort, done: Promise.resolve() };
       this.running.set(key, entry);
       entry.done = this.runner(next, abort.signal)
-        .then(() => undefined, () => undefined)
+        .then(
+          () => undefined,
+          () => undefined,
+        )
         .finally(() => {
           this.running.delete(key);
           this.pump();

@@ -22,7 +22,8 @@ export const ReviewJob = z.object({
 export type ReviewJob = z.infer<typeof ReviewJob>;
 
 /** One job per head and trigger: the dedupe key of redeliveries and of the same push's several events. */
-export const jobKey = (j: Pick<ReviewJob, 'owner' | 'repo' | 'number' | 'headSha' | 'trigger'>): string => `${j.owner}/${j.repo}#${j.number}@${j.headSha}:${j.trigger}`;
+export const jobKey = (j: Pick<ReviewJob, 'owner' | 'repo' | 'number' | 'headSha' | 'trigger'>): string =>
+  `${j.owner}/${j.repo}#${j.number}@${j.headSha}:${j.trigger}`;
 
 /** The pull request a job reviews: newer heads supersede older ones, and its jobs run one at a time. */
 export const pullKey = (j: Pick<ReviewJob, 'owner' | 'repo' | 'number'>): string => `${j.owner}/${j.repo}#${j.number}`;

@@ -25,18 +25,12 @@ interface WalkEntry {
 
 type ReadOutcome = { file: SnapshotFile } | { skipped: { path: string; reason: string } } | undefined;
 
-export async function readDirectorySnapshot(
-  dir: string,
-  config: DirectorySourceConfig,
-  options: DirectorySnapshotOptions = {},
-): Promise<Snapshot> {
+export async function readDirectorySnapshot(dir: string, config: DirectorySourceConfig, options: DirectorySnapshotOptions = {}): Promise<Snapshot> {
   const root = await resolveRoot(dir);
   const { entries, unreadable } = await walk(root);
   const byPath = new Map(entries.map((e) => [e.path, e]));
   const selected = selectFiles([...byPath.keys()].sort(), config);
-  const outcomes = await mapLimit(selected, READ_CONCURRENCY, (path) =>
-    readSelected(root, byPath.get(path)!, config.limits.maxFileBytes),
-  );
+  const outcomes = await mapLimit(selected, READ_CONCURRENCY, (path) => readSelected(root, byPath.get(path)!, config.limits.maxFileBytes));
   const snapshot: Snapshot = {
     label: options.label ?? dir,
     files: [],

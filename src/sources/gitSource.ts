@@ -24,7 +24,10 @@ export async function readGitSnapshot(repoDir: string, ref: string, config: GitS
   const sha = await resolveCommit(repoDir, ref);
   const entries = await listTree(repoDir, sha);
   const byPath = new Map(entries.map((e) => [e.path, e]));
-  const selected = selectFiles(entries.map((e) => e.path), config);
+  const selected = selectFiles(
+    entries.map((e) => e.path),
+    config,
+  );
   const snapshot: Snapshot = {
     label: `${ref} (${sha.slice(0, 7)})`,
     files: [],
@@ -107,11 +110,7 @@ async function readSelected(
  * source does on disk: a link inside the tree is read through, one that
  * leaves the tree (or dangles, or loops) is reported as skipped (a string).
  */
-async function resolveEntry(
-  catFile: GitCatFile,
-  byPath: ReadonlyMap<string, TreeEntry>,
-  entry: TreeEntry,
-): Promise<TreeEntry | string | undefined> {
+async function resolveEntry(catFile: GitCatFile, byPath: ReadonlyMap<string, TreeEntry>, entry: TreeEntry): Promise<TreeEntry | string | undefined> {
   let current = entry;
   for (let hop = 0; hop < MAX_LINK_HOPS; hop++) {
     if (current.mode !== SYMLINK_MODE) return current;

@@ -17,14 +17,7 @@ export function selectFiles(paths: readonly string[], config: SelectionConfig): 
   const isIncluded = picomatch(config.include, { dot: true });
   const isExcluded = config.exclude.length > 0 ? picomatch(config.exclude, { dot: true }) : () => false;
   const chartDirs = findChartDirs(paths);
-  return paths.filter(
-    (p) =>
-      hasManifestExtension(p) &&
-      !isInIgnoredDir(p) &&
-      isIncluded(p) &&
-      !isExcluded(p) &&
-      !isUnderChartTemplates(p, chartDirs),
-  );
+  return paths.filter((p) => hasManifestExtension(p) && !isInIgnoredDir(p) && isIncluded(p) && !isExcluded(p) && !isUnderChartTemplates(p, chartDirs));
 }
 
 export function hasManifestExtension(path: string): boolean {

@@ -30,7 +30,13 @@ function strings(value: unknown): string[] {
 
 function paths(value: unknown, key = 'path'): string[] {
   if (!Array.isArray(value)) return [];
-  return value.flatMap((v) => (typeof v === 'string' ? [v] : v && typeof v === 'object' && typeof (v as Record<string, unknown>)[key] === 'string' ? [(v as Record<string, string>)[key]!] : []));
+  return value.flatMap((v) =>
+    typeof v === 'string'
+      ? [v]
+      : v && typeof v === 'object' && typeof (v as Record<string, unknown>)[key] === 'string'
+        ? [(v as Record<string, string>)[key]!]
+        : [],
+  );
 }
 
 function generatorFiles(value: unknown): string[] {

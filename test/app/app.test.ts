@@ -63,7 +63,13 @@ describe('the demo pull request', () => {
     expect(run.conclusion).toBe('failure');
     expect(run.output!.title).toBe('4 high-severity weakenings: mTLS no longer required on checkout/checkout:8080 …');
     expect(run.output!.summary).toContain('| Severity | Workload | Port | What changed | Example request | File |');
-    for (const where of ['checkout/authz.yaml:24', 'payments/authz.yaml:17', 'payments/authz.yaml:34 (base)', 'payments/strict-mtls.yaml:12 (base)', 'checkout/deny-debug.yaml:']) {
+    for (const where of [
+      'checkout/authz.yaml:24',
+      'payments/authz.yaml:17',
+      'payments/authz.yaml:34 (base)',
+      'payments/strict-mtls.yaml:12 (base)',
+      'checkout/deny-debug.yaml:',
+    ]) {
       expect(run.output!.summary).toContain(where);
     }
 
@@ -141,7 +147,7 @@ describe('events', () => {
 });
 
 describe('the base branch moved on after the pull request branched', () => {
-  it('reviews against the merge base, never the base branch tip (whose newer changes are not this PR\'s)', async () => {
+  it("reviews against the merge base, never the base branch tip (whose newer changes are not this PR's)", async () => {
     const app = await start();
     const pr = demoPullRequest();
     const MERGE_BASE = 'aa11bb22cc33dd44ee55ff6677889900aabbccdd';
@@ -192,7 +198,12 @@ describe('pull requests with nothing to say', () => {
 
     // The existing threads are still read: a push that fixes the last finding must resolve its thread.
     expect(gh().calls()).toEqual(reviewCalls({ review: 'skip' }));
-    expect(gh().runs.get(CHECK_RUN_ID)).toMatchObject({ status: 'completed', conclusion: 'success', output: { title: 'No mesh security changes' }, annotations: [] });
+    expect(gh().runs.get(CHECK_RUN_ID)).toMatchObject({
+      status: 'completed',
+      conclusion: 'success',
+      output: { title: 'No mesh security changes' },
+      annotations: [],
+    });
     expect(gh().reviews()).toEqual([]);
   });
 });
@@ -313,7 +324,11 @@ describe('check suites', () => {
     // The suite's job found no run, read the pull request and reviewed it, all in the head's queue;
     // the synchronize, queued behind it, saw that review and stood down.
     expect(gh().sent('POST', /\/check-runs$/)).toHaveLength(1);
-    expect(gh().calls()).toEqual([`GET /repos/acme/mesh-config/commits/${HEAD_SHA}/check-runs`, 'GET /repos/acme/mesh-config/pulls/12', ...reviewCalls({ review: 'post' })]);
+    expect(gh().calls()).toEqual([
+      `GET /repos/acme/mesh-config/commits/${HEAD_SHA}/check-runs`,
+      'GET /repos/acme/mesh-config/pulls/12',
+      ...reviewCalls({ review: 'post' }),
+    ]);
     expect(gh().reviews()).toHaveLength(1);
     expect(gh().runs.get(CHECK_RUN_ID)).toMatchObject({ status: 'completed', conclusion: 'failure' });
   });
@@ -339,7 +354,11 @@ describe('check suites', () => {
       `GET /repos/acme/mesh-config/commits/${NEWER_SHA}/check-runs`,
       ...reviewCalls({ headSha: NEWER_SHA, review: 'post' }),
     ]);
-    expect(gh().sent('POST', /\/check-runs$/).map((r) => (r.body as { head_sha: string }).head_sha)).toEqual([NEWER_SHA]);
+    expect(
+      gh()
+        .sent('POST', /\/check-runs$/)
+        .map((r) => (r.body as { head_sha: string }).head_sha),
+    ).toEqual([NEWER_SHA]);
     expect(gh().reviews()).toHaveLength(1);
   });
 
@@ -353,7 +372,11 @@ describe('check suites', () => {
 
     await deliver(app, 'check_suite', checkSuiteEvent('requested'));
 
-    expect(gh().calls()).toEqual([`GET /repos/acme/mesh-config/commits/${HEAD_SHA}/check-runs`, 'GET /repos/acme/mesh-config/pulls/12', ...reviewCalls({ review: 'post' })]);
+    expect(gh().calls()).toEqual([
+      `GET /repos/acme/mesh-config/commits/${HEAD_SHA}/check-runs`,
+      'GET /repos/acme/mesh-config/pulls/12',
+      ...reviewCalls({ review: 'post' }),
+    ]);
     expect(gh().reviews()).toHaveLength(1);
   });
 });
@@ -378,7 +401,13 @@ describe('webhook signatures', () => {
     const post = (signature: string, id: string) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = httpRequest(
-          { host: '127.0.0.1', port, method: 'POST', path: '/api/github/webhooks', headers: { 'content-type': 'application/json', 'x-github-event': 'pull_request', 'x-github-delivery': id, 'x-hub-signature-256': signature } },
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/api/github/webhooks',
+            headers: { 'content-type': 'application/json', 'x-github-event': 'pull_request', 'x-github-delivery': id, 'x-hub-signature-256': signature },
+          },
           (res) => {
             let body = '';
             res.on('data', (c: Buffer) => (body += c.toString()));

@@ -145,7 +145,14 @@ export const PR_NUMBER = 12;
 export function pullRequest(base: Json, spec: PullSpec = {}): Json {
   const repository = ourRepository(base.base.repo);
   const headRepo = spec.fork
-    ? { ...repository, id: repository.id + 1, name: REPO, full_name: `contributor/${REPO}`, fork: true, owner: { ...repository.owner, login: 'contributor', id: 4242424 } }
+    ? {
+        ...repository,
+        id: repository.id + 1,
+        name: REPO,
+        full_name: `contributor/${REPO}`,
+        fork: true,
+        owner: { ...repository.owner, login: 'contributor', id: 4242424 },
+      }
     : repository;
   const number = spec.number ?? PR_NUMBER;
   return {
@@ -228,16 +235,23 @@ export function checkSuiteEvent(action: 'requested' | 'rerequested', spec: { hea
             base: { ref: 'main', sha: BASE_SHA, repo: { id: 1, url: `https://api.github.com/repos/${OWNER}/${REPO}`, name: REPO } },
           },
         ];
-  event.check_suite = { ...event.check_suite, id: spec.suiteId ?? event.check_suite.id, head_sha: headSha, after: headSha, head_branch: 'weaken-mesh', pull_requests: pulls };
+  event.check_suite = {
+    ...event.check_suite,
+    id: spec.suiteId ?? event.check_suite.id,
+    head_sha: headSha,
+    after: headSha,
+    head_branch: 'weaken-mesh',
+    pull_requests: pulls,
+  };
   return event;
 }
 
 // ---------------------------------------------------------------------------
 // GitHub's answers: response examples of GitHub's OpenAPI description, adjusted
 
-const spec = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../../node_modules/@octokit/openapi/generated/api.github.com.json', import.meta.url)), 'utf8'),
-) as { components: { examples: Record<string, { value: unknown }> } };
+const spec = JSON.parse(readFileSync(fileURLToPath(new URL('../../node_modules/@octokit/openapi/generated/api.github.com.json', import.meta.url)), 'utf8')) as {
+  components: { examples: Record<string, { value: unknown }> };
+};
 
 export function responseExample(name: string): Json {
   const value = spec.components.examples[name]?.value;
@@ -356,7 +370,9 @@ export class FakeGitHub {
         .get(contents(REPO))
         .reply(200, content, apiHeaders({ 'content-type': 'text/plain; charset=utf-8', etag: '"4e1243bd22c66e76c2ba9eddc1f91394e57f9f83"' }));
     } else {
-      this.api().get(contents(REPO)).reply(content.status, content.body ?? { message: 'Server Error' }, apiHeaders());
+      this.api()
+        .get(contents(REPO))
+        .reply(content.status, content.body ?? { message: 'Server Error' }, apiHeaders());
     }
   }
 
@@ -389,7 +405,13 @@ export class FakeGitHub {
   }
 
   /** GET pulls/{n}/files: the diff of `base` → `head`, GitHub's way (or `entries` as given). */
-  pullFiles(base: Tree, head: Tree, headSha = HEAD_SHA, number = PR_NUMBER, entries = diffEntries(base, head, { owner: OWNER, repo: REPO }, headSha)): DiffEntry[] {
+  pullFiles(
+    base: Tree,
+    head: Tree,
+    headSha = HEAD_SHA,
+    number = PR_NUMBER,
+    entries = diffEntries(base, head, { owner: OWNER, repo: REPO }, headSha),
+  ): DiffEntry[] {
     this.api().get(`${this.repoPath}/pulls/${number}/files`).query({ per_page: '100', page: '1' }).reply(200, entries, apiHeaders());
     return entries;
   }
@@ -403,7 +425,11 @@ export class FakeGitHub {
     this.api()
       .get(`${this.repoPath}/tarball/${sha}`)
       .optionally(options.optional === true)
-      .reply(302, '', apiHeaders({ location: `https://codeload.github.com/${OWNER}/${REPO}/legacy.tar.gz/${sha}?token=${CODELOAD_TOKEN}`, 'content-length': '0' }));
+      .reply(
+        302,
+        '',
+        apiHeaders({ location: `https://codeload.github.com/${OWNER}/${REPO}/legacy.tar.gz/${sha}?token=${CODELOAD_TOKEN}`, 'content-length': '0' }),
+      );
     const scope = nock('https://codeload.github.com');
     scope.on('request', (req: { path: string }) => this.codeloadRequests.push(req.path));
     const prefix = `${OWNER}-${REPO}-${sha.slice(0, 7)}`;
@@ -411,14 +437,21 @@ export class FakeGitHub {
       .get(`/${OWNER}/${REPO}/legacy.tar.gz/${sha}`)
       .query({ token: CODELOAD_TOKEN })
       .optionally(options.optional === true)
-      .reply(200, () => tarball(prefix, [...tree].map(([path, content]) => ({ path, content }))), {
-        ...CODELOAD_HEADERS,
-        'content-disposition': `attachment; filename=${prefix}.tar.gz`,
-      });
+      .reply(
+        200,
+        () =>
+          tarball(
+            prefix,
+            [...tree].map(([path, content]) => ({ path, content })),
+          ),
+        {
+          ...CODELOAD_HEADERS,
+          'content-disposition': `attachment; filename=${prefix}.tar.gz`,
+        },
+      );
   }
 
   private compared = false;
-
 
   /**
    * GET compare/{base}...{head}: the merge base, which a review diffs against. Unless a test
@@ -432,10 +465,14 @@ export class FakeGitHub {
       .query(true)
       .optionally()
       .times(50)
-      .reply(200, (uri: string) => {
-        const [base, head] = uri.split('/compare/')[1]!.split('?')[0]!.split('...') as [string, string];
-        return { status: 'ahead', ahead_by: 1, behind_by: 0, total_commits: 1, merge_base_commit: { sha: mergeBaseOf(base, head) }, commits: [], files: [] };
-      }, apiHeaders());
+      .reply(
+        200,
+        (uri: string) => {
+          const [base, head] = uri.split('/compare/')[1]!.split('?')[0]!.split('...') as [string, string];
+          return { status: 'ahead', ahead_by: 1, behind_by: 0, total_commits: 1, merge_base_commit: { sha: mergeBaseOf(base, head) }, commits: [], files: [] };
+        },
+        apiHeaders(),
+      );
   }
 
   /** GET /app with the app's JWT: the app's slug, read once per process for its bot login. */
@@ -511,7 +548,11 @@ export class FakeGitHub {
   replyInThread(commentId: number, number = PR_NUMBER): void {
     this.api()
       .post(`${this.repoPath}/pulls/${number}/comments/${commentId}/replies`)
-      .reply(201, (_uri, body) => ({ ...responseExample('pull-request-review-comment'), id: 9001, in_reply_to_id: commentId, body: (body as Json).body }), apiHeaders());
+      .reply(
+        201,
+        (_uri, body) => ({ ...responseExample('pull-request-review-comment'), id: 9001, in_reply_to_id: commentId, body: (body as Json).body }),
+        apiHeaders(),
+      );
   }
 
   // --- what was sent
@@ -536,7 +577,10 @@ export class FakeGitHub {
   calls(): string[] {
     return this.requests
       .filter((r) => !r.path.startsWith('/app/installations/'))
-      .map((r) => `${r.method} ${decodeURIComponent(r.path.split('?')[0]!)}${r.path === '/graphql' ? ` ${/^\s*(query|mutation)\s+(\w+)/.exec(String((r.body as Json)?.query))?.[2] ?? ''}` : ''}`);
+      .map(
+        (r) =>
+          `${r.method} ${decodeURIComponent(r.path.split('?')[0]!)}${r.path === '/graphql' ? ` ${/^\s*(query|mutation)\s+(\w+)/.exec(String((r.body as Json)?.query))?.[2] ?? ''}` : ''}`,
+      );
   }
 }
 
@@ -569,7 +613,9 @@ export function useFakeGitHub(): { gh: () => FakeGitHub; app: () => AppUnderTest
     nock.enableNetConnect();
     if (process.env.PRINT_REQUEST_COUNTS === '1') {
       const token = gh.requests.length - gh.calls().length;
-      console.log(`[requests] ${expect.getState().currentTestName}: ${gh.calls().length} api.github.com (+${token} token, +${gh.codeloadRequests.length} codeload)`);
+      console.log(
+        `[requests] ${expect.getState().currentTestName}: ${gh.calls().length} api.github.com (+${token} token, +${gh.codeloadRequests.length} codeload)`,
+      );
     }
     expect(unexpected, 'no request that was not mocked').toEqual([]);
     expect(pending, 'every mocked GitHub request was made').toEqual([]);

@@ -36,7 +36,9 @@ describe('limits', () => {
 
     await opened(app, changedFiles);
 
-    const patches = gh().sent('PATCH', /\/check-runs\/\d+$/).map((r) => r.body as { status?: string; conclusion?: string; output: { annotations?: unknown[] } });
+    const patches = gh()
+      .sent('PATCH', /\/check-runs\/\d+$/)
+      .map((r) => r.body as { status?: string; conclusion?: string; output: { annotations?: unknown[] } });
     expect(patches.map((p) => p.output.annotations?.length)).toEqual([50, 50, 12]);
     // The verdict is in the first request, so a failure while appending annotations cannot leave the run in progress.
     expect(patches[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
@@ -87,7 +89,11 @@ describe('limits', () => {
     await opened(app, changedFiles);
 
     // Three writes (create, complete, review): two waits of a full second.
-    expect(gh().calls().filter((c) => !c.startsWith('GET') && !c.includes('meshReviewThreads'))).toHaveLength(3);
+    expect(
+      gh()
+        .calls()
+        .filter((c) => !c.startsWith('GET') && !c.includes('meshReviewThreads')),
+    ).toHaveLength(3);
     expect(sleeps).toEqual([1000, 1000]);
   });
 });

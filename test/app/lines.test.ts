@@ -30,9 +30,15 @@ describe('commentable lines', () => {
     const demo = demoPullRequest();
     // payments/authz.yaml becomes payments/policies.yaml in the same pull request.
     const head = withFiles(demo.head, { 'payments/authz.yaml': null, 'payments/policies.yaml': demo.head.get('payments/authz.yaml')! });
-    const entries = diffEntries(demo.base, head, { owner: 'acme', repo: 'mesh-config' }, HEAD_SHA).filter((e) => !e.filename.startsWith('payments/') || !e.filename.endsWith('authz.yaml'));
+    const entries = diffEntries(demo.base, head, { owner: 'acme', repo: 'mesh-config' }, HEAD_SHA).filter(
+      (e) => !e.filename.startsWith('payments/') || !e.filename.endsWith('authz.yaml'),
+    );
     const renamed = entries.find((e) => e.filename === 'payments/policies.yaml')!;
-    Object.assign(renamed, { status: 'renamed', previous_filename: 'payments/authz.yaml', patch: githubPatch(demo.base.get('payments/authz.yaml')!, head.get('payments/policies.yaml')!) });
+    Object.assign(renamed, {
+      status: 'renamed',
+      previous_filename: 'payments/authz.yaml',
+      patch: githubPatch(demo.base.get('payments/authz.yaml')!, head.get('payments/policies.yaml')!),
+    });
     gh().installationToken();
     gh().createCheckRun();
     gh().pullFiles(demo.base, head, HEAD_SHA, 12, entries);

@@ -37,7 +37,10 @@ function existingAfter(review: ReviewBody, options: { oid?: string; replies?: Re
   const threads: ThreadSpec[] = review.comments.map((c, i) => ({
     id: `PRRT_kwDOthread${i}`,
     path: c.path,
-    comments: [{ author: APP_LOGIN, body: c.body, databaseId: 7001 + i }, ...(options.replies?.[i] ? [{ author: 'alice', body: options.replies[i], databaseId: 7101 + i }] : [])],
+    comments: [
+      { author: APP_LOGIN, body: c.body, databaseId: 7001 + i },
+      ...(options.replies?.[i] ? [{ author: 'alice', body: options.replies[i], databaseId: 7101 + i }] : []),
+    ],
   }));
   return { threads, reviews: [{ author: APP_LOGIN, body: review.body, oid: options.oid ?? HEAD_SHA }] };
 }
@@ -64,7 +67,9 @@ describe('no duplicate comments', () => {
     expect(gh().reviews()).toHaveLength(1);
     expect(gh().runs.get(4243)).toMatchObject({ status: 'completed', conclusion: 'failure' });
     // Two attempts of one delivery are still told apart (their check runs' external ids differ).
-    const [first, second] = gh().sent('POST', /\/check-runs$/).map((r) => (r.body as { external_id: string }).external_id);
+    const [first, second] = gh()
+      .sent('POST', /\/check-runs$/)
+      .map((r) => (r.body as { external_id: string }).external_id);
     expect(first).not.toBe(second);
     expect(first).toContain(DELIVERY);
   });
@@ -79,7 +84,10 @@ describe('no duplicate comments', () => {
     mockReview(gh(), { ...pr, checkRunId: 4243, tokenCached: true, ...existingAfter(review), review: 'skip' });
     await app.probot.receive({ id: 'delivery-rerun', name: 'check_run', payload: checkRunRerequested() } as never);
 
-    expect(gh().calls().slice(before)).toEqual(['GET /repos/acme/mesh-config/pulls/12', ...reviewCalls({ checkRunId: 4243, review: 'skip', loginCached: true })]);
+    expect(gh().calls().slice(before)).toEqual([
+      'GET /repos/acme/mesh-config/pulls/12',
+      ...reviewCalls({ checkRunId: 4243, review: 'skip', loginCached: true }),
+    ]);
     expect(gh().reviews()).toHaveLength(1);
     expect(gh().runs.get(4243)).toMatchObject({ status: 'completed', conclusion: 'failure' });
   });
@@ -99,7 +107,10 @@ describe('no duplicate comments', () => {
     mockReview(gh(), { ...demoPullRequest(), checkRunId: 4243, tokenCached: true, ...existingAfter(review), review: 'skip' });
     await app.probot.receive({ id: 'delivery-suite', name: 'check_suite', payload: checkSuiteEvent('rerequested') } as never);
 
-    expect(gh().calls().slice(before)).toEqual(['GET /repos/acme/mesh-config/pulls/12', ...reviewCalls({ checkRunId: 4243, review: 'skip', loginCached: true })]);
+    expect(gh().calls().slice(before)).toEqual([
+      'GET /repos/acme/mesh-config/pulls/12',
+      ...reviewCalls({ checkRunId: 4243, review: 'skip', loginCached: true }),
+    ]);
     expect(gh().reviews()).toHaveLength(1);
   });
 
@@ -118,7 +129,11 @@ describe('no duplicate comments', () => {
       outdated: true,
       review: 'skip',
     });
-    await app.probot.receive({ id: 'delivery-force', name: 'pull_request', payload: pullRequestEvent('synchronize', { headSha: NEWER_SHA, changedFiles }) } as never);
+    await app.probot.receive({
+      id: 'delivery-force',
+      name: 'pull_request',
+      payload: pullRequestEvent('synchronize', { headSha: NEWER_SHA, changedFiles }),
+    } as never);
 
     expect(gh().calls().slice(before)).toEqual(reviewCalls({ headSha: NEWER_SHA, checkRunId: 4243, review: 'skip', loginCached: true }));
     expect(gh().reviews()).toHaveLength(1);
@@ -140,7 +155,11 @@ describe('only the app’s own markers count', () => {
       reviews: copied.reviews.map((r) => ({ ...r, author: 'mallory' })),
     };
     const { changedFiles } = mockReview(gh(), { ...demoPullRequest(), headSha: NEWER_SHA, checkRunId: 4243, tokenCached: true, ...pasted, review: 'post' });
-    await app.probot.receive({ id: 'delivery-pasted', name: 'pull_request', payload: pullRequestEvent('synchronize', { headSha: NEWER_SHA, changedFiles }) } as never);
+    await app.probot.receive({
+      id: 'delivery-pasted',
+      name: 'pull_request',
+      payload: pullRequestEvent('synchronize', { headSha: NEWER_SHA, changedFiles }),
+    } as never);
 
     // The login is read once per process.
     expect(gh().calls().slice(before)).toEqual(reviewCalls({ headSha: NEWER_SHA, checkRunId: 4243, review: 'post', loginCached: true }));
@@ -164,12 +183,21 @@ describe('a later push reverts every manifest change', () => {
     gh().pull({ headSha: FIXED_SHA });
     review.comments.forEach((_c, i) => gh().resolveThread(`PRRT_kwDOthread${i}`));
 
-    await app.probot.receive({ id: 'delivery-revert', name: 'pull_request', payload: pullRequestEvent('synchronize', { headSha: FIXED_SHA, changedFiles: files.length }) } as never);
+    await app.probot.receive({
+      id: 'delivery-revert',
+      name: 'pull_request',
+      payload: pullRequestEvent('synchronize', { headSha: FIXED_SHA, changedFiles: files.length }),
+    } as never);
 
     expect(gh().runs.get(4243)).toMatchObject({ status: 'completed', conclusion: 'success', output: { title: 'No mesh configuration changed' } });
     expect(gh().graphqlMutations()).toHaveLength(review.comments.length);
     expect(gh().reviews()).toHaveLength(1);
-    expect(gh().calls().slice(before).filter((c) => c.startsWith('GET') && c.includes('tarball'))).toEqual([]);
+    expect(
+      gh()
+        .calls()
+        .slice(before)
+        .filter((c) => c.startsWith('GET') && c.includes('tarball')),
+    ).toEqual([]);
   });
 });
 
@@ -181,12 +209,31 @@ describe('a later push fixes a finding', () => {
     const pr = demoPullRequest();
     const fixedIndex = review.comments.findIndex((c) => c.body.includes('ALLOW rule admits new requests'));
 
-    const { changedFiles } = mockReview(gh(), { base: pr.base, head: fixedHead(pr.head), headSha: FIXED_SHA, checkRunId: 4243, tokenCached: true, ...existingAfter(review), review: 'skip' });
+    const { changedFiles } = mockReview(gh(), {
+      base: pr.base,
+      head: fixedHead(pr.head),
+      headSha: FIXED_SHA,
+      checkRunId: 4243,
+      tokenCached: true,
+      ...existingAfter(review),
+      review: 'skip',
+    });
     gh().resolveThread(`PRRT_kwDOthread${fixedIndex}`);
-    await app.probot.receive({ id: 'delivery-fix', name: 'pull_request', payload: pullRequestEvent('synchronize', { headSha: FIXED_SHA, changedFiles }) } as never);
+    await app.probot.receive({
+      id: 'delivery-fix',
+      name: 'pull_request',
+      payload: pullRequestEvent('synchronize', { headSha: FIXED_SHA, changedFiles }),
+    } as never);
 
-    expect(gh().calls().slice(before)).toEqual([...reviewCalls({ headSha: FIXED_SHA, checkRunId: 4243, review: 'skip', loginCached: true }), 'POST /graphql meshReviewResolve']);
-    expect(gh().graphqlMutations().map((m) => (m.body as { variables: { threadId: string } }).variables.threadId)).toEqual([`PRRT_kwDOthread${fixedIndex}`]);
+    expect(gh().calls().slice(before)).toEqual([
+      ...reviewCalls({ headSha: FIXED_SHA, checkRunId: 4243, review: 'skip', loginCached: true }),
+      'POST /graphql meshReviewResolve',
+    ]);
+    expect(
+      gh()
+        .graphqlMutations()
+        .map((m) => (m.body as { variables: { threadId: string } }).variables.threadId),
+    ).toEqual([`PRRT_kwDOthread${fixedIndex}`]);
     expect(gh().sent('POST', /\/replies$/)).toEqual([]);
     expect(gh().reviews()).toHaveLength(1);
     // The other findings stand: the check still fails, now with three.
@@ -210,9 +257,16 @@ describe('a later push fixes a finding', () => {
       review: 'skip',
     });
     gh().replyInThread(7001 + fixedIndex);
-    await app.probot.receive({ id: 'delivery-fix', name: 'pull_request', payload: pullRequestEvent('synchronize', { headSha: FIXED_SHA, changedFiles }) } as never);
+    await app.probot.receive({
+      id: 'delivery-fix',
+      name: 'pull_request',
+      payload: pullRequestEvent('synchronize', { headSha: FIXED_SHA, changedFiles }),
+    } as never);
 
-    expect(gh().calls().slice(before)).toEqual([...reviewCalls({ headSha: FIXED_SHA, checkRunId: 4243, review: 'skip', loginCached: true }), `POST /repos/acme/mesh-config/pulls/12/comments/${7001 + fixedIndex}/replies`]);
+    expect(gh().calls().slice(before)).toEqual([
+      ...reviewCalls({ headSha: FIXED_SHA, checkRunId: 4243, review: 'skip', loginCached: true }),
+      `POST /repos/acme/mesh-config/pulls/12/comments/${7001 + fixedIndex}/replies`,
+    ]);
     const [reply] = gh().sent('POST', /\/replies$/);
     expect((reply!.body as { body: string }).body).toContain(`Fixed in ${FIXED_SHA}`);
     expect((reply!.body as { body: string }).body).toContain(FIXED_MARKER);

@@ -69,7 +69,9 @@ describe('mesh-review pr', () => {
       'POST /graphql meshReviewThreads',
     ]);
     expect(gh().requests.filter((r) => r.method !== 'GET' && r.path !== '/graphql')).toEqual([]);
-    expect(out.stdout).toContain(`Check run "mesh-review" on ${HEAD_SHA.slice(0, 7)}: FAILURE — 4 high-severity weakenings: mTLS no longer required on checkout/checkout:8080 …`);
+    expect(out.stdout).toContain(
+      `Check run "mesh-review" on ${HEAD_SHA.slice(0, 7)}: FAILURE — 4 high-severity weakenings: mTLS no longer required on checkout/checkout:8080 …`,
+    );
     expect(out.stdout).toContain('| Severity | Workload | Port | What changed | Example request | File |');
     expect(out.stdout).toContain('Inline comments the app would post (4):');
     expect(out.stdout).toContain('--- checkout/authz.yaml:24 (RIGHT)');
@@ -107,7 +109,12 @@ describe('mesh-review pr', () => {
     expect(gh().runs.get(CHECK_RUN_ID)).toMatchObject({ status: 'completed', conclusion: 'failure' });
     const [review] = gh().reviews();
     expect(review!.event).toBe('COMMENT');
-    expect(review!.comments.map((c) => `${c.path}:${c.line}:${c.side}`)).toEqual(['checkout/authz.yaml:24:RIGHT', 'payments/authz.yaml:17:RIGHT', 'payments/authz.yaml:34:LEFT', 'payments/strict-mtls.yaml:12:LEFT']);
+    expect(review!.comments.map((c) => `${c.path}:${c.line}:${c.side}`)).toEqual([
+      'checkout/authz.yaml:24:RIGHT',
+      'payments/authz.yaml:17:RIGHT',
+      'payments/authz.yaml:34:LEFT',
+      'payments/strict-mtls.yaml:12:LEFT',
+    ]);
     expect(out.stdout).toContain('Review posted: posted');
     expect(out.stdout + out.stderr).not.toContain(USER_TOKEN);
   });

@@ -85,6 +85,13 @@ export function reviewSample(review: ReviewBody, scenario: string): string {
   for (const c of review.comments) {
     lines.push(`### \`${c.path}\` line ${c.line} (${c.side === 'RIGHT' ? 'RIGHT: the new line' : 'LEFT: the deleted line'})`, '', fenced(c.body), '');
   }
-  lines.push('## As rendered', '', 'The first comment as GitHub renders it (the fingerprint is an HTML comment and does not show):', '', review.comments[0]?.body ?? '', '');
+  lines.push(
+    '## As rendered',
+    '',
+    'The first comment as GitHub renders it (the fingerprint is an HTML comment and does not show):',
+    '',
+    review.comments[0]?.body ?? '',
+    '',
+  );
   return lines.join('\n');
 }

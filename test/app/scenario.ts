@@ -31,7 +31,9 @@ export function demoPullRequest(): PullRequestTrees {
 
 /** The demo's head with the `"*"` principal taken out again: that finding is fixed, the others stay. */
 export function fixedHead(head: Tree): Tree {
-  return withFiles(head, { 'payments/authz.yaml': edit(head.get('payments/authz.yaml'), '              - "*"  # temporary: let the new fraud service call us\n', '') });
+  return withFiles(head, {
+    'payments/authz.yaml': edit(head.get('payments/authz.yaml'), '              - "*"  # temporary: let the new fraud service call us\n', ''),
+  });
 }
 
 /** A pull request that changes only the README. */

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import {
-  expectedDocuments,
-  filePath,
-  generateRepo,
-  hasDeny,
-  nsName,
-  plannedChanges,
-  WORKLOADS_PER_NAMESPACE,
-} from '../../src/bench/generate.js';
+import { expectedDocuments, filePath, generateRepo, hasDeny, nsName, plannedChanges, WORKLOADS_PER_NAMESPACE } from '../../src/bench/generate.js';
 import { defaultConfig } from '../../src/config/schema.js';
 import { RULES } from '../../src/findings/rules/index.js';
 import { ParseCache } from '../../src/manifests/parseCache.js';

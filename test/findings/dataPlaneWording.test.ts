@@ -14,7 +14,10 @@ const FIXTURES = fileURLToPath(new URL('../../fixtures/istio/', import.meta.url)
 
 async function findings(name: string): Promise<Finding[]> {
   const config = defaultConfig();
-  const [base, head] = await Promise.all([readDirectorySnapshot(`${FIXTURES}${name}/before`, config), readDirectorySnapshot(`${FIXTURES}${name}/after`, config)]);
+  const [base, head] = await Promise.all([
+    readDirectorySnapshot(`${FIXTURES}${name}/before`, config),
+    readDirectorySnapshot(`${FIXTURES}${name}/after`, config),
+  ]);
   return reviewSnapshots({ base, head, config, now: new Date('2026-01-15T00:00:00Z') }).findings;
 }
 
@@ -25,11 +28,14 @@ const rule = async (name: string, ruleId: string): Promise<Finding> => {
 };
 
 describe('data-plane wording', () => {
-  it.each(['ambient-pod-opt-out', 'ambient-hostnetwork-unmanaged'])('%s: an ambient workload leaves the ambient data plane, no sidecar is named', async (name) => {
-    const f = await rule(name, 'sidecar-removed');
-    expect(f.title).toBe('shop/payments:8080 left the ambient data plane');
-    expect(f.message).not.toMatch(/istio-injection|Sidecar removed|labelled for injection/);
-  });
+  it.each(['ambient-pod-opt-out', 'ambient-hostnetwork-unmanaged'])(
+    '%s: an ambient workload leaves the ambient data plane, no sidecar is named',
+    async (name) => {
+      const f = await rule(name, 'sidecar-removed');
+      expect(f.title).toBe('shop/payments:8080 left the ambient data plane');
+      expect(f.message).not.toMatch(/istio-injection|Sidecar removed|labelled for injection/);
+    },
+  );
 
   it('a sidecar workload still loses its sidecar', async () => {
     expect((await rule('row07-injection-disabled-governed', 'sidecar-removed')).title).toBe('Sidecar removed from shop/payments:8080');
@@ -41,7 +47,11 @@ describe('data-plane wording', () => {
   });
 
   it('tags stay out of the message', async () => {
-    for (const [name, id] of [['ambient-pod-opt-out', 'sidecar-removed'], ['ambient-bypass-inbound-capture', 'port-bypasses-proxy'], ['row05-destination-rule-tls-simple', 'client-tls-disabled']] as const) {
+    for (const [name, id] of [
+      ['ambient-pod-opt-out', 'sidecar-removed'],
+      ['ambient-bypass-inbound-capture', 'port-bypasses-proxy'],
+      ['row05-destination-rule-tls-simple', 'client-tls-disabled'],
+    ] as const) {
       expect((await rule(name, id)).message, name).toMatch(/^Before: /);
     }
   });

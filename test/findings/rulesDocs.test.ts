@@ -71,22 +71,24 @@ describe('rule docs pages', () => {
     }
   });
 
-  it.each(RULES.map((r) => [r.id] as const))(
-    '%s: the example, reviewed, triggers the rule',
-    (id) => {
-      const md = page(id);
-      const context = yamlBlockUnder(md, 'Context');
-      const side = (heading: string) => {
-        const text = yamlBlockUnder(md, heading)!;
-        return context === undefined ? text : `${context}---\n${text}`;
-      };
-      // The analysis-incomplete page says it is reviewed with a low bound on matcher size.
-      const config = defaultConfig();
-      if (id === 'analysis-incomplete') config.limits.maxMatcherStates = 50;
-      const result = reviewSnapshots({ base: snapshot('before', side('Before')), head: snapshot('after', side('After')), config, now: new Date('2026-01-01T00:00:00Z') });
-      expect(result.findings.map((f) => f.ruleId)).toContain(id);
-    },
-  );
+  it.each(RULES.map((r) => [r.id] as const))('%s: the example, reviewed, triggers the rule', (id) => {
+    const md = page(id);
+    const context = yamlBlockUnder(md, 'Context');
+    const side = (heading: string) => {
+      const text = yamlBlockUnder(md, heading)!;
+      return context === undefined ? text : `${context}---\n${text}`;
+    };
+    // The analysis-incomplete page says it is reviewed with a low bound on matcher size.
+    const config = defaultConfig();
+    if (id === 'analysis-incomplete') config.limits.maxMatcherStates = 50;
+    const result = reviewSnapshots({
+      base: snapshot('before', side('Before')),
+      head: snapshot('after', side('After')),
+      config,
+      now: new Date('2026-01-01T00:00:00Z'),
+    });
+    expect(result.findings.map((f) => f.ruleId)).toContain(id);
+  });
 
   it('has no page without a rule', () => {
     const ids = new Set(RULES.map((r) => r.id));

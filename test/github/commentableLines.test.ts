@@ -127,10 +127,14 @@ describe('commentableLines from the snapshots, where GitHub gives no patch', () 
     const b = join(dir, 'b');
     if (before !== undefined) writeFileSync(a, before);
     if (after !== undefined) writeFileSync(b, after);
-    const result = spawnSync('git', ['diff', '--no-index', '--no-color', '-U3', before === undefined ? '/dev/null' : a, after === undefined ? '/dev/null' : b], {
-      encoding: 'utf8',
-      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
-    });
+    const result = spawnSync(
+      'git',
+      ['diff', '--no-index', '--no-color', '-U3', before === undefined ? '/dev/null' : a, after === undefined ? '/dev/null' : b],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+      },
+    );
     expect(result.status).toBe(1);
     rmSync(a, { force: true });
     rmSync(b, { force: true });
@@ -145,12 +149,20 @@ describe('commentableLines from the snapshots, where GitHub gives no patch', () 
     { name: 'one changed line', before: text(base40), after: text(base40.map((l, i) => (i === 19 ? 'key20: changed' : l))) },
     { name: 'hunks far apart', before: text(base40), after: text(base40.map((l, i) => (i === 2 || i === 35 ? `${l} # edited` : l))) },
     { name: 'hunks close enough to merge', before: text(base40), after: text(base40.map((l, i) => (i === 10 || i === 16 ? `${l} # edited` : l))) },
-    { name: 'lines inserted and deleted', before: text(base40), after: text([...base40.slice(0, 5), 'inserted: 1', 'inserted: 2', ...base40.slice(5, 30), ...base40.slice(33)]) },
+    {
+      name: 'lines inserted and deleted',
+      before: text(base40),
+      after: text([...base40.slice(0, 5), 'inserted: 1', 'inserted: 2', ...base40.slice(5, 30), ...base40.slice(33)]),
+    },
     { name: 'a change at the first and the last line', before: text(base40), after: text(['first: changed', ...base40.slice(1, 39), 'last: changed']) },
     { name: 'the last newline added', before: text(base40, false), after: text(base40) },
     { name: 'the last newline removed', before: text(base40), after: text(base40, false) },
     { name: 'lines appended after a missing last newline', before: text(lines(5), false), after: text([...lines(5), 'more: 1']) },
-    { name: 'CRLF line endings', before: lines(10).join('\r\n') + '\r\n', after: lines(10, (i) => (i === 4 ? 'key4: crlf' : `key${i}: value${i}`)).join('\r\n') + '\r\n' },
+    {
+      name: 'CRLF line endings',
+      before: lines(10).join('\r\n') + '\r\n',
+      after: lines(10, (i) => (i === 4 ? 'key4: crlf' : `key${i}: value${i}`)).join('\r\n') + '\r\n',
+    },
     { name: 'an added file', before: undefined, after: text(lines(6)) },
     { name: 'a deleted file', before: text(lines(6)), after: undefined },
   ])('$name: the same lines as the patch would give', ({ before, after }) => {
@@ -195,7 +207,7 @@ describe('commentableLines from the snapshots, where GitHub gives no patch', () 
     expect(sides([file('big.yaml', 'modified', undefined)], 'big.yaml', empty, head)).toBeUndefined();
   });
 
-  test('files past an incomplete listing get lines; with a complete one, unlisted changes are not the pull request\'s', () => {
+  test("files past an incomplete listing get lines; with a complete one, unlisted changes are not the pull request's", () => {
     const base = memorySnapshot('base', { 'listed.yaml': 'a: 1\n', 'unlisted.yaml': 'b: 1\n', 'gone.yaml': 'c: 1\n', 'same.yaml': 's: 1\n' });
     const head = memorySnapshot('head', { 'listed.yaml': 'a: 2\n', 'unlisted.yaml': 'b: 2\n', 'new.yaml': 'd: 1\ne: 1\n', 'same.yaml': 's: 1\n' });
     const listed = [file('listed.yaml', 'modified', '@@ -1 +1 @@\n-a: 1\n+a: 2')];
@@ -218,7 +230,10 @@ describe('commentableLines from the snapshots, where GitHub gives no patch', () 
     const all = sides([file('big.yaml', 'modified', undefined)], 'big.yaml', base, memorySnapshot('head', { 'big.yaml': text(rewritten) }));
     const elapsed = performance.now() - started;
 
-    expect(few?.right).toEqual([3, 4, 5, 6, 7, 8, 9, 10003, 10004, 10005, 10006, 10007, 10008, 10009, 20003, 20004, 20005, 20006, 20007, 20008, 20009, 30003, 30004, 30005, 30006, 30007, 30008, 30009]);
+    expect(few?.right).toEqual([
+      3, 4, 5, 6, 7, 8, 9, 10003, 10004, 10005, 10006, 10007, 10008, 10009, 20003, 20004, 20005, 20006, 20007, 20008, 20009, 30003, 30004, 30005, 30006, 30007,
+      30008, 30009,
+    ]);
     expect(all).toBeUndefined();
     expect(elapsed).toBeLessThan(10_000);
   });

@@ -56,7 +56,10 @@ describe('listPullFiles', () => {
   });
 
   test('a full page without a next link is the last: no request for an empty page', async () => {
-    page(1, Array.from({ length: 100 }, (_, i) => modified(i)));
+    page(
+      1,
+      Array.from({ length: 100 }, (_, i) => modified(i)),
+    );
 
     const listing = await listPullFiles(github(), PR, 100);
 
@@ -70,7 +73,11 @@ describe('listPullFiles', () => {
     nock('https://api.github.com')
       .get('/repos/octo/mesh/pulls/7/files')
       .query({ per_page: '100', page: '1' })
-      .reply(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, apiHeaders({ 'retry-after': '20' }));
+      .reply(
+        403,
+        { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+        apiHeaders({ 'retry-after': '20' }),
+      );
     page(1, [modified(1)]);
 
     const listing = await listPullFiles(github(), PR, 1, throttle);
@@ -89,7 +96,11 @@ describe('listPullFiles', () => {
     const pages = MAX_LISTED_FILES / 100;
     for (let p = 1; p <= pages; p++) {
       // Links past the cap as if GitHub offered more: asking would cost requests and return nothing.
-      page(p, Array.from({ length: 100 }, (_, i) => modified((p - 1) * 100 + i)), link(p, pages + 5));
+      page(
+        p,
+        Array.from({ length: 100 }, (_, i) => modified((p - 1) * 100 + i)),
+        link(p, pages + 5),
+      );
     }
 
     const listing = await listPullFiles(github(), PR, 3512);
@@ -118,13 +129,17 @@ describe('listPullFiles', () => {
   });
 });
 
-describe('the fixtures and the request, against GitHub\'s published API description', () => {
+describe("the fixtures and the request, against GitHub's published API description", () => {
   const spec = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('@octokit/openapi/generated/api.github.com.deref.json'), 'utf8')) as OpenApi;
   const operation = spec.paths['/repos/{owner}/{repo}/pulls/{pull_number}/files']!.get;
 
   test('entries have every field, type and status value of diff-entry', () => {
     const schema = operation.responses['200']!.content['application/json'].schema.items;
-    const entries = [modified(1), diffEntry('a.yaml', 'added', { patch: '@@ -0,0 +1 @@\n+a: 1' }), diffEntry('b.yaml', 'renamed', { previous_filename: 'c.yaml' })];
+    const entries = [
+      modified(1),
+      diffEntry('a.yaml', 'added', { patch: '@@ -0,0 +1 @@\n+a: 1' }),
+      diffEntry('b.yaml', 'renamed', { previous_filename: 'c.yaml' }),
+    ];
     for (const entry of entries) {
       expect(Object.keys(entry)).toEqual(expect.arrayContaining(schema.required));
       expect(schema.properties.status!.enum).toContain(entry.status);

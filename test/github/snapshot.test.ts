@@ -197,7 +197,11 @@ describe('fetchSnapshot', () => {
     const size = 4 * 1024 * 1024 * 1024;
     let archive: Readable | undefined;
     redirect();
-    codeload().reply(200, () => (archive = tarballWithLargeEntry(PREFIX, [], { path: 'big.yaml', size, chunk: randomBytes(1024 * 1024) }, [])), CODELOAD_HEADERS);
+    codeload().reply(
+      200,
+      () => (archive = tarballWithLargeEntry(PREFIX, [], { path: 'big.yaml', size, chunk: randomBytes(1024 * 1024) }, [])),
+      CODELOAD_HEADERS,
+    );
     const started = performance.now();
 
     try {
@@ -226,7 +230,11 @@ describe('fetchSnapshot', () => {
       .get(`/repos/octo/mesh/tarball/${SHA}`)
       .reply(
         403,
-        { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits', status: '403' },
+        {
+          message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+          status: '403',
+        },
         apiHeaders({ 'content-type': 'application/json; charset=utf-8', 'retry-after': '60', location: 'https://example.com/?token=x' }),
       );
 
@@ -260,7 +268,9 @@ describe('fetchSnapshot', () => {
     redirect();
     codeload().reply(200, () => tarball(PREFIX, many), CODELOAD_HEADERS);
     const bytes = await fetchError(fetchSnapshot(github(), REPO, SHA, config, { maxTotalBytes: 10_000 }));
-    expect(bytes.message).toBe(`commit ${SHA} of octo/mesh: the archive's manifest-like files exceed 10000 bytes in total; narrow \`include\` in the configuration`);
+    expect(bytes.message).toBe(
+      `commit ${SHA} of octo/mesh: the archive's manifest-like files exceed 10000 bytes in total; narrow \`include\` in the configuration`,
+    );
 
     redirect();
     codeload().reply(200, () => tarball(PREFIX, many), CODELOAD_HEADERS);

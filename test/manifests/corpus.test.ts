@@ -43,8 +43,12 @@ const EXPECTED_ERRORS: Record<string, { line: number; message: string; count: nu
     count: 1,
     resources: 0,
   },
-  'linkerd-website/linkerd.io/content/2-edge/tasks/adding-non-kubernetes-workloads/snippet-05-authorizationpolicy-in-cluster-endpoint-authn.yaml':
-    { line: 15, message: 'duplicate key "apiVersion": YAML map keys must be unique', count: 4, resources: 1 },
+  'linkerd-website/linkerd.io/content/2-edge/tasks/adding-non-kubernetes-workloads/snippet-05-authorizationpolicy-in-cluster-endpoint-authn.yaml': {
+    line: 15,
+    message: 'duplicate key "apiVersion": YAML map keys must be unique',
+    count: 4,
+    resources: 1,
+  },
 };
 
 /**

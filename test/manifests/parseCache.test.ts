@@ -3,9 +3,7 @@ import { ParseCache } from '../../src/manifests/parseCache.js';
 import type { ParseLimits } from '../../src/manifests/parseFile.js';
 
 const LIMITS: ParseLimits = { maxFileBytes: 1024 * 1024, maxDocuments: 100 };
-const POLICY = Buffer.from(
-  'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\nspec:\n  mtls:\n    mode: STRICT\n',
-);
+const POLICY = Buffer.from('apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\nspec:\n  mtls:\n    mode: STRICT\n');
 
 describe('ParseCache', () => {
   test('identical content on base and head is parsed once', () => {

@@ -81,7 +81,10 @@ function checkTotal(path: string, bytes: Uint8Array): void {
 
 describe('parseFileContent never throws', () => {
   test('random bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => checkTotal('r.yaml', bytes)), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => checkTotal('r.yaml', bytes)),
+      { numRuns: 300 },
+    );
   });
 
   test('random strings (any code points)', () => {

@@ -148,7 +148,15 @@ describe('bad input becomes one clear ParseError', () => {
 
   test('the alias budget is the expanded size, per file: a bomb split over documents is refused too', () => {
     const doc = (n: number) =>
-      lines('---', 'apiVersion: v1', 'kind: ConfigMap', `metadata: {name: c${n}}`, 'data:', '  a: &a [x, x, x, x, x, x, x, x, x, x]', `  b: [${Array(20).fill('*a').join(', ')}]`);
+      lines(
+        '---',
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        `metadata: {name: c${n}}`,
+        'data:',
+        '  a: &a [x, x, x, x, x, x, x, x, x, x]',
+        `  b: [${Array(20).fill('*a').join(', ')}]`,
+      );
     // Each document's aliases add 20 × 11 - 20 = 200 nodes: two fit in 450, the third does not.
     const result = parse([0, 1, 2].map(doc).join(''), 'm.yaml', { ...LIMITS, maxAliasNodes: 450 });
     expect(result.resources.map((r) => r.name)).toEqual(['c0', 'c1']);

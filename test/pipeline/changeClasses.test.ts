@@ -91,7 +91,13 @@ const invalidPolicy = (at: At) => f('invalid-policy', 'invalid-manifest', null, 
  * engine stands for with the potential workload `any-namespace/*` (no port known).
  */
 const meshWide = (at: At): Expected[] =>
-  ([[W.payments, 8080], [W.web, 8080], [ANY_POD, null]] as const).flatMap(([w, port]) => [
+  (
+    [
+      [W.payments, 8080],
+      [W.web, 8080],
+      [ANY_POD, null],
+    ] as const
+  ).flatMap(([w, port]) => [
     f('peer-authentication-weakened', 'mtls-weakened', w, port, at),
     f('plaintext-access-allowed', 'access-broadened', w, port, { ...at, severity: undefined }),
   ]);
@@ -172,7 +178,7 @@ const ROWS: Row[] = [
   },
   {
     case: 'row11-last-allow-removed',
-    why: 'Row 11 / pitfall 2 (§2.4.2): the only ALLOW on payments is deleted: deny-by-default turns into allow-all. Anchor: the deleted policy\'s spec, before side.',
+    why: "Row 11 / pitfall 2 (§2.4.2): the only ALLOW on payments is deleted: deny-by-default turns into allow-all. Anchor: the deleted policy's spec, before side.",
     expect: [allowAllRestored(W.payments, 8080, { file: 'shop/authz.yaml', line: 7, side: 'before', severity: 'high' })],
   },
   {
@@ -361,7 +367,7 @@ const ROWS: Row[] = [
   },
   {
     case: 'pitfall03-first-allow-added-narrows',
-    why: 'Pitfall 3: the first ALLOW on payments turns on deny-by-default: only web may call it. A narrowing (info), never a broadening. Anchor: the new policy\'s spec.',
+    why: "Pitfall 3: the first ALLOW on payments turns on deny-by-default: only web may call it. A narrowing (info), never a broadening. Anchor: the new policy's spec.",
     all: true,
     expect: [narrowed(W.payments, 8080, { file: 'shop/authz.yaml', line: 7, severity: 'info' })],
   },
@@ -438,7 +444,7 @@ const ROWS: Row[] = [
   },
   {
     case: 'pitfall12-tcp-port-renamed-http',
-    why: 'Pitfall 12 (§2.4.5): renaming ledger\'s Service port `tcp-api` → `http-api` makes the port HTTP. The DENY `methods: [DELETE, PUT]` from frontend denied all frontend traffic on TCP; now it denies only those methods, so frontend GET passes. Cause: the port name line.',
+    why: "Pitfall 12 (§2.4.5): renaming ledger's Service port `tcp-api` → `http-api` makes the port HTTP. The DENY `methods: [DELETE, PUT]` from frontend denied all frontend traffic on TCP; now it denies only those methods, so frontend GET passes. Cause: the port name line.",
     expect: [denyWeakened(W.ledger, 8080, { file: 'shop/ledger.yaml', line: 42, severity: 'high' })],
   },
   {
@@ -468,10 +474,20 @@ const ROWS: Row[] = [
   },
 
   // ------------------------------------------------------------------ equivalences: no finding at all
-  { case: 'equiv-split-policy', why: 'One ALLOW with two rules split into two ALLOWs with one rule each: the union is the same (§2.4.2).', all: true, expect: [] },
+  {
+    case: 'equiv-split-policy',
+    why: 'One ALLOW with two rules split into two ALLOWs with one rule each: the union is the same (§2.4.2).',
+    all: true,
+    expect: [],
+  },
   { case: 'equiv-merge-policies', why: 'Two DENY policies merged into one with two rules: DENY matches if any rule matches (§2.4.3).', all: true, expect: [] },
   { case: 'equiv-reorder-rules', why: 'Rules, `from`/`to` keys, principals and methods reordered: OR/AND are commutative (§2.4.3).', all: true, expect: [] },
-  { case: 'equiv-api-version-bump', why: 'security.istio.io/v1beta1 → v1 for the PA and both APs: same schema (§2.2, §2.4.7, pitfall 19).', all: true, expect: [] },
+  {
+    case: 'equiv-api-version-bump',
+    why: 'security.istio.io/v1beta1 → v1 for the PA and both APs: same schema (§2.2, §2.4.7, pitfall 19).',
+    all: true,
+    expect: [],
+  },
   {
     case: 'equiv-redundant-workload-pa-removed',
     why: 'A workload PA STRICT removed under a STRICT namespace PA: effective mode unchanged (pitfall 1).',
@@ -484,7 +500,12 @@ const ROWS: Row[] = [
     all: true,
     expect: [],
   },
-  { case: 'equiv-move-document', why: 'The workload PA, ALLOW and DENY move from one file into two others (and change order): same objects.', all: true, expect: [] },
+  {
+    case: 'equiv-move-document',
+    why: 'The workload PA, ALLOW and DENY move from one file into two others (and change order): same objects.',
+    all: true,
+    expect: [],
+  },
 
   // ------------------------------------------------------------------ ambient data plane, ServiceEntry validation, client TLS wording
   {
@@ -497,7 +518,7 @@ const ROWS: Row[] = [
   },
   {
     case: 'ambient-exclude-inbound-ports-ignored',
-    why: '§2.1: `traffic.sidecar.istio.io/excludeInboundPorts` is read only by the sidecar redirect (cni/pkg/plugin/sidecar_redirect.go); ztunnel\'s in-pod capture of an ambient pod ignores it, so nothing changes.',
+    why: "§2.1: `traffic.sidecar.istio.io/excludeInboundPorts` is read only by the sidecar redirect (cni/pkg/plugin/sidecar_redirect.go); ztunnel's in-pod capture of an ambient pod ignores it, so nothing changes.",
     all: true,
     expect: [],
   },
@@ -535,15 +556,12 @@ const ROWS: Row[] = [
   },
   {
     case: 'row04-workload-pa-selector-stops-matching',
-    why: 'Row 4 (§2.2 step 5): the workload STRICT PA of payments changes its selector to `app: payment` and stops selecting payments; the unchanged mesh-wide PERMISSIVE now decides. The loss is the workload policy\'s (high, not the mesh-wide critical), and its cause is the selector line, not the untouched mesh PA.',
-    expect: [
-      paWeakened(W.payments, 8080, { file: 'shop/wl.yaml', line: 9, severity: 'high' }),
-      plaintext(W.payments, 8080, { file: 'shop/wl.yaml', line: 9 }),
-    ],
+    why: "Row 4 (§2.2 step 5): the workload STRICT PA of payments changes its selector to `app: payment` and stops selecting payments; the unchanged mesh-wide PERMISSIVE now decides. The loss is the workload policy's (high, not the mesh-wide critical), and its cause is the selector line, not the untouched mesh PA.",
+    expect: [paWeakened(W.payments, 8080, { file: 'shop/wl.yaml', line: 9, severity: 'high' }), plaintext(W.payments, 8080, { file: 'shop/wl.yaml', line: 9 })],
   },
   {
     case: 'row04-workload-pa-deleted-under-permissive',
-    why: 'Row 4: the workload STRICT PA of payments is deleted under a mesh-wide PERMISSIVE: high (the workload policy\'s scope), on the deleted mode line (side before), not on the unchanged mesh PA.',
+    why: "Row 4: the workload STRICT PA of payments is deleted under a mesh-wide PERMISSIVE: high (the workload policy's scope), on the deleted mode line (side before), not on the unchanged mesh PA.",
     expect: [
       paWeakened(W.payments, 8080, { file: 'shop/wl.yaml', line: 11, side: 'before', severity: 'high' }),
       plaintext(W.payments, 8080, { file: 'shop/wl.yaml', line: 11, side: 'before' }),
@@ -575,12 +593,18 @@ const ROWS: Row[] = [
   {
     case: 'row07-workload-kind-change-drops-sidecar',
     why: 'Row 7: the payments Deployment becomes a StatefulSet of the same name and pods, and its template gets `sidecar.istio.io/inject: "false"`. The new object replaces the old one behind the same Service, so it is compared with it: the sidecar is gone (critical), though as a "new" workload it would have had no before.',
-    expect: [sidecarRemoved(W.payments, 8080, { file: 'shop/payments.yaml', line: 15, severity: 'critical' }), unenforceable(W.payments, 8080, { file: 'shop/payments.yaml', line: 15, severity: 'critical' })],
+    expect: [
+      sidecarRemoved(W.payments, 8080, { file: 'shop/payments.yaml', line: 15, severity: 'critical' }),
+      unenforceable(W.payments, 8080, { file: 'shop/payments.yaml', line: 15, severity: 'critical' }),
+    ],
   },
   {
     case: 'row07-workload-renamed-drops-sidecar',
     why: 'Row 7: payments is renamed payments-v2 with the same pod labels (the same Service selects it) and `sidecar.istio.io/inject: "false"`: compared with the workload it replaces, it lost its sidecar.',
-    expect: [sidecarRemoved('shop/payments-v2', 8080, { file: 'shop/payments.yaml', line: 14, severity: 'critical' }), unenforceable('shop/payments-v2', 8080, { file: 'shop/payments.yaml', line: 14, severity: 'critical' })],
+    expect: [
+      sidecarRemoved('shop/payments-v2', 8080, { file: 'shop/payments.yaml', line: 14, severity: 'critical' }),
+      unenforceable('shop/payments-v2', 8080, { file: 'shop/payments.yaml', line: 14, severity: 'critical' }),
+    ],
   },
   {
     case: 'row05-destination-rule-exact-deleted-wildcard-applies',
@@ -589,7 +613,7 @@ const ROWS: Row[] = [
   },
   {
     case: 'row36-sidecar-egress-import-widened',
-    why: 'Row 36 (§2.5): under REGISTRY_ONLY, the Sidecar of shop imported only `./*` and `istio-system/*`; widening its egress hosts to `*/*` imports the ServiceEntry for api.stripe.com kept in namespace egress. The ServiceEntry is unchanged: the cause is the Sidecar\'s egress host line.',
+    why: "Row 36 (§2.5): under REGISTRY_ONLY, the Sidecar of shop imported only `./*` and `istio-system/*`; widening its egress hosts to `*/*` imports the ServiceEntry for api.stripe.com kept in namespace egress. The ServiceEntry is unchanged: the cause is the Sidecar's egress host line.",
     expect: [f('egress-broadened', 'egress-broadened', null, null, { file: 'shop/sidecar.yaml', line: 9, severity: 'low' })],
   },
   // ------------------------------------------------------------------ AuthorizationPolicy admission (§2.4.7) and dry-run
@@ -619,7 +643,10 @@ const ROWS: Row[] = [
   {
     case: 'authz-allow-from-empty-list-is-absent',
     why: '§2.4.3: the only ALLOW rule becomes `from: []`. The webhook decodes with jsonpb (crd.ConvertObject → config.ApplyJSON), which leaves an empty list nil, so ValidateAuthorizationPolicy\'s "`from` must not be empty" never fires and the rule has no source constraint: `rules: [{}]`, allow-all (high), not allow-nothing.',
-    expect: [allowBroadened(W.payments, 8080, { file: 'shop/authz.yaml', line: 11, severity: 'high' }), allowBroadened(W.payments, 9090, { file: 'shop/authz.yaml', line: 11, severity: 'high' })],
+    expect: [
+      allowBroadened(W.payments, 8080, { file: 'shop/authz.yaml', line: 11, severity: 'high' }),
+      allowBroadened(W.payments, 9090, { file: 'shop/authz.yaml', line: 11, severity: 'high' }),
+    ],
   },
   {
     case: 'authz-allow-from-empty-source-invalid',
@@ -660,7 +687,7 @@ const ROWS: Row[] = [
   },
   {
     case: 'authz-serviceaccounts-with-namespaces-invalid',
-    why: '§2.4.7: the DENY for `namespaces: [batch]` gains `notServiceAccounts: [batch/worker]`. ValidateAuthorizationPolicy (and the CRD\'s CEL rule) reject serviceAccounts with namespaces or principals, so the whole DENY is absent: all of batch, not only batch/worker, reaches payments (high).',
+    why: "§2.4.7: the DENY for `namespaces: [batch]` gains `notServiceAccounts: [batch/worker]`. ValidateAuthorizationPolicy (and the CRD's CEL rule) reject serviceAccounts with namespaces or principals, so the whole DENY is absent: all of batch, not only batch/worker, reaches payments (high).",
     expect: [
       denyWeakened(W.payments, 8080, { file: 'shop/authz.yaml', line: 29, severity: 'high' }),
       denyWeakened(W.payments, 9090, { file: 'shop/authz.yaml', line: 29, severity: 'high' }),
@@ -773,7 +800,16 @@ const ROWS: Row[] = [
   {
     case: 'pitfall08-root-namespace-moved',
     why: 'Pitfall 8 / row 1 (§2.2): the IstioOperator moves rootNamespace istio-system → istio-config; the mesh-wide STRICT PeerAuthentication stays in istio-system and becomes namespace-wide there only. Every workload falls back to PERMISSIVE: critical (a mesh-wide loss), anchored on the rootNamespace line, not on the untouched policy or the pods.',
-    expect: ([['batch/worker', 8080], [W.web, 8080], ['shop/db', 5432], [W.payments, 8080], [W.payments, 9090], [ANY_POD, null]] as const).flatMap(([w, port]) => [
+    expect: (
+      [
+        ['batch/worker', 8080],
+        [W.web, 8080],
+        ['shop/db', 5432],
+        [W.payments, 8080],
+        [W.payments, 9090],
+        [ANY_POD, null],
+      ] as const
+    ).flatMap(([w, port]) => [
       paWeakened(w, port as number, { file: 'mesh/iop.yaml', line: 9, severity: 'critical' }),
       plaintext(w, port as number, { file: 'mesh/iop.yaml', line: 9 }),
     ]),

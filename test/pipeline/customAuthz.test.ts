@@ -13,7 +13,10 @@ const FIXTURES = fileURLToPath(new URL('../../fixtures/istio/', import.meta.url)
 
 async function review(name: string) {
   const config = defaultConfig();
-  const [base, head] = await Promise.all([readDirectorySnapshot(`${FIXTURES}${name}/before`, config), readDirectorySnapshot(`${FIXTURES}${name}/after`, config)]);
+  const [base, head] = await Promise.all([
+    readDirectorySnapshot(`${FIXTURES}${name}/before`, config),
+    readDirectorySnapshot(`${FIXTURES}${name}/after`, config),
+  ]);
   return reviewSnapshots({ base, head, config, now: new Date('2026-01-15T00:00:00Z') });
 }
 
@@ -22,7 +25,9 @@ describe('findings about requests an external authorizer checks', () => {
     const [finding, ...rest] = (await review('custom-allow-all-added-beside')).findings;
     expect(rest).toEqual([]);
     expect(finding?.ruleId).toBe('allow-policy-broadened');
-    expect(finding?.message).toContain('allowed by AuthorizationPolicy shop/payments-allow-all, unless the external authorizer that AuthorizationPolicy shop/payments-ext-authz sends it to refuses it');
+    expect(finding?.message).toContain(
+      'allowed by AuthorizationPolicy shop/payments-allow-all, unless the external authorizer that AuthorizationPolicy shop/payments-ext-authz sends it to refuses it',
+    );
   });
 
   it('a CUSTOM removed where nothing else refuses: the request now skips the authorizer', async () => {

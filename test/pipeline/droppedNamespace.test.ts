@@ -32,7 +32,12 @@ interface Row {
 }
 
 const rows: Row[] = [
-  { name: 'an injection-enabled Namespace no longer declared', base: { 'ns.yaml': ENABLED }, head: {}, expect: { workload: 'shop/*', file: 'ns.yaml', line: 7, side: 'before' } },
+  {
+    name: 'an injection-enabled Namespace no longer declared',
+    base: { 'ns.yaml': ENABLED },
+    head: {},
+    expect: { workload: 'shop/*', file: 'ns.yaml', line: 7, side: 'before' },
+  },
   {
     name: 'a revision-labelled Namespace no longer declared',
     base: { 'ns.yaml': namespace('    istio.io/rev: canary\n') },
@@ -65,16 +70,33 @@ const rows: Row[] = [
     expect: { workload: 'shop/*', file: 'ns.yaml', line: 7, side: 'after' },
   },
   { name: 'the Namespace moved to another file, labelled', base: { 'ns.yaml': ENABLED }, head: { 'namespaces/shop.yaml': ENABLED }, expect: null },
-  { name: 'injection moved to a revision label', base: { 'ns.yaml': ENABLED }, head: { 'ns.yaml': namespace('    istio.io/rev: prod-stable\n') }, expect: null },
-  { name: 'a Namespace never enrolled, no longer declared', base: { 'ns.yaml': namespace('    istio-injection: disabled\n'), 'app.yaml': deployment }, head: { 'app.yaml': deployment }, expect: null },
+  {
+    name: 'injection moved to a revision label',
+    base: { 'ns.yaml': ENABLED },
+    head: { 'ns.yaml': namespace('    istio.io/rev: prod-stable\n') },
+    expect: null,
+  },
+  {
+    name: 'a Namespace never enrolled, no longer declared',
+    base: { 'ns.yaml': namespace('    istio-injection: disabled\n'), 'app.yaml': deployment },
+    head: { 'app.yaml': deployment },
+    expect: null,
+  },
   { name: 'the Namespace deleted with its workloads', base: { 'ns.yaml': ENABLED, 'app.yaml': deployment }, head: {}, expect: null },
   { name: 'a Namespace newly declared, enrolled', base: { 'app.yaml': deployment }, head: { 'ns.yaml': ENABLED, 'app.yaml': deployment }, expect: null },
 ];
 
 describe('a Namespace that enrolled its pods leaves the repository', () => {
   it.each(rows)('$name', (row) => {
-    const result = reviewSnapshots({ base: memorySnapshot('base', row.base), head: memorySnapshot('head', row.head), config: defaultConfig(), now: new Date('2026-01-15T00:00:00Z') });
-    const found = result.findings.filter((f) => f.ruleId === 'sidecar-removed').map((f) => ({ workload: f.workload, file: f.file, line: f.line, side: f.side }));
+    const result = reviewSnapshots({
+      base: memorySnapshot('base', row.base),
+      head: memorySnapshot('head', row.head),
+      config: defaultConfig(),
+      now: new Date('2026-01-15T00:00:00Z'),
+    });
+    const found = result.findings
+      .filter((f) => f.ruleId === 'sidecar-removed')
+      .map((f) => ({ workload: f.workload, file: f.file, line: f.line, side: f.side }));
     expect(found).toEqual(row.expect ? [row.expect] : []);
     // Nothing else weakens: a proxy lost is the whole story.
     expect(result.findings.filter((f) => f.ruleId !== 'sidecar-removed' && f.category !== 'access-narrowed' && f.category !== 'mtls-strengthened')).toEqual([]);
@@ -82,12 +104,18 @@ describe('a Namespace that enrolled its pods leaves the repository', () => {
 
   it('says the namespace is no longer managed from the repository', () => {
     const result = reviewSnapshots({ base: memorySnapshot('base', { 'ns.yaml': ENABLED }), head: memorySnapshot('head', {}), config: defaultConfig() });
-    expect(result.findings[0]?.message).toContain('Namespace shop, whose label istio-injection=enabled enrolled its pods, is no longer declared in the repository');
+    expect(result.findings[0]?.message).toContain(
+      'Namespace shop, whose label istio-injection=enabled enrolled its pods, is no longer declared in the repository',
+    );
     expect(result.findings[0]?.message).toContain('its label is no longer guaranteed');
   });
 
   it('an ambient namespace dropped: its pods leave ambient, no sidecar is named', () => {
-    const result = reviewSnapshots({ base: memorySnapshot('base', { 'ns.yaml': namespace('    istio.io/dataplane-mode: ambient\n') }), head: memorySnapshot('head', {}), config: defaultConfig() });
+    const result = reviewSnapshots({
+      base: memorySnapshot('base', { 'ns.yaml': namespace('    istio.io/dataplane-mode: ambient\n') }),
+      head: memorySnapshot('head', {}),
+      config: defaultConfig(),
+    });
     expect(result.findings[0]?.title).toBe('pods in namespace shop left the ambient data plane');
   });
 });

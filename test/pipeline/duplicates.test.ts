@@ -20,19 +20,44 @@ spec:
 `;
 
 const review = (before: Record<string, string>, after: Record<string, string>) =>
-  reviewSnapshots({ base: memorySnapshot('base', before), head: memorySnapshot('head', after), config: defaultConfig() }).findings.filter((f) => f.ruleId === 'ambiguous-precedence');
+  reviewSnapshots({ base: memorySnapshot('base', before), head: memorySnapshot('head', after), config: defaultConfig() }).findings.filter(
+    (f) => f.ruleId === 'ambiguous-precedence',
+  );
 
 describe('objects defined twice', () => {
   it.each<[string, Record<string, string>, Record<string, string>, string[]]>([
-    ['a second copy with other contents is reported, on the new copy', { 'a.yaml': policy('"/admin*"') }, { 'a.yaml': policy('"/admin*"'), 'z.yaml': policy('"/admin*", "/internal*"') }, ['z.yaml:4']],
+    [
+      'a second copy with other contents is reported, on the new copy',
+      { 'a.yaml': policy('"/admin*"') },
+      { 'a.yaml': policy('"/admin*"'), 'z.yaml': policy('"/admin*", "/internal*"') },
+      ['z.yaml:4'],
+    ],
     ['an identical copy is harmless', { 'a.yaml': policy('"/admin*"') }, { 'a.yaml': policy('"/admin*"'), 'z.yaml': policy('"/admin*"') }, []],
-    ['copies in other folders are other deployments (overlays, environments)', { 'prod/a.yaml': policy('"/admin*"'), 'staging/a.yaml': policy('"/admin*"') }, { 'prod/a.yaml': policy('"/admin*"'), 'staging/a.yaml': policy('"/admin*", "/x*"') }, []],
-    ['a duplicate the base already had is not this change\'s', { 'a.yaml': policy('"/a*"'), 'z.yaml': policy('"/b*"') }, { 'a.yaml': policy('"/a*"'), 'z.yaml': policy('"/b*"') }, []],
-    ['a duplicate the base already had, moved to another folder, is not this change\'s (issue #13: one pure rename gave 44 findings)', { 'old/a.yaml': policy('"/a*"'), 'old/z.yaml': policy('"/b*"') }, { 'new/a.yaml': policy('"/a*"'), 'new/z.yaml': policy('"/b*"') }, []],
+    [
+      'copies in other folders are other deployments (overlays, environments)',
+      { 'prod/a.yaml': policy('"/admin*"'), 'staging/a.yaml': policy('"/admin*"') },
+      { 'prod/a.yaml': policy('"/admin*"'), 'staging/a.yaml': policy('"/admin*", "/x*"') },
+      [],
+    ],
+    [
+      "a duplicate the base already had is not this change's",
+      { 'a.yaml': policy('"/a*"'), 'z.yaml': policy('"/b*"') },
+      { 'a.yaml': policy('"/a*"'), 'z.yaml': policy('"/b*"') },
+      [],
+    ],
+    [
+      "a duplicate the base already had, moved to another folder, is not this change's (issue #13: one pure rename gave 44 findings)",
+      { 'old/a.yaml': policy('"/a*"'), 'old/z.yaml': policy('"/b*"') },
+      { 'new/a.yaml': policy('"/a*"'), 'new/z.yaml': policy('"/b*"') },
+      [],
+    ],
   ])('%s', (_name, before, after, expected) => {
     const found = review(before, after);
     expect(found.map((f) => `${f.file}:${f.line}`)).toEqual(expected);
-    for (const f of found) expect(f.message).toMatch(/AuthorizationPolicy shop\/payments-deny is defined 2 times with different contents \(a\.yaml:1, z\.yaml:1\); the cluster keeps only the copy applied last/);
+    for (const f of found)
+      expect(f.message).toMatch(
+        /AuthorizationPolicy shop\/payments-deny is defined 2 times with different contents \(a\.yaml:1, z\.yaml:1\); the cluster keeps only the copy applied last/,
+      );
   });
 });
 

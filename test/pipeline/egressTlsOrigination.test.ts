@@ -81,7 +81,10 @@ const ROWS: Row[] = [
 
 async function review(name: string) {
   const config = defaultConfig();
-  const [base, head] = await Promise.all([readDirectorySnapshot(`${FIXTURES}${name}/before`, config), readDirectorySnapshot(`${FIXTURES}${name}/after`, config)]);
+  const [base, head] = await Promise.all([
+    readDirectorySnapshot(`${FIXTURES}${name}/before`, config),
+    readDirectorySnapshot(`${FIXTURES}${name}/after`, config),
+  ]);
   return reviewSnapshots({ base, head, config, now: new Date('2026-12-01T00:00:00Z') });
 }
 

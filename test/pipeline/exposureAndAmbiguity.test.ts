@@ -74,7 +74,10 @@ spec:
   trafficPolicy: {tls: {mode: ${mode}}}
 `;
   it('a second rule for the same host is reported as ambiguous, on the rule that was added', () => {
-    const r = review({ 'app.yaml': APP, 'a.yaml': dr('a', 'ISTIO_MUTUAL') }, { 'app.yaml': APP, 'a.yaml': dr('a', 'ISTIO_MUTUAL'), 'b.yaml': dr('b', 'ISTIO_MUTUAL') });
+    const r = review(
+      { 'app.yaml': APP, 'a.yaml': dr('a', 'ISTIO_MUTUAL') },
+      { 'app.yaml': APP, 'a.yaml': dr('a', 'ISTIO_MUTUAL'), 'b.yaml': dr('b', 'ISTIO_MUTUAL') },
+    );
     const amb = r.findings.filter((x) => x.category === 'policy-ambiguous');
     expect(amb).toHaveLength(1);
     expect(amb[0]!.file).toBe('b.yaml');

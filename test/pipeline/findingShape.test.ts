@@ -69,7 +69,13 @@ describe('one change, one finding per workload (issue 11 item 5)', () => {
     const weakened = cart.find((f) => f.ruleId === 'peer-authentication-weakened')!;
     expect(weakened.port).toBe(3550);
     expect(weakened.title).toBe('mTLS no longer required on shop/cart (ports 3550, 8080, 9090)');
-    const json = JSON.parse(renderJson({ findings: [weakened], errors: [], summary: { total: 1, bySeverity: {}, byCategory: {}, failOn: 'high', failed: true, worst: 'critical', filesParsed: 1, workloads: 1, errors: 0 } } as never));
+    const json = JSON.parse(
+      renderJson({
+        findings: [weakened],
+        errors: [],
+        summary: { total: 1, bySeverity: {}, byCategory: {}, failOn: 'high', failed: true, worst: 'critical', filesParsed: 1, workloads: 1, errors: 0 },
+      } as never),
+    );
     expect(json.findings[0]).toMatchObject({ port: 3550, ports: [3550, 8080, 9090] });
   });
 
@@ -139,8 +145,16 @@ ${rules}`;
     expect(summary(found)).toEqual(['access-narrowed shop/cart 9999 @ before:authz.yaml:12']);
     const [narrowed] = found;
     expect(narrowed!.severity).toBe('info');
-    expect(narrowed!.notes).toEqual([expect.stringMatching(/^shop\/cart declares no port 9999 \(it declares 8080\); only a policy names it\. Policy ports are the workload's target ports/)]);
-    const json = JSON.parse(renderJson({ findings: found, errors: [], summary: { total: 1, bySeverity: {}, byCategory: {}, failOn: 'high', failed: false, worst: 'info', filesParsed: 1, workloads: 1, errors: 0 } } as never));
+    expect(narrowed!.notes).toEqual([
+      expect.stringMatching(/^shop\/cart declares no port 9999 \(it declares 8080\); only a policy names it\. Policy ports are the workload's target ports/),
+    ]);
+    const json = JSON.parse(
+      renderJson({
+        findings: found,
+        errors: [],
+        summary: { total: 1, bySeverity: {}, byCategory: {}, failOn: 'high', failed: false, worst: 'info', filesParsed: 1, workloads: 1, errors: 0 },
+      } as never),
+    );
     expect(json.findings[0].notes).toEqual(narrowed!.notes);
   });
 
@@ -169,9 +183,19 @@ ${body}`;
 
   it.each([
     ['a portLevelMtls PERMISSIVE exception deleted', { 'cart-pa.yaml': portLevel('PERMISSIVE') }, {}, 'before:cart-pa.yaml:12'],
-    ['a portLevelMtls PERMISSIVE exception made STRICT', { 'cart-pa.yaml': portLevel('PERMISSIVE') }, { 'cart-pa.yaml': portLevel('STRICT') }, 'after:cart-pa.yaml:12'],
+    [
+      'a portLevelMtls PERMISSIVE exception made STRICT',
+      { 'cart-pa.yaml': portLevel('PERMISSIVE') },
+      { 'cart-pa.yaml': portLevel('STRICT') },
+      'after:cart-pa.yaml:12',
+    ],
     ['a workload-level PERMISSIVE exception deleted', { 'cart-pa.yaml': workloadLevel('PERMISSIVE') }, {}, 'before:cart-pa.yaml:11'],
-    ['a workload-level PERMISSIVE exception made STRICT', { 'cart-pa.yaml': workloadLevel('PERMISSIVE') }, { 'cart-pa.yaml': workloadLevel('STRICT') }, 'after:cart-pa.yaml:11'],
+    [
+      'a workload-level PERMISSIVE exception made STRICT',
+      { 'cart-pa.yaml': workloadLevel('PERMISSIVE') },
+      { 'cart-pa.yaml': workloadLevel('STRICT') },
+      'after:cart-pa.yaml:11',
+    ],
   ])('%s: both findings on the exception, not on the unchanged mesh-wide STRICT', (_name, before, after, at) => {
     const found = both(review({ ...common, ...before }, { ...common, ...after }));
     expect(found).toEqual([`access-narrowed shop/cart 8080 @ ${at}`, `mtls-strengthened shop/cart 8080 @ ${at}`]);
@@ -194,7 +218,7 @@ spec:
         - source:
             notNamespaces: ["shop"]
 `;
-  it('an unchanged DENY that now selects the workload (a label was added) is the label\'s doing', () => {
+  it("an unchanged DENY that now selects the workload (a label was added) is the label's doing", () => {
     const common = { 'ns.yaml': namespaces, 'mesh/pa.yaml': meshPa('STRICT'), 'deny.yaml': deny };
     const labelled = workload('cart', [8080]).replace('        app: cart\n    spec:', '        app: cart\n        tier: internal\n    spec:');
     const found = review({ ...common, 'cart.yaml': workload('cart', [8080]) }, { ...common, 'cart.yaml': labelled });
@@ -203,7 +227,10 @@ spec:
 });
 
 describe('witnesses a reviewer believes (issue 11 item 8)', () => {
-  const common = { 'ns.yaml': namespaces, 'cart.yaml': workload('cart', [8080]), 'svc.yaml': `apiVersion: v1
+  const common = {
+    'ns.yaml': namespaces,
+    'cart.yaml': workload('cart', [8080]),
+    'svc.yaml': `apiVersion: v1
 kind: Service
 metadata:
   name: cart
@@ -215,7 +242,8 @@ spec:
     - name: http
       port: 80
       targetPort: 8080
-` };
+`,
+  };
   const policy = (action: string, operation: string) => `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata:
@@ -242,7 +270,7 @@ ${operation}`;
     expect(found.map((f) => f.witness)).toEqual(['mTLS peer cluster.local/ns/shop/sa/cart sending HEAD / to port 8080']);
   });
 
-  it('paths look like the policy\'s own (`/x.json` for `*.json`)', () => {
+  it("paths look like the policy's own (`/x.json` for `*.json`)", () => {
     const found = review(
       { ...common, 'mesh/pa.yaml': meshPa('STRICT'), 'authz.yaml': policy('DENY', '            paths: ["*.json"]\n') },
       { ...common, 'mesh/pa.yaml': meshPa('STRICT'), 'authz.yaml': policy('DENY', '            paths: ["/private/*"]\n') },
@@ -255,6 +283,8 @@ ${operation}`;
 
   it('a caller without mesh identity is described in words', () => {
     const found = review({ ...common, 'mesh/pa.yaml': meshPa('STRICT') }, { ...common, 'mesh/pa.yaml': meshPa('PERMISSIVE') });
-    expect(found.find((f) => f.ruleId === 'peer-authentication-weakened' && f.workload === 'shop/cart')!.witness).toBe('a caller outside the mesh (plaintext) opening a TCP connection to port 8080');
+    expect(found.find((f) => f.ruleId === 'peer-authentication-weakened' && f.workload === 'shop/cart')!.witness).toBe(
+      'a caller outside the mesh (plaintext) opening a TCP connection to port 8080',
+    );
   });
 });

@@ -63,7 +63,13 @@ describe.skipIf(!existsSync(HISTORY))('corpus history pairs', () => {
   });
 
   it('every pair diffs without a crash and a pair diffed with itself is silent', () => {
-    for (const pair of ['06-istio-expose-istiod-tls-passthrough', '07-netpol-recipe-dns-egress-or-peer', '08-netpol-recipe-dns-egress-or-to-and', '09-linkerd-viz-serverauthz-to-authzpolicy', '10-consul-demo-intention-wildcard-allow']) {
+    for (const pair of [
+      '06-istio-expose-istiod-tls-passthrough',
+      '07-netpol-recipe-dns-egress-or-peer',
+      '08-netpol-recipe-dns-egress-or-to-and',
+      '09-linkerd-viz-serverauthz-to-authzpolicy',
+      '10-consul-demo-intention-wildcard-allow',
+    ]) {
       expect(() => review(pair)).not.toThrow();
       const text = readFileSync(resolve(HISTORY, pair, 'after.yaml'), 'utf8');
       const same = reviewSnapshots({ base: memorySnapshot('a', { 'p.yaml': text }), head: memorySnapshot('b', { 'p.yaml': text }), config: defaultConfig() });

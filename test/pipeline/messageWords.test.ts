@@ -22,7 +22,10 @@ describe('messages read cleanly (issue #11, item 11)', () => {
     const doubled: string[] = [];
     let texts = 0;
     for (const name of cases) {
-      const [base, head] = await Promise.all([readDirectorySnapshot(`${FIXTURES}${name}/before`, config), readDirectorySnapshot(`${FIXTURES}${name}/after`, config)]);
+      const [base, head] = await Promise.all([
+        readDirectorySnapshot(`${FIXTURES}${name}/before`, config),
+        readDirectorySnapshot(`${FIXTURES}${name}/after`, config),
+      ]);
       const result = reviewSnapshots({ base, head, config, now: new Date('2026-01-15T00:00:00Z') });
       for (const f of result.findings) {
         for (const text of [f.title, f.message, f.witness ?? '', ...(f.notes ?? [])]) {

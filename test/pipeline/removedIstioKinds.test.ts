@@ -34,7 +34,12 @@ spec:
 `;
 
 const review = (before: Record<string, string>, after: Record<string, string>) =>
-  reviewSnapshots({ base: memorySnapshot('base', before), head: memorySnapshot('head', after), config: defaultConfig(), now: new Date('2026-01-01T00:00:00Z') });
+  reviewSnapshots({
+    base: memorySnapshot('base', before),
+    head: memorySnapshot('head', after),
+    config: defaultConfig(),
+    now: new Date('2026-01-01T00:00:00Z'),
+  });
 
 describe('kinds Istio removed (issue #11, item 10)', () => {
   it('in unchanged files they are one summary line, not an error on every review', () => {

@@ -56,7 +56,12 @@ const review = (before: Record<string, string>, after: Record<string, string>) =
 
 describe('kinds mesh-review does not analyse yet', () => {
   it.each<[string, Record<string, string>, Record<string, string>, string[]]>([
-    ['a changed CiliumNetworkPolicy is said, on its line', { 'cnp.yaml': cnp('10.0.0.0/8') }, { 'cnp.yaml': cnp('0.0.0.0/0') }, ['cnp.yaml:1 CiliumNetworkPolicy default/web-egress changed']],
+    [
+      'a changed CiliumNetworkPolicy is said, on its line',
+      { 'cnp.yaml': cnp('10.0.0.0/8') },
+      { 'cnp.yaml': cnp('0.0.0.0/0') },
+      ['cnp.yaml:1 CiliumNetworkPolicy default/web-egress changed'],
+    ],
     ['an added one too', {}, { 'cnp.yaml': cnp('0.0.0.0/0') }, ['cnp.yaml:1 CiliumNetworkPolicy default/web-egress added']],
     ['a deleted one, at its base line', { 'cnp.yaml': cnp('10.0.0.0/8') }, {}, ['cnp.yaml:1 CiliumNetworkPolicy default/web-egress deleted']],
     ['an unchanged one is not', { 'cnp.yaml': cnp('10.0.0.0/8') }, { 'cnp.yaml': cnp('10.0.0.0/8') }, []],

@@ -100,9 +100,15 @@ data:
 const ALLOW_ALL_PADDED = `${ALLOW_ALL}${'# padding padding padding padding padding padding padding padding\n'.repeat(40_000)}`;
 
 const review = (head: Record<string, string>, base: Record<string, string> = { 'app.yaml': APP }) =>
-  reviewSnapshots({ base: memorySnapshot('base', base), head: memorySnapshot('head', { 'app.yaml': APP, ...head }), config: defaultConfig(), now: new Date('2026-01-01T00:00:00Z') });
+  reviewSnapshots({
+    base: memorySnapshot('base', base),
+    head: memorySnapshot('head', { 'app.yaml': APP, ...head }),
+    config: defaultConfig(),
+    now: new Date('2026-01-01T00:00:00Z'),
+  });
 
-const highs = (r: ReturnType<typeof review>) => r.findings.filter((f) => f.severity === 'high' || f.severity === 'critical').map((f) => `${f.ruleId} ${f.file}:${f.line}`);
+const highs = (r: ReturnType<typeof review>) =>
+  r.findings.filter((f) => f.severity === 'high' || f.severity === 'critical').map((f) => `${f.ruleId} ${f.file}:${f.line}`);
 
 describe('what cannot be read in a file the change touched fails the gate (issue #11, item 1)', () => {
   it('a new allow-all policy written plainly fails', () => {
@@ -116,7 +122,9 @@ describe('what cannot be read in a file the change touched fails the gate (issue
     const anchored = review({ 'open.yaml': ALLOW_ALL_ANCHORED });
     expect(anchored.errors).toEqual([]);
     expect(highs(anchored)).toEqual([`allow-policy-broadened open.yaml:${11 + 103}`]);
-    expect(anchored.findings.map((f) => [f.ruleId, f.severity, f.workload, f.port])).toEqual(plain.findings.map((f) => [f.ruleId, f.severity, f.workload, f.port]));
+    expect(anchored.findings.map((f) => [f.ruleId, f.severity, f.workload, f.port])).toEqual(
+      plain.findings.map((f) => [f.ruleId, f.severity, f.workload, f.port]),
+    );
   });
 
   it('the same policy padded past the file size limit is a high analysis-incomplete naming the limit', () => {

@@ -21,7 +21,8 @@ const resource = (name: string): Resource => ({
 
 const principal = (p: string) => new Map([[DIM.principal, StringSet.istioPattern(p)]]);
 const path = (p: string) => new Map([[DIM.path, StringSet.istioPattern(p)]]);
-const clause = (effect: 'ALLOW' | 'DENY' | 'CUSTOM', cube: Map<string, StringSet>, name = 'p'): Clause => makeClause(effect, cube, { resource: resource(name), path: ['spec'] });
+const clause = (effect: 'ALLOW' | 'DENY' | 'CUSTOM', cube: Map<string, StringSet>, name = 'p'): Clause =>
+  makeClause(effect, cube, { resource: resource(name), path: ['spec'] });
 
 const policy = (p: Partial<AccessPolicy>): AccessPolicy => ({
   universe: new Map(),
@@ -196,18 +197,23 @@ describe('diffAccess: CUSTOM as an unknown external authorizer', () => {
 describe('diffAccess: CUSTOM only narrows (property)', () => {
   const PATHS = ['/api/*', '/admin', '/admin/*', '*', '/health'];
   const PRINCIPALS = ['cluster.local/ns/a/sa/x', 'cluster.local/ns/b/*', '*'];
-  const arbCube = fc.record({ path: fc.option(fc.constantFrom(...PATHS), { nil: undefined }), principal: fc.option(fc.constantFrom(...PRINCIPALS), { nil: undefined }) }).map((c) => {
-    const cube = new Map<string, StringSet>();
-    if (c.path) cube.set(DIM.path, StringSet.istioPattern(c.path));
-    if (c.principal) cube.set(DIM.principal, StringSet.istioPattern(c.principal));
-    return cube;
-  });
+  const arbCube = fc
+    .record({ path: fc.option(fc.constantFrom(...PATHS), { nil: undefined }), principal: fc.option(fc.constantFrom(...PRINCIPALS), { nil: undefined }) })
+    .map((c) => {
+      const cube = new Map<string, StringSet>();
+      if (c.path) cube.set(DIM.path, StringSet.istioPattern(c.path));
+      if (c.principal) cube.set(DIM.principal, StringSet.istioPattern(c.principal));
+      return cube;
+    });
   const arbPolicy = fc.record({
     allow: fc.option(fc.array(arbCube, { maxLength: 2 }), { nil: null }),
     deny: fc.array(arbCube, { maxLength: 2 }),
     custom: fc.array(arbCube, { maxLength: 2 }),
   });
-  const build = (p: { allow: Map<string, StringSet>[] | null; deny: Map<string, StringSet>[]; custom: Map<string, StringSet>[] }, extraCustom: Map<string, StringSet>[] = []) =>
+  const build = (
+    p: { allow: Map<string, StringSet>[] | null; deny: Map<string, StringSet>[]; custom: Map<string, StringSet>[] },
+    extraCustom: Map<string, StringSet>[] = [],
+  ) =>
     policy({
       allow: p.allow === null ? null : p.allow.map((c, i) => clause('ALLOW', c, `allow-${i}`)),
       allowOrigins: p.allow === null ? [] : [{ resource: resource('allow'), path: ['spec'] }],

@@ -27,7 +27,9 @@ describe('IpSet', () => {
   });
 
   it('set identities hold on random IPv4 blocks (property)', () => {
-    const block = fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 8, max: 32 })).map(([a, b, bits]) => IpSet.cidr(`${a}.${b}.0.0/${bits}`)!);
+    const block = fc
+      .tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 8, max: 32 }))
+      .map(([a, b, bits]) => IpSet.cidr(`${a}.${b}.0.0/${bits}`)!);
     fc.assert(
       fc.property(block, block, (a, b) => {
         expect(a.subtract(b).union(a.intersect(b)).key).toBe(a.key);

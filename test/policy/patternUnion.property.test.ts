@@ -63,7 +63,10 @@ describe('a union of Istio matchers (exact, prefix, suffix, presence), built dir
   });
 
   it('a thousand mixed principals stay a small automaton (linear in their length)', () => {
-    const ps = Array.from({ length: 1000 }, (_, i) => [`cluster.local/ns/n${i % 37}/sa/s${i}`, `cluster.local/ns/n${i % 37}/sa/s${i}*`, `*/ns/n${i % 37}/sa/s${i}`][i % 3]!);
+    const ps = Array.from(
+      { length: 1000 },
+      (_, i) => [`cluster.local/ns/n${i % 37}/sa/s${i}`, `cluster.local/ns/n${i % 37}/sa/s${i}*`, `*/ns/n${i % 37}/sa/s${i}`][i % 3]!,
+    );
     const set = StringSet.unionAll(ps.map(StringSet.istioPattern));
     const length = ps.reduce((n, p) => n + p.length, 0);
     expect([...set.dfa.nodes()].length).toBeLessThan(2 * length);

@@ -37,7 +37,9 @@ describe('StringSet.istioPattern (Istio value matching)', () => {
     expect(d.sample()).toBeUndefined();
   });
 
-  const pattern = fc.tuple(fc.constantFrom('', '*'), fc.stringMatching(/^[a-c/]{0,4}$/), fc.constantFrom('', '*')).map(([a, s, b]) => (a && b ? `*${s}` : `${a}${s}${b}`));
+  const pattern = fc
+    .tuple(fc.constantFrom('', '*'), fc.stringMatching(/^[a-c/]{0,4}$/), fc.constantFrom('', '*'))
+    .map(([a, s, b]) => (a && b ? `*${s}` : `${a}${s}${b}`));
 
   it('agrees with direct matching on random patterns and values (property)', () => {
     const direct = (p: string, v: string) =>
@@ -57,12 +59,7 @@ describe('StringSet.istioPattern (Istio value matching)', () => {
 });
 
 describe('StringSet.unionAll', () => {
-  const pattern = fc.oneof(
-    fc.stringMatching(/^[a-c/]{0,4}$/),
-    fc.stringMatching(/^[a-c/]{0,3}\*$/),
-    fc.stringMatching(/^\*[a-c/]{0,3}$/),
-    fc.constant('*'),
-  );
+  const pattern = fc.oneof(fc.stringMatching(/^[a-c/]{0,4}$/), fc.stringMatching(/^[a-c/]{0,3}\*$/), fc.stringMatching(/^\*[a-c/]{0,3}$/), fc.constant('*'));
 
   it('is the union of its parts, however many (the same set as folding union)', () => {
     fc.assert(
@@ -79,7 +76,14 @@ describe('StringSet.unionAll', () => {
   it('joins results of operations too (no expression to join)', () => {
     const a = StringSet.istioPattern('a*').subtract(StringSet.literal('ab'));
     const all = StringSet.unionAll([a, StringSet.literal('ab'), StringSet.literal('x'), StringSet.istioPattern('*z')]);
-    for (const [probe, want] of [['ab', true], ['a', true], ['x', true], ['yz', true], ['y', false]] as const) expect(all.has(probe)).toBe(want);
+    for (const [probe, want] of [
+      ['ab', true],
+      ['a', true],
+      ['x', true],
+      ['yz', true],
+      ['y', false],
+    ] as const)
+      expect(all.has(probe)).toBe(want);
   });
 
   it('takes thousands of principals in one set (folding union was quadratic and stalled the review)', () => {

@@ -55,14 +55,7 @@ const CONTAINER_PORTS = [8080, 9090, 5432] as const;
 const MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'] as const;
 type Mode = (typeof MODES)[number];
 
-const PRINCIPALS = [
-  `${TD}/ns/frontend/sa/web`,
-  `${TD}/ns/shop/sa/api`,
-  `${TD}/ns/batch/sa/default`,
-  `${TD}/ns/shop/*`,
-  `*/ns/frontend/sa/web`,
-  '*',
-];
+const PRINCIPALS = [`${TD}/ns/frontend/sa/web`, `${TD}/ns/shop/sa/api`, `${TD}/ns/batch/sa/default`, `${TD}/ns/shop/*`, `*/ns/frontend/sa/web`, '*'];
 const NAMESPACE_VALUES = ['shop', 'frontend', 'batch', ROOT, 'fr*', '*end', '*'];
 const IP_VALUES = ['10.0.0.0/8', '10.1.0.0/16', '10.1.2.3', '192.168.0.0/24', '203.0.113.7', '2001:db8::/32', '0.0.0.0/0'];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'P*', '*T', '*'];
@@ -251,14 +244,22 @@ const arbRule: fc.Arbitrary<Obj> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({}) },
   {
     weight: 8,
-    arbitrary: fc.record(
-      {
-        from: fc.array(arbSource.map((source) => ({ source })), { minLength: 1, maxLength: 2 }),
-        to: fc.array(arbOperation.map((operation) => ({ operation })), { minLength: 1, maxLength: 2 }),
-        when: fc.array(arbCondition, { minLength: 1, maxLength: 2 }),
-      },
-      { requiredKeys: [] },
-    ).filter(nonEmpty),
+    arbitrary: fc
+      .record(
+        {
+          from: fc.array(
+            arbSource.map((source) => ({ source })),
+            { minLength: 1, maxLength: 2 },
+          ),
+          to: fc.array(
+            arbOperation.map((operation) => ({ operation })),
+            { minLength: 1, maxLength: 2 },
+          ),
+          when: fc.array(arbCondition, { minLength: 1, maxLength: 2 }),
+        },
+        { requiredKeys: [] },
+      )
+      .filter(nonEmpty),
   },
 );
 
@@ -289,7 +290,8 @@ const arbAp: fc.Arbitrary<ApSpec> = fc
   // CUSTOM without rules, or dry-run on CUSTOM / AUDIT, is rejected and would be an invalid-policy finding.
   .map((ap) => ({
     ...ap,
-    rules: (ap.action === 'DENY' || ap.action === 'CUSTOM') && (ap.rules?.length ?? 0) === 0 ? [{}] : ap.action === 'CUSTOM' ? ap.rules?.map(customRule) : ap.rules,
+    rules:
+      (ap.action === 'DENY' || ap.action === 'CUSTOM') && (ap.rules?.length ?? 0) === 0 ? [{}] : ap.action === 'CUSTOM' ? ap.rules?.map(customRule) : ap.rules,
     dryRun: ap.dryRun && (ap.action === undefined || ap.action === 'ALLOW' || ap.action === 'DENY'),
   }));
 
@@ -378,7 +380,15 @@ const arbStyle: fc.Arbitrary<Style> = fc.record({
   leadingSeparator: fc.boolean(),
 });
 
-const PLAIN_STYLE: Style = { collections: 'block', strings: 'PLAIN', plainKeys: true, comments: false, keySeed: undefined, json: false, leadingSeparator: false };
+const PLAIN_STYLE: Style = {
+  collections: 'block',
+  strings: 'PLAIN',
+  plainKeys: true,
+  comments: false,
+  keySeed: undefined,
+  json: false,
+  leadingSeparator: false,
+};
 
 const arbFormat = fc.array(arbStyle, { minLength: 1, maxLength: 3 });
 
@@ -487,7 +497,9 @@ function review(base: Record<string, string>, head: Record<string, string>): Rev
 }
 
 const brief = (r: ReviewResult) =>
-  r.findings.map((f) => `${f.ruleId} [${f.category}] ${f.workload ?? '-'}:${f.port ?? '*'} @${f.side}:${f.file}:${f.line} witness=${f.witness ?? '-'}`).join('\n');
+  r.findings
+    .map((f) => `${f.ruleId} [${f.category}] ${f.workload ?? '-'}:${f.port ?? '*'} @${f.side}:${f.file}:${f.line} witness=${f.witness ?? '-'}`)
+    .join('\n');
 
 // ------------------------------------------------------------------ model queries
 
@@ -593,7 +605,13 @@ function narrowValue(field: string, v: string): string {
   }
   if (field === 'ports') return v;
   if (v === '*') {
-    const any: Record<string, string> = { principals: `${TD}/ns/shop/sa/narrow`, namespaces: 'shop', methods: 'GET', paths: '/narrow', hosts: 'narrow.example.com' };
+    const any: Record<string, string> = {
+      principals: `${TD}/ns/shop/sa/narrow`,
+      namespaces: 'shop',
+      methods: 'GET',
+      paths: '/narrow',
+      hosts: 'narrow.example.com',
+    };
     return any[field] ?? 'narrow';
   }
   if (v.endsWith('*')) return `${v.slice(0, -1)}${field === 'paths' ? 'v1/*' : 'q*'}`;
@@ -664,7 +682,13 @@ const REWRITES: Record<string, Rewrite> = {
     out.docs = [...out.docs.filter((x) => x !== d), d];
     return out;
   },
-  shuffleRules: (repo, next) => onPolicy(repo, next, (d) => hasRules(d) && d.obj.spec.rules.length > 1, (d) => (d.obj.spec.rules = shuffle(d.obj.spec.rules, next))),
+  shuffleRules: (repo, next) =>
+    onPolicy(
+      repo,
+      next,
+      (d) => hasRules(d) && d.obj.spec.rules.length > 1,
+      (d) => (d.obj.spec.rules = shuffle(d.obj.spec.rules, next)),
+    ),
   shuffleEntries: (repo, next) => {
     const out = clone(repo);
     for (const d of apDocs(out)) if (hasRules(d)) d.obj.spec.rules = (d.obj.spec.rules as Obj[]).map((r) => shuffleSets(r, next));
@@ -710,7 +734,10 @@ const REWRITES: Record<string, Rewrite> = {
       const k = `${action}|${nsOf(d)}|${canonical(d.obj.spec?.selector ?? null)}`;
       groups.set(k, [...(groups.get(k) ?? []), d]);
     }
-    const group = pick([...groups.values()].filter((g) => g.length > 1), next);
+    const group = pick(
+      [...groups.values()].filter((g) => g.length > 1),
+      next,
+    );
     if (!group) return undefined;
     const members = shuffle(group, next).slice(0, Math.max(2, Math.floor(next() * group.length) + 1));
     const [keep, ...gone] = members;
@@ -729,14 +756,20 @@ const REWRITES: Record<string, Rewrite> = {
    * (builder.go), so splitting it lets its other entries through (pinned by a fixture, not a rewrite).
    */
   splitEntries: (repo, next) => {
-    const splittable = (d: Doc) => (r: Obj) => ((r.from?.length ?? 0) > 1 || (r.to?.length ?? 0) > 1) && !(effectiveAction(d) === 'ALLOW' && hasHttpOnlyField(r));
-    return onPolicy(repo, next, (d) => hasRules(d) && (d.obj.spec.rules as Obj[]).some(splittable(d)), (d) => {
-      const rules = d.obj.spec.rules as Obj[];
-      const i = rules.findIndex(splittable(d));
-      const rule = rules[i]!;
-      const key = (rule.from?.length ?? 0) > 1 && ((rule.to?.length ?? 0) <= 1 || next() < 0.5) ? 'from' : 'to';
-      rules.splice(i, 1, ...(rule[key] as Obj[]).map((entry) => ({ ...clone(rule), [key]: [entry] })));
-    });
+    const splittable = (d: Doc) => (r: Obj) =>
+      ((r.from?.length ?? 0) > 1 || (r.to?.length ?? 0) > 1) && !(effectiveAction(d) === 'ALLOW' && hasHttpOnlyField(r));
+    return onPolicy(
+      repo,
+      next,
+      (d) => hasRules(d) && (d.obj.spec.rules as Obj[]).some(splittable(d)),
+      (d) => {
+        const rules = d.obj.spec.rules as Obj[];
+        const i = rules.findIndex(splittable(d));
+        const rule = rules[i]!;
+        const key = (rule.from?.length ?? 0) > 1 && ((rule.to?.length ?? 0) <= 1 || next() < 0.5) ? 'from' : 'to';
+        rules.splice(i, 1, ...(rule[key] as Obj[]).map((entry) => ({ ...clone(rule), [key]: [entry] })));
+      },
+    );
   },
   /**
    * A positive value list split in two: in a source or operation, into two entries of the same
@@ -815,7 +848,9 @@ const REWRITES: Record<string, Rewrite> = {
     const sites: Site[] = [];
     for (const d of apDocs(out)) {
       for (const rule of (d.obj.spec?.rules ?? []) as Obj[]) {
-        if (rule.from?.length === 1) for (const field of Object.keys(rule.from[0].source ?? {})) if (field in KEYS && field !== 'ports') sites.push({ rule, list: 'from', holder: 'source', field });
+        if (rule.from?.length === 1)
+          for (const field of Object.keys(rule.from[0].source ?? {}))
+            if (field in KEYS && field !== 'ports') sites.push({ rule, list: 'from', holder: 'source', field });
         if (rule.to?.length === 1 && rule.to[0].operation?.ports) sites.push({ rule, list: 'to', holder: 'operation', field: 'ports' });
       }
     }
@@ -832,7 +867,9 @@ const REWRITES: Record<string, Rewrite> = {
   hostCase: (repo, next) => {
     const out = clone(repo);
     const lists: string[][] = [];
-    for (const d of apDocs(out)) for (const rule of (d.obj.spec?.rules ?? []) as Obj[]) for (const t of (rule.to ?? []) as Obj[]) for (const k of ['hosts', 'notHosts']) if (t.operation?.[k]) lists.push(t.operation[k]);
+    for (const d of apDocs(out))
+      for (const rule of (d.obj.spec?.rules ?? []) as Obj[])
+        for (const t of (rule.to ?? []) as Obj[]) for (const k of ['hosts', 'notHosts']) if (t.operation?.[k]) lists.push(t.operation[k]);
     const l = pick(lists, next);
     if (!l) return undefined;
     const i = Math.floor(next() * l.length);
@@ -844,11 +881,19 @@ const REWRITES: Record<string, Rewrite> = {
    * rules either way (2.4.3).
    */
   noRulesSpelling: (repo, next) =>
-    onPolicy(repo, next, (d) => !hasRules(d), (d) => {
-      const spelling = pick(['absent', 'empty', 'null'].filter((x) => x !== (d.obj.spec.rules === undefined ? 'absent' : d.obj.spec.rules === null ? 'null' : 'empty')), next)!;
-      if (spelling === 'absent') delete d.obj.spec.rules;
-      else d.obj.spec.rules = spelling === 'empty' ? [] : null;
-    }),
+    onPolicy(
+      repo,
+      next,
+      (d) => !hasRules(d),
+      (d) => {
+        const spelling = pick(
+          ['absent', 'empty', 'null'].filter((x) => x !== (d.obj.spec.rules === undefined ? 'absent' : d.obj.spec.rules === null ? 'null' : 'empty')),
+          next,
+        )!;
+        if (spelling === 'absent') delete d.obj.spec.rules;
+        else d.obj.spec.rules = spelling === 'empty' ? [] : null;
+      },
+    ),
   /**
    * A policy that decides nothing removed: AUDIT (never changes the decision), DENY or CUSTOM without
    * rules (matches nothing), any dry-run policy (not enforced). Reversed, such a policy is added.
@@ -865,12 +910,16 @@ const REWRITES: Record<string, Rewrite> = {
    * removed: not "allow-all restored", since nothing was restricted.
    */
   addAllowAll: (repo, next) => {
-    const namespaces = [...new Set(repo.docs.filter((d) => d.obj.kind === 'Namespace' && d.obj.metadata.name !== ROOT).map((d) => d.obj.metadata.name as string))];
+    const namespaces = [
+      ...new Set(repo.docs.filter((d) => d.obj.kind === 'Namespace' && d.obj.metadata.name !== ROOT).map((d) => d.obj.metadata.name as string)),
+    ];
     const ns = pick(namespaces, next);
     if (!ns) return undefined;
     const selector = pick<Obj | undefined>([undefined, { matchLabels: { app: pick(APPS, next)! } }, { matchLabels: { tier: pick(TIERS, next)! } }], next);
     const labels: Obj = selector?.matchLabels ?? {};
-    const clash = apDocs(repo).some((d) => effectiveAction(d) === 'ALLOW' && !isDryRun(d) && (nsOf(d) === ns || nsOf(d) === ROOT) && compatible(matchLabelsOf(d), labels));
+    const clash = apDocs(repo).some(
+      (d) => effectiveAction(d) === 'ALLOW' && !isDryRun(d) && (nsOf(d) === ns || nsOf(d) === ROOT) && compatible(matchLabelsOf(d), labels),
+    );
     if (clash) return undefined;
     const out = clone(repo);
     const name = uniqueName(out, 'AuthorizationPolicy', ns, 'allow-all');
@@ -896,7 +945,10 @@ const REWRITES: Record<string, Rewrite> = {
   /** An unset mode spelt another way: no `mtls`, `mtls: {}`, `mtls: null`, `mode: UNSET` (2.2). */
   unsetSpelling: (repo, next) => {
     const out = clone(repo);
-    const d = pick(out.docs.filter((x) => isKind(x, 'PeerAuthentication') && !setMode(x.obj.spec?.mtls?.mode)), next);
+    const d = pick(
+      out.docs.filter((x) => isKind(x, 'PeerAuthentication') && !setMode(x.obj.spec?.mtls?.mode)),
+      next,
+    );
     if (!d) return undefined;
     const spelling = pick(['absent', 'empty', 'UNSET', 'null'], next)!;
     if (spelling === 'absent') delete d.obj.spec.mtls;
@@ -909,7 +961,10 @@ const REWRITES: Record<string, Rewrite> = {
   /** A mesh- or namespace-wide PeerAuthentication without selector, or with an empty one (2.2 scope table). */
   emptySelector: (repo, next) => {
     const out = clone(repo);
-    const d = pick(out.docs.filter((x) => isKind(x, 'PeerAuthentication') && !hasSelector(x)), next);
+    const d = pick(
+      out.docs.filter((x) => isKind(x, 'PeerAuthentication') && !hasSelector(x)),
+      next,
+    );
     if (!d) return undefined;
     const spelling = pick(['absent', 'empty', 'emptyLabels'], next)!;
     if (spelling === 'absent') delete d.obj.spec.selector;
@@ -920,7 +975,12 @@ const REWRITES: Record<string, Rewrite> = {
   dropRedundantPortLevel: (repo, next) => {
     const out = clone(repo);
     const d = pick(
-      out.docs.filter((x) => isKind(x, 'PeerAuthentication') && hasSelector(x) && Object.values((x.obj.spec?.portLevelMtls ?? {}) as Obj).some((p) => !setMode(p.mode) || p.mode === x.obj.spec?.mtls?.mode)),
+      out.docs.filter(
+        (x) =>
+          isKind(x, 'PeerAuthentication') &&
+          hasSelector(x) &&
+          Object.values((x.obj.spec?.portLevelMtls ?? {}) as Obj).some((p) => !setMode(p.mode) || p.mode === x.obj.spec?.mtls?.mode),
+      ),
       next,
     );
     if (!d) return undefined;
@@ -940,10 +1000,15 @@ const REWRITES: Record<string, Rewrite> = {
   },
   /** `action: ALLOW` written out or left to the default. */
   explicitAllow: (repo, next) =>
-    onPolicy(repo, next, (d) => effectiveAction(d) === 'ALLOW', (d) => {
-      if (d.obj.spec.action === undefined) d.obj.spec.action = 'ALLOW';
-      else delete d.obj.spec.action;
-    }),
+    onPolicy(
+      repo,
+      next,
+      (d) => effectiveAction(d) === 'ALLOW',
+      (d) => {
+        if (d.obj.spec.action === undefined) d.obj.spec.action = 'ALLOW';
+        else delete d.obj.spec.action;
+      },
+    ),
   duplicateRule: (repo, next) =>
     onPolicy(repo, next, hasRules, (d) => {
       const rules = d.obj.spec.rules as Obj[];
@@ -951,10 +1016,15 @@ const REWRITES: Record<string, Rewrite> = {
     }),
   /** A rule matching a subset of an existing rule of the same policy (e.g. /api/v1/* next to /api/*). */
   addSubsumedRule: (repo, next) =>
-    onPolicy(repo, next, (d) => hasRules(d) && !isDryRun(d), (d) => {
-      const rules = d.obj.spec.rules as Obj[];
-      rules.splice(Math.floor(next() * (rules.length + 1)), 0, narrowRule(pick(rules, next)!, next));
-    }),
+    onPolicy(
+      repo,
+      next,
+      (d) => hasRules(d) && !isDryRun(d),
+      (d) => {
+        const rules = d.obj.spec.rules as Obj[];
+        rules.splice(Math.floor(next() * (rules.length + 1)), 0, narrowRule(pick(rules, next)!, next));
+      },
+    ),
   /**
    * A workload PeerAuthentication whose mode, and the mode of each of its ports, equals what the
    * workload inherits anyway (pitfall 1); a namespace-wide one whose mode is unset or equals the
@@ -1022,10 +1092,7 @@ const KNOWN_NAMESPACES = ['shop', 'frontend', 'batch'];
 /** Positive, satisfiable operation fields (the target port is HTTP). */
 const arbPositiveOperation = (port: number): fc.Arbitrary<Obj> =>
   fc
-    .record(
-      { methods: list(METHODS, 2), paths: list(PATHS, 2), hosts: list(HOSTS, 2), ports: fc.constant([String(port)]) },
-      { requiredKeys: [] },
-    )
+    .record({ methods: list(METHODS, 2), paths: list(PATHS, 2), hosts: list(HOSTS, 2), ports: fc.constant([String(port)]) }, { requiredKeys: [] })
     .filter(fewKeys(2));
 
 /** Nested ranges: any two of them (in ipBlocks and in a `source.ip` condition) intersect. */
@@ -1044,13 +1111,22 @@ const arbKnownSource: fc.Arbitrary<Obj> = fc
   .filter((o) => o.principals !== undefined || o.namespaces !== undefined);
 
 /** The source whose principals become "*": principals only, maybe with ipBlocks (both satisfiable). */
-const arbPrincipalSource: fc.Arbitrary<Obj> = fc.record({ principals: list(KNOWN_PRINCIPALS, 2), ipBlocks: list(NESTED_IPS, 2) }, { requiredKeys: ['principals'] });
+const arbPrincipalSource: fc.Arbitrary<Obj> = fc.record(
+  { principals: list(KNOWN_PRINCIPALS, 2), ipBlocks: list(NESTED_IPS, 2) },
+  { requiredKeys: ['principals'] },
+);
 
 const arbKnownRule = (port: number, source: fc.Arbitrary<Obj>): fc.Arbitrary<Obj> =>
   fc.record(
     {
-      from: fc.array(source.map((s) => ({ source: s })), { minLength: 1, maxLength: 2 }),
-      to: fc.array(arbPositiveOperation(port).map((operation) => ({ operation })), { minLength: 1, maxLength: 2 }),
+      from: fc.array(
+        source.map((s) => ({ source: s })),
+        { minLength: 1, maxLength: 2 },
+      ),
+      to: fc.array(
+        arbPositiveOperation(port).map((operation) => ({ operation })),
+        { minLength: 1, maxLength: 2 },
+      ),
       when: arbPositiveWhen(2),
     },
     { requiredKeys: ['from'] },
@@ -1092,7 +1168,15 @@ function targetObjs(t: Target): Obj[] {
   if (t.web) {
     objs.push(
       namespaceObj('frontend', 'enabled'),
-      ...workloadObjs('frontend', 'web', { tier: 'edge', version: undefined, sa: 'web', ports: [8080], protocols: ['http'], targetByName: false, service: true }),
+      ...workloadObjs('frontend', 'web', {
+        tier: 'edge',
+        version: undefined,
+        sa: 'web',
+        ports: [8080],
+        protocols: ['http'],
+        targetByName: false,
+        service: true,
+      }),
     );
   }
   return objs;
@@ -1123,9 +1207,13 @@ const arbWideningCase: fc.Arbitrary<WideningCase> = arbTarget.chain((target) =>
     entry: fc.nat(),
     siblings: fc.array(arbKnownRule(target.port, arbKnownSource), { maxLength: 2 }),
     position: fc.nat(),
-    otherAllows: fc.array(fc.record({ scope: arbScope, rules: fc.array(arbKnownRule(target.port, arbKnownSource), { minLength: 1, maxLength: 2 }) }), { maxLength: 2 }),
+    otherAllows: fc.array(fc.record({ scope: arbScope, rules: fc.array(arbKnownRule(target.port, arbKnownSource), { minLength: 1, maxLength: 2 }) }), {
+      maxLength: 2,
+    }),
     // DENY rules all name known callers in every `from` entry: they never deny an outsider.
-    denies: fc.array(fc.record({ scope: arbScope, rules: fc.array(arbKnownRule(target.port, arbKnownSource), { minLength: 1, maxLength: 2 }) }), { maxLength: 2 }),
+    denies: fc.array(fc.record({ scope: arbScope, rules: fc.array(arbKnownRule(target.port, arbKnownSource), { minLength: 1, maxLength: 2 }) }), {
+      maxLength: 2,
+    }),
     audit: fc.boolean(),
   }),
 );
@@ -1178,15 +1266,26 @@ const arbAnyModeSource: fc.Arbitrary<Obj> = fc.oneof(
 
 const arbAdminRule: fc.Arbitrary<Obj> = fc.record(
   {
-    to: fc.tuple(list(ADMIN_PATHS, 2), fc.option(list(METHODS, 2), { nil: undefined })).map(([paths, methods]) => [{ operation: { paths, ...(methods ? { methods } : {}) } }]),
-    from: fc.array(arbAnyModeSource.map((source) => ({ source })), { minLength: 1, maxLength: 2 }),
+    to: fc
+      .tuple(list(ADMIN_PATHS, 2), fc.option(list(METHODS, 2), { nil: undefined }))
+      .map(([paths, methods]) => [{ operation: { paths, ...(methods ? { methods } : {}) } }]),
+    from: fc.array(
+      arbAnyModeSource.map((source) => ({ source })),
+      { minLength: 1, maxLength: 2 },
+    ),
     when: arbPositiveWhen(1),
   },
   { requiredKeys: ['to'] },
 );
 
 const arbOtherDenyRule: fc.Arbitrary<Obj> = fc.record(
-  { to: list(OTHER_PATHS, 2).map((paths) => [{ operation: { paths } }]), from: fc.array(arbSource.map((source) => ({ source })), { minLength: 1, maxLength: 1 }) },
+  {
+    to: list(OTHER_PATHS, 2).map((paths) => [{ operation: { paths } }]),
+    from: fc.array(
+      arbSource.map((source) => ({ source })),
+      { minLength: 1, maxLength: 1 },
+    ),
+  },
   { requiredKeys: ['to'] },
 );
 
@@ -1223,12 +1322,19 @@ function denyRepos(c: DenyCase): { base: Repo; head: Repo } {
   return { base, head };
 }
 
-
 /** The smallest repository pair that makes the engine's witness sampler run out of memory. */
 const SPLIT_NAMESPACES = (() => {
   const app = [
     namespaceObj('shop', 'enabled'),
-    ...workloadObjs('shop', 'api', { tier: undefined, version: undefined, sa: undefined, ports: [8080], protocols: ['http'], targetByName: false, service: false }),
+    ...workloadObjs('shop', 'api', {
+      tier: undefined,
+      version: undefined,
+      sa: undefined,
+      ports: [8080],
+      protocols: ['http'],
+      targetByName: false,
+      service: false,
+    }),
   ];
   const allow = (rules: Obj[]) => authzObj('api', 'shop', { action: undefined, selector: { matchLabels: { app: 'api' } }, rules, dryRun: false });
   const files = (policy: Obj) => render({ docs: [...app.map((obj) => ({ obj, file: 'app.yaml' })), { obj: policy, file: 'authz.yaml' }] }, [PLAIN_STYLE]);
@@ -1283,7 +1389,10 @@ describe('equivalence properties (whole engine, generated Istio repositories)', 
         const result = review(b, h);
         const msg = `===== base\n${show(b)}\n===== head\n${show(h)}\n===== findings\n${brief(result)}`;
         expect(result.errors, msg).toEqual([]);
-        expect(result.findings.some((f) => f.category === 'access-broadened' && f.workload === 'shop/api'), msg).toBe(true);
+        expect(
+          result.findings.some((f) => f.category === 'access-broadened' && f.workload === 'shop/api'),
+          msg,
+        ).toBe(true);
       }),
       { numRuns: RUNS ?? 40 },
     );
@@ -1298,7 +1407,10 @@ describe('equivalence properties (whole engine, generated Istio repositories)', 
         const result = review(b, h);
         const msg = `===== base\n${show(b)}\n===== head\n${show(h)}\n===== findings\n${brief(result)}`;
         expect(result.errors, msg).toEqual([]);
-        expect(result.findings.some((f) => f.ruleId === 'deny-policy-weakened' && f.workload === 'shop/api'), msg).toBe(true);
+        expect(
+          result.findings.some((f) => f.ruleId === 'deny-policy-weakened' && f.workload === 'shop/api'),
+          msg,
+        ).toBe(true);
       }),
       { numRuns: RUNS ?? 60 },
     );
@@ -1313,7 +1425,15 @@ describe('engine bugs these properties found, fixed and pinned', () => {
         docs: [
           peerAuthObj('default', ROOT, { selector: undefined, mode: 'STRICT', portLevel: [] }),
           namespaceObj('shop', 'enabled'),
-          ...workloadObjs('shop', 'api', { tier: undefined, version: undefined, sa: undefined, ports: [8080], protocols: ['http'], targetByName: false, service: true }),
+          ...workloadObjs('shop', 'api', {
+            tier: undefined,
+            version: undefined,
+            sa: undefined,
+            ports: [8080],
+            protocols: ['http'],
+            targetByName: false,
+            service: true,
+          }),
           ...pas.map(([name, mode, portLevel]) => peerAuthObj(name, 'shop', { selector: { matchLabels: { app: 'api' } }, mode, portLevel })),
         ].map((obj) => ({ obj, file: 'all.yaml' })),
       },
@@ -1331,14 +1451,28 @@ describe('engine bugs these properties found, fixed and pinned', () => {
   // UNSET ranked as the weakest mode although it inherits STRICT here, so the added PERMISSIVE
   // competitor was never assumed (mesh-semantics 2.2: "use the weaker for after").
   it('adding a PERMISSIVE workload PA next to an UNSET one (inheriting STRICT) is a weakening', () => {
-    const result = review(competing([['api-unset', 'UNSET', []]]), competing([['api-unset', 'UNSET', []], ['api-permissive', 'PERMISSIVE', []]]));
+    const result = review(
+      competing([['api-unset', 'UNSET', []]]),
+      competing([
+        ['api-unset', 'UNSET', []],
+        ['api-permissive', 'PERMISSIVE', []],
+      ]),
+    );
     expect(result.findings.map((f) => `${f.ruleId} ${f.workload}:${f.port}`)).toContain('peer-authentication-weakened shop/api:8080');
   });
 
   // `rules: null` read as an invalid policy (so absent: allow-all restored); the API server prunes it.
   it('`rules: []` written as `rules: null` changes nothing', () => {
     const files = (rules: Obj[] | null) =>
-      render({ docs: [namespaceObj('batch', 'enabled'), { apiVersion: `${SECURITY}/v1`, kind: 'AuthorizationPolicy', metadata: { name: 'deny-all', namespace: 'batch' }, spec: { rules } }].map((obj) => ({ obj, file: 'batch.yaml' })) }, [PLAIN_STYLE]);
+      render(
+        {
+          docs: [
+            namespaceObj('batch', 'enabled'),
+            { apiVersion: `${SECURITY}/v1`, kind: 'AuthorizationPolicy', metadata: { name: 'deny-all', namespace: 'batch' }, spec: { rules } },
+          ].map((obj) => ({ obj, file: 'batch.yaml' })),
+        },
+        [PLAIN_STYLE],
+      );
     expect(brief(review(files([]), files(null)))).toEqual('');
   });
 

@@ -25,7 +25,8 @@ ${rules}`;
 const DENY_ADMIN = policy('    - to:\n        - operation:\n            paths: ["/admin*"]\n');
 const DENY_ADMIN_GET = policy('    - to:\n        - operation:\n            paths: ["/admin*"]\n            methods: [GET]\n'); // POST /admin now passes; `methods` is line 14
 const FOREIGN_CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\n  namespace: istio-system\ndata:\n  mesh: "{}"\n';
-const OWN_PATCH = 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: gateway-deny\n  namespace: istio-system\nspec:\n  action: AUDIT\n';
+const OWN_PATCH =
+  'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: gateway-deny\n  namespace: istio-system\nspec:\n  action: AUDIT\n';
 
 async function review(before: Record<string, string>, after: Record<string, string>) {
   const config = defaultConfig();
@@ -65,7 +66,8 @@ const rows: Row[] = [
   {
     name: 'a patch with a target selector that matches nothing: kept, no error',
     dir: 'components/gw',
-    fields: 'resources: [policy.yaml]\npatches:\n  - target: {kind: Deployment, name: istiod}\n    patch: |-\n      - op: add\n        path: /metadata/labels/x\n        value: y\n',
+    fields:
+      'resources: [policy.yaml]\npatches:\n  - target: {kind: Deployment, name: istiod}\n    patch: |-\n      - op: add\n        path: /metadata/labels/x\n        value: y\n',
     expect: 'rendered',
   },
   {
@@ -91,7 +93,11 @@ describe('a kustomize Component no kustomization lists', () => {
     const policyFile = row.dir ? `${row.dir}/policy.yaml` : 'policy.yaml';
     if (row.expect === 'failed') {
       expect(r.rendered.head.failed.has(target)).toBe(true);
-      expect(r.errors.some((e) => e.message.startsWith(`${target} failed to render`) && /patch .*own\.yaml for its own AuthorizationPolicy gateway-deny/.test(e.message))).toBe(true);
+      expect(
+        r.errors.some(
+          (e) => e.message.startsWith(`${target} failed to render`) && /patch .*own\.yaml for its own AuthorizationPolicy gateway-deny/.test(e.message),
+        ),
+      ).toBe(true);
       return;
     }
     expect(r.errors).toEqual([]);

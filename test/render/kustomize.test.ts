@@ -133,7 +133,12 @@ describe('kustomize targets rendered by the real kubectl kustomize', () => {
   });
 
   it('a target whose inputs did not change is rendered once for both sides', async () => {
-    const files = { 'a/kustomization.yaml': 'resources: [d.yaml]\n', 'a/d.yaml': deploy('a'), 'b/kustomization.yaml': 'resources: [d.yaml]\n', 'b/d.yaml': deploy('b') };
+    const files = {
+      'a/kustomization.yaml': 'resources: [d.yaml]\n',
+      'a/d.yaml': deploy('a'),
+      'b/kustomization.yaml': 'resources: [d.yaml]\n',
+      'b/d.yaml': deploy('b'),
+    };
     const config = defaultConfig();
     const out = await renderSides(memorySnapshot('b', files), memorySnapshot('h', { ...files, 'b/d.yaml': deploy('b2') }), config, new ParseCache());
     expect(out.renders).toBe(3);

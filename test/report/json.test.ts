@@ -46,7 +46,15 @@ const Contract = z
     errors: z.array(z.object({ file: z.string(), line: z.number().int(), message: z.string() }).strict()),
     unanalysed: z.array(
       z
-        .object({ kind: z.string(), namespace: z.string(), name: z.string(), file: z.string(), line: z.number().int(), change: z.enum(['added', 'changed', 'deleted']), what: z.string() })
+        .object({
+          kind: z.string(),
+          namespace: z.string(),
+          name: z.string(),
+          file: z.string(),
+          line: z.number().int(),
+          change: z.enum(['added', 'changed', 'deleted']),
+          what: z.string(),
+        })
         .strict(),
     ),
   })
@@ -72,7 +80,20 @@ describe('renderJson', () => {
     const extra = { ...finding({ notes: ['n'], side: 'before', field: 'spec.rules.0' }), internal: 42 } as ReturnType<typeof finding>;
     const out = JSON.parse(renderJson(result([extra])));
     expect(Object.keys(out.findings[0])).toEqual([
-      'ruleId', 'category', 'severity', 'mesh', 'workload', 'port', 'ports', 'resource', 'file', 'line', 'title', 'message', 'witness', 'notes',
+      'ruleId',
+      'category',
+      'severity',
+      'mesh',
+      'workload',
+      'port',
+      'ports',
+      'resource',
+      'file',
+      'line',
+      'title',
+      'message',
+      'witness',
+      'notes',
     ]);
     expect(out.findings[0].notes).toEqual(['n']);
   });
@@ -88,7 +109,9 @@ describe('renderJson', () => {
   });
 
   it('keeps nulls as nulls', () => {
-    const out = JSON.parse(renderJson(result([finding({ workload: null, port: null, witness: null, resource: { kind: 'Namespace', namespace: null, name: 'x' } })])));
+    const out = JSON.parse(
+      renderJson(result([finding({ workload: null, port: null, witness: null, resource: { kind: 'Namespace', namespace: null, name: 'x' } })])),
+    );
     expect(out.findings[0]).toMatchObject({ workload: null, port: null, witness: null, resource: { namespace: null } });
   });
 

@@ -92,7 +92,12 @@ describe('renderMarkdown', () => {
   });
   it('fits the default limit with a huge review, and reports what it left out', () => {
     const huge = Array.from({ length: 3000 }, (_, i) => finding({ workload: `ns/w${i}`, message: 'x'.repeat(100) }));
-    const out = renderMarkdown(result(huge, Array.from({ length: 500 }, (_, i) => ({ file: `f${i}.yaml`, line: i, message: 'bad' }))));
+    const out = renderMarkdown(
+      result(
+        huge,
+        Array.from({ length: 500 }, (_, i) => ({ file: `f${i}.yaml`, line: i, message: 'bad' })),
+      ),
+    );
     expect(bytes(out)).toBeLessThanOrEqual(65535);
     expect(out).toMatch(/_… \d+ more findings not shown_/);
     expect(out).toMatch(/_… 500 more errors not shown_/);

@@ -36,9 +36,29 @@ export function result(findings: Finding[], errors: ReviewError[] = [], failOn: 
 /** Three findings of different severities and one parse error. */
 export const sample: ReviewResult = result(
   [
-    finding({ severity: 'medium', ruleId: 'access-broadened', category: 'access-broadened', title: 'Access broadened', workload: 'shop/cart', port: null, line: 30, witness: 'GET /admin from cluster.local/ns/web/sa/frontend', message: 'Requests from namespace web are now allowed.' }),
+    finding({
+      severity: 'medium',
+      ruleId: 'access-broadened',
+      category: 'access-broadened',
+      title: 'Access broadened',
+      workload: 'shop/cart',
+      port: null,
+      line: 30,
+      witness: 'GET /admin from cluster.local/ns/web/sa/frontend',
+      message: 'Requests from namespace web are now allowed.',
+    }),
     finding(),
-    finding({ severity: 'critical', ruleId: 'ingress-exposed', category: 'ingress-exposed', title: 'Exposed to the internet', workload: null, port: 443, side: 'before', line: 4, notes: ['ignore entry for ingress-exposed expired on 2024-01-31; reason was: migration'] }),
+    finding({
+      severity: 'critical',
+      ruleId: 'ingress-exposed',
+      category: 'ingress-exposed',
+      title: 'Exposed to the internet',
+      workload: null,
+      port: 443,
+      side: 'before',
+      line: 4,
+      notes: ['ignore entry for ingress-exposed expired on 2024-01-31; reason was: migration'],
+    }),
   ],
   [{ file: 'deploy/broken.yaml', line: 3, message: 'mapping values are not allowed here' }],
 );

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  FINGERPRINT_KEY,
-  buildSarif,
-  findingFingerprint,
-  renderSarif,
-  toUri,
-  type SarifOptions,
-  type SarifRuleMeta,
-} from '../../src/report/sarif.js';
+import { FINGERPRINT_KEY, buildSarif, findingFingerprint, renderSarif, toUri, type SarifOptions, type SarifRuleMeta } from '../../src/report/sarif.js';
 import { finding, result, sample } from './sample.js';
 
 /** The parts of SARIF 2.1.0 GitHub code scanning requires or reads, written out by hand. */
@@ -23,7 +15,11 @@ const Rule = z.object({
   properties: z.object({
     tags: z.array(z.string()).max(20),
     // GitHub wants a string holding a number from 0.0 to 10.0.
-    'security-severity': z.string().regex(/^\d+(\.\d+)?$/).refine((v) => Number(v) >= 0 && Number(v) <= 10).optional(),
+    'security-severity': z
+      .string()
+      .regex(/^\d+(\.\d+)?$/)
+      .refine((v) => Number(v) >= 0 && Number(v) <= 10)
+      .optional(),
   }),
 });
 const Result = z.object({
@@ -35,7 +31,12 @@ const Result = z.object({
     .array(
       z.object({
         physicalLocation: z.object({
-          artifactLocation: z.object({ uri: z.string().min(1).refine((u) => !u.startsWith('/') && !/^[a-z]+:/i.test(u), 'repo-relative') }),
+          artifactLocation: z.object({
+            uri: z
+              .string()
+              .min(1)
+              .refine((u) => !u.startsWith('/') && !/^[a-z]+:/i.test(u), 'repo-relative'),
+          }),
           region: z.object({ startLine: z.number().int().min(1) }),
         }),
       }),
@@ -49,7 +50,9 @@ const SarifLog = z.object({
   runs: z
     .array(
       z.object({
-        tool: z.object({ driver: z.object({ name: z.literal('mesh-review'), version: z.string(), informationUri: z.string().url().optional(), rules: z.array(Rule) }) }),
+        tool: z.object({
+          driver: z.object({ name: z.literal('mesh-review'), version: z.string(), informationUri: z.string().url().optional(), rules: z.array(Rule) }),
+        }),
         results: z.array(Result),
       }),
     )
@@ -58,7 +61,13 @@ const SarifLog = z.object({
 
 const rules: SarifRuleMeta[] = [
   { id: 'mtls-weakened', title: 'mTLS weakened', category: 'mtls-weakened', severity: 'high', helpUri: 'https://example.com/docs/rules/mtls-weakened.md' },
-  { id: 'access-broadened', title: 'Access broadened', category: 'access-broadened', severity: 'medium', helpUri: 'https://example.com/docs/rules/access-broadened.md' },
+  {
+    id: 'access-broadened',
+    title: 'Access broadened',
+    category: 'access-broadened',
+    severity: 'medium',
+    helpUri: 'https://example.com/docs/rules/access-broadened.md',
+  },
 ];
 const options: SarifOptions = { toolVersion: '0.1.0', rules, informationUri: 'https://example.com/mesh-review' };
 

@@ -64,7 +64,7 @@ describe('FairQueue', () => {
     expect(m.started).toContain(jobKey(job(1, 2, 'y')));
   });
 
-  it('runs a pull request\'s jobs one at a time', async () => {
+  it("runs a pull request's jobs one at a time", async () => {
     const m = manualRunner();
     const q = new FairQueue(4, m.runner, () => undefined);
     q.add(job(1, 1, 'a', 'push'), () => 'x');

@@ -60,5 +60,14 @@ export function makePull(o: PullOptions): StandInPull {
       : o.kind === 'hostile'
         ? withFiles(base, Object.fromEntries([0, 1, 2, 3].map((list) => [`payments/allow-many-${list}.yaml`, hostilePolicy(o.principals ?? 20_000, list)])))
         : withFiles(base, { 'payments/deployment.yaml': (base.get('payments/deployment.yaml') ?? '').replace('replicas: 2', 'replicas: 3') });
-  return { owner, repo, number: o.number, installationId: o.installationId, baseSha: sha(`${owner}/${repo}#${o.number}:base`), headSha: sha(`${owner}/${repo}#${o.number}:${o.kind}`), base, head };
+  return {
+    owner,
+    repo,
+    number: o.number,
+    installationId: o.installationId,
+    baseSha: sha(`${owner}/${repo}#${o.number}:base`),
+    headSha: sha(`${owner}/${repo}#${o.number}:${o.kind}`),
+    base,
+    head,
+  };
 }

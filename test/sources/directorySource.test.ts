@@ -41,13 +41,7 @@ describe('readDirectorySnapshot', () => {
   test('keeps manifest-like files, sorted, with their bytes', async () => {
     const snapshot = await readDirectorySnapshot(root, config);
     expect(snapshot.label).toBe(root);
-    expect(snapshot.files.map((f) => f.path)).toEqual([
-      '.github/mesh-review.yml',
-      'chart/Chart.yaml',
-      'links/inside.yaml',
-      'mesh/list.json',
-      'mesh/pa.yaml',
-    ]);
+    expect(snapshot.files.map((f) => f.path)).toEqual(['.github/mesh-review.yml', 'chart/Chart.yaml', 'links/inside.yaml', 'mesh/list.json', 'mesh/pa.yaml']);
     expect(snapshot.files.find((f) => f.path === 'mesh/pa.yaml')!.content.toString()).toBe(manifest('Namespace', 'a'));
   });
 
@@ -78,7 +72,9 @@ describe('readDirectorySnapshot', () => {
   test('files over maxFileBytes are skipped with a reason', async () => {
     const snapshot = await readDirectorySnapshot(root, config);
     // With its git blob id (as `git hash-object` computes it), so an edit of the unread file is seen.
-    const id = createHash('sha1').update(`blob 2003\0# ${'x'.repeat(2000)}\n`).digest('hex');
+    const id = createHash('sha1')
+      .update(`blob 2003\0# ${'x'.repeat(2000)}\n`)
+      .digest('hex');
     expect(snapshot.skipped).toContainEqual({ path: 'big.yaml', reason: 'file is 2003 bytes, over limits.maxFileBytes (1000); not read', id });
   });
 

@@ -124,9 +124,7 @@ describe('readGitSnapshot', () => {
   });
 
   test('an unknown ref is a clear error', async () => {
-    await expect(readGitSnapshot(repo, 'no-such-branch', config)).rejects.toThrow(
-      /unknown git ref "no-such-branch" in .*: not a branch, tag or commit/,
-    );
+    await expect(readGitSnapshot(repo, 'no-such-branch', config)).rejects.toThrow(/unknown git ref "no-such-branch" in .*: not a branch, tag or commit/);
   });
 
   test('a ref that looks like an option is refused', async () => {

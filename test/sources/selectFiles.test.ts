@@ -3,8 +3,7 @@ import { defaultConfig } from '../../src/config/schema.js';
 import { hasManifestExtension, selectFiles } from '../../src/sources/selectFiles.js';
 
 const defaults = defaultConfig();
-const select = (paths: string[], include = defaults.include, exclude = defaults.exclude) =>
-  selectFiles(paths, { include, exclude });
+const select = (paths: string[], include = defaults.include, exclude = defaults.exclude) => selectFiles(paths, { include, exclude });
 
 describe('selectFiles', () => {
   test('keeps .yaml, .yml and .json, at the root and in dot folders', () => {
@@ -39,12 +38,7 @@ describe('selectFiles', () => {
       'charts/web/charts/sub/templates/x.yaml',
       'charts/web/ci/values-test.yaml',
     ];
-    expect(select(paths)).toEqual([
-      'charts/web/Chart.yaml',
-      'charts/web/values.yaml',
-      'charts/web/charts/sub/Chart.yaml',
-      'charts/web/ci/values-test.yaml',
-    ]);
+    expect(select(paths)).toEqual(['charts/web/Chart.yaml', 'charts/web/values.yaml', 'charts/web/charts/sub/Chart.yaml', 'charts/web/ci/values-test.yaml']);
   });
 
   test('a templates/ folder without a Chart.yaml beside it is ordinary', () => {

@@ -1,15 +1,6 @@
 import type { Config, IgnoreEntry } from '../../config/schema.js';
 import type { Summary } from '../reviewResult.js';
-import {
-  CATEGORIES,
-  SEVERITIES,
-  atOrAbove,
-  severityRank,
-  type Category,
-  type Finding,
-  type ReviewError,
-  type Severity,
-} from '../finding.js';
+import { CATEGORIES, SEVERITIES, atOrAbove, severityRank, type Category, type Finding, type ReviewError, type Severity } from '../finding.js';
 
 /**
  * Applies the repository's config to raw rule output: severity overrides
@@ -50,9 +41,7 @@ export function ignoreMatches(entry: Pick<IgnoreEntry, 'rule' | 'workload'>, fin
   if (entry.rule !== finding.ruleId) return false;
   if (entry.workload === undefined) return true;
   if (finding.workload === null) return false;
-  return entry.workload.endsWith('*')
-    ? finding.workload.startsWith(entry.workload.slice(0, -1))
-    : finding.workload === entry.workload;
+  return entry.workload.endsWith('*') ? finding.workload.startsWith(entry.workload.slice(0, -1)) : finding.workload === entry.workload;
 }
 
 /** An entry is valid through its `expires` day in UTC, so "expires: 2025-06-30" still applies all of June 30. */
@@ -71,12 +60,7 @@ export interface ReviewCounts {
 }
 
 /** The summary block of the JSON contract, computed from the findings that survived the config. */
-export function summarize(
-  findings: readonly Finding[],
-  errors: readonly ReviewError[],
-  config: Pick<Config, 'failOn'>,
-  counts: ReviewCounts,
-): Summary {
+export function summarize(findings: readonly Finding[], errors: readonly ReviewError[], config: Pick<Config, 'failOn'>, counts: ReviewCounts): Summary {
   // Every key present with 0, so consumers can read `bySeverity.critical` without a fallback.
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   const byCategory = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;

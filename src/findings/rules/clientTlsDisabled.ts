@@ -7,7 +7,8 @@ export default defineRule({
   category: 'mtls-weakened',
   severity: 'high',
   detailIsTag: true,
-  rationale: 'A DestinationRule makes meshed clients send plaintext (or TLS without an Istio identity) to a server that accepts it: the traffic is readable or carries no identity for authorization.',
+  rationale:
+    'A DestinationRule makes meshed clients send plaintext (or TLS without an Istio identity) to a server that accepts it: the traffic is readable or carries no identity for authorization.',
   title: (c) => `Clients now send ${detailTags(c).includes('tls') ? 'non-Istio TLS' : 'plaintext'} to ${where(c)}`,
   fix: 'Use `tls.mode: ISTIO_MUTUAL` (or leave tls unset for auto-mTLS) for in-mesh hosts.',
 });

@@ -6,7 +6,8 @@ export default defineRule({
   cause: 'invalid',
   category: 'invalid-manifest',
   severity: 'medium',
-  rationale: 'The mesh rejects (or ignores) this object, so it does not exist in the cluster. The review treats it as absent, which may also show as broadened access.',
+  rationale:
+    'The mesh rejects (or ignores) this object, so it does not exist in the cluster. The review treats it as absent, which may also show as broadened access.',
   // A removed Istio kind the change adds is ignored by Istio: its author expects a protection that does not exist.
   // One that was there before under the same identity (edited, moved) was already ignored: nothing got weaker.
   severityFor: (c) => (isRemovedIstioKind(c.anchor.resource) && !c.related?.some(isRemovedIstioKind) ? 'high' : 'medium'),

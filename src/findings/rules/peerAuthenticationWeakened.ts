@@ -10,6 +10,7 @@ export default defineRule({
   detailIsTag: true,
   rationale:
     'A workload port that required mutual TLS now accepts plaintext. Plaintext callers carry no identity, so every identity-based rule stops protecting that port, and traffic can be read on the wire. On a gateway the same holds for a Gateway server that stops requiring client certificates (`tls.mode` MUTUAL or ISTIO_MUTUAL).',
-  title: (c) => (detailTags(c).includes('gateway') ? `Client certificates no longer required on gateway ${where(c)}` : `mTLS no longer required on ${where(c)}`),
+  title: (c) =>
+    detailTags(c).includes('gateway') ? `Client certificates no longer required on gateway ${where(c)}` : `mTLS no longer required on ${where(c)}`,
   fix: 'Keep `mtls.mode: STRICT` at the scope that covers this workload, or scope the exception to the one port that needs plaintext with `portLevelMtls`.',
 });

@@ -7,7 +7,8 @@ export default defineRule({
   category: 'mtls-weakened',
   severity: 'high',
   detailIsTag: true,
-  rationale: 'Inbound traffic on this port no longer passes through the proxy (the sidecar, or ambient mode\'s ztunnel): no mTLS, and no AuthorizationPolicy is enforced on it.',
+  rationale:
+    "Inbound traffic on this port no longer passes through the proxy (the sidecar, or ambient mode's ztunnel): no mTLS, and no AuthorizationPolicy is enforced on it.",
   title: (c) => {
     const proxy = detailTags(c).includes('ambient') ? 'ztunnel' : 'the sidecar';
     if (c.port === null) return `Inbound traffic bypasses ${proxy} on ${where(c)}`;

@@ -52,19 +52,52 @@ export const EXISTING_THREADS_QUERY = /* GraphQL */ `
     repository(owner: $owner, name: $repo) {
       pullRequest(number: $number) {
         reviewThreads(first: 100, after: $after) {
-          pageInfo { hasNextPage endCursor }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
           nodes {
             id
             isResolved
             isOutdated
             path
-            resolvedBy { login }
-            comments(first: 20) { totalCount nodes { id databaseId body author { login } } }
-            latest: comments(last: 20) { nodes { id databaseId body author { login } } }
+            resolvedBy {
+              login
+            }
+            comments(first: 20) {
+              totalCount
+              nodes {
+                id
+                databaseId
+                body
+                author {
+                  login
+                }
+              }
+            }
+            latest: comments(last: 20) {
+              nodes {
+                id
+                databaseId
+                body
+                author {
+                  login
+                }
+              }
+            }
           }
         }
         reviews(last: 100) @include(if: $withReviews) {
-          nodes { id body author { login } commit { oid } }
+          nodes {
+            id
+            body
+            author {
+              login
+            }
+            commit {
+              oid
+            }
+          }
         }
       }
     }

@@ -26,7 +26,9 @@ export function viewError(error: unknown): HttpErrorView {
   const headers = lowerHeaders(e.response?.headers ?? e.headers);
   const data = (e.response?.data ?? {}) as { message?: unknown; errors?: unknown };
   const errors: unknown[] = [...(Array.isArray(data.errors) ? (data.errors as unknown[]) : []), ...(Array.isArray(e.errors) ? (e.errors as unknown[]) : [])];
-  const graphqlTypes = errors.map((x) => (x && typeof x === 'object' && typeof (x as { type?: unknown }).type === 'string' ? (x as { type: string }).type : '')).filter(Boolean);
+  const graphqlTypes = errors
+    .map((x) => (x && typeof x === 'object' && typeof (x as { type?: unknown }).type === 'string' ? (x as { type: string }).type : ''))
+    .filter(Boolean);
   const parts = [typeof e.message === 'string' ? e.message : '', typeof data.message === 'string' ? data.message : '', ...errors.map(errorText)];
   return { status, headers, text: parts.filter(Boolean).join(' | '), errors, graphqlTypes };
 }
@@ -47,7 +49,7 @@ function errorText(x: unknown): string {
   if (x && typeof x === 'object') {
     const o = x as Record<string, unknown>;
     return ['resource', 'field', 'code', 'message']
-      .map((k) => (typeof o[k] === 'string' ? (o[k]) : ''))
+      .map((k) => (typeof o[k] === 'string' ? o[k] : ''))
       .filter(Boolean)
       .join(' ');
   }
@@ -65,6 +67,8 @@ export const isServerError = (v: HttpErrorView): boolean => v.status !== undefin
 export function isLineOutsideDiff(v: HttpErrorView): boolean {
   return (
     v.status === 422 &&
-    /part of the diff|pull_request_review_thread\.(?:line|start_line|diff_hunk|path)|review thread (?:start )?line|line could not be resolved|diff hunk|could not be resolved/i.test(v.text)
+    /part of the diff|pull_request_review_thread\.(?:line|start_line|diff_hunk|path)|review thread (?:start )?line|line could not be resolved|diff hunk|could not be resolved/i.test(
+      v.text,
+    )
   );
 }

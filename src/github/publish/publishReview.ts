@@ -38,7 +38,12 @@ export interface PublishReviewOutcome {
 
 export const RESOLVE_THREAD_MUTATION = /* GraphQL */ `
   mutation meshReviewResolve($threadId: ID!) {
-    resolveReviewThread(input: { threadId: $threadId }) { thread { id isResolved } }
+    resolveReviewThread(input: { threadId: $threadId }) {
+      thread {
+        id
+        isResolved
+      }
+    }
   }
 `;
 
@@ -195,7 +200,12 @@ async function createReview(
   }
 }
 
-async function settleFixedThread(github: GitHub, pr: PullRequestRef, thread: ExistingThread, throttle: WriteThrottle): Promise<'resolved' | 'replied' | 'nothing'> {
+async function settleFixedThread(
+  github: GitHub,
+  pr: PullRequestRef,
+  thread: ExistingThread,
+  throttle: WriteThrottle,
+): Promise<'resolved' | 'replied' | 'nothing'> {
   if (thread.isResolved) return 'nothing';
   if (!thread.othersReplied) {
     await throttle.write(() => github.graphql(RESOLVE_THREAD_MUTATION, { threadId: thread.id }));

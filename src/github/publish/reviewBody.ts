@@ -70,7 +70,10 @@ function singleComment(f: Finding, options: BodyOptions): string {
 function groupComment(list: readonly Finding[], options: BodyOptions, budget: number): string {
   const worst = list[0]!;
   const removed = list.every((f) => f.side === 'before');
-  const head = [`**${ICON[worst.severity]} ${list.length} findings caused by this line${removed ? ' (removed or changed)' : ''}, worst ${worst.severity}**`, ''];
+  const head = [
+    `**${ICON[worst.severity]} ${list.length} findings caused by this line${removed ? ' (removed or changed)' : ''}, worst ${worst.severity}**`,
+    '',
+  ];
   const items = list.map((f) => {
     const parts = [`- ${ICON[f.severity]} **${f.severity}** · ${inline(headline(f))}`, `  ${inline(withoutFix(f))}`];
     if (f.witness !== null) parts.push(`  ${witnessLabel(f)}: ${code(f.witness)}`);
@@ -145,7 +148,13 @@ export function renderReviewBody(input: ReviewBodyInput, options: BodyOptions = 
   }
   // Every listed finding is named in the trailer, shown or not; the trailing newline is kept as an empty last part.
   const trailer = bodyFindingsTrailer(input.bodyFindings.map(fingerprintOf));
-  return fitItems(head, items, trailer ? ['', trailer, ''] : [''], BODY_MAX_BYTES, (more) => `_… ${plural(more, 'more finding')} in the \`mesh-review\` check run._`);
+  return fitItems(
+    head,
+    items,
+    trailer ? ['', trailer, ''] : [''],
+    BODY_MAX_BYTES,
+    (more) => `_… ${plural(more, 'more finding')} in the \`mesh-review\` check run._`,
+  );
 }
 
 function bodyItem(f: Finding, options: BodyOptions): string {
@@ -156,7 +165,6 @@ function bodyItem(f: Finding, options: BodyOptions): string {
   if (rule) parts.push(`  How to fix: ${rule.fix.replace(/\n+/g, ' ')}`);
   return parts.join('\n');
 }
-
 
 function resource(f: Finding): string {
   const { kind, namespace, name } = f.resource;

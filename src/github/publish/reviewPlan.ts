@@ -114,10 +114,9 @@ export function planReview(result: ReviewResult, commentable: CommentableLines, 
   const comments: PlannedComment[] = [...groups.values()].map((g) => ({ ...g, body: renderComment(g.findings, options) }));
 
   const current = new Set(result.findings.flatMap(fingerprintAliases));
-  const fixedThreads =
-    result.errors.some((e) => !isNotAnalysedNotice(e))
-      ? []
-      : existing.threads.filter((t) => awaitsSettling(t) && !t.fingerprints.some((fp) => current.has(fp)));
+  const fixedThreads = result.errors.some((e) => !isNotAnalysedNotice(e))
+    ? []
+    : existing.threads.filter((t) => awaitsSettling(t) && !t.fingerprints.some((fp) => current.has(fp)));
   return { comments, bodyFindings, newBodyFindings, fixedThreads };
 }
 

@@ -135,7 +135,12 @@ function field<T>(g: Gen, values: string[] | undefined, one: (value: string) => 
 
 /** An extended generator (request principals, claims, audiences, presenter) builds one matcher from the whole list. */
 function extended(g: Gen, values: string[] | undefined, all: (values: string[]) => Generated<StringSet>): StringSet | undefined {
-  return field(g, values && values.length > 0 ? [''] : undefined, () => all(values!), (xs) => xs[0]!);
+  return field(
+    g,
+    values && values.length > 0 ? [''] : undefined,
+    () => all(values!),
+    (xs) => xs[0]!,
+  );
 }
 
 /** OR of a field's values: one automaton for the whole list (a fold of `union` is quadratic in long lists). */
@@ -159,10 +164,11 @@ function compileRule(rule: Rule, g: Gen): Cube[] {
     const tos: Partial[] = rule.to && rule.to.length > 0 ? rule.to.map((t) => operation(t.operation ?? {}, g)) : [new Map()];
     if (!whenCube) return [];
     const cubes: Cube[] = [];
-    for (const f of froms) for (const t of tos) {
-      const c = and(and(whenCube, f), t);
-      if (c) cubes.push(c);
-    }
+    for (const f of froms)
+      for (const t of tos) {
+        const c = and(and(whenCube, f), t);
+        if (c) cubes.push(c);
+      }
     return cubes;
   } catch (e) {
     if (e instanceof SkipRule) return [];
@@ -238,8 +244,7 @@ export function requestPrincipalSet(value: string): StringSet {
   return StringSet.fromRegex(`(?:${i})\\/(?:${s})`, `rp:${value}`);
 }
 
-const requestPrincipals = (g: Gen, values: string[] | undefined) =>
-  extended(g, values, (vs) => (g.forTCP ? FAILED : unionOf(vs.map(requestPrincipalSet))));
+const requestPrincipals = (g: Gen, values: string[] | undefined) => extended(g, values, (vs) => (g.forTCP ? FAILED : unionOf(vs.map(requestPrincipalSet))));
 
 /** `namespaces` match the principal, as Istio generates it (srcNamespaceGenerator): `.*\/ns\/<value, * as .*>\/.*`. */
 const namespaceSet = (v: string) => StringSet.fromRegex(`[^]*\\/ns\\/${v.split('*').map(escapeRegex).join('[^]*')}\\/[^]*`, `ns:${v}`);
@@ -304,7 +309,12 @@ function ports(g: Gen, values: string[] | undefined, notValues: string[] | undef
 
 /** srcIPGenerator / remoteIPGenerator / destIPGenerator: AddrStrToCidrRange fails on a bad address. */
 const ips = (g: Gen, values: string[] | undefined): IpSet | undefined =>
-  field(g, values, (v) => IpSet.cidr(v) ?? FAILED, (xs) => xs.reduce((acc, x) => acc.union(x), IpSet.empty()));
+  field(
+    g,
+    values,
+    (v) => IpSet.cidr(v) ?? FAILED,
+    (xs) => xs.reduce((acc, x) => acc.union(x), IpSet.empty()),
+  );
 
 type Source = NonNullable<NonNullable<Rule['from']>[number]['source']>;
 type Operation = NonNullable<NonNullable<Rule['to']>[number]['operation']>;
@@ -323,10 +333,25 @@ const migrateTrustDomains = (g: Gen, values: string[] | undefined) =>
 function source(s: Source, g: Gen): Partial {
   const ctx = g.ctx;
   return allOf([
-    constraint(DIM.principal, l4(g, migratePrincipals(g, s.principals), StringSet.istioPattern), l4(g, migratePrincipals(g, s.notPrincipals), StringSet.istioPattern), ctx),
+    constraint(
+      DIM.principal,
+      l4(g, migratePrincipals(g, s.principals), StringSet.istioPattern),
+      l4(g, migratePrincipals(g, s.notPrincipals), StringSet.istioPattern),
+      ctx,
+    ),
     constraint(DIM.principal, l4(g, s.namespaces, namespaceSet), l4(g, s.notNamespaces, namespaceSet), ctx),
-    constraint(DIM.principal, l4(g, s.serviceAccounts, (v) => serviceAccountSet(g.namespace, v)), l4(g, s.notServiceAccounts, (v) => serviceAccountSet(g.namespace, v)), ctx),
-    constraint(DIM.principal, l4(g, migrateTrustDomains(g, s.trustDomains), trustDomainSet), l4(g, migrateTrustDomains(g, s.notTrustDomains), trustDomainSet), ctx),
+    constraint(
+      DIM.principal,
+      l4(g, s.serviceAccounts, (v) => serviceAccountSet(g.namespace, v)),
+      l4(g, s.notServiceAccounts, (v) => serviceAccountSet(g.namespace, v)),
+      ctx,
+    ),
+    constraint(
+      DIM.principal,
+      l4(g, migrateTrustDomains(g, s.trustDomains), trustDomainSet),
+      l4(g, migrateTrustDomains(g, s.notTrustDomains), trustDomainSet),
+      ctx,
+    ),
     constraint(DIM.sourceIp, ips(g, s.ipBlocks), ips(g, s.notIpBlocks), ctx),
     constraint(DIM.remoteIp, ips(g, s.remoteIpBlocks), ips(g, s.notRemoteIpBlocks), ctx),
     constraint(DIM.requestPrincipal, requestPrincipals(g, s.requestPrincipals), requestPrincipals(g, s.notRequestPrincipals), ctx),
@@ -340,7 +365,12 @@ function operation(o: Operation, g: Gen): Partial {
     ports(g, o.ports, o.notPorts),
     constraint(DIM.path, http(g, o.paths, pathSet), http(g, o.notPaths, pathSet), ctx),
     constraint(DIM.method, http(g, o.methods, StringSet.istioPattern), http(g, o.notMethods, StringSet.istioPattern), ctx),
-    constraint(DIM.host, http(g, o.hosts, (v) => StringSet.istioPattern(v.toLowerCase())), http(g, o.notHosts, (v) => StringSet.istioPattern(v.toLowerCase())), ctx),
+    constraint(
+      DIM.host,
+      http(g, o.hosts, (v) => StringSet.istioPattern(v.toLowerCase())),
+      http(g, o.notHosts, (v) => StringSet.istioPattern(v.toLowerCase())),
+      ctx,
+    ),
   ]);
 }
 
@@ -351,7 +381,12 @@ function condition(key: string, values: string[] | undefined, notValues: string[
   const ipDim = { 'source.ip': DIM.sourceIp, 'remote.ip': DIM.remoteIp, 'destination.ip': DIM.destinationIp }[key];
   if (ipDim) return constraint(ipDim, ips(g, values), ips(g, notValues), ctx);
   if (key === 'source.principal') {
-    return constraint(DIM.principal, l4(g, migratePrincipals(g, values), StringSet.istioPattern), l4(g, migratePrincipals(g, notValues), StringSet.istioPattern), ctx);
+    return constraint(
+      DIM.principal,
+      l4(g, migratePrincipals(g, values), StringSet.istioPattern),
+      l4(g, migratePrincipals(g, notValues), StringSet.istioPattern),
+      ctx,
+    );
   }
   if (key === 'source.namespace') return constraint(DIM.principal, l4(g, values, namespaceSet), l4(g, notValues, namespaceSet), ctx);
   if (key === 'source.serviceAccount') {

@@ -56,7 +56,10 @@ export function computeClientPaths(
   const byNamespace = groupBy(rules, (r) => r.dr.namespace);
   const servicesByNamespace = groupBy(inv.services, (s) => s.namespace);
   // Exact hosts are looked up, only wildcard hosts are matched: linear in the repository, not quadratic.
-  const exactRules = groupBy(rules.filter((r) => !r.host.includes('*')), (r) => r.host);
+  const exactRules = groupBy(
+    rules.filter((r) => !r.host.includes('*')),
+    (r) => r.host,
+  );
   const wildcardRules = rules.filter((r) => r.host.includes('*'));
   const out = new Map<string, ClientPath>();
 
@@ -140,7 +143,12 @@ export function clientTlsLookup(res: IstioResources, root: string): ClientTlsLoo
     .filter((r) => r.selector)
     .map((r): SelectorScope => {
       const labels = labelText(r.selector!);
-      return { id: `${r.dr.namespace}[${labels}]`, namespace: r.dr.namespace, clients: `clients in namespace ${r.dr.namespace} labelled ${labels || '(any)'}`, rule: r };
+      return {
+        id: `${r.dr.namespace}[${labels}]`,
+        namespace: r.dr.namespace,
+        clients: `clients in namespace ${r.dr.namespace} labelled ${labels || '(any)'}`,
+        rule: r,
+      };
     });
   return {
     namespaces: [...namespaces].sort(),
@@ -244,7 +252,10 @@ function mostSpecific(rules: Rule[], host: string): Rule[] {
  */
 function decide(target: Target, rules: Rule[]): Decision {
   const autoDecision: Decision = { sends: target.auto, origin: undefined };
-  return weakest(rules.map((r) => ruleDecision(r.dr, target)), autoDecision);
+  return weakest(
+    rules.map((r) => ruleDecision(r.dr, target)),
+    autoDecision,
+  );
 }
 
 /**

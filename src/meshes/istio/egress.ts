@@ -20,12 +20,7 @@ export interface IstioEgressView extends EgressView {
  * 2.5). A client-side routing control, not an authorization one: an app can
  * bypass it, which the severity of egress findings already reflects.
  */
-export function computeEgress(
-  _inv: Inventory,
-  res: IstioResources,
-  settings: MeshSettings,
-  workloads: Map<string, WorkloadView>,
-): Map<string, EgressView> {
+export function computeEgress(_inv: Inventory, res: IstioResources, settings: MeshSettings, workloads: Map<string, WorkloadView>): Map<string, EgressView> {
   const sidecarsByNs = new Map<string, SC[]>();
   for (const sc of res.sidecars) {
     const l = sidecarsByNs.get(sc.namespace);
@@ -84,14 +79,25 @@ function egressFor(res: IstioResources, settings: MeshSettings, sc: SC | undefin
   const scope = describeScope(sc, ns, settings.rootNamespace);
   const scMode = sc?.spec.outboundTrafficPolicy?.mode;
   const decided = scMode
-    ? { mode: scMode, origin: { resource: sc.resource, path: ['spec', 'outboundTrafficPolicy', 'mode'] } as Origin, source: `Sidecar ${sc.namespace}/${sc.resource.name}` }
+    ? {
+        mode: scMode,
+        origin: { resource: sc.resource, path: ['spec', 'outboundTrafficPolicy', 'mode'] } as Origin,
+        source: `Sidecar ${sc.namespace}/${sc.resource.name}`,
+      }
     : {
         mode: settings.outboundTrafficPolicy.mode,
         origin: settings.outboundTrafficPolicy.origin,
         source: settings.outboundTrafficPolicy.origin ? 'mesh config' : 'Istio default',
       };
   if (decided.mode === 'ALLOW_ANY') {
-    return { scope, hosts: StringSet.all(), origin: decided.origin, why: `outboundTrafficPolicy ALLOW_ANY (${decided.source})`, mode: 'ALLOW_ANY', entries: [] };
+    return {
+      scope,
+      hosts: StringSet.all(),
+      origin: decided.origin,
+      why: `outboundTrafficPolicy ALLOW_ANY (${decided.source})`,
+      mode: 'ALLOW_ANY',
+      entries: [],
+    };
   }
 
   // A Sidecar without `egress` imports `*/*`; with it, only the listed `ns/host` imports.
@@ -129,7 +135,9 @@ function egressFor(res: IstioResources, settings: MeshSettings, sc: SC | undefin
       entries.push({
         covers: (host) => hostMatches(h, host) && allowed.has(host),
         origin: { resource: se.resource, path: ['spec', 'hosts', j] },
-        ...(restricted ? { via: (host: string) => imports.find((i) => namespaceAdmits(i.namespace, se.namespace, ns) && hostMatches(i.host, host))?.origin } : {}),
+        ...(restricted
+          ? { via: (host: string) => imports.find((i) => namespaceAdmits(i.namespace, se.namespace, ns) && hostMatches(i.host, host))?.origin }
+          : {}),
       });
     });
   }

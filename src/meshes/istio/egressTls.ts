@@ -114,7 +114,9 @@ function services(entries: readonly SE[], lookup: ClientTlsLookup, ns: string, s
 function passthrough(sidecars: readonly Typed<SidecarSpec>[], settings: MeshSettings, ns: string): boolean {
   const own = ns === '' ? [] : sidecars.filter((s) => s.namespace === ns);
   if (own.some((s) => s.spec.workloadSelector !== undefined && s.spec.outboundTrafficPolicy?.mode === 'ALLOW_ANY')) return true;
-  const namespaceDefault = own.find((s) => s.spec.workloadSelector === undefined) ?? sidecars.find((s) => s.namespace === settings.rootNamespace && s.spec.workloadSelector === undefined);
+  const namespaceDefault =
+    own.find((s) => s.spec.workloadSelector === undefined) ??
+    sidecars.find((s) => s.namespace === settings.rootNamespace && s.spec.workloadSelector === undefined);
   return (namespaceDefault?.spec.outboundTrafficPolicy?.mode ?? settings.outboundTrafficPolicy.mode) === 'ALLOW_ANY';
 }
 
@@ -126,10 +128,7 @@ interface PortSets {
 
 function buildView(key: string, clients: string, byPort: Map<number, Map<string, Service>>, through: boolean): EgressTlsView {
   const ports = [...byPort.keys()].sort((a, b) => a - b);
-  const inputsKey = JSON.stringify([
-    through,
-    ports.map((p) => [p, [...byPort.get(p)!.values()].map((s) => `${s.host}=${s.wire}`).sort()]),
-  ]);
+  const inputsKey = JSON.stringify([through, ports.map((p) => [p, [...byPort.get(p)!.values()].map((s) => `${s.host}=${s.wire}`).sort()])]);
   const memo = new Map<number, PortSets>();
   const sets = (port: number): PortSets => {
     let s = memo.get(port);
@@ -148,7 +147,15 @@ function buildView(key: string, clients: string, byPort: Map<number, Map<string,
     hosts: (port) => [...(byPort.get(port)?.keys() ?? [])].sort(),
     decide(host, port) {
       const hit = mostSpecific([...(byPort.get(port)?.values() ?? [])], host);
-      return hit ? { service: hit.service, tls: hit.tls, rule: hit.tls ? `${hit.tls.resource.kind} ${hit.tls.resource.namespace ? `${hit.tls.resource.namespace}/` : ''}${hit.tls.resource.name}` : undefined } : undefined;
+      return hit
+        ? {
+            service: hit.service,
+            tls: hit.tls,
+            rule: hit.tls
+              ? `${hit.tls.resource.kind} ${hit.tls.resource.namespace ? `${hit.tls.resource.namespace}/` : ''}${hit.tls.resource.name}`
+              : undefined,
+          }
+        : undefined;
     },
   };
 }

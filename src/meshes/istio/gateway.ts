@@ -112,7 +112,13 @@ export function gatewayPort(inv: Inventory, w: Workload, gateways: Typed<Gateway
   }
   if (servers.length === 0) {
     // No Gateway server in the repository binds the port: any client, no peer identity assumed.
-    return { mode: 'PLAINTEXT', universe: undefined, origin: proxy.origin, why: `${proxy.why}; no Gateway server for this port in the repository, so any client without peer identity`, protocols: undefined };
+    return {
+      mode: 'PLAINTEXT',
+      universe: undefined,
+      origin: proxy.origin,
+      why: `${proxy.why}; no Gateway server for this port in the repository, so any client without peer identity`,
+      protocols: undefined,
+    };
   }
   const RANK: Record<TransportMode, number> = { UNMANAGED: 0, PLAINTEXT: 1, PERMISSIVE: 2, STRICT: 3 };
   let weakest: { mode: TransportMode; origin: Origin; why: string } | undefined;
@@ -121,7 +127,13 @@ export function gatewayPort(inv: Inventory, w: Workload, gateways: Typed<Gateway
   for (const { g, s, i } of servers) {
     const tls = s.tls?.mode ?? (s.tls ? 'SIMPLE' : 'none');
     const [mode, u]: [TransportMode, StringSet | undefined] =
-      tls === 'ISTIO_MUTUAL' ? ['STRICT', AUTHENTICATED] : tls === 'MUTUAL' ? ['STRICT', StringSet.all().subtract(StringSet.literal(''))] : tls === 'OPTIONAL_MUTUAL' ? ['PERMISSIVE', undefined] : ['PLAINTEXT', undefined];
+      tls === 'ISTIO_MUTUAL'
+        ? ['STRICT', AUTHENTICATED]
+        : tls === 'MUTUAL'
+          ? ['STRICT', StringSet.all().subtract(StringSet.literal(''))]
+          : tls === 'OPTIONAL_MUTUAL'
+            ? ['PERMISSIVE', undefined]
+            : ['PLAINTEXT', undefined];
     universe = universe && u ? universe.union(u) : undefined;
     const at = s.tls ? ['spec', 'servers', i, 'tls'] : ['spec', 'servers', i, 'port'];
     const origin: Origin = { resource: g.resource, path: s.tls?.mode ? [...at, 'mode'] : at };

@@ -22,7 +22,8 @@ const ENROLMENT_LABELS = ['istio-injection', 'istio.io/rev', 'istio.io/dataplane
 export const istio: MeshAdapter = {
   id: 'istio',
   // A namespace enrolled in either data plane (sidecar injection, ambient) is Istio's, as selectors.ts reads it.
-  present: (inv) => inv.resources.some((r) => ISTIO_GROUP.test(r.apiVersion)) || [...inv.namespaces.values()].some((n) => ENROLMENT_LABELS.some((k) => k in n.labels)),
+  present: (inv) =>
+    inv.resources.some((r) => ISTIO_GROUP.test(r.apiVersion)) || [...inv.namespaces.values()].some((n) => ENROLMENT_LABELS.some((k) => k in n.labels)),
   evaluate(inv: Inventory, options: MeshOptions): MeshSide {
     const settings = readMeshSettings(inv, options);
     // A workload is the same peer on both sides whichever trust domain each side gives it.

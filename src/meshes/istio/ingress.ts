@@ -126,7 +126,9 @@ interface GatewayServer {
 }
 
 function gatewayServers(gateways: Typed<GatewaySpec>[]): GatewayServer[] {
-  return gateways.flatMap((g) => (g.spec.servers ?? []).map((s) => ({ port: s.port?.number, protocol: (s.port?.protocol ?? '').toUpperCase(), tlsMode: s.tls?.mode?.toUpperCase() })));
+  return gateways.flatMap((g) =>
+    (g.spec.servers ?? []).map((s) => ({ port: s.port?.number, protocol: (s.port?.protocol ?? '').toUpperCase(), tlsMode: s.tls?.mode?.toUpperCase() })),
+  );
 }
 
 const PASSTHROUGH = (s: GatewayServer) => s.tlsMode === 'PASSTHROUGH' || s.tlsMode === 'AUTO_PASSTHROUGH';
@@ -311,8 +313,12 @@ function granted(grants: Resource[], inv: Inventory, kind: string, fromNs: strin
   return grants.some((g) => {
     if (inv.namespaceOf(g) !== toNs) return false;
     const spec = obj(g.body.spec);
-    const from = arr(spec.from).map(obj).some((f) => f.group === GATEWAY_API && f.kind === kind && f.namespace === fromNs);
-    const to = arr(spec.to).map(obj).some((t) => (str(t.group) ?? '') === '' && t.kind === 'Service' && (t.name === undefined || t.name === service));
+    const from = arr(spec.from)
+      .map(obj)
+      .some((f) => f.group === GATEWAY_API && f.kind === kind && f.namespace === fromNs);
+    const to = arr(spec.to)
+      .map(obj)
+      .some((t) => (str(t.group) ?? '') === '' && t.kind === 'Service' && (t.name === undefined || t.name === service));
     return from && to;
   });
 }

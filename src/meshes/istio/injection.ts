@@ -82,7 +82,8 @@ function decideSidecar(inv: Inventory, w: Workload, dropped: DroppedNamespaces):
   if (w.labels['istio.io/rev'] !== undefined && nsInjection === undefined) {
     return { dataPlane: 'sidecar', origin: podOrigin(w, 'labels', 'istio.io/rev'), why: 'pod label istio.io/rev' };
   }
-  if (nsInjection === 'enabled') return { dataPlane: 'sidecar', origin: nsOrigin('istio-injection'), why: `namespace ${w.namespace} has istio-injection=enabled` };
+  if (nsInjection === 'enabled')
+    return { dataPlane: 'sidecar', origin: nsOrigin('istio-injection'), why: `namespace ${w.namespace} has istio-injection=enabled` };
   if (nsInjection === undefined && nsLabels['istio.io/rev'] !== undefined) {
     return { dataPlane: 'sidecar', origin: nsOrigin('istio.io/rev'), why: `namespace ${w.namespace} has istio.io/rev` };
   }

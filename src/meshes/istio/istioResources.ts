@@ -53,7 +53,11 @@ export function collectIstioResources(inv: Inventory): IstioResources {
     for (const r of inv.byKind.get(kind) ?? []) {
       if (!sameGroup(r.apiVersion, versions)) continue; // e.g. a Gateway API `Gateway`
       if (!versions.has(r.apiVersion)) {
-        invalid.push({ resource: r, path: ['apiVersion'], message: `${kind} ${r.name}: unknown apiVersion ${r.apiVersion}; Istio serves ${[...versions].join(', ')}` });
+        invalid.push({
+          resource: r,
+          path: ['apiVersion'],
+          message: `${kind} ${r.name}: unknown apiVersion ${r.apiVersion}; Istio serves ${[...versions].join(', ')}`,
+        });
         continue;
       }
       const rejected = metadataProblem(r);
@@ -69,7 +73,11 @@ export function collectIstioResources(inv: Inventory): IstioResources {
   };
   for (const r of inv.resources) {
     if (isRemovedIstioKind(r)) {
-      invalid.push({ resource: r, path: ['apiVersion'], message: `${r.kind} ${r.name}: ${r.apiVersion} was removed from Istio (1.6); Istio ignores it, so the protection it describes does not exist` });
+      invalid.push({
+        resource: r,
+        path: ['apiVersion'],
+        message: `${r.kind} ${r.name}: ${r.apiVersion} was removed from Istio (1.6); Istio ignores it, so the protection it describes does not exist`,
+      });
     }
   }
   return {
@@ -146,10 +154,16 @@ function metadataProblem(r: Resource): { path: FieldPath; message: string } | un
     const spec = r.body.spec;
     const action = typeof spec === 'object' && spec !== null ? ((spec as Record<string, unknown>).action ?? 'ALLOW') : 'ALLOW';
     if (action !== 'ALLOW' && action !== 'DENY') {
-      return { path: path(DRY_RUN_ANNOTATION), message: `the annotation ${DRY_RUN_ANNOTATION} currently only supports action ALLOW/DENY, found action ${typeof action === 'string' ? action : JSON.stringify(action)}` };
+      return {
+        path: path(DRY_RUN_ANNOTATION),
+        message: `the annotation ${DRY_RUN_ANNOTATION} currently only supports action ALLOW/DENY, found action ${typeof action === 'string' ? action : JSON.stringify(action)}`,
+      };
     }
     if (parseGoBool(value) === undefined) {
-      return { path: path(DRY_RUN_ANNOTATION), message: `annotation ${DRY_RUN_ANNOTATION} has invalid value "${value}" (strconv.ParseBool accepts 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False)` };
+      return {
+        path: path(DRY_RUN_ANNOTATION),
+        message: `annotation ${DRY_RUN_ANNOTATION} has invalid value "${value}" (strconv.ParseBool accepts 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False)`,
+      };
     }
   }
   for (const key of INTERNAL_ANNOTATIONS) {

@@ -64,7 +64,9 @@ export function readMeshSettings(inv: Inventory, overrides: MeshOverrides): Mesh
   const td = tdFound?.value ?? overrides.trustDomain ?? 'cluster.local';
   // pkg/config/mesh: aliases are a list of strings; the first mesh config that lists any wins, as for the other keys.
   const aliases = first((m) => {
-    const list = arr(m.trustDomainAliases).map(str).filter((a): a is string => !!a);
+    const list = arr(m.trustDomainAliases)
+      .map(str)
+      .filter((a): a is string => !!a);
     return list.length > 0 ? list : undefined;
   });
   const outbound = first((m) => {

@@ -79,7 +79,10 @@ export function effectiveMode(levels: PaLevels, w: Workload, port: number | null
   level(levels.mesh, false);
   level(levels.byNamespace.get(w.namespace) ?? [], false);
   // Port-level settings are read only from the chosen workload-level policy.
-  level((levels.workload.get(w.namespace) ?? []).filter((pa) => matchesLabels(pa.spec.selector?.matchLabels ?? {}, w.labels)), true);
+  level(
+    (levels.workload.get(w.namespace) ?? []).filter((pa) => matchesLabels(pa.spec.selector?.matchLabels ?? {}, w.labels)),
+    true,
+  );
   const transport: TransportMode = current.mode === 'DISABLE' ? 'PLAINTEXT' : current.mode;
   return { mode: transport, origin: current.origin, ambiguous };
 }

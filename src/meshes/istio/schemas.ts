@@ -12,9 +12,7 @@ const MatchLabels = z.record(z.string(), z.string());
 
 export const WorkloadSelector = z.object({ matchLabels: MatchLabels.optional() }).strict();
 
-const TargetRef = z
-  .object({ group: z.string().optional(), kind: z.string(), name: z.string(), namespace: z.string().optional() })
-  .strict();
+const TargetRef = z.object({ group: z.string().optional(), kind: z.string(), name: z.string(), namespace: z.string().optional() }).strict();
 
 const Source = z
   .object({
@@ -94,20 +92,45 @@ type Issue = { path: (string | number)[]; message: string };
 const len = (xs: readonly unknown[] | undefined) => xs?.length ?? 0;
 
 const SOURCE_FIELDS = [
-  'principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces', 'ipBlocks', 'notIpBlocks',
-  'remoteIpBlocks', 'notRemoteIpBlocks', 'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains',
+  'principals',
+  'notPrincipals',
+  'requestPrincipals',
+  'notRequestPrincipals',
+  'namespaces',
+  'notNamespaces',
+  'ipBlocks',
+  'notIpBlocks',
+  'remoteIpBlocks',
+  'notRemoteIpBlocks',
+  'serviceAccounts',
+  'notServiceAccounts',
+  'trustDomains',
+  'notTrustDomains',
 ] as const;
 const OPERATION_FIELDS = ['hosts', 'notHosts', 'ports', 'notPorts', 'methods', 'notMethods', 'paths', 'notPaths'] as const;
 
 /** ValidateAuthorizationPolicy: "… is currently not supported with CUSTOM action". */
 const CUSTOM_FORBIDDEN_SOURCE = [
-  'namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains',
-  'principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals',
+  'namespaces',
+  'notNamespaces',
+  'serviceAccounts',
+  'notServiceAccounts',
+  'trustDomains',
+  'notTrustDomains',
+  'principals',
+  'notPrincipals',
+  'requestPrincipals',
+  'notRequestPrincipals',
 ] as const;
 const CUSTOM_FORBIDDEN_KEYS = new Set(['source.namespace', 'source.serviceAccount', 'source.trustDomain', 'source.principal']);
 
 /** validatePolicyTargetReference: the kinds a policy may target (group "" is core). */
-const TARGET_KINDS = new Set(['core/Service', 'networking.istio.io/ServiceEntry', 'gateway.networking.k8s.io/Gateway', 'gateway.networking.k8s.io/GatewayClass']);
+const TARGET_KINDS = new Set([
+  'core/Service',
+  'networking.istio.io/ServiceEntry',
+  'gateway.networking.k8s.io/Gateway',
+  'gateway.networking.k8s.io/GatewayClass',
+]);
 
 /** Every rejection rule of the CRD schema and of ValidateAuthorizationPolicy, with the field it names. */
 export function validateAuthorizationPolicy(spec: RawAuthorizationPolicySpec): Issue[] {
@@ -119,7 +142,10 @@ export function validateAuthorizationPolicy(spec: RawAuthorizationPolicySpec): I
   // runs first and counts a present `targetRefs: []`: the API server rejects it.
   const kinds = (['selector', 'targetRef', 'targetRefs'] as const).filter((k) => spec[k] !== undefined);
   if (kinds.length > 1) {
-    add([kinds[1]!], `only one of selector, targetRef or targetRefs may be set (found ${kinds.join(' and ')}; the CRD counts a present \`targetRefs: []\` too)`);
+    add(
+      [kinds[1]!],
+      `only one of selector, targetRef or targetRefs may be set (found ${kinds.join(' and ')}; the CRD counts a present \`targetRefs: []\` too)`,
+    );
   }
   // validateWorkloadSelector (and the CRD's matchLabels rules).
   for (const [k, v] of Object.entries(spec.selector?.matchLabels ?? {})) {
@@ -142,16 +168,19 @@ export function validateAuthorizationPolicy(spec: RawAuthorizationPolicySpec): I
 
   const rulesSet = len(spec.rules) > 0; // `rules: []` decodes to nil
   if (spec.action === 'CUSTOM') {
-    if (!rulesSet) add(['action'], 'CUSTOM action without `rules` is meaningless as it will never be triggered (add an empty rule `{}` to trigger it for every request)');
+    if (!rulesSet)
+      add(['action'], 'CUSTOM action without `rules` is meaningless as it will never be triggered (add an empty rule `{}` to trigger it for every request)');
     else if (!spec.provider?.name) add(spec.provider ? ['provider', 'name'] : ['action'], '`provider.name` must not be empty with action CUSTOM');
     spec.rules?.forEach((rule, i) => {
       rule.from?.forEach((from, j) => {
         for (const field of CUSTOM_FORBIDDEN_SOURCE) {
-          if (len(from.source?.[field]) > 0) add(['rules', i, 'from', j, 'source', field], `From.${field[0]!.toUpperCase()}${field.slice(1)} is currently not supported with CUSTOM action`);
+          if (len(from.source?.[field]) > 0)
+            add(['rules', i, 'from', j, 'source', field], `From.${field[0]!.toUpperCase()}${field.slice(1)} is currently not supported with CUSTOM action`);
         }
       });
       rule.when?.forEach((c, j) => {
-        if (CUSTOM_FORBIDDEN_KEYS.has(c.key) || c.key.startsWith('request.auth.')) add(['rules', i, 'when', j, 'key'], `${c.key} is currently not supported with CUSTOM action`);
+        if (CUSTOM_FORBIDDEN_KEYS.has(c.key) || c.key.startsWith('request.auth.'))
+          add(['rules', i, 'when', j, 'key'], `${c.key} is currently not supported with CUSTOM action`);
       });
     });
   }
@@ -185,7 +214,18 @@ export function validateAuthorizationPolicy(spec: RawAuthorizationPolicySpec): I
           if (!IpSet.cidr(v)) add(sp(field, k), `"${v}" is not an IP address or CIDR`);
         });
       }
-      for (const field of ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const) {
+      for (const field of [
+        'principals',
+        'notPrincipals',
+        'requestPrincipals',
+        'notRequestPrincipals',
+        'namespaces',
+        'notNamespaces',
+        'ipBlocks',
+        'notIpBlocks',
+        'remoteIpBlocks',
+        'notRemoteIpBlocks',
+      ] as const) {
         const k = src[field]?.indexOf('') ?? -1;
         if (k >= 0) add(sp(field, k), `empty value not allowed, found in ${field}`);
       }
@@ -325,7 +365,8 @@ function checkWildcardValues(field: string, values: string[] | undefined): Probl
     if (v === '') return { message: `empty value not allowed, found in ${field}`, index };
     const stars = v.split('*').length - 1;
     if (stars > 1) return { message: `at most one wildcard is allowed, found in ${field}: "${v}"`, index };
-    if (stars === 1 && v !== '*' && !v.startsWith('*') && !v.endsWith('*')) return { message: `wildcard is only allowed at the start or end, found in ${field}: "${v}"`, index };
+    if (stars === 1 && v !== '*' && !v.startsWith('*') && !v.endsWith('*'))
+      return { message: `wildcard is only allowed at the start or end, found in ${field}: "${v}"`, index };
   }
   return undefined;
 }
@@ -362,8 +403,7 @@ function checkPathTemplate(path: string): string | undefined {
  */
 function withoutEmptyRuleLists(spec: RawAuthorizationPolicySpec): RawAuthorizationPolicySpec {
   if (!spec.rules) return spec;
-  const compact = <T extends object>(o: T): T =>
-    Object.fromEntries(Object.entries(o).filter(([, v]) => !(Array.isArray(v) && v.length === 0))) as T;
+  const compact = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => !(Array.isArray(v) && v.length === 0))) as T;
   return {
     ...spec,
     rules: spec.rules.map((rule) =>
@@ -484,7 +524,9 @@ export const GatewaySpec = z
   .passthrough();
 export type GatewaySpec = z.infer<typeof GatewaySpec>;
 
-const RouteDestination = z.object({ destination: z.object({ host: z.string(), port: z.object({ number: z.number().int() }).passthrough().optional() }).passthrough() }).passthrough();
+const RouteDestination = z
+  .object({ destination: z.object({ host: z.string(), port: z.object({ number: z.number().int() }).passthrough().optional() }).passthrough() })
+  .passthrough();
 
 export const VirtualServiceSpec = z
   .object({

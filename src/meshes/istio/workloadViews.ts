@@ -38,7 +38,10 @@ export function buildWorkloadViews(
     const policies = applicablePolicies(policiesByNs, w, settings.rootNamespace);
     const services = servicesOf(inv, w);
     const jwtPolicies = applicablePolicies(jwtByNs, w, settings.rootNamespace);
-    const jwtIssuers = res.requestAuthentications.length === 0 ? ('unknown' as const) : [...new Set(jwtPolicies.flatMap((ra) => (ra.spec.jwtRules ?? []).map((r) => r.issuer ?? '')))].filter(Boolean).sort();
+    const jwtIssuers =
+      res.requestAuthentications.length === 0
+        ? ('unknown' as const)
+        : [...new Set(jwtPolicies.flatMap((ra) => (ra.spec.jwtRules ?? []).map((r) => r.issuer ?? '')))].filter(Boolean).sort();
     // The jwtRules line that lets tokens of an issuer carry a request principal here.
     const issuerOrigin = (issuer: string): Origin | undefined => {
       for (const ra of jwtPolicies) {
@@ -48,20 +51,23 @@ export function buildWorkloadViews(
       return undefined;
     };
     const ports = new Set<number>(w.ports.map((p) => p.port));
-    for (const s of services) for (const p of s.ports) {
-      const target = resolveTargetPort(w, p.targetPort);
-      if (target !== undefined) ports.add(target);
-    }
+    for (const s of services)
+      for (const p of s.ports) {
+        const target = resolveTargetPort(w, p.targetPort);
+        if (target !== undefined) ports.add(target);
+      }
     // The ports a gateway listens on are its Gateway servers' (as target ports).
     for (const g of gateways) for (const server of g.spec.servers ?? []) if (server.port) ports.add(serverTargetPort(inv, w, server.port.number));
     if (gateway) for (const p of PROXY_OWN_PORTS) ports.delete(p);
     const declaredPorts = [...ports].sort((a, b) => a - b);
     // PeerAuthentication never configures a gateway's listeners (gateway.ts gatewayPort).
     if (!gateway) for (const p of portLevelPorts(levels, w)) ports.add(p);
-    for (const ap of policies) for (const rule of ap.spec.rules ?? []) for (const to of rule.to ?? []) {
-      // Ports are read as Istio reads them (strconv.ParseUint): "09090" is 9090.
-      for (const p of to.operation?.ports ?? []) if (/^\d{1,5}$/.test(p) && Number(p) <= 65535) ports.add(Number(p));
-    }
+    for (const ap of policies)
+      for (const rule of ap.spec.rules ?? [])
+        for (const to of rule.to ?? []) {
+          // Ports are read as Istio reads them (strconv.ParseUint): "09090" is 9090.
+          for (const p of to.operation?.ports ?? []) if (/^\d{1,5}$/.test(p) && Number(p) <= 65535) ports.add(Number(p));
+        }
     const pas = [
       ...levels.mesh,
       ...(levels.byNamespace.get(w.namespace) ?? []),
@@ -80,7 +86,10 @@ export function buildWorkloadViews(
       ...jwtPolicies.map((p) => `ra:${p.resource.hash}`).sort(),
       ...services.map((s) => `svc:${s.resource.hash}`).sort(),
       // Gateways are judged by their Gateway servers, whether or not a Gateway makes the pod one.
-      ...res.gateways.filter((g) => matchesLabels(g.spec.selector ?? {}, w.labels)).map((g) => `gw:${g.resource.hash}`).sort(),
+      ...res.gateways
+        .filter((g) => matchesLabels(g.spec.selector ?? {}, w.labels))
+        .map((g) => `gw:${g.resource.hash}`)
+        .sort(),
     ]);
     const proxied = gateway !== undefined || injection.dataPlane !== 'none';
     const ambient = !gateway && injection.dataPlane === 'ambient';
@@ -91,7 +100,10 @@ export function buildWorkloadViews(
         m = effectiveMode(levels, w, port, pick);
         modeCache.set(port, m);
         for (const group of m.ambiguous) {
-          const gk = `istio:pa:${group.map((p) => `${p.namespace}/${p.resource.name}`).sort().join(',')}`;
+          const gk = `istio:pa:${group
+            .map((p) => `${p.namespace}/${p.resource.name}`)
+            .sort()
+            .join(',')}`;
           if (reportedAmbiguity.has(gk)) continue;
           reportedAmbiguity.add(gk);
           ambiguities.push({
@@ -115,14 +127,25 @@ export function buildWorkloadViews(
       const decision = modeOf(port);
       // Ambient ignores DISABLE: ztunnel always speaks mTLS (HBONE) between ambient pods.
       const mode: TransportMode = ambient && decision.mode === 'PLAINTEXT' ? 'PERMISSIVE' : decision.mode;
-      const why = decision.origin ? `PeerAuthentication ${decision.origin.resource.namespace ?? ''}/${decision.origin.resource.name}` : 'no PeerAuthentication: Istio default PERMISSIVE';
+      const why = decision.origin
+        ? `PeerAuthentication ${decision.origin.resource.namespace ?? ''}/${decision.origin.resource.name}`
+        : 'no PeerAuthentication: Istio default PERMISSIVE';
       return { mode, origin: decision.origin, why };
     };
     const evaluate = (port: number | null): PortEval => {
       const t = transport(port);
       if (t.mode === 'UNMANAGED') {
         // No proxy on this port: nothing the mesh says is enforced there.
-        const unmanaged: AccessPolicy = { universe: new Map([[DIM.principal, ANY_PEER]]), universeOrigin: undefined, enforced: false, enforcementOrigin: t.origin, allow: null, allowOrigins: [], deny: [], custom: [] };
+        const unmanaged: AccessPolicy = {
+          universe: new Map([[DIM.principal, ANY_PEER]]),
+          universeOrigin: undefined,
+          enforced: false,
+          enforcementOrigin: t.origin,
+          allow: null,
+          allowOrigins: [],
+          deny: [],
+          custom: [],
+        };
         return { transport: t, access: { tcp: unmanaged } };
       }
       const served = gateway ? gatewayPort(inv, w, gateways, port, gateway) : undefined;
@@ -147,7 +170,9 @@ export function buildWorkloadViews(
       inputsKey,
       ports: [...ports].sort((a, b) => a - b),
       declaredPorts,
-      dataPlane: gateway ? { proxied, kind: 'gateway', origin: gateway.origin, why: gateway.why } : { proxied, kind: injection.dataPlane, origin: injection.origin, why: injection.why },
+      dataPlane: gateway
+        ? { proxied, kind: 'gateway', origin: gateway.origin, why: gateway.why }
+        : { proxied, kind: injection.dataPlane, origin: injection.origin, why: injection.why },
       governed: (!gateway && pas.length > 0) || policies.length > 0,
       evaluate,
       transport,
@@ -192,7 +217,11 @@ function protocolsOf(inv: Inventory, w: Workload, port: number | null): { protoc
 function bypassedPort(w: Workload, port: number | null): { origin: Origin; why: string } | undefined {
   if (port === null) return undefined;
   const ann = w.annotations;
-  const list = (k: string) => (ann[k] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (k: string) =>
+    (ann[k] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const at = (k: string): Origin => ({ resource: w.resource, path: [...w.templatePath, 'annotations', k] });
   const EXCLUDE = 'traffic.sidecar.istio.io/excludeInboundPorts';
   const INCLUDE = 'traffic.sidecar.istio.io/includeInboundPorts';
@@ -214,7 +243,10 @@ const BYPASS_INBOUND = 'ambient.istio.io/bypass-inbound-capture';
 function ambientInboundBypass(w: Workload): { origin: Origin; why: string } | undefined {
   const v = w.annotations[BYPASS_INBOUND];
   if (v === undefined || !GO_TRUE.has(v)) return undefined;
-  return { origin: { resource: w.resource, path: [...w.templatePath, 'annotations', BYPASS_INBOUND] }, why: `inbound traffic bypasses ztunnel (${BYPASS_INBOUND}: "${v}")` };
+  return {
+    origin: { resource: w.resource, path: [...w.templatePath, 'annotations', BYPASS_INBOUND] },
+    why: `inbound traffic bypasses ztunnel (${BYPASS_INBOUND}: "${v}")`,
+  };
 }
 
 /** The strings Go's strconv.ParseBool reads as true. */

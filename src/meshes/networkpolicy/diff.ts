@@ -69,13 +69,17 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyCha
     new Set(
       podPeers.filter((p) =>
         [p.before, p.after].some(
-          (x) => x !== undefined && (changedPolicies.some((pol) => pol.rules[dir] !== undefined && selects(pol, x)) || changedAdmin.some((pol) => pol.rules[dir].length > 0 && subjectSelects(pol, x))),
+          (x) =>
+            x !== undefined &&
+            (changedPolicies.some((pol) => pol.rules[dir] !== undefined && selects(pol, x)) ||
+              changedAdmin.some((pol) => pol.rules[dir].length > 0 && subjectSelects(pol, x))),
         ),
       ),
     );
   const [egressTouched, ingressTouched] = [touched('egress'), touched('ingress')];
   const mayChange = (src: Peer, dst: Peer) =>
-    (src.kind === 'pod' && (moved.has(src.peer) || egressTouched.has(src.peer))) || (dst.kind === 'pod' && (moved.has(dst.peer) || ingressTouched.has(dst.peer)));
+    (src.kind === 'pod' && (moved.has(src.peer) || egressTouched.has(src.peer))) ||
+    (dst.kind === 'pod' && (moved.has(dst.peer) || ingressTouched.has(dst.peer)));
   const groups = new Map<string, { change: PolicyChange; more: number }>();
   // Iterated as the pairs that may change, not all pairs: a source that cannot change its side of a
   // connection is only paired with the destinations that can change theirs.
@@ -181,7 +185,10 @@ function judge(src: Peer, dst: Peer, delta: PortSet, widening: boolean, before: 
       ? `The ${dir} of ${who} ${verb}: ${widening ? `now ${pieceWords(pg)}; before ${pieceWords(pl)}` : `now ${pieceWords(pl)}; before ${pieceWords(pg)}`}.`
       : `NetworkPolicy ${dir} of ${who} ${verb}.`;
   const fallback = (): { anchor: Origin; side: 'before' | 'after' } =>
-    labelOrPortCause(subject.peer, other, before, after) ?? { anchor: { resource: subject.peer.workload.resource, path: subject.peer.workload.templatePath }, side: 'after' };
+    labelOrPortCause(subject.peer, other, before, after) ?? {
+      anchor: { resource: subject.peer.workload.resource, path: subject.peer.workload.templatePath },
+      side: 'after',
+    };
   if (widening) {
     let cause: Cause = dir === 'ingress' ? 'netpol-ingress-broadened' : 'netpol-egress-broadened';
     let at: { anchor: Origin; side: 'before' | 'after' } | undefined;
@@ -226,7 +233,10 @@ function judge(src: Peer, dst: Peer, delta: PortSet, widening: boolean, before: 
 }
 
 const isAdminTier = (p: Piece | undefined): boolean => p !== undefined && (p.tier === 'admin' || p.tier === 'baseline');
-const passKey = (p: Piece | undefined): string => (p?.passedBy ? `${p.passedBy.origin.resource.kind}/${p.passedBy.origin.resource.name}|${p.passedBy.origin.resource.hash}|${p.passedBy.origin.path.join('.')}` : '');
+const passKey = (p: Piece | undefined): string =>
+  p?.passedBy
+    ? `${p.passedBy.origin.resource.kind}/${p.passedBy.origin.resource.name}|${p.passedBy.origin.resource.hash}|${p.passedBy.origin.path.join('.')}`
+    : '';
 
 /** How one piece of a decision reads: which tier, which policy and rule. */
 function pieceWords(p: Piece | undefined): string {
@@ -260,7 +270,8 @@ function vanishedRule(origin: Origin, before: SideData, after: SideData): { anch
   const listPath = origin.path.slice(0, -1);
   const old = valueAt(origin.resource.body, origin.path);
   const list = arr(valueAt(now.body, listPath));
-  if (list.some((r) => JSON.stringify(r) === JSON.stringify(old))) return { anchor: refineAnchor({ resource: now, path: ['spec'] }, origin.resource), side: 'after' };
+  if (list.some((r) => JSON.stringify(r) === JSON.stringify(old)))
+    return { anchor: refineAnchor({ resource: now, path: ['spec'] }, origin.resource), side: 'after' };
   const name = str(get(old, 'name'));
   const k = name === undefined ? -1 : list.findIndex((r) => str(get(r, 'name')) === name);
   if (k < 0) return { anchor: origin, side: 'before' };
@@ -306,22 +317,53 @@ function labelOrPortCause(subject: PodPeer, other: Peer, before: SideData, after
     // A named port that now resolves differently: the container port that was renamed or renumbered.
     if (!same(subject.before?.containerPorts, subject.after?.containerPorts)) {
       const w = subject.workload;
-      const anchor = refineAnchor({ resource: w.resource, path: [...w.templatePath.slice(0, -1), 'spec'] }, before.find.get(identityKey(w.resource, after.inv)));
+      const anchor = refineAnchor(
+        { resource: w.resource, path: [...w.templatePath.slice(0, -1), 'spec'] },
+        before.find.get(identityKey(w.resource, after.inv)),
+      );
       return { anchor, side: 'after' };
     }
   }
   return undefined;
 }
 
-const labelsAnchor = (p: PodPeer): Origin => ({ resource: p.workload.resource, path: p.workload.potential ? p.workload.templatePath : [...p.workload.templatePath, 'labels'] });
+const labelsAnchor = (p: PodPeer): Origin => ({
+  resource: p.workload.resource,
+  path: p.workload.potential ? p.workload.templatePath : [...p.workload.templatePath, 'labels'],
+});
 
-function change(cause: Cause, workload: Workload | null, port: number | null, anchor: Origin, side: 'before' | 'after', extra: Partial<PolicyChange>): PolicyChange {
-  return { cause, mesh: MESH_ID, workload, port, anchor, side, before: '', after: '', witness: null, scope: workload ? 'workload' : undefined, detail: undefined, ...extra };
+function change(
+  cause: Cause,
+  workload: Workload | null,
+  port: number | null,
+  anchor: Origin,
+  side: 'before' | 'after',
+  extra: Partial<PolicyChange>,
+): PolicyChange {
+  return {
+    cause,
+    mesh: MESH_ID,
+    workload,
+    port,
+    anchor,
+    side,
+    before: '',
+    after: '',
+    witness: null,
+    scope: workload ? 'workload' : undefined,
+    detail: undefined,
+    ...extra,
+  };
 }
 
 /** A pod peer as a reviewer reads it: a workload, or the pods a selector picks. */
 export function workloadWords(w: Workload): string {
-  const where = w.namespace === 'any-namespace' ? 'any other namespace' : w.namespace.startsWith('{') ? `a namespace labelled ${w.namespace.slice(1, -1)}` : `namespace ${w.namespace}`;
+  const where =
+    w.namespace === 'any-namespace'
+      ? 'any other namespace'
+      : w.namespace.startsWith('{')
+        ? `a namespace labelled ${w.namespace.slice(1, -1)}`
+        : `namespace ${w.namespace}`;
   if (!w.potential) return `${w.namespace}/${w.name}`;
   return w.name === '*' ? `any pod in ${where}` : `pods labelled ${w.name.slice(1, -1)} in ${where}`;
 }

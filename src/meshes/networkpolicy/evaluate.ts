@@ -89,7 +89,6 @@ export function specPorts(spec: PortSpec, target: Endpoint): PortSet {
 
 const normProto = (p: string): string => p.toUpperCase();
 
-
 /** Everything that decides connections at L3/L4 on one side: namespaced NetworkPolicies and the cluster-scoped tiers. */
 export interface Layer {
   netpols: readonly NetworkPolicy[];
@@ -148,7 +147,17 @@ export function decide(layer: Layer, pod: PodAttrs, dir: Direction, peer: Endpoi
       networkPolicyTier(isolatedBy, pod, dir, peer, s.ports, s.passedBy, pieces);
       continue;
     }
-    const rest = tier(admin.baseline, pod, dir, peer, s.ports, 'baseline', pieces, (p) => pieces.push({ ports: p.ports, allow: true, tier: 'default', origin: undefined, ...passed(p.passedBy ?? s.passedBy) }), s.passedBy);
+    const rest = tier(
+      admin.baseline,
+      pod,
+      dir,
+      peer,
+      s.ports,
+      'baseline',
+      pieces,
+      (p) => pieces.push({ ports: p.ports, allow: true, tier: 'default', origin: undefined, ...passed(p.passedBy ?? s.passedBy) }),
+      s.passedBy,
+    );
     if (!rest.isEmpty) pieces.push({ ports: rest, allow: true, tier: 'default', origin: undefined, ...passed(s.passedBy) });
   }
   let allowed = PortSet.empty();
@@ -174,7 +183,15 @@ export const pieceFor = (d: Decision, probe: PortSet, allow: boolean): Piece | u
   d.pieces.find((p) => p.allow === allow && !p.ports.intersect(probe).isEmpty) ?? d.pieces.find((p) => p.allow === allow);
 
 /** NetworkPolicy isolation: what a matching rule admits (first rule that admits, for provenance), the rest dropped. */
-function networkPolicyTier(isolatedBy: NetworkPolicy[], pod: PodAttrs, dir: Direction, peer: Endpoint, ports: PortSet, passedBy: Piece['passedBy'], out: Piece[]): void {
+function networkPolicyTier(
+  isolatedBy: NetworkPolicy[],
+  pod: PodAttrs,
+  dir: Direction,
+  peer: Endpoint,
+  ports: PortSet,
+  passedBy: Piece['passedBy'],
+  out: Piece[],
+): void {
   const target: Endpoint = dir === 'ingress' ? { kind: 'pod', pod } : peer;
   let left = ports;
   const admit = (p: NetworkPolicy, got: PortSet, path: FieldPath) => {
@@ -208,7 +225,8 @@ function subjectOf(policies: readonly AdminPolicy[], pod: PodAttrs, dir: Directi
   return out;
 }
 
-export const subjectSelects = (p: AdminPolicy, pod: PodAttrs): boolean => matchesSelector(p.subject.namespaces, pod.namespaceLabels) && matchesSelector(p.subject.pods, pod.labels);
+export const subjectSelects = (p: AdminPolicy, pod: PodAttrs): boolean =>
+  matchesSelector(p.subject.namespaces, pod.namespaceLabels) && matchesSelector(p.subject.pods, pod.labels);
 
 /** By priority, then by name (the order among equal priorities is undefined: see `tier`), sorted once per list. */
 const sortedIndex = new WeakMap<readonly AdminPolicy[], AdminPolicy[]>();
@@ -239,7 +257,7 @@ function tier(
   passedBy?: Piece['passedBy'],
 ): PortSet {
   let left = ports;
-  for (let i = 0; i < policies.length && !left.isEmpty; ) {
+  for (let i = 0; i < policies.length && !left.isEmpty;) {
     let j = i;
     while (j < policies.length && policies[j]!.priority === policies[i]!.priority) j++;
     const group = policies.slice(i, j);
@@ -309,6 +327,8 @@ function adminPortSet(spec: AdminPort, target: Endpoint): PortSet {
   // A pod the repository does not show: the name stands for whichever protocol its container port has.
   if (containers === null) return PROTOCOLS.reduce((acc, p) => acc.union(PortSet.named(p, spec.name)), PortSet.empty());
   let out = PortSet.empty();
-  for (const c of containers) if (c.name === spec.name && PROTOCOLS.includes(normProto(c.protocol) as L4Protocol)) out = out.union(PortSet.range(normProto(c.protocol) as L4Protocol, c.port));
+  for (const c of containers)
+    if (c.name === spec.name && PROTOCOLS.includes(normProto(c.protocol) as L4Protocol))
+      out = out.union(PortSet.range(normProto(c.protocol) as L4Protocol, c.port));
   return out;
 }

@@ -13,7 +13,17 @@ export const networkPolicy: MeshAdapter = {
   id: MESH_ID,
   present: (inv) => (inv.byKind.get('NetworkPolicy') ?? []).some(isNetworkPolicy) || ADMIN_KINDS.some((k) => (inv.byKind.get(k) ?? []).some(isAdminPolicy)),
   evaluate(inv): MeshSide {
-    return { mesh: MESH_ID, rootNamespace: undefined, workloads: new Map(), clientPaths: new Map(), egress: new Map(), ingress: new Map(), invalid: invalidOf(inv), ambiguities: [], assumptions: [] };
+    return {
+      mesh: MESH_ID,
+      rootNamespace: undefined,
+      workloads: new Map(),
+      clientPaths: new Map(),
+      egress: new Map(),
+      ingress: new Map(),
+      invalid: invalidOf(inv),
+      ambiguities: [],
+      assumptions: [],
+    };
   },
   // Its selectors get representative pods of their own (peers.ts); the shared potential workloads are the meshes'.
   selectors: () => [],

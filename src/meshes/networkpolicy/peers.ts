@@ -53,12 +53,20 @@ const labelsName = (labels: Record<string, string>): string => {
  * namespace selectors allow. Addresses outside the pods are the atoms of the
  * partition of every ipBlock and admin `networks` set.
  */
-export function representativePeers(base: Inventory, head: Inventory, before: readonly NetworkPolicy[], after: readonly NetworkPolicy[], admin: readonly AdminPolicy[] = []): Peers {
+export function representativePeers(
+  base: Inventory,
+  head: Inventory,
+  before: readonly NetworkPolicy[],
+  after: readonly NetworkPolicy[],
+  admin: readonly AdminPolicy[] = [],
+): Peers {
   const all = [...before, ...after];
   // The admin tiers' selectors (subject and peers), cluster-scoped: a namespace selector and a pod selector each.
   const adminSelectors = admin.flatMap((p) => [
     { namespaces: p.subject.namespaces, pods: p.subject.pods, resource: p.resource },
-    ...Object.values(p.rules).flatMap((rules) => rules.flatMap((r) => r.peers.flatMap((peer) => (peer.kind === 'pods' ? [{ namespaces: peer.namespaces, pods: peer.pods, resource: p.resource }] : [])))),
+    ...Object.values(p.rules).flatMap((rules) =>
+      rules.flatMap((r) => r.peers.flatMap((peer) => (peer.kind === 'pods' ? [{ namespaces: peer.namespaces, pods: peer.pods, resource: p.resource }] : []))),
+    ),
   ]);
   const podVocab = new Map<string, Set<string>>();
   const nsVocab = new Map<string, Set<string>>();
@@ -165,7 +173,9 @@ export function representativePeers(base: Inventory, head: Inventory, before: re
   // A representative a pod of the repository already stands for (same namespace, labels it carries) adds
   // nothing but a duplicate finding (inventory/potentialWorkloads.ts keeps the same rule).
   const covered = (ns: string, labels: Record<string, string>) =>
-    [base, head].some((inv) => inv.workloads.some((w) => !w.potential && !w.hostNetwork && w.namespace === ns && matchesSelector({ matchLabels: labels }, w.labels)));
+    [base, head].some((inv) =>
+      inv.workloads.some((w) => !w.potential && !w.hostNetwork && w.namespace === ns && matchesSelector({ matchLabels: labels }, w.labels)),
+    );
   for (const [key, { ns, labels, resource }] of pods) {
     if (Object.keys(labels).length > 0 && covered(ns, labels)) continue;
     const workload: Workload = {
@@ -210,7 +220,8 @@ function externalAtoms(policies: readonly NetworkPolicy[], more: readonly IpSet[
     seen.add(ips.key);
     parts = parts.flatMap((x) => [x.intersect(ips), x.subtract(ips)].filter((y) => !y.isEmpty));
   };
-  for (const p of policies) for (const rules of Object.values(p.rules)) for (const r of rules) for (const peer of r.peers ?? []) if (peer.kind === 'ip') cut(peer.ips);
+  for (const p of policies)
+    for (const rules of Object.values(p.rules)) for (const r of rules) for (const peer of r.peers ?? []) if (peer.kind === 'ip') cut(peer.ips);
   for (const ips of more) cut(ips);
   return parts.map((ips) => ({ key: `ip:${ips.key}`, ips, sample: ips.sample(['203.0.113.7', '8.8.8.8', '10.0.0.1']) ?? '0.0.0.0' }));
 }

@@ -69,7 +69,12 @@ export function readNetworkPolicies(inv: Inventory): { policies: NetworkPolicy[]
   for (const r of inv.byKind.get('NetworkPolicy') ?? []) {
     if (!isNetworkPolicy(r)) continue;
     const read = readPolicy(r, inv.namespaceOf(r));
-    if ('message' in read) invalid.push({ resource: r, path: read.path, message: `NetworkPolicy ${inv.namespaceOf(r)}/${r.name}: ${read.path.join('.')}: ${read.message}; the API server rejects it, so it is not applied` });
+    if ('message' in read)
+      invalid.push({
+        resource: r,
+        path: read.path,
+        message: `NetworkPolicy ${inv.namespaceOf(r)}/${r.name}: ${read.path.join('.')}: ${read.message}; the API server rejects it, so it is not applied`,
+      });
     else policies.push(read);
   }
   return { policies, invalid };
@@ -93,7 +98,9 @@ export function readPolicy(r: Resource, namespace: string): NetworkPolicy | Prob
   } else {
     if (!Array.isArray(typesRaw)) return { path: ['spec', 'policyTypes'], message: 'must be a list' };
     if (typesRaw.length > 2) return { path: ['spec', 'policyTypes'], message: 'may not specify more than two policyTypes' };
-    for (const [i, t] of typesRaw.entries()) if (t !== 'Ingress' && t !== 'Egress') return { path: ['spec', 'policyTypes', i], message: `Unsupported value: ${JSON.stringify(t)}: supported values: "Ingress", "Egress"` };
+    for (const [i, t] of typesRaw.entries())
+      if (t !== 'Ingress' && t !== 'Egress')
+        return { path: ['spec', 'policyTypes', i], message: `Unsupported value: ${JSON.stringify(t)}: supported values: "Ingress", "Egress"` };
     types = typesRaw as string[];
   }
   const rules: Partial<Record<Direction, Rule[]>> = {};
@@ -180,13 +187,18 @@ const validPort = (n: unknown): n is number => typeof n === 'number' && Number.i
 function readPort(raw: unknown, path: FieldPath): PortSpec | Problem {
   const o = isObj(raw) ? raw : {};
   const protoRaw = o.protocol ?? 'TCP';
-  if (!PROTOCOLS.includes(protoRaw as L4Protocol)) return { path: [...path, 'protocol'], message: `Unsupported value: ${JSON.stringify(protoRaw)}: supported values: "SCTP", "TCP", "UDP"` };
+  if (!PROTOCOLS.includes(protoRaw as L4Protocol))
+    return { path: [...path, 'protocol'], message: `Unsupported value: ${JSON.stringify(protoRaw)}: supported values: "SCTP", "TCP", "UDP"` };
   const protocol = protoRaw as L4Protocol;
   const port = o.port ?? undefined;
   const endPort = o.endPort ?? undefined;
   if (port !== undefined) {
     if (typeof port === 'string') {
-      if (!validPortName(port)) return { path: [...path, 'port'], message: `invalid port name "${port}" (must be an IANA_SVC_NAME: at most 15 lower-case letters, digits and '-', with a letter)` };
+      if (!validPortName(port))
+        return {
+          path: [...path, 'port'],
+          message: `invalid port name "${port}" (must be an IANA_SVC_NAME: at most 15 lower-case letters, digits and '-', with a letter)`,
+        };
     } else if (!validPort(port)) return { path: [...path, 'port'], message: 'must be between 1 and 65535, inclusive' };
   }
   if (endPort !== undefined) {
@@ -208,4 +220,3 @@ export function parseCidr(text: string): { set: IpSet; bits: number; v6: boolean
   if (bits > (v6 ? 128 : 32)) return undefined;
   return { set, bits, v6 };
 }
-

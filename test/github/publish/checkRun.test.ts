@@ -6,14 +6,32 @@ import { fakeThrottle, HEAD, octokit, pr, useGitHubMock } from './helpers.js';
 
 const mock = useGitHubMock();
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
-type PatchBody = { status?: string; conclusion?: string; output: { title: string; summary: string; text?: string; annotations?: Array<Record<string, unknown>> } };
+type PatchBody = {
+  status?: string;
+  conclusion?: string;
+  output: { title: string; summary: string; text?: string; annotations?: Array<Record<string, unknown>> };
+};
 
 describe('planCheckRun', () => {
   it('fails on findings at or above failOn, titles the worst finding in words, annotates head-side lines', () => {
     const r = result([
-      finding({ ruleId: 'peer-authentication-weakened', workload: 'shop/payments', port: 8080, title: 'mTLS no longer required on shop/payments:8080', line: 12 }),
+      finding({
+        ruleId: 'peer-authentication-weakened',
+        workload: 'shop/payments',
+        port: 8080,
+        title: 'mTLS no longer required on shop/payments:8080',
+        line: 12,
+      }),
       finding({ workload: 'shop/cart', port: 8080, title: 'mTLS no longer required on shop/cart:8080', line: 20 }),
-      finding({ severity: 'medium', ruleId: 'access-broadened', category: 'access-broadened', title: 'Access broadened', workload: 'shop/cart', port: null, line: 30 }),
+      finding({
+        severity: 'medium',
+        ruleId: 'access-broadened',
+        category: 'access-broadened',
+        title: 'Access broadened',
+        workload: 'shop/cart',
+        port: null,
+        line: 30,
+      }),
       finding({ severity: 'low', side: 'before', line: 4, title: 'Something removed' }),
     ]);
     const out = planCheckRun(r, 'high');
@@ -33,7 +51,10 @@ describe('planCheckRun', () => {
   });
 
   it('succeeds below failOn and says what it passed with; the levels map medium→warning, low/info→notice', () => {
-    const r = result([finding({ severity: 'low', title: 'Minor', line: 3 }), finding({ severity: 'info', category: 'access-narrowed', ruleId: 'access-narrowed', title: 'Access narrowed on payments/api:8080', line: 5 })]);
+    const r = result([
+      finding({ severity: 'low', title: 'Minor', line: 3 }),
+      finding({ severity: 'info', category: 'access-narrowed', ruleId: 'access-narrowed', title: 'Access narrowed on payments/api:8080', line: 5 }),
+    ]);
     const out = planCheckRun(r, 'high');
     expect(out.conclusion).toBe('success');
     expect(out.title).toBe('Passed with 1 low-severity weakening: Minor on payments/api:8080 …');
@@ -58,7 +79,13 @@ describe('startCheckRun', () => {
     mock.api().post('/repos/acme/shop/check-runs').reply(201, { id: 42 });
     const id = await startCheckRun(octokit(), pr, { name: 'mesh-review', detailsUrl: 'https://example.com/x', externalId: 'mesh-review:1' }, { throttle });
     expect(id).toBe(42);
-    expect(mock.requests[0]!.body).toMatchObject({ name: 'mesh-review', head_sha: HEAD, status: 'in_progress', details_url: 'https://example.com/x', external_id: 'mesh-review:1' });
+    expect(mock.requests[0]!.body).toMatchObject({
+      name: 'mesh-review',
+      head_sha: HEAD,
+      status: 'in_progress',
+      details_url: 'https://example.com/x',
+      external_id: 'mesh-review:1',
+    });
   });
 
   it('after a 5xx, adopts the run GitHub did create instead of leaving a second one in progress', async () => {
@@ -69,7 +96,13 @@ describe('startCheckRun', () => {
       .reply(502, 'Bad Gateway')
       .get(`/repos/acme/shop/commits/${HEAD}/check-runs`)
       .query(true)
-      .reply(200, { total_count: 2, check_runs: [{ id: 41, external_id: 'mesh-review:old' }, { id: 43, external_id: 'mesh-review:2' }] });
+      .reply(200, {
+        total_count: 2,
+        check_runs: [
+          { id: 41, external_id: 'mesh-review:old' },
+          { id: 43, external_id: 'mesh-review:2' },
+        ],
+      });
     expect(await startCheckRun(octokit(), pr, { externalId: 'mesh-review:2' }, { throttle })).toBe(43);
   });
 
@@ -150,7 +183,13 @@ describe('completeCheckRun', () => {
 
   it('cuts a summary over 65,535 bytes between code points, with a note', async () => {
     const { throttle } = fakeThrottle();
-    const outcome: CheckRunOutcome = { conclusion: 'success', title: 'ok', summary: `${'é'.repeat(30_000)}${'🔓'.repeat(5_000)}`, text: 'ü'.repeat(40_000), annotations: [] };
+    const outcome: CheckRunOutcome = {
+      conclusion: 'success',
+      title: 'ok',
+      summary: `${'é'.repeat(30_000)}${'🔓'.repeat(5_000)}`,
+      text: 'ü'.repeat(40_000),
+      annotations: [],
+    };
     expect(bytes(outcome.summary)).toBe(80_000);
     let sent: PatchBody | undefined;
     mock
@@ -179,7 +218,18 @@ describe('failCheckRun', () => {
     'clone https://x-access-token:ghs_zzzzzzzzzzzzzzzzzzzz@github.com/acme/shop.git',
     '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAsecretsecret\n-----END RSA PRIVATE KEY-----',
   ].join('\n');
-  const secrets = ['ghs_test', 'ghs_16C7e42F', 'ghp_abc', 'github_pat_11', 'gho_oauth', 'v1.0123456789abcdef', 'eyJhbGci', 'ghs_zzzz', 'MIIEowIBAAKCAQEA', 'secretsecret'];
+  const secrets = [
+    'ghs_test',
+    'ghs_16C7e42F',
+    'ghp_abc',
+    'github_pat_11',
+    'gho_oauth',
+    'v1.0123456789abcdef',
+    'eyJhbGci',
+    'ghs_zzzz',
+    'MIIEowIBAAKCAQEA',
+    'secretsecret',
+  ];
 
   it('completes the existing run with the reason, and no token in it', async () => {
     const { throttle } = fakeThrottle();

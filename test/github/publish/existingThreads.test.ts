@@ -15,18 +15,35 @@ describe('readExistingThreads', () => {
     const page1 = threadsPage(
       [
         { id: 'T1', comments: [{ author: APP, body: `x\n${commentMarker(fp(1))}`, databaseId: 11 }] },
-        { id: 'T2', comments: [{ author: APP, body: commentMarker(fp(2)), databaseId: 12 }, { author: 'alice', body: 'why?' }] },
+        {
+          id: 'T2',
+          comments: [
+            { author: APP, body: commentMarker(fp(2)), databaseId: 12 },
+            { author: 'alice', body: 'why?' },
+          ],
+        },
         { id: 'T3', comments: [{ author: 'alice', body: 'a human thread' }] },
         { id: 'T5', comments: [{ author: APP, body: `several\n${commentMarker(fp(5))}\n${commentMarker(fp(6))}\n${commentMarker(fp(5))}`, databaseId: 15 }] },
       ],
-      { hasNextPage: true, endCursor: 'CUR1', reviews: [{ author: APP, oid: HEAD, body: `${reviewMarker(HEAD, 'run-1')}\n${bodyFindingMarker(fp(9))}` }, { author: 'alice', oid: HEAD, body: 'LGTM' }] },
+      {
+        hasNextPage: true,
+        endCursor: 'CUR1',
+        reviews: [
+          { author: APP, oid: HEAD, body: `${reviewMarker(HEAD, 'run-1')}\n${bodyFindingMarker(fp(9))}` },
+          { author: 'alice', oid: HEAD, body: 'LGTM' },
+        ],
+      },
     );
     const page2 = threadsPage([
       {
         id: 'T4',
         isResolved: true,
         resolvedBy: 'alice',
-        comments: [{ author: APP, body: commentMarker(fp(4)), databaseId: 14 }, { author: 'alice', body: 'ok' }, { author: APP, body: `Fixed in abc\n${FIXED_MARKER}` }],
+        comments: [
+          { author: APP, body: commentMarker(fp(4)), databaseId: 14 },
+          { author: 'alice', body: 'ok' },
+          { author: APP, body: `Fixed in abc\n${FIXED_MARKER}` },
+        ],
       },
     ]);
     mock

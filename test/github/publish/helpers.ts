@@ -51,7 +51,8 @@ export function useGitHubMock(): { api: () => nock.Scope; requests: RecordedRequ
   return {
     api: () => githubApi(recorder),
     requests: recorder.requests,
-    writes: () => recorder.requests.filter((r) => r.method !== 'GET' && !(r.path === '/graphql' && /^\s*query/.test(String((r.body as { query?: string })?.query)))),
+    writes: () =>
+      recorder.requests.filter((r) => r.method !== 'GET' && !(r.path === '/graphql' && /^\s*query/.test(String((r.body as { query?: string })?.query)))),
   };
 }
 

@@ -8,7 +8,9 @@ describe('OpenAPI request validation', () => {
   it('finds operations by method and path template, most literal first', () => {
     expect(findOperation('POST', '/repos/o/r/check-runs')?.template).toBe('/repos/{owner}/{repo}/check-runs');
     expect(findOperation('PATCH', '/repos/o/r/check-runs/12')?.template).toBe('/repos/{owner}/{repo}/check-runs/{check_run_id}');
-    expect(findOperation('POST', '/repos/o/r/pulls/7/comments/99/replies')?.template).toBe('/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies');
+    expect(findOperation('POST', '/repos/o/r/pulls/7/comments/99/replies')?.template).toBe(
+      '/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies',
+    );
     expect(findOperation('GET', '/repos/o/r/pulls/7?x=1')?.template).toBe('/repos/{owner}/{repo}/pulls/{pull_number}');
   });
 

@@ -59,7 +59,7 @@ export function validateRequest(method: string, path: string, body: unknown): st
 function resolve(schema: Schema): Schema {
   let s = schema;
   for (let i = 0; typeof s.$ref === 'string' && i < 20; i++) {
-    const parts = (s.$ref).replace(/^#\//, '').split('/');
+    const parts = s.$ref.replace(/^#\//, '').split('/');
     let node: unknown = spec;
     for (const p of parts) node = (node as Record<string, unknown>)[p.replace(/~1/g, '/').replace(/~0/g, '~')];
     s = node as Schema;
@@ -123,7 +123,8 @@ export function validate(raw: Schema, value: unknown, at: string, errors: string
     if (typeof s.maxLength === 'number' && length > s.maxLength) errors.push(`${at}: ${length} characters, at most ${s.maxLength}`);
     if (typeof s.minLength === 'number' && length < s.minLength) errors.push(`${at}: ${length} characters, at least ${s.minLength}`);
     if (typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(value)) errors.push(`${at}: does not match ${s.pattern}`);
-    if (s.format === 'date-time' && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value)) errors.push(`${at}: not an ISO 8601 date-time`);
+    if (s.format === 'date-time' && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value))
+      errors.push(`${at}: not an ISO 8601 date-time`);
   }
   if (typeof value === 'number') {
     if (typeof s.minimum === 'number' && value < s.minimum) errors.push(`${at}: below ${s.minimum}`);
@@ -138,7 +139,8 @@ function validateGraphql(body: unknown): string[] {
   const header = /^\s*(?:query|mutation)\s*\w*\s*\(([^)]*)\)/.exec(b.query)?.[1] ?? '';
   const declared = [...header.matchAll(/\$(\w+)\s*:\s*([\w[\]]+)(!?)/g)].map((m) => ({ name: m[1]!, nonNull: m[3] === '!' }));
   const vars = b.variables ?? {};
-  for (const d of declared) if (d.nonNull && (vars[d.name] === undefined || vars[d.name] === null)) errors.push(`POST /graphql: variable $${d.name} is required`);
+  for (const d of declared)
+    if (d.nonNull && (vars[d.name] === undefined || vars[d.name] === null)) errors.push(`POST /graphql: variable $${d.name} is required`);
   for (const k of Object.keys(vars)) if (!declared.some((d) => d.name === k)) errors.push(`POST /graphql: variable $${k} is not declared`);
   return errors;
 }

@@ -10,12 +10,19 @@ import { fakeThrottle, HEAD, lines, NEWER, octokit, pr, useGitHubMock } from './
 
 const mock = useGitHubMock();
 const FILE = 'deploy/payments/peer-auth.yaml';
-const finding = (over: Partial<Finding> = {}): Finding => base({ ruleId: 'peer-authentication-weakened', title: 'mTLS no longer required on payments/api:8080', ...over });
+const finding = (over: Partial<Finding> = {}): Finding =>
+  base({ ruleId: 'peer-authentication-weakened', title: 'mTLS no longer required on payments/api:8080', ...over });
 const none: ExistingState = { threads: [], reviews: [] };
 const commentable = lines({ [FILE]: { right: [12, 20], left: [5] }, 'deploy/other.yaml': { right: [3] } });
 
 const a = finding({ line: 12 });
-const deleted = finding({ ruleId: 'deny-policy-weakened', side: 'before', line: 5, workload: 'payments/db', resource: { kind: 'AuthorizationPolicy', namespace: 'payments', name: 'deny-all' } });
+const deleted = finding({
+  ruleId: 'deny-policy-weakened',
+  side: 'before',
+  line: 5,
+  workload: 'payments/db',
+  resource: { kind: 'AuthorizationPolicy', namespace: 'payments', name: 'deny-all' },
+});
 const other = finding({ file: 'deploy/other.yaml', line: 3, workload: 'payments/other' });
 const outside = finding({ line: 99, workload: 'payments/far' });
 
@@ -93,7 +100,11 @@ describe('publishReview', () => {
       .post('/repos/acme/shop/pulls/7/reviews')
       .reply(422, (_uri, body) => {
         sent.push(body as ReviewBody);
-        return { message: 'Unprocessable Entity', errors: ['Pull request review thread line must be part of the diff and Pull request review thread diff hunk can\'t be blank'], status: '422' };
+        return {
+          message: 'Unprocessable Entity',
+          errors: ["Pull request review thread line must be part of the diff and Pull request review thread diff hunk can't be blank"],
+          status: '422',
+        };
       })
       .post('/repos/acme/shop/pulls/7/reviews')
       .reply(200, (_uri, body) => {
@@ -118,7 +129,14 @@ describe('publishReview', () => {
       .post('/repos/acme/shop/pulls/7/reviews')
       .reply(422, {
         message: 'Validation Failed',
-        errors: [{ resource: 'PullRequestReviewComment', code: 'custom', field: 'pull_request_review_thread.line', message: 'deploy/other.yaml: pull_request_review_thread.line must be part of the diff' }],
+        errors: [
+          {
+            resource: 'PullRequestReviewComment',
+            code: 'custom',
+            field: 'pull_request_review_thread.line',
+            message: 'deploy/other.yaml: pull_request_review_thread.line must be part of the diff',
+          },
+        ],
       })
       .post('/repos/acme/shop/pulls/7/reviews')
       .reply(200, (_uri, body) => {
@@ -136,7 +154,12 @@ describe('publishReview', () => {
     const plan = planReview(result([a]), commentable, none);
     const lineError = { message: 'Unprocessable Entity', errors: ['Line could not be resolved'] };
     pull();
-    mock.api().post('/repos/acme/shop/pulls/7/reviews').reply(422, lineError).post('/repos/acme/shop/pulls/7/reviews').reply(422, { message: 'Unprocessable Entity', errors: ['Body is too long'] });
+    mock
+      .api()
+      .post('/repos/acme/shop/pulls/7/reviews')
+      .reply(422, lineError)
+      .post('/repos/acme/shop/pulls/7/reviews')
+      .reply(422, { message: 'Unprocessable Entity', errors: ['Body is too long'] });
     pull(); // the second 422 makes it check whether the head moved
     await expect(publishReview(octokit(), pr, plan, { throttle })).rejects.toMatchObject({ status: 422 });
   });
@@ -177,7 +200,11 @@ describe('publishReview', () => {
   it('resolves a fixed thread nobody replied to; replies "Fixed in <sha>" once where someone did', async () => {
     const { throttle } = fakeThrottle();
     const quiet = thread(finding({ workload: 'payments/quiet' }), { id: 'T_quiet' });
-    const discussed = thread(finding({ workload: 'payments/discussed' }), { id: 'T_discussed', othersReplied: true, firstComment: { id: 'PRRC_2', databaseId: 777, author: 'mesh-review' } });
+    const discussed = thread(finding({ workload: 'payments/discussed' }), {
+      id: 'T_discussed',
+      othersReplied: true,
+      firstComment: { id: 'PRRC_2', databaseId: 777, author: 'mesh-review' },
+    });
     const answered = thread(finding({ workload: 'payments/answered' }), { id: 'T_answered', othersReplied: true, fixedReplied: true });
     const plan = planReview(result([a]), commentable, { threads: [thread(a), quiet, discussed, answered], reviews: [] });
     expect(plan.fixedThreads.map((t) => t.id)).toEqual(['T_quiet', 'T_discussed']);
@@ -252,7 +279,12 @@ describe('syncReview', () => {
       posted!.comments.map((c, i) => ({ id: `T${i}`, comments: [{ author: 'mesh-review', body: c.body }] })),
       { reviews: [{ author: 'mesh-review', oid: HEAD, body: posted!.body }] },
     );
-    mock.api().post('/graphql').reply(200, state).get('/repos/acme/shop/pulls/7').reply(200, { head: { sha: HEAD } });
+    mock
+      .api()
+      .post('/graphql')
+      .reply(200, state)
+      .get('/repos/acme/shop/pulls/7')
+      .reply(200, { head: { sha: HEAD } });
     const second = await syncReview(octokit(), pr, r, commentable, { throttle, appLogin: 'mesh-review[bot]' });
     expect(second).toMatchObject({ status: 'skipped', inlineComments: 0, resolved: [], replied: [] });
     expect(mock.requests.filter((q) => q.path.endsWith('/reviews'))).toHaveLength(1);

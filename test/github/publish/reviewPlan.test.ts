@@ -10,7 +10,8 @@ import { finding as base, result } from '../../report/sample.js';
 import { HEAD, lines } from './helpers.js';
 
 const FILE = 'deploy/payments/peer-auth.yaml';
-const finding = (over: Partial<Finding> = {}): Finding => base({ ruleId: 'peer-authentication-weakened', title: 'mTLS no longer required on payments/api:8080', ...over });
+const finding = (over: Partial<Finding> = {}): Finding =>
+  base({ ruleId: 'peer-authentication-weakened', title: 'mTLS no longer required on payments/api:8080', ...over });
 const none: ExistingState = { threads: [], reviews: [] };
 
 function thread(f: Finding, over: Partial<ExistingThread> = {}): ExistingThread {
@@ -38,22 +39,52 @@ describe('planReview', () => {
   it.each<[string, Finding[], ExistingState, { comments: number; body: number; fresh: number }]>([
     ['new findings on diff lines are commented', [a, b], none, { comments: 2, body: 0, fresh: 0 }],
     ['an open app thread is not commented again (redelivery, re-run)', [a, b], { threads: [thread(a)], reviews: [] }, { comments: 1, body: 0, fresh: 0 }],
-    ['a thread the app resolved comes back when the finding does', [a], { threads: [thread(a, { isResolved: true })], reviews: [] }, { comments: 1, body: 0, fresh: 0 }],
-    ['a thread a person resolved is left alone', [a], { threads: [thread(a, { isResolved: true, resolvedByOther: true })], reviews: [] }, { comments: 0, body: 0, fresh: 0 }],
+    [
+      'a thread the app resolved comes back when the finding does',
+      [a],
+      { threads: [thread(a, { isResolved: true })], reviews: [] },
+      { comments: 1, body: 0, fresh: 0 },
+    ],
+    [
+      'a thread a person resolved is left alone',
+      [a],
+      { threads: [thread(a, { isResolved: true, resolvedByOther: true })], reviews: [] },
+      { comments: 0, body: 0, fresh: 0 },
+    ],
     ['a line outside the diff goes to the body', [finding({ line: 99 })], none, { comments: 0, body: 1, fresh: 1 }],
     ['a file outside the diff goes to the body', [finding({ file: 'other.yaml' })], none, { comments: 0, body: 1, fresh: 1 }],
-    ['a body finding an earlier review listed is not new', [finding({ line: 99 })], { threads: [], reviews: [{ id: 'R', headSha: HEAD, runId: 'r', bodyFingerprints: [fingerprintOf(a)] }] }, { comments: 0, body: 1, fresh: 0 }],
-    ['narrowed access goes to the body and is never new on its own', [finding({ ruleId: 'access-narrowed', category: 'access-narrowed', severity: 'info' })], none, { comments: 0, body: 1, fresh: 0 }],
+    [
+      'a body finding an earlier review listed is not new',
+      [finding({ line: 99 })],
+      { threads: [], reviews: [{ id: 'R', headSha: HEAD, runId: 'r', bodyFingerprints: [fingerprintOf(a)] }] },
+      { comments: 0, body: 1, fresh: 0 },
+    ],
+    [
+      'narrowed access goes to the body and is never new on its own',
+      [finding({ ruleId: 'access-narrowed', category: 'access-narrowed', severity: 'info' })],
+      none,
+      { comments: 0, body: 1, fresh: 0 },
+    ],
     ['the same identity twice gets one comment', [a, finding({ line: 30 })], none, { comments: 1, body: 0, fresh: 0 }],
     // Re-runs do not spend the inline cap on findings an earlier review already listed (over the cap, or no line then).
-    ['a finding an earlier review listed in its body stays there, even on a commentable line', [a], { threads: [], reviews: [{ id: 'R', headSha: HEAD, runId: 'r', bodyFingerprints: [fingerprintOf(a).slice(0, 16)] }] }, { comments: 0, body: 1, fresh: 0 }],
+    [
+      'a finding an earlier review listed in its body stays there, even on a commentable line',
+      [a],
+      { threads: [], reviews: [{ id: 'R', headSha: HEAD, runId: 'r', bodyFingerprints: [fingerprintOf(a).slice(0, 16)] }] },
+      { comments: 0, body: 1, fresh: 0 },
+    ],
   ])('%s', (_name, findings, existing, expected) => {
     const plan = planReview(result(findings), all, existing);
     expect({ comments: plan.comments.length, body: plan.bodyFindings.length, fresh: plan.newBodyFindings.length }).toEqual(expected);
   });
 
   it('comments on the head line with side RIGHT, and on the base line with side LEFT when the cause was deleted', () => {
-    const deleted = finding({ ruleId: 'deny-policy-weakened', side: 'before', line: 5, resource: { kind: 'AuthorizationPolicy', namespace: 'payments', name: 'deny-all' } });
+    const deleted = finding({
+      ruleId: 'deny-policy-weakened',
+      side: 'before',
+      line: 5,
+      resource: { kind: 'AuthorizationPolicy', namespace: 'payments', name: 'deny-all' },
+    });
     const plan = planReview(result([a, deleted]), all, none);
     expect(plan.comments.map(({ path, line, side }) => ({ path, line, side }))).toEqual([
       { path: FILE, line: 5, side: 'LEFT' },
@@ -96,19 +127,30 @@ describe('planReview', () => {
     const listed = planReview(result([grouped]), all, { threads: [], reviews: [{ id: 'R', headSha: HEAD, runId: 'r', bodyFingerprints: [v1.slice(0, 16)] }] });
     expect([listed.comments.length, listed.bodyFindings.length, listed.newBodyFindings.length]).toEqual([0, 1, 0]);
     // Without the alias the old thread would read as fixed and the finding be posted again.
-    expect(planReview(result([finding({ workload: 'payments/other', line: 12 })]), all, { threads: [old], reviews: [] }).fixedThreads.map((t) => t.id)).toEqual(['T_v1']);
+    expect(planReview(result([finding({ workload: 'payments/other', line: 12 })]), all, { threads: [old], reviews: [] }).fixedThreads.map((t) => t.id)).toEqual(
+      ['T_v1'],
+    );
   });
 
   it('finds fixed threads: open app threads whose fingerprint is gone, unless the review has errors', () => {
     const gone = finding({ workload: 'payments/old' });
     const existing: ExistingState = {
-      threads: [thread(a), thread(gone), thread(finding({ workload: 'payments/resolved' }), { isResolved: true }), thread(finding({ workload: 'payments/answered' }), { othersReplied: true, fixedReplied: true })],
+      threads: [
+        thread(a),
+        thread(gone),
+        thread(finding({ workload: 'payments/resolved' }), { isResolved: true }),
+        thread(finding({ workload: 'payments/answered' }), { othersReplied: true, fixedReplied: true }),
+      ],
       reviews: [],
     };
     expect(planReview(result([a]), all, existing).fixedThreads.map((t) => t.id)).toEqual(['T_payments/old_8080']);
     expect(planReview(result([a], [{ file: 'x.yaml', line: 1, message: 'broken' }]), all, existing).fixedThreads).toEqual([]);
     // A changed object of a kind not analysed yet was read: it cannot hide a finding, so fixed threads are still settled.
-    const notice = { file: 'np.yaml', line: 1, message: 'NetworkPolicy shop/web changed: mesh-review does not analyse Kubernetes NetworkPolicy yet; review this change by hand' };
+    const notice = {
+      file: 'np.yaml',
+      line: 1,
+      message: 'NetworkPolicy shop/web changed: mesh-review does not analyse Kubernetes NetworkPolicy yet; review this change by hand',
+    };
     expect(planReview(result([a], [notice]), all, existing).fixedThreads.map((t) => t.id)).toEqual(['T_payments/old_8080']);
   });
 

@@ -7,7 +7,14 @@ const mock = useGitHubMock();
 
 const patch = (throttle: WriteThrottle, idempotent = true) =>
   throttle.write(
-    () => octokit().request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { owner: 'acme', repo: 'shop', check_run_id: 1, conclusion: 'success', output: { title: 't', summary: 's' } }),
+    () =>
+      octokit().request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+        owner: 'acme',
+        repo: 'shop',
+        check_run_id: 1,
+        conclusion: 'success',
+        output: { title: 't', summary: 's' },
+      }),
     { idempotent },
   );
 const secondary = { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' };
@@ -15,7 +22,12 @@ const secondary = { message: 'You have exceeded a secondary rate limit. Please w
 describe('WriteThrottle', () => {
   it('waits retry-after seconds on a secondary rate limit, then succeeds', async () => {
     const { throttle, sleeps } = fakeThrottle();
-    mock.api().patch('/repos/acme/shop/check-runs/1').reply(403, secondary, { 'retry-after': '2' }).patch('/repos/acme/shop/check-runs/1').reply(200, { id: 1 });
+    mock
+      .api()
+      .patch('/repos/acme/shop/check-runs/1')
+      .reply(403, secondary, { 'retry-after': '2' })
+      .patch('/repos/acme/shop/check-runs/1')
+      .reply(200, { id: 1 });
     const res = await patch(throttle);
     expect(res.data.id).toBe(1);
     expect(sleeps).toEqual([2000]);
@@ -23,7 +35,12 @@ describe('WriteThrottle', () => {
 
   it('honours retry-after on a 429 too', async () => {
     const { throttle, sleeps } = fakeThrottle();
-    mock.api().patch('/repos/acme/shop/check-runs/1').reply(429, { message: 'Too Many Requests' }, { 'retry-after': '7' }).patch('/repos/acme/shop/check-runs/1').reply(200, { id: 1 });
+    mock
+      .api()
+      .patch('/repos/acme/shop/check-runs/1')
+      .reply(429, { message: 'Too Many Requests' }, { 'retry-after': '7' })
+      .patch('/repos/acme/shop/check-runs/1')
+      .reply(200, { id: 1 });
     await patch(throttle);
     expect(sleeps).toEqual([7000]);
   });
@@ -64,7 +81,14 @@ describe('WriteThrottle', () => {
 
   it('retries a 5xx twice with backoff', async () => {
     const { throttle, sleeps } = fakeThrottle();
-    mock.api().patch('/repos/acme/shop/check-runs/1').reply(502, 'Bad Gateway').patch('/repos/acme/shop/check-runs/1').reply(503, 'x').patch('/repos/acme/shop/check-runs/1').reply(200, { id: 1 });
+    mock
+      .api()
+      .patch('/repos/acme/shop/check-runs/1')
+      .reply(502, 'Bad Gateway')
+      .patch('/repos/acme/shop/check-runs/1')
+      .reply(503, 'x')
+      .patch('/repos/acme/shop/check-runs/1')
+      .reply(200, { id: 1 });
     expect((await patch(throttle)).data.id).toBe(1);
     expect(sleeps).toEqual([1000, 2000]);
   });

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Resource } from '../../../src/manifests/resource.js';
-import { ANY_PEER, AUTHENTICATED, compileAccess, parsePort, pathSet, requestPrincipalSet, serviceAccountSet, trustDomainSet, type CompileContext } from '../../../src/meshes/istio/authorizationPolicy.js';
+import {
+  ANY_PEER,
+  AUTHENTICATED,
+  compileAccess,
+  parsePort,
+  pathSet,
+  requestPrincipalSet,
+  serviceAccountSet,
+  trustDomainSet,
+  type CompileContext,
+} from '../../../src/meshes/istio/authorizationPolicy.js';
 import type { Typed } from '../../../src/meshes/istio/istioResources.js';
 import { AuthorizationPolicySpec } from '../../../src/meshes/istio/schemas.js';
 import { decideRequest } from '../../../src/policy/decideRequest.js';
@@ -9,7 +19,18 @@ import { DIM } from '../../../src/policy/requestSpace.js';
 
 const ap = (yaml: string, i = 0): Typed<AuthorizationPolicySpec> => {
   const spec = AuthorizationPolicySpec.parse(parse(yaml) ?? {});
-  const resource = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', name: `p${i}`, namespace: 'shop', body: { spec }, file: 'p.yaml', docIndex: i, line: 1, hash: `h${i}`, locate: () => 1 } as Resource;
+  const resource = {
+    apiVersion: 'security.istio.io/v1',
+    kind: 'AuthorizationPolicy',
+    name: `p${i}`,
+    namespace: 'shop',
+    body: { spec },
+    file: 'p.yaml',
+    docIndex: i,
+    line: 1,
+    hash: `h${i}`,
+    locate: () => 1,
+  } as Resource;
   return { resource, namespace: 'shop', spec };
 };
 
@@ -36,10 +57,28 @@ const cases: Case[] = [
   ['namespaces match the principal', ['rules: [{from: [{source: {namespaces: ["web"]}}]}]'], HTTP, req({}), true],
   ['namespaces do not match another namespace', ['rules: [{from: [{source: {namespaces: ["web"]}}]}]'], HTTP, req({ principal: peer('webshop') }), false],
   ['notNamespaces ALLOW admits plaintext (2021-004)', ['rules: [{from: [{source: {notNamespaces: ["evil"]}}]}]'], HTTP, req({ principal: '' }), true],
-  ['DENY on namespaces does not stop plaintext (2021-004)', ['action: DENY\nrules: [{from: [{source: {namespaces: ["evil"]}}]}]'], HTTP, req({ principal: '' }), true],
-  ['DENY with notPrincipals denies everyone else', ['action: DENY\nrules: [{from: [{source: {notPrincipals: ["cluster.local/ns/admin/sa/ops"]}}]}]'], HTTP, req({}), false],
+  [
+    'DENY on namespaces does not stop plaintext (2021-004)',
+    ['action: DENY\nrules: [{from: [{source: {namespaces: ["evil"]}}]}]'],
+    HTTP,
+    req({ principal: '' }),
+    true,
+  ],
+  [
+    'DENY with notPrincipals denies everyone else',
+    ['action: DENY\nrules: [{from: [{source: {notPrincipals: ["cluster.local/ns/admin/sa/ops"]}}]}]'],
+    HTTP,
+    req({}),
+    false,
+  ],
   ['trustDomains match the principal prefix', ['rules: [{from: [{source: {trustDomains: ["cluster.local"]}}]}]'], HTTP, req({}), true],
-  ['trustDomains refuse another domain', ['rules: [{from: [{source: {trustDomains: ["cluster.local"]}}]}]'], HTTP, req({ principal: 'other.td/ns/web/sa/default' }), false],
+  [
+    'trustDomains refuse another domain',
+    ['rules: [{from: [{source: {trustDomains: ["cluster.local"]}}]}]'],
+    HTTP,
+    req({ principal: 'other.td/ns/web/sa/default' }),
+    false,
+  ],
   ['DENY beats ALLOW', ['rules: [{}]', 'action: DENY\nrules: [{to: [{operation: {paths: ["/admin*"]}}]}]'], HTTP, req({ path: '/admin/x' }), false],
   ['ALLOWs are a union', ['rules: [{to: [{operation: {paths: ["/a"]}}]}]', 'rules: [{to: [{operation: {paths: ["/b"]}}]}]'], HTTP, req({ path: '/b' }), true],
   ['from AND to', ['rules: [{from: [{source: {namespaces: ["web"]}}], to: [{operation: {methods: ["POST"]}}]}]'], HTTP, req({ method: 'GET' }), false],
@@ -50,29 +89,79 @@ const cases: Case[] = [
   ['source.ip condition with CIDR', ['rules: [{when: [{key: "source.ip", values: ["10.0.0.0/8"]}]}]'], HTTP, req({ sourceIp: '10.1.2.3' }), true],
   ['hosts are case-insensitive', ['rules: [{to: [{operation: {hosts: ["Shop.Example.com"]}}]}]'], HTTP, req({ host: 'shop.example.com' }), true],
   ['ALLOW with HTTP fields is dead on TCP', ['rules: [{to: [{operation: {methods: ["GET"]}}]}]'], TCP, req({}), false],
-  ['DENY with HTTP fields is broader on TCP', ['rules: [{}]', 'action: DENY\nrules: [{to: [{operation: {methods: ["POST"], ports: ["8080"]}}]}]'], TCP, req({}), false],
+  [
+    'DENY with HTTP fields is broader on TCP',
+    ['rules: [{}]', 'action: DENY\nrules: [{to: [{operation: {methods: ["POST"], ports: ["8080"]}}]}]'],
+    TCP,
+    req({}),
+    false,
+  ],
   ['ALLOW without HTTP fields still works on TCP', ['rules: [{from: [{source: {namespaces: ["web"]}}]}]'], TCP, req({}), true],
-  ['DISABLE hides identity: principal rules cannot match', ['rules: [{from: [{source: {principals: ["cluster.local/ns/web/sa/default"]}}]}]'], { ...HTTP, identityVisible: false }, req({}), false],
+  [
+    'DISABLE hides identity: principal rules cannot match',
+    ['rules: [{from: [{source: {principals: ["cluster.local/ns/web/sa/default"]}}]}]'],
+    { ...HTTP, identityVisible: false },
+    req({}),
+    false,
+  ],
   ['CUSTOM may deny what it matches', ['action: CUSTOM\nprovider: {name: ext}\nrules: [{}]'], HTTP, req({}), false],
   ['AUDIT never changes the decision', ['action: AUDIT\nrules: [{}]', '{}'], HTTP, req({}), false],
-  ['requestPrincipals "*" admits a validated JWT', ['rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]'], HTTP, req({ requestPrincipal: 'https://issuer.example.com/alice' }), true],
+  [
+    'requestPrincipals "*" admits a validated JWT',
+    ['rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]'],
+    HTTP,
+    req({ requestPrincipal: 'https://issuer.example.com/alice' }),
+    true,
+  ],
   ['requestPrincipals "*" refuses a request without JWT', ['rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]'], HTTP, req({}), false],
-  ['without a RequestAuthentication no request has a principal', ['rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]'], { ...HTTP, jwtIssuers: [] }, req({ requestPrincipal: 'https://issuer.example.com/alice' }), false],
-  ['without a RequestAuthentication notRequestPrincipals matches everyone', ['action: DENY\nrules: [{from: [{source: {notRequestPrincipals: ["*"]}}]}]'], { ...HTTP, jwtIssuers: [] }, req({}), false],
-  ['a repository without any RequestAuthentication leaves JWTs possible', ['rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]'], { ...HTTP, jwtIssuers: 'unknown' }, req({ requestPrincipal: 'any-issuer/alice' }), true],
-  ['a token from an issuer no RequestAuthentication names has no principal', ['rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]'], HTTP, req({ requestPrincipal: 'https://other.example.com/alice' }), false],
+  [
+    'without a RequestAuthentication no request has a principal',
+    ['rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]'],
+    { ...HTTP, jwtIssuers: [] },
+    req({ requestPrincipal: 'https://issuer.example.com/alice' }),
+    false,
+  ],
+  [
+    'without a RequestAuthentication notRequestPrincipals matches everyone',
+    ['action: DENY\nrules: [{from: [{source: {notRequestPrincipals: ["*"]}}]}]'],
+    { ...HTTP, jwtIssuers: [] },
+    req({}),
+    false,
+  ],
+  [
+    'a repository without any RequestAuthentication leaves JWTs possible',
+    ['rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]'],
+    { ...HTTP, jwtIssuers: 'unknown' },
+    req({ requestPrincipal: 'any-issuer/alice' }),
+    true,
+  ],
+  [
+    'a token from an issuer no RequestAuthentication names has no principal',
+    ['rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]'],
+    HTTP,
+    req({ requestPrincipal: 'https://other.example.com/alice' }),
+    false,
+  ],
   ['STRICT refuses plaintext before any policy', [], HTTP, req({ principal: '' }), false, strict],
 ];
 
 describe('AuthorizationPolicy semantics', () => {
   it.each(cases)('%s', (_name, policies, ctx, request, allowed, base = permissive) => {
-    const compiled = compileAccess(policies.map((p, i) => ap(p, i)), ctx, base);
+    const compiled = compileAccess(
+      policies.map((p, i) => ap(p, i)),
+      ctx,
+      base,
+    );
     expect(decideRequest(compiled, request)).toBe(allowed);
   });
 
   it('v1beta1 and v1 compile alike (the schema is one)', () => {
     const a = compileAccess([ap('rules: [{from: [{source: {namespaces: ["web"]}}]}]')], HTTP, permissive);
-    const b = compileAccess([{ ...ap('rules: [{from: [{source: {namespaces: ["web"]}}]}]'), resource: { ...ap('{}').resource, apiVersion: 'security.istio.io/v1beta1' } }], HTTP, permissive);
+    const b = compileAccess(
+      [{ ...ap('rules: [{from: [{source: {namespaces: ["web"]}}]}]'), resource: { ...ap('{}').resource, apiVersion: 'security.istio.io/v1beta1' } }],
+      HTTP,
+      permissive,
+    );
     expect(a.allow!.map((c) => c.key)).toEqual(b.allow!.map((c) => c.key));
   });
 
@@ -100,53 +189,227 @@ describe('AuthorizationPolicy generators (model/generator.go)', () => {
   const jwt = (p: string) => req({ requestPrincipal: p });
   const generatorCases: Case[] = [
     // srcServiceAccountGenerator / serviceAccountRegex: a bare name is in the POLICY's namespace.
-    ['serviceAccounts "db" is shop/db (policy namespace)', ['rules: [{from: [{source: {serviceAccounts: ["db"]}}]}]'], HTTP, req({ principal: peer('shop', 'db') }), true],
+    [
+      'serviceAccounts "db" is shop/db (policy namespace)',
+      ['rules: [{from: [{source: {serviceAccounts: ["db"]}}]}]'],
+      HTTP,
+      req({ principal: peer('shop', 'db') }),
+      true,
+    ],
     ['serviceAccounts "db" is not other/db', ['rules: [{from: [{source: {serviceAccounts: ["db"]}}]}]'], HTTP, req({ principal: peer('other', 'db') }), false],
-    ['serviceAccounts "frontend/web" names its namespace', ['rules: [{from: [{source: {serviceAccounts: ["frontend/web"]}}]}]'], HTTP, req({ principal: peer('frontend', 'web') }), true],
+    [
+      'serviceAccounts "frontend/web" names its namespace',
+      ['rules: [{from: [{source: {serviceAccounts: ["frontend/web"]}}]}]'],
+      HTTP,
+      req({ principal: peer('frontend', 'web') }),
+      true,
+    ],
     ['serviceAccounts "db" is not shop/dbx', ['rules: [{from: [{source: {serviceAccounts: ["db"]}}]}]'], HTTP, req({ principal: peer('shop', 'dbx') }), false],
-    ['DENY notServiceAccounts "db" spares shop/db', ['rules: [{}]', 'action: DENY\nrules: [{from: [{source: {notServiceAccounts: ["db"]}}]}]'], HTTP, req({ principal: peer('shop', 'db') }), true],
-    ['DENY notServiceAccounts "db" denies other/db', ['rules: [{}]', 'action: DENY\nrules: [{from: [{source: {notServiceAccounts: ["db"]}}]}]'], HTTP, req({ principal: peer('other', 'db') }), false],
-    ['source.serviceAccount "db" is shop/db', ['rules: [{when: [{key: source.serviceAccount, values: ["db"]}]}]'], HTTP, req({ principal: peer('shop', 'db') }), true],
+    [
+      'DENY notServiceAccounts "db" spares shop/db',
+      ['rules: [{}]', 'action: DENY\nrules: [{from: [{source: {notServiceAccounts: ["db"]}}]}]'],
+      HTTP,
+      req({ principal: peer('shop', 'db') }),
+      true,
+    ],
+    [
+      'DENY notServiceAccounts "db" denies other/db',
+      ['rules: [{}]', 'action: DENY\nrules: [{from: [{source: {notServiceAccounts: ["db"]}}]}]'],
+      HTTP,
+      req({ principal: peer('other', 'db') }),
+      false,
+    ],
+    [
+      'source.serviceAccount "db" is shop/db',
+      ['rules: [{when: [{key: source.serviceAccount, values: ["db"]}]}]'],
+      HTTP,
+      req({ principal: peer('shop', 'db') }),
+      true,
+    ],
     // destPortGenerator / convertToPort: strconv.ParseUint, so ports are numbers.
     ['ports "09090" is port 9090', ['rules: [{to: [{operation: {ports: ["09090"]}}]}]'], { ...HTTP, port: 9090 }, req({}), true],
     ['notPorts "08080" excludes port 8080', ['rules: [{to: [{operation: {notPorts: ["08080"]}}]}]'], HTTP, req({}), false],
-    ['destination.port "09090" is port 9090', ['action: DENY\nrules: [{when: [{key: destination.port, values: ["09090"]}]}]'], { ...HTTP, port: 9090 }, req({}), false],
-    ['destination.port notValues "0008080" spares 8080', ['action: DENY\nrules: [{when: [{key: destination.port, notValues: ["0008080"]}]}]'], HTTP, req({}), true],
+    [
+      'destination.port "09090" is port 9090',
+      ['action: DENY\nrules: [{when: [{key: destination.port, values: ["09090"]}]}]'],
+      { ...HTTP, port: 9090 },
+      req({}),
+      false,
+    ],
+    [
+      'destination.port notValues "0008080" spares 8080',
+      ['action: DENY\nrules: [{when: [{key: destination.port, notValues: ["0008080"]}]}]'],
+      HTTP,
+      req({}),
+      true,
+    ],
     // srcTrustDomainGenerator: the principal's part before `/ns/`.
-    ['source.trustDomain "cluster.local" admits cluster.local', ['rules: [{when: [{key: source.trustDomain, values: ["cluster.local"]}]}]'], HTTP, req({}), true],
-    ['source.trustDomain "cluster.local" refuses other.td', ['rules: [{when: [{key: source.trustDomain, values: ["cluster.local"]}]}]'], HTTP, req({ principal: 'other.td/ns/web/sa/default' }), false],
+    [
+      'source.trustDomain "cluster.local" admits cluster.local',
+      ['rules: [{when: [{key: source.trustDomain, values: ["cluster.local"]}]}]'],
+      HTTP,
+      req({}),
+      true,
+    ],
+    [
+      'source.trustDomain "cluster.local" refuses other.td',
+      ['rules: [{when: [{key: source.trustDomain, values: ["cluster.local"]}]}]'],
+      HTTP,
+      req({ principal: 'other.td/ns/web/sa/default' }),
+      false,
+    ],
     ['source.trustDomain refuses plaintext', ['rules: [{when: [{key: source.trustDomain, values: ["*"]}]}]'], HTTP, req({ principal: '' }), false],
-    ['DENY source.trustDomain notValues "cluster.local" denies other.td', ['action: DENY\nrules: [{when: [{key: source.trustDomain, notValues: ["cluster.local"]}]}]'], HTTP, req({ principal: 'other.td/ns/web/sa/default' }), false],
-    ['DENY source.trustDomain notValues "cluster.local" spares cluster.local', ['action: DENY\nrules: [{when: [{key: source.trustDomain, notValues: ["cluster.local"]}]}]'], HTTP, req({}), true],
+    [
+      'DENY source.trustDomain notValues "cluster.local" denies other.td',
+      ['action: DENY\nrules: [{when: [{key: source.trustDomain, notValues: ["cluster.local"]}]}]'],
+      HTTP,
+      req({ principal: 'other.td/ns/web/sa/default' }),
+      false,
+    ],
+    [
+      'DENY source.trustDomain notValues "cluster.local" spares cluster.local',
+      ['action: DENY\nrules: [{when: [{key: source.trustDomain, notValues: ["cluster.local"]}]}]'],
+      HTTP,
+      req({}),
+      true,
+    ],
     // proto3 / `len(values) > 0`: an empty list is an absent field.
     ['methods: [] does not make an ALLOW rule HTTP-only', ['rules: [{to: [{operation: {ports: ["5432"], methods: []}}]}]'], TCP5432, req({}), true],
-    ['requestPrincipals: [] does not make an ALLOW rule HTTP-only', ['rules: [{from: [{source: {principals: ["*"], requestPrincipals: []}}]}]'], TCP5432, req({}), true],
+    [
+      'requestPrincipals: [] does not make an ALLOW rule HTTP-only',
+      ['rules: [{from: [{source: {principals: ["*"], requestPrincipals: []}}]}]'],
+      TCP5432,
+      req({}),
+      true,
+    ],
     ['paths: [] constrains nothing', ['rules: [{to: [{operation: {paths: []}}]}]'], HTTP, req({ path: '/anything' }), true],
     ['notHosts: [] constrains nothing', ['rules: [{to: [{operation: {notHosts: [], methods: ["GET"]}}]}]'], HTTP, req({}), true],
     ['from: [] is no source constraint (model.New len(r.From) == 0)', ['rules: [{from: [], to: [{operation: {methods: ["GET"]}}]}]'], HTTP, req({}), true],
     ['to: [] is no operation constraint', ['rules: [{to: []}]'], HTTP, req({}), true],
     // TCP filter chain: an ALLOW rule with any HTTP-only field anywhere is skipped as a whole.
-    ['TCP: an HTTP-only field in another from entry skips the whole ALLOW rule', ['rules: [{from: [{source: {principals: ["cluster.local/ns/web/sa/default"]}}, {source: {requestPrincipals: ["*"]}}]}]'], TCP5432, req({}), false],
-    ['TCP: an HTTP-only field in another to entry skips the whole ALLOW rule', ['rules: [{to: [{operation: {ports: ["5432"]}}, {operation: {paths: ["/x"]}}]}]'], TCP5432, req({}), false],
-    ['TCP: an HTTP-only when condition skips the whole ALLOW rule', ['rules: [{from: [{source: {namespaces: ["web"]}}], when: [{key: "request.headers[x]", values: ["y"]}]}]'], TCP5432, req({}), false],
-    ['TCP: the same entries split into two rules leave the L4 rule working', ['rules: [{from: [{source: {principals: ["cluster.local/ns/web/sa/default"]}}]}, {from: [{source: {requestPrincipals: ["*"]}}]}]'], TCP5432, req({}), true],
-    ['TCP: only the offending rule is skipped, not the policy', ['rules: [{to: [{operation: {methods: ["GET"]}}]}, {from: [{source: {namespaces: ["web"]}}]}]'], TCP5432, req({}), true],
+    [
+      'TCP: an HTTP-only field in another from entry skips the whole ALLOW rule',
+      ['rules: [{from: [{source: {principals: ["cluster.local/ns/web/sa/default"]}}, {source: {requestPrincipals: ["*"]}}]}]'],
+      TCP5432,
+      req({}),
+      false,
+    ],
+    [
+      'TCP: an HTTP-only field in another to entry skips the whole ALLOW rule',
+      ['rules: [{to: [{operation: {ports: ["5432"]}}, {operation: {paths: ["/x"]}}]}]'],
+      TCP5432,
+      req({}),
+      false,
+    ],
+    [
+      'TCP: an HTTP-only when condition skips the whole ALLOW rule',
+      ['rules: [{from: [{source: {namespaces: ["web"]}}], when: [{key: "request.headers[x]", values: ["y"]}]}]'],
+      TCP5432,
+      req({}),
+      false,
+    ],
+    [
+      'TCP: the same entries split into two rules leave the L4 rule working',
+      ['rules: [{from: [{source: {principals: ["cluster.local/ns/web/sa/default"]}}]}, {from: [{source: {requestPrincipals: ["*"]}}]}]'],
+      TCP5432,
+      req({}),
+      true,
+    ],
+    [
+      'TCP: only the offending rule is skipped, not the policy',
+      ['rules: [{to: [{operation: {methods: ["GET"]}}]}, {from: [{source: {namespaces: ["web"]}}]}]'],
+      TCP5432,
+      req({}),
+      true,
+    ],
     // DENY (and CUSTOM, built with RBAC_DENY): the failing field drops out, the rule matches more.
-    ['TCP: DENY drops an HTTP-only field from its from entry, which then matches everyone', ['rules: [{}]', 'action: DENY\nrules: [{from: [{source: {namespaces: ["batch"]}}, {source: {requestPrincipals: ["*"]}}]}]'], TCP5432, req({}), false],
-    ['TCP: DENY keeps its L4 fields', ['rules: [{}]', 'action: DENY\nrules: [{from: [{source: {namespaces: ["batch"], requestPrincipals: ["*"]}}]}]'], TCP5432, req({}), true],
-    ['TCP: DENY drops an HTTP-only when condition', ['rules: [{}]', 'action: DENY\nrules: [{when: [{key: "request.headers[x]", values: ["y"]}]}]'], TCP5432, req({}), false],
-    ['TCP: CUSTOM drops HTTP-only fields like DENY', ['action: CUSTOM\nprovider: {name: ext}\nrules: [{to: [{operation: {paths: ["/admin"]}}]}]'], TCP5432, req({}), false],
+    [
+      'TCP: DENY drops an HTTP-only field from its from entry, which then matches everyone',
+      ['rules: [{}]', 'action: DENY\nrules: [{from: [{source: {namespaces: ["batch"]}}, {source: {requestPrincipals: ["*"]}}]}]'],
+      TCP5432,
+      req({}),
+      false,
+    ],
+    [
+      'TCP: DENY keeps its L4 fields',
+      ['rules: [{}]', 'action: DENY\nrules: [{from: [{source: {namespaces: ["batch"], requestPrincipals: ["*"]}}]}]'],
+      TCP5432,
+      req({}),
+      true,
+    ],
+    [
+      'TCP: DENY drops an HTTP-only when condition',
+      ['rules: [{}]', 'action: DENY\nrules: [{when: [{key: "request.headers[x]", values: ["y"]}]}]'],
+      TCP5432,
+      req({}),
+      false,
+    ],
+    [
+      'TCP: CUSTOM drops HTTP-only fields like DENY',
+      ['action: CUSTOM\nprovider: {name: ext}\nrules: [{to: [{operation: {paths: ["/admin"]}}]}]'],
+      TCP5432,
+      req({}),
+      false,
+    ],
     // requestPrincipalGenerator: iss and sub, split at the LAST `/`.
-    ['requestPrincipals "<iss>/*" admits a token of that issuer', ['rules: [{from: [{source: {requestPrincipals: ["https://issuer.example.com/*"]}}]}]'], HTTP, jwt('https://issuer.example.com/alice'), true],
-    ['requestPrincipals "<iss>*" is iss "https:/" with a sub prefix: no token', ['rules: [{from: [{source: {requestPrincipals: ["https://issuer.example.com*"]}}]}]'], HTTP, jwt('https://issuer.example.com/alice'), false],
-    ['DENY requestPrincipals "<iss>*" no longer denies that issuer', ['action: DENY\nrules: [{from: [{source: {requestPrincipals: ["https://issuer.example.com*"]}}]}]'], HTTP, jwt('https://issuer.example.com/alice'), true],
-    ['requestPrincipals "*/alice" is any issuer, sub alice', ['rules: [{from: [{source: {requestPrincipals: ["*/alice"]}}]}]'], HTTP, jwt('https://issuer.example.com/alice'), true],
-    ['request.auth.principal uses the same generator', ['rules: [{when: [{key: request.auth.principal, values: ["https://issuer.example.com*"]}]}]'], HTTP, jwt('https://issuer.example.com/alice'), false],
+    [
+      'requestPrincipals "<iss>/*" admits a token of that issuer',
+      ['rules: [{from: [{source: {requestPrincipals: ["https://issuer.example.com/*"]}}]}]'],
+      HTTP,
+      jwt('https://issuer.example.com/alice'),
+      true,
+    ],
+    [
+      'requestPrincipals "<iss>*" is iss "https:/" with a sub prefix: no token',
+      ['rules: [{from: [{source: {requestPrincipals: ["https://issuer.example.com*"]}}]}]'],
+      HTTP,
+      jwt('https://issuer.example.com/alice'),
+      false,
+    ],
+    [
+      'DENY requestPrincipals "<iss>*" no longer denies that issuer',
+      ['action: DENY\nrules: [{from: [{source: {requestPrincipals: ["https://issuer.example.com*"]}}]}]'],
+      HTTP,
+      jwt('https://issuer.example.com/alice'),
+      true,
+    ],
+    [
+      'requestPrincipals "*/alice" is any issuer, sub alice',
+      ['rules: [{from: [{source: {requestPrincipals: ["*/alice"]}}]}]'],
+      HTTP,
+      jwt('https://issuer.example.com/alice'),
+      true,
+    ],
+    [
+      'request.auth.principal uses the same generator',
+      ['rules: [{when: [{key: request.auth.principal, values: ["https://issuer.example.com*"]}]}]'],
+      HTTP,
+      jwt('https://issuer.example.com/alice'),
+      false,
+    ],
     // pathGenerator: `{*}` / `{**}` make the path an Envoy URI template.
-    ['paths "/admin/{**}" covers nested paths', ['action: DENY\nrules: [{to: [{operation: {paths: ["/admin/{**}"]}}]}]'], HTTP, req({ path: '/admin/x/y' }), false],
-    ['paths "/admin/{**}" does not cover "/admin"', ['action: DENY\nrules: [{to: [{operation: {paths: ["/admin/{**}"]}}]}]'], HTTP, req({ path: '/admin' }), true],
+    [
+      'paths "/admin/{**}" covers nested paths',
+      ['action: DENY\nrules: [{to: [{operation: {paths: ["/admin/{**}"]}}]}]'],
+      HTTP,
+      req({ path: '/admin/x/y' }),
+      false,
+    ],
+    [
+      'paths "/admin/{**}" does not cover "/admin"',
+      ['action: DENY\nrules: [{to: [{operation: {paths: ["/admin/{**}"]}}]}]'],
+      HTTP,
+      req({ path: '/admin' }),
+      true,
+    ],
     ['paths "/api/{*}/users" is one segment', ['rules: [{to: [{operation: {paths: ["/api/{*}/users"]}}]}]'], HTTP, req({ path: '/api/v2/users' }), true],
-    ['paths "/api/{*}/users" is not two segments', ['rules: [{to: [{operation: {paths: ["/api/{*}/users"]}}]}]'], HTTP, req({ path: '/api/v2/x/users' }), false],
+    [
+      'paths "/api/{*}/users" is not two segments',
+      ['rules: [{to: [{operation: {paths: ["/api/{*}/users"]}}]}]'],
+      HTTP,
+      req({ path: '/api/v2/x/users' }),
+      false,
+    ],
     ['notPaths templates too', ['rules: [{to: [{operation: {notPaths: ["/api/{*}"]}}]}]'], HTTP, req({ path: '/api/x' }), false],
   ];
 
@@ -158,7 +421,11 @@ describe('AuthorizationPolicy generators (model/generator.go)', () => {
   };
 
   it.each(generatorCases)('%s', (_name, policies, ctx, request, allowed, base = permissive) => {
-    const compiled = compileAccess(policies.map((p, i) => raw(p, i)), ctx, base);
+    const compiled = compileAccess(
+      policies.map((p, i) => raw(p, i)),
+      ctx,
+      base,
+    );
     expect(decideRequest(compiled, request)).toBe(allowed);
   });
 

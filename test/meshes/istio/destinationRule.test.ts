@@ -82,7 +82,13 @@ const tls = (mode: string) => `  trafficPolicy:\n    tls: {mode: ${mode}}\n`;
 function paths(yaml: string, opts: { proxied?: boolean; mode?: TransportMode } = {}): Map<string, ClientPath> {
   const { inv, res, settings } = load(SERVER + yaml);
   expect(res.invalid).toEqual([]);
-  return computeClientPaths(inv, res, settings, views(inv, () => opts.proxied ?? true), () => opts.mode ?? 'PERMISSIVE');
+  return computeClientPaths(
+    inv,
+    res,
+    settings,
+    views(inv, () => opts.proxied ?? true),
+    () => opts.mode ?? 'PERMISSIVE',
+  );
 }
 
 /** scope -> "sends@resourceName" for port 8080, the compact thing the tables assert. */
@@ -105,12 +111,12 @@ describe('computeClientPaths: which DestinationRule applies', () => {
       want: { '*': 'plaintext@mesh' },
     },
     {
-      name: "service namespace beats root",
+      name: 'service namespace beats root',
       yaml: dr('mesh', 'istio-system', '"*.cluster.local"', tls('DISABLE')) + dr('api', 'shop', 'api', tls('ISTIO_MUTUAL')),
       want: { '*': 'mtls@api' },
     },
     {
-      name: "client namespace beats service namespace",
+      name: 'client namespace beats service namespace',
       yaml: dr('api', 'shop', 'api', tls('ISTIO_MUTUAL')) + dr('to-api', 'web', 'api.shop.svc.cluster.local', tls('DISABLE')),
       want: { '*': 'mtls@api', web: 'plaintext@to-api' },
     },
@@ -293,7 +299,10 @@ describe('computeClientPaths: rules Istio rejects are absent', () => {
 describe('findDestinationRuleConflicts', () => {
   it('reports same-host rules in one namespace that both set a traffic policy', () => {
     const { res } = load(
-      SERVER + dr('a', 'shop', 'api', tls('ISTIO_MUTUAL')) + dr('b', 'shop', 'api.shop.svc.cluster.local', tls('DISABLE')) + dr('c', 'web', 'api', tls('DISABLE')),
+      SERVER +
+        dr('a', 'shop', 'api', tls('ISTIO_MUTUAL')) +
+        dr('b', 'shop', 'api.shop.svc.cluster.local', tls('DISABLE')) +
+        dr('c', 'web', 'api', tls('DISABLE')),
     );
     const conflicts = findDestinationRuleConflicts(res);
     expect(conflicts.map((c) => [c.namespace, c.host, c.rules.map((r) => r.resource.name)])).toEqual([['shop', 'api.shop.svc.cluster.local', ['a', 'b']]]);

@@ -123,7 +123,13 @@ describe('computeEgress: outbound traffic policy', () => {
   it('hundreds of entries (more than one automaton chunk) keep exact membership', () => {
     const many = Array.from({ length: 300 }, (_, i) => se(`e${i}`, `ns${i % 7}`, [`host-${i}.vendor-${i}.example.com`, `*.tenant-${i}.saas.io`])).join('');
     const v = of(egress(REGISTRY_ONLY + many), 'shop', 'cart');
-    const probes = ['host-0.vendor-0.example.com', 'host-299.vendor-299.example.com', 'x.tenant-150.saas.io', 'tenant-150.saas.io', 'host-1.vendor-2.example.com'];
+    const probes = [
+      'host-0.vendor-0.example.com',
+      'host-299.vendor-299.example.com',
+      'x.tenant-150.saas.io',
+      'tenant-150.saas.io',
+      'host-1.vendor-2.example.com',
+    ];
     expect(probes.map((h) => v.hosts.has(h))).toEqual([true, true, true, false, false]);
     expect(egressOriginFor(v, 'a.b.tenant-42.saas.io')?.resource.name).toBe('e42');
   });

@@ -70,10 +70,26 @@ describe('gateway recognition', () => {
   it.each([
     ['proxyv2 image, inject "false", namespace without injection labels', NS() + deployment(INJECT_FALSE, '', PROXYV2), 'gateway'],
     ['proxyv2 pinned by digest', NS() + deployment(INJECT_FALSE, '', 'gcr.io/istio-release/proxyv2@sha256:abc'), 'gateway'],
-    ['Helm gateway chart: image auto, gateway template, inject "true"', NS() + deployment('istio: ingressgateway, sidecar.istio.io/inject: "true"', 'inject.istio.io/templates: gateway', 'auto'), 'gateway'],
-    ['gateway template that the injector never applies (inject "false")', NS() + deployment(INJECT_FALSE, 'inject.istio.io/templates: gateway', 'auto'), 'none'],
-    ['istio: ingressgateway label used by a Gateway selector', NS() + deployment(`istio: ingressgateway, ${INJECT_FALSE}`, '', 'registry.example.com/envoy:1') + gatewayResource('istio: ingressgateway', HTTPS_SIMPLE), 'gateway'],
-    ['istio: *gateway label no Gateway selects', NS() + deployment(`istio: edgegateway, ${INJECT_FALSE}`, '', 'registry.example.com/edge:1') + gatewayResource('istio: ingressgateway', HTTPS_SIMPLE), 'none'],
+    [
+      'Helm gateway chart: image auto, gateway template, inject "true"',
+      NS() + deployment('istio: ingressgateway, sidecar.istio.io/inject: "true"', 'inject.istio.io/templates: gateway', 'auto'),
+      'gateway',
+    ],
+    [
+      'gateway template that the injector never applies (inject "false")',
+      NS() + deployment(INJECT_FALSE, 'inject.istio.io/templates: gateway', 'auto'),
+      'none',
+    ],
+    [
+      'istio: ingressgateway label used by a Gateway selector',
+      NS() + deployment(`istio: ingressgateway, ${INJECT_FALSE}`, '', 'registry.example.com/envoy:1') + gatewayResource('istio: ingressgateway', HTTPS_SIMPLE),
+      'gateway',
+    ],
+    [
+      'istio: *gateway label no Gateway selects',
+      NS() + deployment(`istio: edgegateway, ${INJECT_FALSE}`, '', 'registry.example.com/edge:1') + gatewayResource('istio: ingressgateway', HTTPS_SIMPLE),
+      'none',
+    ],
     ['an ordinary app with inject "false"', NS('{istio-injection: enabled}') + deployment(INJECT_FALSE, '', 'registry.example.com/app:1'), 'none'],
     ['an image merely named like the proxy', NS() + deployment(INJECT_FALSE, '', 'registry.example.com/proxyv2-tools:1'), 'none'],
   ])('%s', (_name, yaml, kind) => {
@@ -95,7 +111,14 @@ describe('gateway recognition', () => {
  */
 describe('what a gateway accepts', () => {
   const gw = (tls: string, extra = '') =>
-    view(NS() + deployment(INJECT_FALSE, '', PROXYV2) + SERVICE + MESH_STRICT + gatewayResource('app: gw', `[{port: {number: 443, name: https, protocol: HTTPS}, ${tls} hosts: ["*"]}]`) + extra);
+    view(
+      NS() +
+        deployment(INJECT_FALSE, '', PROXYV2) +
+        SERVICE +
+        MESH_STRICT +
+        gatewayResource('app: gw', `[{port: {number: 443, name: https, protocol: HTTPS}, ${tls} hosts: ["*"]}]`) +
+        extra,
+    );
 
   it.each([
     ['tls SIMPLE: external clients without peer identity, mesh STRICT notwithstanding', 'tls: {mode: SIMPLE, credentialName: c},', 'PLAINTEXT', '', 'allowed'],
@@ -156,7 +179,13 @@ spec: {selector: {matchLabels: {app: gw}}, mtls: {mode: STRICT}, portLevelMtls: 
 
 describe('gateway egress', () => {
   it('a gateway has no egress view: no outbound capture, and Sidecar resources do not configure it', () => {
-    const yaml = NS() + deployment(INJECT_FALSE, '', PROXYV2) + deployment('', '', 'registry.example.com/app:1').replace(/name: gw/, 'name: app').replace(/app: gw/g, 'app: app').replace('namespace: istio-ingress', 'namespace: shop');
+    const yaml =
+      NS() +
+      deployment(INJECT_FALSE, '', PROXYV2) +
+      deployment('', '', 'registry.example.com/app:1')
+        .replace(/name: gw/, 'name: app')
+        .replace(/app: gw/g, 'app: app')
+        .replace('namespace: istio-ingress', 'namespace: shop');
     const inv = buildInventory(parseFileContent('x.yaml', Buffer.from(yaml), LIMITS).resources, 'default');
     const res = collectIstioResources(inv);
     const settings = readMeshSettings(inv, {});

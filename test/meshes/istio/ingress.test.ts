@@ -138,7 +138,9 @@ describe('computeIngress: VirtualService + Gateway', () => {
     },
     {
       name: 'an http route matched to the port the gateway listens on is served',
-      yaml: PUBLIC + vs('api', 'shop', ['shop.example.com'], ['istio-system/public'], '  http:\n  - match:\n    - port: 443\n    route:\n    - destination: {host: api}\n'),
+      yaml:
+        PUBLIC +
+        vs('api', 'shop', ['shop.example.com'], ['istio-system/public'], '  http:\n  - match:\n    - port: 443\n    route:\n    - destination: {host: api}\n'),
       want: { [`${API}|istio-system/public`]: ['shop.example.com'] },
     },
     {
@@ -165,7 +167,9 @@ describe('computeIngress: VirtualService + Gateway', () => {
   });
 
   it('anchors on the gateways entry, and each host on the VirtualService that exposed it', () => {
-    const m = ingress(PUBLIC + vs('a', 'shop', ['shop.example.com'], ['mesh', 'istio-system/public']) + vs('b', 'shop', ['*.b.example.com'], ['istio-system/public']));
+    const m = ingress(
+      PUBLIC + vs('a', 'shop', ['shop.example.com'], ['mesh', 'istio-system/public']) + vs('b', 'shop', ['*.b.example.com'], ['istio-system/public']),
+    );
     const v = m.get(`${API}|istio-system/public`)!;
     expect(v).toMatchObject({ backend: API, gateway: 'istio-system/public', origin: { path: ['spec', 'gateways', 1] } });
     expect(v.origin?.resource.name).toBe('a');
@@ -259,7 +263,12 @@ spec:
     },
     {
       name: 'other API groups are not Gateway API routes',
-      yaml: GATEWAY_API + route('HTTPRoute', 'shop', parent + toApi).replace('apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute', 'apiVersion: example.com/v1\nkind: HTTPRoute'),
+      yaml:
+        GATEWAY_API +
+        route('HTTPRoute', 'shop', parent + toApi).replace(
+          'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute',
+          'apiVersion: example.com/v1\nkind: HTTPRoute',
+        ),
       want: {},
     },
     {

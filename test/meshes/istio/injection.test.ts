@@ -37,8 +37,16 @@ describe('Istio sidecar injection', () => {
     ['pod label ambient in an unlabelled namespace', ns('team: a') + pod('istio.io/dataplane-mode: ambient'), 'ambient'],
     ['pod label none outside ambient changes nothing', ns('istio-injection: enabled') + pod('istio.io/dataplane-mode: none'), 'sidecar'],
     ['a sidecar wins over ambient enrolment', ns('istio.io/dataplane-mode: ambient') + pod('sidecar.istio.io/inject: "true"'), 'sidecar'],
-    ['inject "false" in an ambient namespace: ztunnel captures it', ns('istio.io/dataplane-mode: ambient') + pod('sidecar.istio.io/inject: "false"'), 'ambient'],
-    ['kube-system is excluded from ambient by default', ns('istio.io/dataplane-mode: ambient').replace('name: shop', 'name: kube-system') + pod('').replace('namespace: shop', 'namespace: kube-system'), 'none'],
+    [
+      'inject "false" in an ambient namespace: ztunnel captures it',
+      ns('istio.io/dataplane-mode: ambient') + pod('sidecar.istio.io/inject: "false"'),
+      'ambient',
+    ],
+    [
+      'kube-system is excluded from ambient by default',
+      ns('istio.io/dataplane-mode: ambient').replace('name: shop', 'name: kube-system') + pod('').replace('namespace: shop', 'namespace: kube-system'),
+      'none',
+    ],
   ])('%s', (_name, yaml, expected) => {
     expect(decide(yaml).dataPlane).toBe(expected);
   });

@@ -23,13 +23,43 @@ describe('ReplaceTrustDomainAliases (bundle_test.go TestReplaceTrustDomainAliase
     ['"*" is kept', 'cluster.local', [], ['*'], ['*']],
     ['"*" trust domain is not enforced', 'cluster.local', [], ['*/ns/foo/sa/bar'], ['*/ns/foo/sa/bar']],
     ['one alias, one principal', 'td2', ['td1'], ['td1/ns/foo/sa/bar'], ['td2/ns/foo/sa/bar', 'td1/ns/foo/sa/bar']],
-    ['cluster.local as alias, two principals', 'td1', ['cluster.local'], ['cluster.local/ns/foo/sa/bar', 'cluster.local/ns/yyy/sa/zzz'], ['td1/ns/foo/sa/bar', 'cluster.local/ns/foo/sa/bar', 'td1/ns/yyy/sa/zzz', 'cluster.local/ns/yyy/sa/zzz']],
+    [
+      'cluster.local as alias, two principals',
+      'td1',
+      ['cluster.local'],
+      ['cluster.local/ns/foo/sa/bar', 'cluster.local/ns/yyy/sa/zzz'],
+      ['td1/ns/foo/sa/bar', 'cluster.local/ns/foo/sa/bar', 'td1/ns/yyy/sa/zzz', 'cluster.local/ns/yyy/sa/zzz'],
+    ],
     ['wildcard principals as they are', 'td1', ['cluster.local'], ['*/ns/foo/sa/bar', '*sa/zzz', '*'], ['*/ns/foo/sa/bar', '*sa/zzz', '*']],
-    ['two aliases, two principals', 'td2', ['td1', 'cluster.local'], ['cluster.local/ns/foo/sa/bar', 'td1/ns/yyy/sa/zzz'], ['td2/ns/foo/sa/bar', 'td1/ns/foo/sa/bar', 'cluster.local/ns/foo/sa/bar', 'td2/ns/yyy/sa/zzz', 'td1/ns/yyy/sa/zzz', 'cluster.local/ns/yyy/sa/zzz']],
-    ['"*"-prefixed trust domain kept for the entries it matches', 'td2', ['foo-td1', 'cluster.local'], ['*-td1/ns/foo/sa/bar'], ['td2/ns/foo/sa/bar', '*-td1/ns/foo/sa/bar', 'cluster.local/ns/foo/sa/bar']],
+    [
+      'two aliases, two principals',
+      'td2',
+      ['td1', 'cluster.local'],
+      ['cluster.local/ns/foo/sa/bar', 'td1/ns/yyy/sa/zzz'],
+      ['td2/ns/foo/sa/bar', 'td1/ns/foo/sa/bar', 'cluster.local/ns/foo/sa/bar', 'td2/ns/yyy/sa/zzz', 'td1/ns/yyy/sa/zzz', 'cluster.local/ns/yyy/sa/zzz'],
+    ],
+    [
+      '"*"-prefixed trust domain kept for the entries it matches',
+      'td2',
+      ['foo-td1', 'cluster.local'],
+      ['*-td1/ns/foo/sa/bar'],
+      ['td2/ns/foo/sa/bar', '*-td1/ns/foo/sa/bar', 'cluster.local/ns/foo/sa/bar'],
+    ],
     ['a foreign trust domain is kept as written', 'td1', ['td2'], ['some-td/ns/foo/sa/bar'], ['some-td/ns/foo/sa/bar']],
-    ['a principal under an alias gets all', 'td1', ['td2', 'some-td'], ['some-td/ns/foo/sa/bar'], ['td1/ns/foo/sa/bar', 'td2/ns/foo/sa/bar', 'some-td/ns/foo/sa/bar']],
-    ['one foreign, one alias', 'new-td', ['td2', 'td3'], ['td1/ns/some-ns/sa/some-sa', 'td2/ns/foo/sa/bar'], ['td1/ns/some-ns/sa/some-sa', 'new-td/ns/foo/sa/bar', 'td2/ns/foo/sa/bar', 'td3/ns/foo/sa/bar']],
+    [
+      'a principal under an alias gets all',
+      'td1',
+      ['td2', 'some-td'],
+      ['some-td/ns/foo/sa/bar'],
+      ['td1/ns/foo/sa/bar', 'td2/ns/foo/sa/bar', 'some-td/ns/foo/sa/bar'],
+    ],
+    [
+      'one foreign, one alias',
+      'new-td',
+      ['td2', 'td3'],
+      ['td1/ns/some-ns/sa/some-sa', 'td2/ns/foo/sa/bar'],
+      ['td1/ns/some-ns/sa/some-sa', 'new-td/ns/foo/sa/bar', 'td2/ns/foo/sa/bar', 'td3/ns/foo/sa/bar'],
+    ],
     ['empty trust domain is kept', 'new-td', ['td2', 'td3'], ['/ns/some-ns/sa/some-sa'], ['/ns/some-ns/sa/some-sa']],
     ['no duplicates for a "*"-prefixed trust domain', 'new-td', ['old-td'], ['*-td/ns/some-ns/sa/some-sa'], ['*-td/ns/some-ns/sa/some-sa']],
     // Beyond bundle_test.go, read off bundle.go and util.go:
@@ -71,7 +101,7 @@ describe('StringSet.replacePrefix', () => {
   });
 });
 
-describe('asMeshIdentities: the mesh workload under either side\'s trust domain', () => {
+describe("asMeshIdentities: the mesh workload under either side's trust domain", () => {
   const before: IdentityScope = { bundle: newBundle('old.acme'), meshTrustDomains: ['old.acme', 'new.acme'] };
   const after: IdentityScope = { bundle: newBundle('new.acme'), meshTrustDomains: ['new.acme', 'old.acme'] };
   const cases: [name: string, scope: IdentityScope | undefined, pattern: string, value: string, member: boolean][] = [
@@ -90,22 +120,61 @@ describe('asMeshIdentities: the mesh workload under either side\'s trust domain'
 
 const ap = (yaml: string, i = 0): Typed<AuthorizationPolicySpec> => {
   const spec = AuthorizationPolicySpec.parse(parse(yaml) ?? {});
-  const resource = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', name: `p${i}`, namespace: 'shop', body: { spec }, file: 'p.yaml', docIndex: i, line: 1, hash: `h${i}`, locate: () => 1 } as Resource;
+  const resource = {
+    apiVersion: 'security.istio.io/v1',
+    kind: 'AuthorizationPolicy',
+    name: `p${i}`,
+    namespace: 'shop',
+    body: { spec },
+    file: 'p.yaml',
+    docIndex: i,
+    line: 1,
+    hash: `h${i}`,
+    locate: () => 1,
+  } as Resource;
   return { resource, namespace: 'shop', spec };
 };
 
 describe('AuthorizationPolicy through the bundle (Model.MigrateTrustDomain)', () => {
-  const scope = (td: string, aliases: string[] = [], other = td): IdentityScope => ({ bundle: newBundle(td, aliases), meshTrustDomains: [...new Set([td, other])] });
-  const ctx = (identity: IdentityScope | undefined): CompileContext => ({ port: 8080, protocol: 'http', identityVisible: true, ambient: false, jwtIssuers: [], identity });
+  const scope = (td: string, aliases: string[] = [], other = td): IdentityScope => ({
+    bundle: newBundle(td, aliases),
+    meshTrustDomains: [...new Set([td, other])],
+  });
+  const ctx = (identity: IdentityScope | undefined): CompileContext => ({
+    port: 8080,
+    protocol: 'http',
+    identityVisible: true,
+    ambient: false,
+    jwtIssuers: [],
+    identity,
+  });
   const base = { universe: new Map([[DIM.principal, ANY_PEER]]), universeOrigin: undefined };
   const allowFrom = (field: string) => `rules: [{from: [{source: {${field}}}]}]`;
   const allowWhen = (key: string, values: string) => `rules: [{when: [{key: ${key}, values: ${values}}]}]`;
   type Case = [name: string, policy: string, identity: IdentityScope | undefined, principal: string, allowed: boolean];
   const cases: Case[] = [
-    ['cluster.local principal admits the local trust domain', allowFrom('principals: ["cluster.local/ns/web/sa/web"]'), scope('prod.acme'), 'prod.acme/ns/web/sa/web', true],
-    ['cluster.local principal no longer admits cluster.local itself', allowFrom('principals: ["cluster.local/ns/web/sa/web"]'), scope('prod.acme'), 'cluster.local/ns/web/sa/web', false],
+    [
+      'cluster.local principal admits the local trust domain',
+      allowFrom('principals: ["cluster.local/ns/web/sa/web"]'),
+      scope('prod.acme'),
+      'prod.acme/ns/web/sa/web',
+      true,
+    ],
+    [
+      'cluster.local principal no longer admits cluster.local itself',
+      allowFrom('principals: ["cluster.local/ns/web/sa/web"]'),
+      scope('prod.acme'),
+      'cluster.local/ns/web/sa/web',
+      false,
+    ],
     ['without a bundle the principal is literal', allowFrom('principals: ["cluster.local/ns/web/sa/web"]'), undefined, 'prod.acme/ns/web/sa/web', false],
-    ['an alias widens the match', allowFrom('principals: ["prod.acme/ns/web/sa/web"]'), scope('prod.acme', ['partner.example']), 'partner.example/ns/web/sa/web', true],
+    [
+      'an alias widens the match',
+      allowFrom('principals: ["prod.acme/ns/web/sa/web"]'),
+      scope('prod.acme', ['partner.example']),
+      'partner.example/ns/web/sa/web',
+      true,
+    ],
     ['a foreign trust domain is kept', allowFrom('principals: ["old.acme/ns/web/sa/web"]'), scope('new.acme'), 'new.acme/ns/web/sa/web', false],
     ['"*"-prefixed trust domain matches by suffix', allowFrom('principals: ["*-td/ns/web/sa/web"]'), scope('new-td', ['old-td']), 'any-td/ns/web/sa/web', true],
     ['"*"-suffixed trust domain becomes the bundle', allowFrom('principals: ["prod*/ns/web/sa/web"]'), scope('prod.acme'), 'prod.acme/ns/web/sa/web', true],
@@ -114,11 +183,35 @@ describe('AuthorizationPolicy through the bundle (Model.MigrateTrustDomain)', ()
     ['serviceAccounts match any trust domain (untouched)', allowFrom('serviceAccounts: ["web/web"]'), scope('prod.acme'), 'prod.acme/ns/web/sa/web', true],
     ['trustDomains expand an alias to the bundle', allowFrom('trustDomains: ["td1"]'), scope('td2', ['td1']), 'td2/ns/web/sa/web', true],
     ['trustDomains "cluster.local" is not rewritten', allowFrom('trustDomains: ["cluster.local"]'), scope('prod.acme'), 'prod.acme/ns/web/sa/web', false],
-    ['source.principal condition is rewritten', allowWhen('source.principal', '["cluster.local/ns/web/sa/web"]'), scope('prod.acme'), 'prod.acme/ns/web/sa/web', true],
+    [
+      'source.principal condition is rewritten',
+      allowWhen('source.principal', '["cluster.local/ns/web/sa/web"]'),
+      scope('prod.acme'),
+      'prod.acme/ns/web/sa/web',
+      true,
+    ],
     ['source.trustDomain condition is expanded', allowWhen('source.trustDomain', '["td1"]'), scope('td2', ['td1']), 'td2/ns/web/sa/web', true],
-    ['DENY notPrincipals are rewritten too', 'action: DENY\nrules: [{from: [{source: {notPrincipals: ["cluster.local/ns/web/sa/web"]}}]}]', scope('prod.acme'), 'prod.acme/ns/web/sa/web', true],
-    ['before a migration: the old name denies the workload as named after', 'action: DENY\nrules: [{from: [{source: {principals: ["old.acme/ns/web/sa/web"]}}]}]', scope('old.acme', [], 'new.acme'), 'new.acme/ns/web/sa/web', false],
-    ['after a migration: the stale name no longer denies it', 'action: DENY\nrules: [{from: [{source: {principals: ["old.acme/ns/web/sa/web"]}}]}]', scope('new.acme', [], 'old.acme'), 'new.acme/ns/web/sa/web', true],
+    [
+      'DENY notPrincipals are rewritten too',
+      'action: DENY\nrules: [{from: [{source: {notPrincipals: ["cluster.local/ns/web/sa/web"]}}]}]',
+      scope('prod.acme'),
+      'prod.acme/ns/web/sa/web',
+      true,
+    ],
+    [
+      'before a migration: the old name denies the workload as named after',
+      'action: DENY\nrules: [{from: [{source: {principals: ["old.acme/ns/web/sa/web"]}}]}]',
+      scope('old.acme', [], 'new.acme'),
+      'new.acme/ns/web/sa/web',
+      false,
+    ],
+    [
+      'after a migration: the stale name no longer denies it',
+      'action: DENY\nrules: [{from: [{source: {principals: ["old.acme/ns/web/sa/web"]}}]}]',
+      scope('new.acme', [], 'old.acme'),
+      'new.acme/ns/web/sa/web',
+      true,
+    ],
   ];
   it.each(cases)('%s', (_name, policy, identity, principal, allowed) => {
     const compiled = compileAccess([ap(policy)], ctx(identity), base);
@@ -132,7 +225,8 @@ describe('mesh config: trust domain and aliases', () => {
     expect(parsed.errors).toEqual([]);
     return readMeshSettings(buildInventory(parsed.resources, 'default'), { trustDomain });
   };
-  const iop = (mesh: string) => `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: cp, namespace: istio-system}\nspec:\n  meshConfig: ${mesh}\n`;
+  const iop = (mesh: string) =>
+    `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: cp, namespace: istio-system}\nspec:\n  meshConfig: ${mesh}\n`;
   const cm = (mesh: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: |\n    ${mesh}\n`;
   const cases: [name: string, yaml: string, configured: string | undefined, trustDomain: string, aliases: string[]][] = [
     ['IstioOperator meshConfig', iop('{trustDomain: prod.acme, trustDomainAliases: [old.acme]}'), undefined, 'prod.acme', ['old.acme']],

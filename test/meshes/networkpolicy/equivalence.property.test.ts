@@ -37,7 +37,10 @@ const peer = fc.oneof(
   fc.constantFrom({ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }, { ipBlock: { cidr: '0.0.0.0/0' } }),
 );
 const port = fc.constantFrom({ port: 8080 }, { port: 'http' }, { port: 53, protocol: 'UDP' }, { port: 8000, endPort: 8100 }, { protocol: 'SCTP' });
-const rule = fc.record({ peers: fc.option(fc.array(peer, { minLength: 1, maxLength: 2 }), { nil: undefined }), ports: fc.option(fc.array(port, { minLength: 1, maxLength: 2 }), { nil: undefined }) });
+const rule = fc.record({
+  peers: fc.option(fc.array(peer, { minLength: 1, maxLength: 2 }), { nil: undefined }),
+  ports: fc.option(fc.array(port, { minLength: 1, maxLength: 2 }), { nil: undefined }),
+});
 const policy = fc.record({
   ns: fc.constantFrom('a', 'b'),
   podSelector: selector,
@@ -61,9 +64,11 @@ const manifest = (p: Policy, name: string) => ({
 });
 const text = (docs: unknown[]) => [...CONTEXT, ...docs].map((d) => stringify(d)).join('---\n');
 const review = (before: unknown[], after: unknown[]) =>
-  reviewSnapshots({ base: memorySnapshot('base', { 'all.yaml': text(before) }), head: memorySnapshot('head', { 'all.yaml': text(after) }), config: defaultConfig() }).findings.filter(
-    (f) => f.mesh === 'networkpolicy',
-  );
+  reviewSnapshots({
+    base: memorySnapshot('base', { 'all.yaml': text(before) }),
+    head: memorySnapshot('head', { 'all.yaml': text(after) }),
+    config: defaultConfig(),
+  }).findings.filter((f) => f.mesh === 'networkpolicy');
 
 /** One policy per rule (the same pods, the same policyTypes): the union is unchanged. */
 const split = (p: Policy, i: number) => [
@@ -71,7 +76,11 @@ const split = (p: Policy, i: number) => [
   ...p.ingress.map((r, j) => manifest({ ...p, ingress: [r], egress: p.egress ? [] : undefined }, `p${i}-in${j}`)),
   ...(p.egress ?? []).map((r, j) => manifest({ ...p, ingress: [], egress: [r] }, `p${i}-out${j}`)),
 ];
-const reorder = (p: Policy): Policy => ({ ...p, ingress: [...p.ingress].reverse().map((r) => ({ ...r, peers: r.peers && [...r.peers].reverse() })), egress: p.egress && [...p.egress].reverse() });
+const reorder = (p: Policy): Policy => ({
+  ...p,
+  ingress: [...p.ingress].reverse().map((r) => ({ ...r, peers: r.peers && [...r.peers].reverse() })),
+  egress: p.egress && [...p.egress].reverse(),
+});
 
 describe('NetworkPolicy review properties', () => {
   it('splitting policies into one per rule, and reordering rules and peers, is silent', () => {
@@ -79,7 +88,12 @@ describe('NetworkPolicy review properties', () => {
       fc.property(fc.array(policy, { minLength: 1, maxLength: 2 }), (ps) => {
         const before = ps.map((p, i) => manifest(p, `p${i}`));
         expect(review(before, ps.flatMap(split))).toEqual([]);
-        expect(review(before, ps.map((p, i) => manifest(reorder(p), `p${i}`)))).toEqual([]);
+        expect(
+          review(
+            before,
+            ps.map((p, i) => manifest(reorder(p), `p${i}`)),
+          ),
+        ).toEqual([]);
       }),
       { numRuns: 25 },
     );

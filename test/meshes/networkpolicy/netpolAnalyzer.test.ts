@@ -22,7 +22,9 @@ import ipaddr from 'ipaddr.js';
 import { parseAllDocuments, stringify } from 'yaml';
 
 const ROOT = fileURLToPath(new URL('../../../fixtures/netpol-analyzer/', import.meta.url));
-const CASES = readdirSync(`${ROOT}expected`).map((f) => f.replace(/_connlist_output\.txt$/, '')).sort();
+const CASES = readdirSync(`${ROOT}expected`)
+  .map((f) => f.replace(/_connlist_output\.txt$/, ''))
+  .sort();
 
 /** Lines where we and netpol-analyzer differ, `case: src => dst`, with the reason and who is right. */
 const NAMED_PORT_WITH_NETWORKS =
@@ -43,7 +45,9 @@ const REJECTED_STRICTLY = /pods\.(podSelector|namespaceSelector): Invalid input:
 
 function load(dir: string, mode: 'strict' | 'asAnalyzer') {
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ya?ml|json)$/.test(f));
-  const resources = files.flatMap((f) => parseFileContent(f, typedListItems(readFileSync(`${dir}/${f}`, 'utf8'), f.endsWith('.json'), mode), defaultConfig().limits).resources);
+  const resources = files.flatMap(
+    (f) => parseFileContent(f, typedListItems(readFileSync(`${dir}/${f}`, 'utf8'), f.endsWith('.json'), mode), defaultConfig().limits).resources,
+  );
   return buildInventory(resources, 'default');
 }
 
@@ -82,7 +86,10 @@ function selectorsDefaulted(doc: unknown): unknown {
     }
   };
   fill(o.spec.subject);
-  for (const [dir, key] of [['ingress', 'from'], ['egress', 'to']] as const)
+  for (const [dir, key] of [
+    ['ingress', 'from'],
+    ['egress', 'to'],
+  ] as const)
     for (const rule of (o.spec[dir] as Record<string, unknown>[] | undefined) ?? []) for (const peer of (rule[key] as unknown[] | undefined) ?? []) fill(peer);
   return doc;
 }
@@ -109,7 +116,11 @@ function parsePorts(text: string): PortSet {
 
 function ipRange(text: string): IpSet {
   const [a, b] = text.split('-') as [string, string];
-  const n = (s: string) => ipaddr.parse(s).toByteArray().reduce((acc, x) => (acc << 8n) | BigInt(x), 0n);
+  const n = (s: string) =>
+    ipaddr
+      .parse(s)
+      .toByteArray()
+      .reduce((acc, x) => (acc << 8n) | BigInt(x), 0n);
   return IpSet.of([[n(a), n(b)]]);
 }
 
@@ -210,10 +221,24 @@ function compare(name: string, mode: 'strict' | 'asAnalyzer'): Outcome {
 }
 
 /** Cases with AdminNetworkPolicy or BaselineAdminNetworkPolicy objects. */
-const ADMIN_CASES = new Set(CASES.filter((c) => readdirSync(`${ROOT}tests/${c}`, { recursive: true, encoding: 'utf8' }).some((f) => /\.ya?ml$/.test(f) && /^kind: *(Baseline)?AdminNetworkPolicy/m.test(readFileSync(`${ROOT}tests/${c}/${f}`, 'utf8')))));
+const ADMIN_CASES = new Set(
+  CASES.filter((c) =>
+    readdirSync(`${ROOT}tests/${c}`, { recursive: true, encoding: 'utf8' }).some(
+      (f) => /\.ya?ml$/.test(f) && /^kind: *(Baseline)?AdminNetworkPolicy/m.test(readFileSync(`${ROOT}tests/${c}/${f}`, 'utf8')),
+    ),
+  ),
+);
 
 /** Cases whose every pod is host-network: nothing to compare strictly. */
-const ALL_HOST_NETWORK = new Set(['semanticDiff-same-topologies-new1', 'semanticDiff-same-topologies-new1a', 'semanticDiff-same-topologies-new2', 'semanticDiff-same-topologies-new3', 'semanticDiff-same-topologies-old1', 'semanticDiff-same-topologies-old2', 'semanticDiff-same-topologies-old3']);
+const ALL_HOST_NETWORK = new Set([
+  'semanticDiff-same-topologies-new1',
+  'semanticDiff-same-topologies-new1a',
+  'semanticDiff-same-topologies-new2',
+  'semanticDiff-same-topologies-new3',
+  'semanticDiff-same-topologies-old1',
+  'semanticDiff-same-topologies-old2',
+  'semanticDiff-same-topologies-old3',
+]);
 
 describe.each(['strict', 'asAnalyzer'] as const)('agreement with netpol-analyzer connectivity (%s)', (mode) => {
   const results = new Map(CASES.map((c) => [c, compare(c, mode)]));
@@ -226,7 +251,11 @@ describe.each(['strict', 'asAnalyzer'] as const)('agreement with netpol-analyzer
       expect(r.rejected.filter((m) => !REJECTED_STRICTLY.test(m) && !m.includes('cannot be set with namedPorts'))).toEqual([]);
       return;
     }
-    const listed = Object.fromEntries(Object.entries(DISAGREEMENTS).filter(([k]) => k.startsWith(`${name}: `)).map(([k]) => [k, expect.any(String)]));
+    const listed = Object.fromEntries(
+      Object.entries(DISAGREEMENTS)
+        .filter(([k]) => k.startsWith(`${name}: `))
+        .map(([k]) => [k, expect.any(String)]),
+    );
     expect(r.differ).toEqual(listed);
   });
 
