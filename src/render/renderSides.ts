@@ -177,6 +177,9 @@ async function renderRoot(
       const stripped = await stripForeignPatches(repo, root, res.message);
       const retry = stripped.length > 0 ? await run() : undefined;
       if (retry?.ok) [res, dropped] = [retry, stripped];
+      // Nothing but patches for objects it does not declare: alone, the Component puts no object
+      // into a cluster (kustomize refuses a kustomization with nothing left as "empty").
+      else if (retry && EMPTY_KUSTOMIZATION.test(retry.message)) [res, dropped] = [{ ok: true, stdout: '' }, stripped];
     }
     if (!res.ok) return { ok: false, resources: [], errors: [toolError(target, root, res.message.split(build.dir).join(`(${target})`), repo)] };
     const parsed = renderedResources(res.stdout, { target, baseDir: build.baseDir, fallbackFile: root.file, origin: build.origin, lookup });
@@ -200,6 +203,9 @@ async function renderRoot(
     await rm(tmp, { recursive: true, force: true });
   }
 }
+
+/** kustomize's refusal of a kustomization that declares nothing (api/krusty, kusttarget.go: "kustomization.yaml is empty"). */
+const EMPTY_KUSTOMIZATION = /kustomization\.ya?ml is empty|Kustomization is empty/;
 
 /** A root kustomization as it is, with `buildMetadata: [originAnnotations]` so every object names its origin file. */
 async function withOriginAnnotations(repo: string, root: Kustomization): Promise<Build> {

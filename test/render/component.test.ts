@@ -109,6 +109,18 @@ describe('a kustomize Component no kustomization lists', () => {
     expect(finding?.notes?.some((n) => n.includes(`Component ${row.dir || '.'}, which no kustomization of this repository lists`))).toBe(true);
   });
 
+  it('a Component of nothing but patches for objects it does not declare puts no object into a cluster, and is no error', async () => {
+    // microservices-demo's kustomize/components (alloydb, non-public-frontend, ...): rendered alone,
+    // every patch is foreign; left without them kustomize calls the Component "empty".
+    const tree = {
+      'components/private/kustomization.yaml': `${COMPONENT}patchesStrategicMerge:\n  - |-\n    apiVersion: v1\n    kind: Service\n    metadata:\n      name: frontend-external\n    $patch: delete\n`,
+    };
+    const r = await review(tree, tree);
+    expect(r.errors).toEqual([]);
+    expect(r.rendered.head.failed.size).toBe(0);
+    expect(r.rendered.head.resources).toEqual([]);
+  });
+
   it('a Component an overlay lists is rendered through it only', async () => {
     const tree = {
       'components/gw/kustomization.yaml': `${COMPONENT}resources: [policy.yaml]\n`,
