@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { loadBaseConfig } from '../config/loadConfig.js';
 import { defaultConfig } from '../config/schema.js';
 import { atOrAbove, type Finding } from '../findings/finding.js';
 import { reviewSnapshots } from '../pipeline/review.js';
@@ -117,9 +118,12 @@ export const renderFailures = new Map<string, string[]>();
 /** Reviews a pair as the CLI does: kustomize roots and Helm charts rendered by the real tools, unless `flat`. */
 export async function reviewPair(pair: string, options: ReviewPairOptions = {}): Promise<ReviewResult> {
   const root = join(HISTORY_DIR, pair);
-  const config = defaultConfig();
   const base = await side(join(root, 'before'));
   const head = await side(join(root, 'after'));
+  // As the CLI and the app read it: the base side's .github/mesh-review.yml, or the defaults.
+  const loaded = await loadBaseConfig(base);
+  if ('error' in loaded) throw new Error(`${pair}: ${loaded.error}`);
+  const { config } = loaded;
   const cache = new ParseCache();
   const rendered = options.flat ? undefined : await renderSides(base, head, config, cache);
   if (rendered && rendered.head.errors.length > 0)

@@ -78,9 +78,20 @@ export const Config = z
       .strict()
       .default({ discover: true, charts: [] }),
     kustomize: z
-      .object({ discover: z.boolean().default(true), roots: z.array(z.string()).default([]) })
+      .object({
+        discover: z.boolean().default(true),
+        roots: z.array(z.string()).default([]),
+        /**
+         * kustomize's load restrictor. `rootOnly` (kustomize's default) lets a kustomization read
+         * files only in or below its own folder; `none` is `--load-restrictor LoadRestrictionsNone`,
+         * which older trees need (a base reading `../../upstream/params.env`, as Kubeflow's 1.x
+         * manifests did). With `none` a root is rendered so only when every path its tree names
+         * stays inside the repository; any other root stays root-only, and says why.
+         */
+        loadRestrictor: z.enum(['rootOnly', 'none']).default('rootOnly'),
+      })
       .strict()
-      .default({ discover: true, roots: [] }),
+      .default({ discover: true, roots: [], loadRestrictor: 'rootOnly' }),
     limits: z
       .object({
         maxFileBytes: z

@@ -6,7 +6,15 @@ import type { Config } from '../config/schema.js';
 import type { ParseCache } from '../manifests/parseCache.js';
 import type { ParseError, Resource } from '../manifests/resource.js';
 import type { Snapshot } from '../sources/snapshot.js';
-import { findKustomizations, inputFiles, kustomizeTargetName, ownedFiles, type Kustomization } from '../targets/kustomizations.js';
+import {
+  findKustomizations,
+  inputFiles,
+  kustomizeTargetName,
+  ownedFiles,
+  unconfinedReads,
+  type Kustomization,
+  type KustomizeTargets,
+} from '../targets/kustomizations.js';
 import { kustomizeOrigin, renderedResources } from './renderedResources.js';
 import { componentWrapper, ownObjectsPatched, stripForeignPatches, type Build, type ForeignPatch } from './componentTarget.js';
 import { cleanEnv, runTool, type RunLimits } from './runTool.js';
@@ -77,7 +85,9 @@ export async function renderSides(
       const inputs = inputFiles(root, side.targets, side.paths);
       const key = `${root.dir}\u0000${inputs.map((p) => `${p}:${side.digest.get(p) ?? ''}`).join('\u0000')}`;
       plan.push({ side: i, key, root });
-      if (!jobs.has(key)) jobs.set(key, () => renderRoot(snap, root, tool!, limits, (file) => cache.parse(fileOf(snap, file), config.limits).resources));
+      const restrictor = loadRestrictorFor(root, side.targets, config.kustomize.loadRestrictor);
+      if (!jobs.has(key))
+        jobs.set(key, () => renderRoot(snap, root, tool!, limits, (file) => cache.parse(fileOf(snap, file), config.limits).resources, restrictor));
     }
   }
   const results = await parallel([...jobs.entries()], Math.max(1, availableParallelism()));
@@ -143,6 +153,7 @@ async function renderRoot(
   tool: ToolCommand,
   limits: RunLimits,
   lookup: (file: string) => Resource[],
+  restrictor: LoadRestrictor = { flag: 'LoadRestrictionsRootOnly' },
 ): Promise<TargetRender> {
   const target = targetName(root);
   if (root.remote.length) {
@@ -169,7 +180,7 @@ async function renderRoot(
       if (content) await put(repo, p, content);
     }
     const build = root.component ? await componentWrapper(tmp, root) : await withOriginAnnotations(repo, root);
-    const run = () => runTool(tool.bin, [...tool.args, '--load-restrictor', 'LoadRestrictionsRootOnly', build.dir], { cwd: tmp, env: cleanEnv(tmp), limits });
+    const run = () => runTool(tool.bin, [...tool.args, '--load-restrictor', restrictor.flag, build.dir], { cwd: tmp, env: cleanEnv(tmp), limits });
     let res = await run();
     let dropped: ForeignPatch[] = [];
     if (!res.ok && root.component) {
@@ -181,7 +192,10 @@ async function renderRoot(
       // into a cluster (kustomize refuses a kustomization with nothing left as "empty").
       else if (retry && EMPTY_KUSTOMIZATION.test(retry.message)) [res, dropped] = [{ ok: true, stdout: '' }, stripped];
     }
-    if (!res.ok) return { ok: false, resources: [], errors: [toolError(target, root, res.message.split(build.dir).join(`(${target})`), repo)] };
+    if (!res.ok) {
+      const why = restrictor.refused ? ` (rendered root-only: kustomize.loadRestrictor none was not applied because ${restrictor.refused})` : '';
+      return { ok: false, resources: [], errors: [toolError(target, root, `${res.message.split(build.dir).join(`(${target})`)}${why}`, repo)] };
+    }
     const parsed = renderedResources(res.stdout, { target, baseDir: build.baseDir, fallbackFile: root.file, origin: build.origin, lookup });
     const own = ownObjectsPatched(dropped, parsed.resources);
     if (own) {
@@ -202,6 +216,24 @@ async function renderRoot(
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** The load restrictor a root is rendered with, and why `none` was refused for it. */
+interface LoadRestrictor {
+  flag: 'LoadRestrictionsRootOnly' | 'LoadRestrictionsNone';
+  refused?: string;
+}
+
+/**
+ * `none` only where the whole tree stays inside the repository (targets/kustomizations.ts
+ * unconfinedReads): with the restrictor off kustomize reads any path it is given, and a pull
+ * request could name a file of the host (a key, another process's environment) and route its
+ * contents into a field a finding quotes.
+ */
+function loadRestrictorFor(root: Kustomization, targets: KustomizeTargets, configured: 'rootOnly' | 'none'): LoadRestrictor {
+  if (configured === 'rootOnly') return { flag: 'LoadRestrictionsRootOnly' };
+  const outside = unconfinedReads(root, targets);
+  return outside.length === 0 ? { flag: 'LoadRestrictionsNone' } : { flag: 'LoadRestrictionsRootOnly', refused: outside.slice(0, 3).join('; ') };
 }
 
 /** kustomize's refusal of a kustomization that declares nothing (api/krusty, kusttarget.go: "kustomization.yaml is empty"). */

@@ -17,6 +17,14 @@ export interface Kustomization {
    * lists is a target of its own, rendered through a wrapper kustomization (render/renderSides.ts).
    */
   component: boolean;
+  /**
+   * Why kustomize could read a file outside the repository from this kustomization were the
+   * load restrictor off (`kustomize.loadRestrictor: none`): a path that is absolute or climbs
+   * out of the repository, or a field whose files name further paths this reading does not
+   * follow (transformer/generator/validator configs, Helm inflation, OpenAPI schemas). Empty
+   * when every path it names stays inside the repository.
+   */
+  unconfined: string[];
 }
 
 /** A kustomize reference that is a URL or a git spec (kustomize's remote targets). */
@@ -80,6 +88,9 @@ export function readKustomization(file: string, text: string): Kustomization {
   ];
   const reads: string[] = [];
   const remote: Kustomization['remote'] = [];
+  const unconfined: string[] = UNFOLLOWED_FIELDS.filter((f) => doc[f] !== undefined && doc[f] !== null && !(Array.isArray(doc[f]) && doc[f].length === 0)).map(
+    (f) => `${file}: \`${f}\` names files whose own paths are not checked`,
+  );
   const lines = text.split('\n');
   for (const ref of refs) {
     if (ref.includes('\n')) continue; // an inline patch, not a path
@@ -88,9 +99,43 @@ export function readKustomization(file: string, text: string): Kustomization {
       remote.push({ ref, line: i < 0 ? 1 : i + 1 });
       continue;
     }
-    reads.push(posix.normalize(posix.join(dir, ref)));
+    const resolved = posix.normalize(posix.join(dir, ref));
+    if (posix.isAbsolute(ref) || resolved === '..' || resolved.startsWith('../')) unconfined.push(`${file}: ${ref} is outside the repository`);
+    reads.push(resolved);
   }
-  return { dir, file, reads, remote, component: doc.kind === 'Component' };
+  return { dir, file, reads, remote, component: doc.kind === 'Component', unconfined };
+}
+
+/**
+ * Kustomization fields naming files that name further paths (plugin configs such as a
+ * PatchTransformer's `path`, a HelmChartInflationGenerator's `chartHome`), or paths of their
+ * own this reading does not resolve: with the load restrictor off, a kustomization using
+ * them is not known to stay inside the repository.
+ */
+const UNFOLLOWED_FIELDS = ['transformers', 'generators', 'validators', 'helmCharts', 'helmGlobals', 'helmChartInflationGenerator', 'openapi'];
+
+/**
+ * Why a root may not be rendered with kustomize's load restrictor off: every kustomization it
+ * reads, transitively, must name only paths inside the repository, so that the render reads
+ * nothing but the repository's own files (the private copy holds no links: files are written
+ * from the snapshot's contents, and sources never follow a link out of the repository). A
+ * path inside the repository that names no file only fails the render. Empty when the whole
+ * tree is confined.
+ */
+export function unconfinedReads(root: Kustomization, targets: KustomizeTargets): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  const visit = (k: Kustomization): void => {
+    if (seen.has(k.dir)) return;
+    seen.add(k.dir);
+    out.push(...k.unconfined);
+    for (const r of k.reads) {
+      const sub = targets.all.get(r);
+      if (sub) visit(sub);
+    }
+  };
+  visit(root);
+  return out;
 }
 
 export interface KustomizeTargets {

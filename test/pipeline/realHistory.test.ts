@@ -8,10 +8,7 @@ import { HISTORY_DIR, listPairs, readVerdict, repoOf, scorePair } from '../../sr
  * list is exactly the set of pairs that disagree with their hand verdict, so a
  * fix (or a regression) forces this list to be updated.
  */
-const KNOWN_WRONG: Record<string, string> = {
-  '04-kubeflow-kfp-rbac-to-authorizationpolicy':
-    'a 2020 kustomize-v3 tree that kustomize v5 (root-only load restrictor) cannot build: the changed root fails to render, which fails closed (analysis-incomplete) on a harmless change',
-};
+const KNOWN_WRONG: Record<string, string> = {};
 
 const pairs = listPairs();
 
