@@ -91,7 +91,8 @@ type Issue = { path: (string | number)[]; message: string };
 
 const len = (xs: readonly unknown[] | undefined) => xs?.length ?? 0;
 
-const SOURCE_FIELDS = [
+/** Source fields whose values Istio checks one by one for emptiness ("empty value not allowed"). */
+const VALUE_SOURCE_FIELDS = [
   'principals',
   'notPrincipals',
   'requestPrincipals',
@@ -102,11 +103,8 @@ const SOURCE_FIELDS = [
   'notIpBlocks',
   'remoteIpBlocks',
   'notRemoteIpBlocks',
-  'serviceAccounts',
-  'notServiceAccounts',
-  'trustDomains',
-  'notTrustDomains',
 ] as const;
+const SOURCE_FIELDS = [...VALUE_SOURCE_FIELDS, 'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains'] as const;
 const OPERATION_FIELDS = ['hosts', 'notHosts', 'ports', 'notPorts', 'methods', 'notMethods', 'paths', 'notPaths'] as const;
 
 /** ValidateAuthorizationPolicy: "… is currently not supported with CUSTOM action". */
@@ -214,18 +212,7 @@ export function validateAuthorizationPolicy(spec: RawAuthorizationPolicySpec): I
           if (!IpSet.cidr(v)) add(sp(field, k), `"${v}" is not an IP address or CIDR`);
         });
       }
-      for (const field of [
-        'principals',
-        'notPrincipals',
-        'requestPrincipals',
-        'notRequestPrincipals',
-        'namespaces',
-        'notNamespaces',
-        'ipBlocks',
-        'notIpBlocks',
-        'remoteIpBlocks',
-        'notRemoteIpBlocks',
-      ] as const) {
+      for (const field of VALUE_SOURCE_FIELDS) {
         const k = src[field]?.indexOf('') ?? -1;
         if (k >= 0) add(sp(field, k), `empty value not allowed, found in ${field}`);
       }
