@@ -2,7 +2,7 @@ import { defineRule, where } from '../rule.js';
 
 export default defineRule({
   id: 'custom-authz-removed',
-  cause: 'custom-removed',
+  causes: ['custom-removed'],
   category: 'access-broadened',
   severity: 'medium',
   rationale:

@@ -1,4 +1,4 @@
-import type { Cause } from '../../policy/change.js';
+import type { PolicyChange } from '../../policy/change.js';
 import type { Rule } from '../rule.js';
 import accessNarrowed from './accessNarrowed.js';
 import allowAllRestored from './allowAllRestored.js';
@@ -50,4 +50,20 @@ export const RULES: readonly Rule[] = [
   clientTlsBreaksStrict,
 ];
 
-export const ruleForCause = new Map<Cause, Rule>(RULES.map((r) => [r.cause, r]));
+/**
+ * The one rule that takes `change`. A change no rule takes, or two rules take, is a fault of
+ * the rule list (test/findings/rules/exhaustive.test.ts checks every cause): it is thrown,
+ * never dropped, so the review fails rather than pass a change unseen.
+ */
+export function ruleFor(change: PolicyChange): Rule {
+  const taking = RULES.filter((r) => r.matches(change));
+  if (taking.length !== 1) {
+    throw new Error(`${taking.length === 0 ? 'no rule takes' : `rules ${taking.map((r) => r.id).join(', ')} all take`} a ${change.cause} change`);
+  }
+  return taking[0]!;
+}
+
+/** The rule of `id`, or of a former id of it (a config or an earlier run naming it the old way). */
+export function ruleById(id: string): Rule | undefined {
+  return RULES.find((r) => r.id === id) ?? RULES.find((r) => r.formerIds.includes(id));
+}
