@@ -1,7 +1,7 @@
 import { defineRule } from '../rule.js';
 
 /**
- * Medium, not high like client-tls-disabled: the repository shows what the ServiceEntry says the
+ * Medium, not high like client-transport-weakened: the repository shows what the ServiceEntry says the
  * app sends (plaintext), not that any client still calls the host that lost its origination, and
  * the exposure is the path to an outside host, not a peer identity an in-mesh server authorizes on.
  */

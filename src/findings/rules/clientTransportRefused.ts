@@ -1,7 +1,8 @@
 import { defineRule, where } from '../rule.js';
 
 export default defineRule({
-  id: 'client-tls-breaks-strict',
+  id: 'client-transport-refused',
+  formerIds: ['client-tls-breaks-strict'],
   causes: ['client-tls-breaks'],
   category: 'access-narrowed',
   severity: 'low',

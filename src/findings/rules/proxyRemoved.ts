@@ -1,7 +1,8 @@
 import { defineRule, where } from '../rule.js';
 
 export default defineRule({
-  id: 'sidecar-removed',
+  id: 'proxy-removed',
+  formerIds: ['sidecar-removed'],
   causes: ['sidecar-removed'],
   category: 'mtls-weakened',
   severity: 'high',

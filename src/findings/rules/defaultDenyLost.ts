@@ -1,7 +1,8 @@
 import { defineRule, where } from '../rule.js';
 
 export default defineRule({
-  id: 'allow-all-restored',
+  id: 'default-deny-lost',
+  formerIds: ['allow-all-restored'],
   causes: ['allow-all-restored'],
   category: 'access-broadened',
   severity: 'high',

@@ -1,7 +1,8 @@
 import { defineRule, where } from '../rule.js';
 
 export default defineRule({
-  id: 'policy-dry-run',
+  id: 'policy-audit-only',
+  formerIds: ['policy-dry-run'],
   causes: ['policy-dry-run'],
   category: 'access-broadened',
   severity: 'high',

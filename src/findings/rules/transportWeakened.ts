@@ -1,7 +1,8 @@
 import { defineRule, where } from '../rule.js';
 
 export default defineRule({
-  id: 'peer-authentication-weakened',
+  id: 'transport-weakened',
+  formerIds: ['peer-authentication-weakened'],
   causes: ['transport-weakened'],
   category: 'mtls-weakened',
   severity: 'high',

@@ -1,7 +1,8 @@
 import { defineRule, where } from '../rule.js';
 
 export default defineRule({
-  id: 'custom-authz-removed',
+  id: 'external-authz-removed',
+  formerIds: ['custom-authz-removed'],
   causes: ['custom-removed'],
   category: 'access-broadened',
   severity: 'medium',

@@ -1,7 +1,8 @@
 import { defineRule, where } from '../rule.js';
 
 export default defineRule({
-  id: 'mtls-strengthened',
+  id: 'transport-strengthened',
+  formerIds: ['mtls-strengthened'],
   causes: ['transport-strengthened'],
   category: 'mtls-strengthened',
   severity: 'info',

@@ -1,7 +1,8 @@
 import { defineRule, where } from '../rule.js';
 
 export default defineRule({
-  id: 'client-tls-disabled',
+  id: 'client-transport-weakened',
+  formerIds: ['client-tls-disabled'],
   causes: ['client-plaintext'],
   category: 'mtls-weakened',
   severity: 'high',

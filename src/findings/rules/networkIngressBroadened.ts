@@ -2,7 +2,8 @@ import { connectionSentence, networkLayer } from '../networkLayer.js';
 import { defineRule, where } from '../rule.js';
 
 export default defineRule({
-  id: 'network-policy-broadened',
+  id: 'network-ingress-broadened',
+  formerIds: ['network-policy-broadened'],
   causes: ['netpol-ingress-broadened'],
   category: 'access-broadened',
   severity: 'high',
