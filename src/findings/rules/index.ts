@@ -55,8 +55,8 @@ export const RULES: readonly Rule[] = [
  * the rule list (test/findings/rules/exhaustive.test.ts checks every cause): it is thrown,
  * never dropped, so the review fails rather than pass a change unseen.
  */
-export function ruleFor(change: PolicyChange): Rule {
-  const taking = RULES.filter((r) => r.matches(change));
+export function ruleFor(change: PolicyChange, rules: readonly Rule[] = RULES): Rule {
+  const taking = rules.filter((r) => r.matches(change));
   if (taking.length !== 1) {
     throw new Error(`${taking.length === 0 ? 'no rule takes' : `rules ${taking.map((r) => r.id).join(', ')} all take`} a ${change.cause} change`);
   }
