@@ -132,6 +132,22 @@ describe('planReview', () => {
     );
   });
 
+  it("a thread or body entry under the rule's former id (peer-authentication-weakened) is the same finding after the rename", () => {
+    const renamed = finding({ line: 12, field: 'spec.mtls.mode' });
+    for (const old of [
+      fingerprintOf({ ...renamed, ruleId: 'peer-authentication-weakened' }),
+      legacyFingerprint({ ...renamed, ruleId: 'peer-authentication-weakened' }),
+    ]) {
+      const plan = planReview(result([renamed]), all, { threads: [{ ...thread(renamed), id: 'T_old', fingerprints: [old] }], reviews: [] });
+      expect([plan.comments.length, plan.fixedThreads.length]).toEqual([0, 0]);
+      const listed = planReview(result([finding({ line: 99, field: 'spec.mtls.mode' })]), all, {
+        threads: [],
+        reviews: [{ id: 'R', headSha: HEAD, runId: 'r', bodyFingerprints: [old.slice(0, 16)] }],
+      });
+      expect([listed.bodyFindings.length, listed.newBodyFindings.length]).toEqual([1, 0]);
+    }
+  });
+
   it('finds fixed threads: open app threads whose fingerprint is gone, unless the review has errors', () => {
     const gone = finding({ workload: 'payments/old' });
     const existing: ExistingState = {
