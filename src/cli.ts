@@ -118,6 +118,7 @@ function render(result: ReviewResult, format: string, color: boolean): string {
         toolVersion: version(),
         rules: RULES.map((r) => ({
           id: r.id,
+          formerIds: r.formerIds,
           title: r.rationale.split('. ')[0] ?? r.id,
           category: r.category,
           severity: r.severity,

@@ -36,11 +36,7 @@ describe('mesh-review diff', () => {
     expect(Object.keys(json.findings[0]).sort()).toEqual(
       ['category', 'file', 'line', 'mesh', 'message', 'notes', 'port', 'ports', 'resource', 'ruleId', 'severity', 'title', 'witness', 'workload'].sort(),
     );
-    expect(json.findings.map((f: { ruleId: string }) => f.ruleId).sort()).toEqual([
-      'allow-policy-broadened',
-      'deny-policy-weakened',
-      'peer-authentication-weakened',
-    ]);
+    expect(json.findings.map((f: { ruleId: string }) => f.ruleId).sort()).toEqual(['allow-policy-broadened', 'deny-policy-weakened', 'transport-weakened']);
   });
 
   it('--format sarif and markdown render', async () => {
@@ -76,6 +72,7 @@ describe('mesh-review diff', () => {
   it('an ignore entry silences a finding; rules: off removes a rule', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mr-'));
     const file = join(dir, 'mesh-review.yml');
+    // Written with the rule's former id (peer-authentication-weakened, now transport-weakened): still honoured.
     writeFileSync(
       file,
       'rules:\n  peer-authentication-weakened: off\nignore:\n  - rule: deny-policy-weakened\n    workload: payments/*\n    reason: accepted for the migration\n',

@@ -75,7 +75,7 @@ export function plannedChanges(n: number): PlannedChange[] {
   while (deny === pa || deny === wildcard) deny -= DENY_EVERY;
   if (deny < 0) throw new Error(`no namespace with a DENY policy left for n=${n}`);
   return [
-    { kind: 'pa-permissive', namespace: nsName(pa), workload: workloadName(pa, 0), ruleId: 'peer-authentication-weakened' },
+    { kind: 'pa-permissive', namespace: nsName(pa), workload: workloadName(pa, 0), ruleId: 'transport-weakened' },
     { kind: 'principal-wildcard', namespace: nsName(wildcard), workload: workloadName(wildcard, 1), ruleId: 'allow-policy-broadened' },
     { kind: 'deny-deleted', namespace: nsName(deny), workload: null, ruleId: 'deny-policy-weakened' },
   ];

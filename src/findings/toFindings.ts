@@ -1,20 +1,19 @@
 import type { PolicyChange } from '../policy/change.js';
 import { SEVERITIES, type Category, type Finding, type Severity } from './finding.js';
-import { ruleForCause } from './rules/index.js';
+import { ruleFor } from './rules/index.js';
 import { standaloneComponentOf } from '../targets/kustomizations.js';
 
 /** Gives each change its rule: id, category, severity, words, and the line that caused it. */
 export function toFindings(changes: PolicyChange[]): Finding[] {
   const out: Finding[] = [];
   for (const c of changes) {
-    const rule = ruleForCause.get(c.cause);
-    if (!rule) continue;
+    const rule = ruleFor(c);
     const r = c.anchor.resource;
     const base = rule.severityFor?.(c) ?? rule.severity;
     const escalate = c.escalation !== undefined && ESCALATED.has(rule.category);
     const parts = [
       escalate ? `Raised one level: ${c.escalation}.` : '',
-      c.detail && !rule.detailIsTag ? sentence(c.detail) : '',
+      explanation(rule.explain?.(c)),
       c.before ? `Before: ${c.before}.` : '',
       c.after ? `After: ${c.after}.` : '',
       `Fix: ${rule.fix}`,
@@ -41,8 +40,11 @@ export function toFindings(changes: PolicyChange[]): Finding[] {
   return out;
 }
 
-/** A detail as a sentence of the message: it ends with a full stop. */
-const sentence = (text: string): string => (/[.!?)]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
+/** A rule's explanation as a sentence of the message: it ends with a full stop; none when it says nothing. */
+const explanation = (text: string | undefined): string => {
+  const t = text?.trim() ?? '';
+  return t === '' || /[.!?)]$/.test(t) ? t : `${t}.`;
+};
 
 /** Weakenings weigh more on an exposed workload; informational categories stay informational. */
 const ESCALATED = new Set<Category>(['access-broadened', 'mtls-weakened']);

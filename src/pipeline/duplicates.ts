@@ -36,7 +36,9 @@ export function newDuplicates(base: Inventory, head: Inventory): PolicyChange[] 
       after: '',
       witness: null,
       scope: undefined,
-      detail: `${first.kind} ${head.namespaceOf(first)}/${first.name} is defined ${group.length} times with different contents (${where}); the cluster keeps only the copy applied last, which the repository cannot show`,
+      facts: {
+        conflict: `${first.kind} ${head.namespaceOf(first)}/${first.name} is defined ${group.length} times with different contents (${where}); the cluster keeps only the copy applied last, which the repository cannot show`,
+      },
       related: group,
     });
   }

@@ -131,7 +131,7 @@ function reviewView(
         errors.push({
           file: c.anchor.resource.file,
           line: c.anchor.resource.locate(c.anchor.path),
-          message: `${c.detail ?? ''} (edited or moved by this change)`.trim(),
+          message: `${c.facts.problem} (edited or moved by this change)`,
         });
       } else changes.push(c);
     }
@@ -216,7 +216,7 @@ function fileErrorChange(e: ParseError): PolicyChange {
     after: '',
     witness: null,
     scope: undefined,
-    detail: e.message,
+    facts: { reason: e.message },
   };
 }
 

@@ -41,7 +41,7 @@ export function diffEgressTls(before: MeshSide, after: MeshSide, ctx: DiffContex
           after: '',
           witness: null,
           scope: undefined,
-          detail: `TLS origination toward external hosts on port ${port}: ${reason}`,
+          facts: { reason: `TLS origination toward external hosts on port ${port}: ${reason}` },
         };
         groups.set(`unanalysable|${key}|${port}`, { change, ports: [port], clients: [clients] });
       }
@@ -93,7 +93,7 @@ function compare(vb: EgressTlsView, va: EgressTlsView, port: number, clients: st
       after: `${host}:${port} is ${now}`,
       witness: `a client sending plaintext to ${host}:${port}, as the ServiceEntry declared, now puts it on the wire unencrypted`,
       scope: 'client',
-      detail: `${host}:${port}`,
+      facts: { host, port },
     },
   });
 }

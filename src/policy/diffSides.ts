@@ -4,7 +4,7 @@ import type { Resource } from '../manifests/resource.js';
 import type { StringSet } from './stringSet.js';
 import { workloadKey, type ClientPath, type IngressView, type MeshSide, type PortEval, type Protocol, type WorkloadView } from './meshSide.js';
 import type { AccessPolicy, Origin } from './access.js';
-import type { Cause, PolicyChange } from './change.js';
+import { makeChange, type Cause, type ChangeFields, type FactsOf, type PolicyChange } from './change.js';
 import { diffAccess, type AccessDelta } from './diffAccess.js';
 import { diffEgressTls } from './diffEgressTls.js';
 import { DIM } from './requestSpace.js';
@@ -61,7 +61,7 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
         // finding that fails closed, while the other workloads are still reviewed.
         const reason = error instanceof Error ? error.message : String(error);
         own.push(
-          base(before.mesh, 'unanalysable', { resource: a.workload.resource, path: a.workload.templatePath }, 'after', a.workload, port, { detail: reason }),
+          base(before.mesh, 'unanalysable', { resource: a.workload.resource, path: a.workload.templatePath }, 'after', a.workload, port, { facts: { reason } }),
         );
       }
     }
@@ -78,7 +78,7 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
     const first = amb.resources.find((r) => ctx.findBefore(r)?.hash !== r.hash) ?? amb.resources[0]!;
     changes.push(
       base(after.mesh, 'ambiguous', { resource: first, path: ['metadata', 'name'] }, 'after', amb.workload, null, {
-        detail: amb.message,
+        facts: { conflict: amb.message },
         related: amb.resources,
       }),
     );
@@ -91,7 +91,7 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
     const previous = ctx.findBefore(inv.resource);
     changes.push(
       base(after.mesh, 'invalid', { resource: inv.resource, path: inv.path }, 'after', null, null, {
-        detail: inv.message,
+        facts: { problem: inv.message },
         ...(previous ? { related: [previous] } : {}),
       }),
     );
@@ -169,16 +169,16 @@ function soleImages(v: WorkloadView, among: readonly (readonly [string, Workload
   return alike.length === 1 ? mine : undefined;
 }
 
-function base(
+function base<C extends Cause>(
   mesh: string,
-  cause: Cause,
+  cause: C,
   anchor: Origin,
   side: 'before' | 'after',
   workload: PolicyChange['workload'],
   port: number | null,
-  extra: Partial<PolicyChange> = {},
+  { facts, ...extra }: Partial<ChangeFields> & { facts: FactsOf<C> },
 ): PolicyChange {
-  return { cause, mesh, workload, port, anchor, side, before: '', after: '', witness: null, scope: undefined, detail: undefined, ...extra };
+  return makeChange(cause, facts, { mesh, workload, port, anchor, side, before: '', after: '', witness: null, scope: undefined, ...extra });
 }
 
 /** Scope of a PeerAuthentication-like decision from the anchor's resource. */
@@ -228,7 +228,7 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
           after: transportText(ta),
           scope: scopeOf(decider, ctx.roots),
           witness: weaker ? describeRequest({ principal: '' }, port, 'tcp') : null,
-          detail: transportTags(cause, b, a),
+          facts: transportFacts(cause, b, a),
           ...undeclaredPortNotes(anchor, b, a, port),
         }),
       );
@@ -258,6 +258,7 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
           before: verdictText(delta.before),
           after: verdictText(delta.after),
           scope: c.scope,
+          facts: {},
         }),
       );
     }
@@ -274,6 +275,7 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
           witness: describeRequest(delta.witness, port, protocol),
           before: verdictText(delta.before),
           after: verdictText(delta.after),
+          facts: {},
         }),
       );
     }
@@ -336,21 +338,16 @@ function undeclaredPortNotes(anchor: Origin, b: WorkloadView, a: WorkloadView, p
 }
 
 /**
- * Tags (see `detailTags`) for the rule's severity and words: whether the workload that
- * lost its proxy had policies (`governed`), whether the proxy lost or bypassed is
- * ambient's ztunnel rather than a sidecar (`ambient`), and whether a weakened transport
- * is a gateway's (`gateway`).
+ * Facts for the rule's severity and words: whether the workload that lost its proxy had
+ * policies (`governed`), whether the proxy lost or bypassed is ambient's ztunnel rather
+ * than a sidecar (`ambient`), and whether a weakened transport is a gateway's (`gateway`).
  */
-function transportTags(cause: Cause, b: WorkloadView, a: WorkloadView): string | undefined {
-  const tags: string[] = [];
-  if (cause === 'sidecar-removed') {
-    if (b.governed) tags.push('governed');
-    if (b.dataPlane.kind === 'ambient') tags.push('ambient');
-  }
-  if (cause === 'port-bypassed' && a.dataPlane.kind === 'ambient') tags.push('ambient');
+function transportFacts(cause: Cause, b: WorkloadView, a: WorkloadView): FactsOf<Cause> {
+  if (cause === 'sidecar-removed') return { governed: b.governed, ambient: b.dataPlane.kind === 'ambient' };
+  if (cause === 'port-bypassed') return { ambient: a.dataPlane.kind === 'ambient' };
   // A gateway's transport is its Gateway server's TLS, not a PeerAuthentication.
-  if (cause === 'transport-weakened' && a.dataPlane.kind === 'gateway') tags.push('gateway');
-  return tags.length > 0 ? tags.join(' ') : undefined;
+  if (cause === 'transport-weakened') return { gateway: a.dataPlane.kind === 'gateway' };
+  return {};
 }
 
 /** Prefer the after-side field that now decides; fall back to the before-side field that used to. */
@@ -608,7 +605,7 @@ function diffClientPaths(before: MeshSide, after: MeshSide, out: PolicyChange[],
         witness: `${clients} calling ${a.host}${a.port === null ? '' : `:${a.port}`} now send ${a.sends === 'plaintext' ? 'plaintext' : 'non-Istio TLS'}`,
         scope: 'client',
         // What the clients now send, for the rule's words.
-        detail: a.sends,
+        facts: { sends: a.sends },
       }),
     );
   }
@@ -655,7 +652,7 @@ function diffEgress(before: MeshSide, after: MeshSide, out: PolicyChange[], ctx:
       before: b.why,
       after: a.why,
       witness: `${oneWorkloadOf(a.scope)} connecting to ${host || '(any host)'}`,
-      detail: a.mode,
+      facts: { anyHost: a.mode === 'ALLOW_ANY' },
     });
     groups.set(gk, { change, scopes: [a.scope] });
   }
@@ -706,7 +703,7 @@ function diffIngress(before: MeshSide, after: MeshSide, out: PolicyChange[], pre
           before: hostsBefore.length > 0 ? `reachable through ${a.gateway} for some hosts` : `not routed from gateway ${a.gateway}`,
           after: `${a.backend} reachable through gateway ${a.gateway}`,
           witness: `an external client requesting Host: ${host || '(any host)'} through gateway ${a.gateway}, routed to ${a.backend}`,
-          detail: a.backend,
+          facts: { backend: a.backend },
         }),
       );
     }

@@ -1,9 +1,9 @@
-import type { PolicyChange } from './change.js';
+import { factsKey, type PolicyChange } from './change.js';
 
 /**
  * One change, one finding per workload: the ports of a workload whose answer
  * changed identically (same cause, same anchor on the same side, same before
- * and after, same scope and detail) are one change that lists them. A
+ * and after, same scope and facts) are one change that lists them. A
  * root-namespace policy reviewed against a namespace whose pods expose many
  * ports otherwise reads as one copy per port. Changes that differ in anything
  * a reviewer reads (other than the example request, which names its port)
@@ -40,7 +40,7 @@ function groupKey(c: PolicyChange): string {
     c.before,
     c.after,
     c.scope ?? null,
-    c.detail ?? null,
+    factsKey(c),
     c.escalation ?? null,
   ]);
 }

@@ -12,6 +12,8 @@ export interface SarifRuleMeta {
   helpUri?: string;
   /** One paragraph; falls back to the title. */
   description?: string;
+  /** Ids the rule had before (SARIF `deprecatedIds`), so results under them are known as this rule's. */
+  formerIds?: readonly string[];
 }
 
 export interface SarifOptions {
@@ -24,6 +26,7 @@ export type SarifLevel = 'error' | 'warning' | 'note';
 
 export interface SarifReportingDescriptor {
   id: string;
+  deprecatedIds?: string[];
   name: string;
   shortDescription: { text: string };
   fullDescription: { text: string };
@@ -151,6 +154,7 @@ function descriptor(meta: SarifRuleMeta, severity: Severity): SarifReportingDesc
   if (meta.category === 'invalid-manifest') return { ...invalidManifestDescriptor(), id: meta.id, ...help(meta.helpUri, meta.title) };
   return {
     id: meta.id,
+    ...(meta.formerIds && meta.formerIds.length > 0 ? { deprecatedIds: [...meta.formerIds] } : {}),
     name: pascalCase(meta.id),
     shortDescription: { text: meta.title },
     fullDescription: { text: meta.description ?? meta.title },

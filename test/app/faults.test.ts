@@ -363,7 +363,7 @@ describe('configuration', () => {
     const pr = demoPullRequest();
     const loosened = {
       base: pr.base,
-      head: new Map([...pr.head, ['.github/mesh-review.yml', 'failOn: critical\nrules:\n  peer-authentication-weakened: off\n']]),
+      head: new Map([...pr.head, ['.github/mesh-review.yml', 'failOn: critical\nrules:\n  transport-weakened: off\n']]),
     };
     const { changedFiles } = mockReview(gh(), { ...loosened, config: 'failOn: high\n', review: 'post' });
 

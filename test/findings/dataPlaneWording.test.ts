@@ -31,14 +31,14 @@ describe('data-plane wording', () => {
   it.each(['ambient-pod-opt-out', 'ambient-hostnetwork-unmanaged'])(
     '%s: an ambient workload leaves the ambient data plane, no sidecar is named',
     async (name) => {
-      const f = await rule(name, 'sidecar-removed');
+      const f = await rule(name, 'proxy-removed');
       expect(f.title).toBe('shop/payments:8080 left the ambient data plane');
       expect(f.message).not.toMatch(/istio-injection|Sidecar removed|labelled for injection/);
     },
   );
 
   it('a sidecar workload still loses its sidecar', async () => {
-    expect((await rule('row07-injection-disabled-governed', 'sidecar-removed')).title).toBe('Sidecar removed from shop/payments:8080');
+    expect((await rule('row07-injection-disabled-governed', 'proxy-removed')).title).toBe('Sidecar removed from shop/payments:8080');
   });
 
   it('an ambient pod bypasses ztunnel, a sidecar pod its sidecar', async () => {
@@ -48,9 +48,9 @@ describe('data-plane wording', () => {
 
   it('tags stay out of the message', async () => {
     for (const [name, id] of [
-      ['ambient-pod-opt-out', 'sidecar-removed'],
+      ['ambient-pod-opt-out', 'proxy-removed'],
       ['ambient-bypass-inbound-capture', 'port-bypasses-proxy'],
-      ['row05-destination-rule-tls-simple', 'client-tls-disabled'],
+      ['row05-destination-rule-tls-simple', 'client-transport-weakened'],
     ] as const) {
       expect((await rule(name, id)).message, name).toMatch(/^Before: /);
     }
@@ -59,11 +59,11 @@ describe('data-plane wording', () => {
 
 describe('client TLS wording', () => {
   it('DestinationRule SIMPLE: clients send non-Istio TLS', async () => {
-    expect((await rule('row05-destination-rule-tls-simple', 'client-tls-disabled')).title).toBe('Clients now send non-Istio TLS to shop/payments:8080');
+    expect((await rule('row05-destination-rule-tls-simple', 'client-transport-weakened')).title).toBe('Clients now send non-Istio TLS to shop/payments:8080');
   });
 
   it('DestinationRule DISABLE: clients send plaintext', async () => {
-    expect((await rule('row05-destination-rule-tls-disable', 'client-tls-disabled')).title).toBe('Clients now send plaintext to shop/payments:8080');
+    expect((await rule('row05-destination-rule-tls-disable', 'client-transport-weakened')).title).toBe('Clients now send plaintext to shop/payments:8080');
   });
 });
 

@@ -36,7 +36,7 @@ describe('rule registry', () => {
   it('has unique ids and unique causes', () => {
     const ids = RULES.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
-    const causes = RULES.map((r) => r.cause);
+    const causes = RULES.flatMap((r) => r.causes);
     expect(new Set(causes).size).toBe(causes.length);
   });
 

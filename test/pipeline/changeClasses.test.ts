@@ -75,12 +75,12 @@ const f = (ruleId: string, category: Category, workload: string | null, port: nu
   port,
   ...at,
 });
-const paWeakened = (w: string | null, port: number, at: At) => f('peer-authentication-weakened', 'mtls-weakened', w, port, at);
+const paWeakened = (w: string | null, port: number, at: At) => f('transport-weakened', 'mtls-weakened', w, port, at);
 const plaintext = (w: string | null, port: number, at: At) => f('plaintext-access-allowed', 'access-broadened', w, port, at);
 const allowBroadened = (w: string | null, port: number, at: At) => f('allow-policy-broadened', 'access-broadened', w, port, at);
-const allowAllRestored = (w: string | null, port: number, at: At) => f('allow-all-restored', 'access-broadened', w, port, at);
+const allowAllRestored = (w: string | null, port: number, at: At) => f('default-deny-lost', 'access-broadened', w, port, at);
 const denyWeakened = (w: string | null, port: number, at: At) => f('deny-policy-weakened', 'access-broadened', w, port, at);
-const sidecarRemoved = (w: string | null, port: number | null, at: At) => f('sidecar-removed', 'mtls-weakened', w, port, at);
+const sidecarRemoved = (w: string | null, port: number | null, at: At) => f('proxy-removed', 'mtls-weakened', w, port, at);
 const unenforceable = (w: string | null, port: number, at: At) => f('policies-unenforceable', 'access-broadened', w, port, at);
 const narrowed = (w: string | null, port: number, at: At) => f('access-narrowed', 'access-narrowed', w, port, at);
 const invalidPolicy = (at: At) => f('invalid-policy', 'invalid-manifest', null, null, at);
@@ -98,7 +98,7 @@ const meshWide = (at: At): Expected[] =>
       [ANY_POD, null],
     ] as const
   ).flatMap(([w, port]) => [
-    f('peer-authentication-weakened', 'mtls-weakened', w, port, at),
+    f('transport-weakened', 'mtls-weakened', w, port, at),
     f('plaintext-access-allowed', 'access-broadened', w, port, { ...at, severity: undefined }),
   ]);
 
@@ -143,7 +143,7 @@ const ROWS: Row[] = [
   {
     case: 'row05-destination-rule-tls-disable',
     why: 'Row 5 (§2.3): the DestinationRule for payments goes ISTIO_MUTUAL → DISABLE while the server (namespace PA) is PERMISSIVE: every client now sends plaintext that the server accepts.',
-    expect: [f('client-tls-disabled', 'mtls-weakened', W.payments, 8080, { file: 'shop/destination-rule.yaml', line: 11, severity: 'high' })],
+    expect: [f('client-transport-weakened', 'mtls-weakened', W.payments, 8080, { file: 'shop/destination-rule.yaml', line: 11, severity: 'high' })],
   },
   {
     case: 'row07-injection-disabled-governed',
@@ -236,12 +236,12 @@ const ROWS: Row[] = [
   {
     case: 'row18-deny-dry-run',
     why: 'Row 18 (§2.4.1): `istio.io/dry-run: "true"` on the DENY: it is only logged, so /admin/* is reachable.',
-    expect: [f('policy-dry-run', 'access-broadened', W.payments, 8080, { file: 'shop/deny-admin.yaml', line: 8, severity: 'high' })],
+    expect: [f('policy-audit-only', 'access-broadened', W.payments, 8080, { file: 'shop/deny-admin.yaml', line: 8, severity: 'high' })],
   },
   {
     case: 'row19-custom-removed',
     why: 'Row 19 (§2.4.2): the CUSTOM (ext-authz) policy is deleted: requests to /v1/* are no longer checked (medium).',
-    expect: [f('custom-authz-removed', 'access-broadened', W.payments, 8080, { file: 'shop/ext-authz.yaml', line: 15, side: 'before', severity: 'medium' })],
+    expect: [f('external-authz-removed', 'access-broadened', W.payments, 8080, { file: 'shop/ext-authz.yaml', line: 15, side: 'before', severity: 'medium' })],
   },
   {
     case: 'row35-outbound-allow-any',
@@ -255,7 +255,7 @@ const ROWS: Row[] = [
   },
   {
     case: 'custom-replaced-by-allow-all-under-allow-nothing',
-    why: 'Row 14 / §2.4.2: beside a root allow-nothing, the CUSTOM policy on payments becomes an ALLOW `rules: [{}]`. Istio evaluates CUSTOM, then DENY, then ALLOW, so before nothing got through whatever the external authorizer said (no ALLOW matched); after everything does: an ALLOW broadening (high), not a medium custom-authz-removed. Cause: the `action` line.',
+    why: 'Row 14 / §2.4.2: beside a root allow-nothing, the CUSTOM policy on payments becomes an ALLOW `rules: [{}]`. Istio evaluates CUSTOM, then DENY, then ALLOW, so before nothing got through whatever the external authorizer said (no ALLOW matched); after everything does: an ALLOW broadening (high), not a medium external-authz-removed. Cause: the `action` line.',
     expect: [allowBroadened(W.payments, 8080, { file: 'shop/ext-authz.yaml', line: 11, severity: 'high' })],
   },
   {
@@ -289,7 +289,7 @@ const ROWS: Row[] = [
   },
   {
     case: 'gateway-helm-custom-replaced-by-allow-all',
-    why: 'The gateway Helm chart\'s shape (`image: auto`, `inject.istio.io/templates: gateway`, `sidecar.istio.io/inject: "true"`) is a gateway proxy. Under a root allow-nothing its CUSTOM (ext-authz) policy becomes an ALLOW `rules: [{}]`: CUSTOM then DENY then ALLOW means nothing got through before whatever the authorizer said, and everything does after: an ALLOW broadening (high) on the listener port 443, not a medium custom-authz-removed; Envoy\'s own stats port 15090 is no Gateway listener and is left out.',
+    why: 'The gateway Helm chart\'s shape (`image: auto`, `inject.istio.io/templates: gateway`, `sidecar.istio.io/inject: "true"`) is a gateway proxy. Under a root allow-nothing its CUSTOM (ext-authz) policy becomes an ALLOW `rules: [{}]`: CUSTOM then DENY then ALLOW means nothing got through before whatever the authorizer said, and everything does after: an ALLOW broadening (high) on the listener port 443, not a medium external-authz-removed; Envoy\'s own stats port 15090 is no Gateway listener and is left out.',
     expect: [allowBroadened('istio-ingress/istio-ingressgateway', 443, { file: 'mesh/gateway-authz.yaml', line: 11, severity: 'high' })],
   },
   {
@@ -552,7 +552,7 @@ const ROWS: Row[] = [
   {
     case: 'row05-destination-rule-tls-simple',
     why: 'Row 5 (§2.3): the DestinationRule for payments goes ISTIO_MUTUAL → SIMPLE while the server is PERMISSIVE: clients originate TLS without an Istio identity, which the server accepts (mtls-weakened, high).',
-    expect: [f('client-tls-disabled', 'mtls-weakened', W.payments, 8080, { file: 'shop/destination-rule.yaml', line: 11, severity: 'high' })],
+    expect: [f('client-transport-weakened', 'mtls-weakened', W.payments, 8080, { file: 'shop/destination-rule.yaml', line: 11, severity: 'high' })],
   },
   {
     case: 'row04-workload-pa-selector-stops-matching',
@@ -580,7 +580,7 @@ const ROWS: Row[] = [
   {
     case: 'row05-destination-rule-exportto-widened',
     why: 'Row 5 (§2.3): a DestinationRule with `tls.mode: DISABLE` for payments, exported only to its own namespace, is exported to `*`: clients in other namespaces now send plaintext to a PERMISSIVE server. The mode line is unchanged; the cause is `exportTo`.',
-    expect: [f('client-tls-disabled', 'mtls-weakened', W.payments, 8080, { file: 'shop/dr.yaml', line: 8, severity: 'high' })],
+    expect: [f('client-transport-weakened', 'mtls-weakened', W.payments, 8080, { file: 'shop/dr.yaml', line: 8, severity: 'high' })],
   },
   {
     case: 'pitfall21-statefulset-label-leaves-selector',
@@ -609,7 +609,7 @@ const ROWS: Row[] = [
   {
     case: 'row05-destination-rule-exact-deleted-wildcard-applies',
     why: 'Row 5 (§2.3, host specificity): the exact-host DestinationRule (ISTIO_MUTUAL) for payments is deleted, so the untouched `*.shop.svc.cluster.local` rule with `tls.mode: DISABLE` now applies: clients send plaintext to a PERMISSIVE server. The cause is the deleted rule (side before), not the unchanged wildcard.',
-    expect: [f('client-tls-disabled', 'mtls-weakened', W.payments, 8080, { file: 'shop/dr.yaml', line: 21, side: 'before', severity: 'high' })],
+    expect: [f('client-transport-weakened', 'mtls-weakened', W.payments, 8080, { file: 'shop/dr.yaml', line: 21, side: 'before', severity: 'high' })],
   },
   {
     case: 'row36-sidecar-egress-import-widened',
@@ -627,8 +627,8 @@ const ROWS: Row[] = [
     case: 'authz-dry-run-True-is-dry-run',
     why: 'Row 18 (§2.4.1): the DENY for batch gets `istio.io/dry-run: "True"`; strconv.ParseBool("True") is true (builder.go isDryRun), so it is only logged: batch reaches payments again. Anchor: the annotation line.',
     expect: [
-      f('policy-dry-run', 'access-broadened', W.payments, 8080, { file: 'shop/authz.yaml', line: 22, severity: 'high' }),
-      f('policy-dry-run', 'access-broadened', W.payments, 9090, { file: 'shop/authz.yaml', line: 22, severity: 'high' }),
+      f('policy-audit-only', 'access-broadened', W.payments, 8080, { file: 'shop/authz.yaml', line: 22, severity: 'high' }),
+      f('policy-audit-only', 'access-broadened', W.payments, 9090, { file: 'shop/authz.yaml', line: 22, severity: 'high' }),
     ],
   },
   {
@@ -680,8 +680,8 @@ const ROWS: Row[] = [
     case: 'authz-custom-principals-invalid',
     why: 'Row 19 (§2.4.7): the CUSTOM policy gains `from.source.principals`. ValidateAuthorizationPolicy rejects it ("From.Principals is currently not supported with CUSTOM action"), so the whole CUSTOM policy is absent: external authorization is gone for every caller (medium), plus the invalid policy on `principals`.',
     expect: [
-      f('custom-authz-removed', 'access-broadened', W.payments, 8080, { file: 'shop/authz.yaml', line: 15, severity: 'medium' }),
-      f('custom-authz-removed', 'access-broadened', W.payments, 9090, { file: 'shop/authz.yaml', line: 15, severity: 'medium' }),
+      f('external-authz-removed', 'access-broadened', W.payments, 8080, { file: 'shop/authz.yaml', line: 15, severity: 'medium' }),
+      f('external-authz-removed', 'access-broadened', W.payments, 9090, { file: 'shop/authz.yaml', line: 15, severity: 'medium' }),
       invalidPolicy({ file: 'shop/authz.yaml', line: 16 }),
     ],
   },

@@ -33,7 +33,7 @@ describe('findings about requests an external authorizer checks', () => {
   it('a CUSTOM removed where nothing else refuses: the request now skips the authorizer', async () => {
     const [finding, ...rest] = (await review('row19-custom-removed')).findings;
     expect(rest).toEqual([]);
-    expect(finding?.ruleId).toBe('custom-authz-removed');
+    expect(finding?.ruleId).toBe('external-authz-removed');
     expect(finding?.message).toContain('Before: sent to external authorization by AuthorizationPolicy shop/payments-ext-authz');
     expect(finding?.witness).toMatch(/GET \/v1\//);
   });

@@ -27,7 +27,7 @@ interface Row {
   name: string;
   base: Files;
   head: Files;
-  /** The sidecar-removed finding expected (workload, before-side file and line), or null for none. */
+  /** The proxy-removed finding expected (workload, before-side file and line), or null for none. */
   expect: { workload: string; file: string; line: number; side: 'before' | 'after' } | null;
 }
 
@@ -94,12 +94,10 @@ describe('a Namespace that enrolled its pods leaves the repository', () => {
       config: defaultConfig(),
       now: new Date('2026-01-15T00:00:00Z'),
     });
-    const found = result.findings
-      .filter((f) => f.ruleId === 'sidecar-removed')
-      .map((f) => ({ workload: f.workload, file: f.file, line: f.line, side: f.side }));
+    const found = result.findings.filter((f) => f.ruleId === 'proxy-removed').map((f) => ({ workload: f.workload, file: f.file, line: f.line, side: f.side }));
     expect(found).toEqual(row.expect ? [row.expect] : []);
     // Nothing else weakens: a proxy lost is the whole story.
-    expect(result.findings.filter((f) => f.ruleId !== 'sidecar-removed' && f.category !== 'access-narrowed' && f.category !== 'mtls-strengthened')).toEqual([]);
+    expect(result.findings.filter((f) => f.ruleId !== 'proxy-removed' && f.category !== 'access-narrowed' && f.category !== 'mtls-strengthened')).toEqual([]);
   });
 
   it('says the namespace is no longer managed from the repository', () => {

@@ -54,14 +54,14 @@ const review = (before: Record<string, string>, after: Record<string, string>) =
 describe('severity follows exposure (mesh-semantics §6)', () => {
   it('a namespace PA weakened on a workload a gateway exposes is raised from high to critical', () => {
     const r = review({ 'app.yaml': APP, 'pa.yaml': pa('STRICT'), 'gw.yaml': EXPOSED }, { 'app.yaml': APP, 'pa.yaml': pa('PERMISSIVE'), 'gw.yaml': EXPOSED });
-    const f = r.findings.find((x) => x.ruleId === 'peer-authentication-weakened')!;
+    const f = r.findings.find((x) => x.ruleId === 'transport-weakened')!;
     expect(f.severity).toBe('critical');
     expect(f.message).toContain('gateway istio-system/public');
   });
 
   it('the same change without exposure stays high', () => {
     const r = review({ 'app.yaml': APP, 'pa.yaml': pa('STRICT') }, { 'app.yaml': APP, 'pa.yaml': pa('PERMISSIVE') });
-    expect(r.findings.find((x) => x.ruleId === 'peer-authentication-weakened')!.severity).toBe('high');
+    expect(r.findings.find((x) => x.ruleId === 'transport-weakened')!.severity).toBe('high');
   });
 });
 

@@ -63,10 +63,10 @@ describe('one change, one finding per workload (issue 11 item 5)', () => {
     const found = review({ ...common, 'mesh/pa.yaml': meshPa('STRICT') }, { ...common, 'mesh/pa.yaml': meshPa('PERMISSIVE') });
     const cart = found.filter((f) => f.workload === 'shop/cart');
     expect(summary(cart)).toEqual([
-      'peer-authentication-weakened shop/cart 3550,8080,9090 @ after:mesh/pa.yaml:8',
       'plaintext-access-allowed shop/cart 3550,8080,9090 @ after:mesh/pa.yaml:8',
+      'transport-weakened shop/cart 3550,8080,9090 @ after:mesh/pa.yaml:8',
     ]);
-    const weakened = cart.find((f) => f.ruleId === 'peer-authentication-weakened')!;
+    const weakened = cart.find((f) => f.ruleId === 'transport-weakened')!;
     expect(weakened.port).toBe(3550);
     expect(weakened.title).toBe('mTLS no longer required on shop/cart (ports 3550, 8080, 9090)');
     const json = JSON.parse(
@@ -117,10 +117,10 @@ ${ports}`;
       { ...common, 'cart-pa.yaml': pa('    8080:\n      mode: STRICT\n') },
       { ...common, 'cart-pa.yaml': pa('    8080:\n      mode: DISABLE\n    9090:\n      mode: PERMISSIVE\n') },
     );
-    const weakened = found.filter((f) => f.ruleId === 'peer-authentication-weakened');
+    const weakened = found.filter((f) => f.ruleId === 'transport-weakened');
     expect(summary(weakened)).toEqual([
-      'peer-authentication-weakened shop/cart 8080 @ after:cart-pa.yaml:14',
-      'peer-authentication-weakened shop/cart 9090 @ after:cart-pa.yaml:16',
+      'transport-weakened shop/cart 8080 @ after:cart-pa.yaml:14',
+      'transport-weakened shop/cart 9090 @ after:cart-pa.yaml:16',
     ]);
   });
 });
@@ -198,7 +198,7 @@ ${body}`;
     ],
   ])('%s: both findings on the exception, not on the unchanged mesh-wide STRICT', (_name, before, after, at) => {
     const found = both(review({ ...common, ...before }, { ...common, ...after }));
-    expect(found).toEqual([`access-narrowed shop/cart 8080 @ ${at}`, `mtls-strengthened shop/cart 8080 @ ${at}`]);
+    expect(found).toEqual([`access-narrowed shop/cart 8080 @ ${at}`, `transport-strengthened shop/cart 8080 @ ${at}`]);
   });
 });
 
@@ -283,7 +283,7 @@ ${operation}`;
 
   it('a caller without mesh identity is described in words', () => {
     const found = review({ ...common, 'mesh/pa.yaml': meshPa('STRICT') }, { ...common, 'mesh/pa.yaml': meshPa('PERMISSIVE') });
-    expect(found.find((f) => f.ruleId === 'peer-authentication-weakened' && f.workload === 'shop/cart')!.witness).toBe(
+    expect(found.find((f) => f.ruleId === 'transport-weakened' && f.workload === 'shop/cart')!.witness).toBe(
       'a caller outside the mesh (plaintext) opening a TCP connection to port 8080',
     );
   });

@@ -35,7 +35,7 @@ describe.skipIf(!existsSync(HISTORY))('corpus history pairs', () => {
   it('02 alpha Policy → PeerAuthentication STRICT: the removed API is reported, transport only gets stronger', () => {
     const r = review('02-istio-samples-ns-mtls-policy-to-peerauthn');
     expect(r.findings.filter((f) => f.category === 'mtls-weakened' || f.category === 'access-broadened')).toEqual([]);
-    expect(r.findings.some((f) => f.ruleId === 'mtls-strengthened' && f.workload === 'default/*')).toBe(true);
+    expect(r.findings.some((f) => f.ruleId === 'transport-strengthened' && f.workload === 'default/*')).toBe(true);
     expect(r.summary.failed).toBe(false);
   });
 

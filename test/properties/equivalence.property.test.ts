@@ -1458,7 +1458,7 @@ describe('engine bugs these properties found, fixed and pinned', () => {
         ['api-permissive', 'PERMISSIVE', []],
       ]),
     );
-    expect(result.findings.map((f) => `${f.ruleId} ${f.workload}:${f.port}`)).toContain('peer-authentication-weakened shop/api:8080');
+    expect(result.findings.map((f) => `${f.ruleId} ${f.workload}:${f.port}`)).toContain('transport-weakened shop/api:8080');
   });
 
   // `rules: null` read as an invalid policy (so absent: allow-all restored); the API server prunes it.

@@ -1,5 +1,6 @@
 import type { Config, IgnoreEntry } from '../../config/schema.js';
 import type { Summary } from '../reviewResult.js';
+import { ruleById } from '../rules/index.js';
 import { CATEGORIES, SEVERITIES, atOrAbove, severityRank, type Category, type Finding, type ReviewError, type Severity } from '../finding.js';
 
 /**
@@ -12,7 +13,7 @@ export function applyConfig(findings: readonly Finding[], config: Pick<Config, '
   const today = utcDay(now);
   const out: Finding[] = [];
   for (const raw of findings) {
-    const override = Object.hasOwn(config.rules, raw.ruleId) ? config.rules[raw.ruleId] : undefined;
+    const override = severityOverride(config.rules, raw.ruleId);
     if (override === 'off') continue;
     const finding: Finding = override ? { ...raw, severity: override } : { ...raw };
 
@@ -33,12 +34,21 @@ export function applyConfig(findings: readonly Finding[], config: Pick<Config, '
 }
 
 /**
- * Rule ids match exactly. A workload pattern is `ns/name`, or a prefix ending
+ * The severity `rules:` sets for a rule, under its id or a former id of it (a config written
+ * before the rule was renamed); the current id wins when both are there.
+ */
+function severityOverride(rules: Config['rules'], ruleId: string): Config['rules'][string] | undefined {
+  for (const id of [ruleId, ...(ruleById(ruleId)?.formerIds ?? [])]) if (Object.hasOwn(rules, id)) return rules[id];
+  return undefined;
+}
+
+/**
+ * Rule ids match exactly, or by a former id of the finding's rule. A workload pattern is `ns/name`, or a prefix ending
  * in `*` (`payments/*`, or `*` for any named workload); an entry without
  * `workload` matches every finding of the rule, including those that name no workload.
  */
 export function ignoreMatches(entry: Pick<IgnoreEntry, 'rule' | 'workload'>, finding: Pick<Finding, 'ruleId' | 'workload'>): boolean {
-  if (entry.rule !== finding.ruleId) return false;
+  if (entry.rule !== finding.ruleId && ruleById(entry.rule)?.id !== finding.ruleId) return false;
   if (entry.workload === undefined) return true;
   if (finding.workload === null) return false;
   return entry.workload.endsWith('*') ? finding.workload.startsWith(entry.workload.slice(0, -1)) : finding.workload === entry.workload;

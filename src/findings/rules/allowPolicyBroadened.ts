@@ -2,7 +2,7 @@ import { defineRule, where } from '../rule.js';
 
 export default defineRule({
   id: 'allow-policy-broadened',
-  cause: 'allow-broadened',
+  causes: ['allow-broadened'],
   category: 'access-broadened',
   severity: 'high',
   severityFor: (c) => (c.scope === 'mesh' ? 'critical' : 'high'),

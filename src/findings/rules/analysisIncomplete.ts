@@ -6,7 +6,7 @@ const isFile = (c: PolicyChange): boolean => c.workload === null && c.anchor.res
 
 export default defineRule({
   id: 'analysis-incomplete',
-  cause: 'unanalysable',
+  causes: ['unanalysable'],
   category: 'policy-ambiguous',
   severity: 'high',
   rationale:
@@ -18,5 +18,6 @@ export default defineRule({
       : c.workload
         ? `${where(c)} could not be analysed`
         : `${c.anchor.resource.kind} ${c.anchor.resource.name} could not be analysed`,
+  explain: (c) => c.facts.reason,
   fix: 'Fix what the message names (a syntax error, an encoding), or exclude the file in `.github/mesh-review.yml` if it holds no manifests. When it is a limit, raise the `limits:` key the message names (`maxFileBytes`, `maxDocuments`, `maxAliasNodes`, `maxMatcherStates`) in `.github/mesh-review.yml`, or split very long lists (principals, paths, hosts) into fewer, broader entries.',
 });

@@ -2,7 +2,7 @@ import { defineRule, where } from '../rule.js';
 
 export default defineRule({
   id: 'deny-policy-weakened',
-  cause: 'deny-weakened',
+  causes: ['deny-weakened'],
   category: 'access-broadened',
   severity: 'high',
   rationale:

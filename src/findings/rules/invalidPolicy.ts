@@ -3,7 +3,7 @@ import { defineRule } from '../rule.js';
 
 export default defineRule({
   id: 'invalid-policy',
-  cause: 'invalid',
+  causes: ['invalid'],
   category: 'invalid-manifest',
   severity: 'medium',
   rationale:
@@ -15,5 +15,6 @@ export default defineRule({
     isRemovedIstioKind(c.anchor.resource)
       ? `${c.anchor.resource.kind} ${c.anchor.resource.name} uses ${c.anchor.resource.apiVersion}, which Istio removed: it has no effect`
       : `Invalid ${c.anchor.resource.kind} ${c.anchor.resource.name}`,
+  explain: (c) => c.facts.problem,
   fix: 'Fix the field named in the message. For a removed Istio kind, write it as a security.istio.io/v1 AuthorizationPolicy or PeerAuthentication.',
 });

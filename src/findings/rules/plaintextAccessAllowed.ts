@@ -2,7 +2,7 @@ import { defineRule, where } from '../rule.js';
 
 export default defineRule({
   id: 'plaintext-access-allowed',
-  cause: 'plaintext-allowed',
+  causes: ['plaintext-allowed'],
   category: 'access-broadened',
   severity: 'high',
   rationale:

@@ -2,7 +2,7 @@ import { defineRule, where } from '../rule.js';
 
 export default defineRule({
   id: 'policies-unenforceable',
-  cause: 'policies-unenforceable',
+  causes: ['policies-unenforceable'],
   category: 'access-broadened',
   severity: 'critical',
   // A whole workload losing its proxy is critical; one port bypassing it is high (mesh-semantics §6 rows 7 and 9).

@@ -1,16 +1,14 @@
-import { defineRule, detailTags, where } from '../rule.js';
+import { defineRule, where } from '../rule.js';
 
-/** Tag (set in policy/diffSides.ts): `ambient` when the bypassed proxy is ambient's ztunnel rather than a sidecar. */
 export default defineRule({
   id: 'port-bypasses-proxy',
-  cause: 'port-bypassed',
+  causes: ['port-bypassed'],
   category: 'mtls-weakened',
   severity: 'high',
-  detailIsTag: true,
   rationale:
     "Inbound traffic on this port no longer passes through the proxy (the sidecar, or ambient mode's ztunnel): no mTLS, and no AuthorizationPolicy is enforced on it.",
   title: (c) => {
-    const proxy = detailTags(c).includes('ambient') ? 'ztunnel' : 'the sidecar';
+    const proxy = c.facts.ambient ? 'ztunnel' : 'the sidecar';
     if (c.port === null) return `Inbound traffic bypasses ${proxy} on ${where(c)}`;
     // Several ports: `where` names them.
     return c.ports && c.ports.length > 1 ? `Ports bypass ${proxy} on ${where(c)}` : `Port ${c.port} bypasses ${proxy} on ${where(c)}`;

@@ -1,5 +1,5 @@
 import { atOrAbove, type Category, type Finding, type Severity } from '../../findings/finding.js';
-import { RULES } from '../../findings/rules/index.js';
+import { ruleById } from '../../findings/rules/index.js';
 import { withoutFix } from '../../findings/withoutFix.js';
 import type { ReviewResult } from '../../pipeline/reviewResult.js';
 import { plural, portsCell, sortFindings, visible, workloadAndPorts, workloadLabel } from '../../report/format.js';
@@ -104,7 +104,7 @@ export function describe(f: Finding): string {
 }
 
 function annotationFor(f: Finding): CheckAnnotation {
-  const rule = RULES.find((r) => r.id === f.ruleId);
+  const rule = ruleById(f.ruleId);
   const message = [
     withoutFix(f),
     f.witness === null ? null : `Who can now reach it, and how: ${f.witness}`,

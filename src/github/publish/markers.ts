@@ -1,4 +1,5 @@
 import type { Finding } from '../../findings/finding.js';
+import { ruleById } from '../../findings/rules/index.js';
 import { findingFingerprint, legacyFingerprint } from '../../report/sarif.js';
 
 /**
@@ -14,12 +15,17 @@ export const fingerprintOf = (f: Pick<Finding, 'ruleId' | 'workload' | 'resource
 
 /**
  * Every fingerprint an earlier run may have written for this finding: the current one,
- * then the one before the port left the identity (once per port it covers).
+ * then the one before the port left the identity (once per port it covers); and each
+ * again under the rule's former ids (before rules were named for any mesh).
  */
-export const fingerprintAliases = (f: Pick<Finding, 'ruleId' | 'workload' | 'resource' | 'field' | 'port' | 'ports'>): string[] => [
-  fingerprintOf(f),
-  ...(f.ports ?? [f.port]).map((port) => legacyFingerprint({ ...f, port })),
-];
+export const fingerprintAliases = (f: Pick<Finding, 'ruleId' | 'workload' | 'resource' | 'field' | 'port' | 'ports'>): string[] => {
+  const former = ruleById(f.ruleId)?.formerIds ?? [];
+  return [
+    fingerprintOf(f),
+    ...former.map((ruleId) => fingerprintOf({ ...f, ruleId })),
+    ...[f.ruleId, ...former].flatMap((ruleId) => (f.ports ?? [f.port]).map((port) => legacyFingerprint({ ...f, ruleId, port }))),
+  ];
+};
 
 /**
  * Marks an inline comment as mesh-review's comment about one finding. A comment

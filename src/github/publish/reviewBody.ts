@@ -1,5 +1,5 @@
 import type { Category, Finding, Severity } from '../../findings/finding.js';
-import { RULES } from '../../findings/rules/index.js';
+import { ruleById } from '../../findings/rules/index.js';
 import { withoutFix } from '../../findings/withoutFix.js';
 import { locationLabel, plural, workloadAndPorts, workloadLabel } from '../../report/format.js';
 import { code, inline, ruleUrl } from '../../report/markdown.js';
@@ -47,7 +47,7 @@ export function renderComment(findings: Finding | readonly Finding[], options: B
 }
 
 function singleComment(f: Finding, options: BodyOptions): string {
-  const rule = RULES.find((r) => r.id === f.ruleId);
+  const rule = ruleById(f.ruleId);
   const lines = [
     `**${ICON[f.severity]} ${f.severity} · ${inline(headline(f))}**`,
     '',
@@ -82,7 +82,7 @@ function groupComment(list: readonly Finding[], options: BodyOptions, budget: nu
   const rules = [...new Set(list.map((f) => f.ruleId))].map((id) => list.find((f) => f.ruleId === id)!);
   const tail: string[] = [''];
   for (const f of rules) {
-    const rule = RULES.find((r) => r.id === f.ruleId);
+    const rule = ruleById(f.ruleId);
     if (rule) tail.push(`**How to fix (${inline(f.ruleId)}):** ${rule.fix}`, '');
   }
   for (const note of new Set(list.flatMap((f) => f.notes ?? []))) tail.push(`_⚠️ ${inline(note)}_`, '');
@@ -158,7 +158,7 @@ export function renderReviewBody(input: ReviewBodyInput, options: BodyOptions = 
 }
 
 function bodyItem(f: Finding, options: BodyOptions): string {
-  const rule = RULES.find((r) => r.id === f.ruleId);
+  const rule = ruleById(f.ruleId);
   const parts = [`- ${ICON[f.severity]} **${f.severity}** · ${inline(headline(f))} · ${code(locationLabel(f))} · ${ruleLink(f, options)}`];
   parts.push(`  ${inline(withoutFix(f))}`);
   if (f.witness !== null) parts.push(`  ${witnessLabel(f)}: ${code(f.witness)}`);

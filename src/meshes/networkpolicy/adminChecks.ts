@@ -66,7 +66,9 @@ export function adminAmbiguities(
       after: '',
       witness,
       scope: 'workload',
-      detail: `${adminWords(clash.a)} and ${adminWords(clash.b)} share a priority and both match this connection (${clash.dir}), one with ${clash.actions[0]}, the other with ${clash.actions[1]}; the API leaves their order to the implementation. The review assumed the weaker.`,
+      facts: {
+        conflict: `${adminWords(clash.a)} and ${adminWords(clash.b)} share a priority and both match this connection (${clash.dir}), one with ${clash.actions[0]}, the other with ${clash.actions[1]}; the API leaves their order to the implementation. The review assumed the weaker.`,
+      },
       related: [rival.resource],
       notes: [
         'Assumes the cluster network plugin implements AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy (the repository declares them; it cannot show the plugin).',
@@ -151,7 +153,9 @@ export function unmodelledRuleChanges(before: readonly AdminPolicy[], after: rea
             after: '',
             witness: null,
             scope: undefined,
-            detail: `${adminWords(p)}: a rule with a \`${peer.field}\` peer was ${side === 'before' ? 'removed or changed' : 'added or changed'}; mesh-review does not model ${peer.field === 'nodes' ? 'node addresses' : 'domain names (resolved by the network plugin)'}, so what it changes is unknown: review it by hand.`,
+            facts: {
+              reason: `${adminWords(p)}: a rule with a \`${peer.field}\` peer was ${side === 'before' ? 'removed or changed' : 'added or changed'}; mesh-review does not model ${peer.field === 'nodes' ? 'node addresses' : 'domain names (resolved by the network plugin)'}, so what it changes is unknown: review it by hand.`,
+            },
           });
         }
       }

@@ -1,7 +1,7 @@
 import { identityKey, type Inventory, type Workload } from '../../inventory/inventory.js';
 import type { FieldPath, Resource } from '../../manifests/resource.js';
 import type { Origin } from '../../policy/access.js';
-import type { Cause, PolicyChange } from '../../policy/change.js';
+import { makeChange, type ChangeFields, type ChangeOf, type ConnectionFacts, type FactsOf, type PolicyChange } from '../../policy/change.js';
 import { refineAnchor, valueAt } from '../../policy/refineAnchor.js';
 import { PortSet, type L4Protocol } from '../../policy/portSet.js';
 import { arr, get, str } from '../../inventory/read.js';
@@ -43,7 +43,7 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyCha
   const invalidBefore = new Set(b.invalid.map((x) => `${x.resource.file}|${x.resource.hash}`));
   for (const inv of a.invalid) {
     if (invalidBefore.has(`${inv.resource.file}|${inv.resource.hash}`)) continue;
-    changes.push(change('invalid', null, null, { resource: inv.resource, path: inv.path }, 'after', { detail: inv.message }));
+    changes.push(change('invalid', null, null, { resource: inv.resource, path: inv.path }, 'after', { facts: { problem: inv.message } }));
   }
   const before: SideData = { inv: base, layer: b.layer, find: index(base) };
   const after: SideData = { inv: head, layer: a.layer, find: index(head) };
@@ -80,7 +80,7 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyCha
   const mayChange = (src: Peer, dst: Peer) =>
     (src.kind === 'pod' && (moved.has(src.peer) || egressTouched.has(src.peer))) ||
     (dst.kind === 'pod' && (moved.has(dst.peer) || ingressTouched.has(dst.peer)));
-  const groups = new Map<string, { change: PolicyChange; more: number }>();
+  const groups = new Map<string, { change: ConnectionChange; more: number }>();
   // Iterated as the pairs that may change, not all pairs: a source that cannot change its side of a
   // connection is only paired with the destinations that can change theirs.
   const changingDsts = all.filter((d) => d.kind === 'pod' && (moved.has(d.peer) || ingressTouched.has(d.peer)));
@@ -110,7 +110,7 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyCha
     }
   }
   for (const { change: c, more } of groups.values()) {
-    if (more > 0) c.detail = `${c.detail ?? ''} The same holds for ${more} more peer${more === 1 ? '' : 's'}.`.trim();
+    if (more > 0 && c.facts.connection) c.facts.connection.morePeers = more;
     changes.push(c);
   }
   changes.push(...adminAmbiguities(b.layer.admin, a.layer.admin, podPeers, all, before.find, head));
@@ -147,7 +147,7 @@ function endpoint(p: Peer, s: 'before' | 'after'): Endpoint {
 }
 
 /** Which tier grew (or shrank) the connection, where, and the line that did it. */
-function judge(src: Peer, dst: Peer, delta: PortSet, widening: boolean, before: SideData, after: SideData): PolicyChange {
+function judge(src: Peer, dst: Peer, delta: PortSet, widening: boolean, before: SideData, after: SideData): ConnectionChange {
   const [gain, lose] = widening ? [after, before] : [before, after];
   const s = (x: SideData) => (x === before ? 'before' : 'after');
   const declared = dst.kind === 'pod' ? dst.peer.workload.ports.map((p) => [p.protocol.toUpperCase() as L4Protocol, p.port] as const) : [];
@@ -180,17 +180,19 @@ function judge(src: Peer, dst: Peer, delta: PortSet, widening: boolean, before: 
   const extra = { witness, before: words(before), after: words(after), notes: adminInvolved ? [ENFORCED_NOTE, ADMIN_NOTE] : [ENFORCED_NOTE] };
   const port = typeof sample.port === 'number' ? sample.port : null;
   const who = workloadWords(subject.peer.workload);
-  const detail = (verb: string) =>
-    adminInvolved
-      ? `The ${dir} of ${who} ${verb}: ${widening ? `now ${pieceWords(pg)}; before ${pieceWords(pl)}` : `now ${pieceWords(pl)}; before ${pieceWords(pg)}`}.`
-      : `NetworkPolicy ${dir} of ${who} ${verb}.`;
+  const said: ConnectionFacts = {
+    direction: dir,
+    subject: who,
+    ...(adminInvolved ? { tiers: widening ? { now: pieceWords(pg), before: pieceWords(pl) } : { now: pieceWords(pl), before: pieceWords(pg) } } : {}),
+    morePeers: 0,
+  };
   const fallback = (): { anchor: Origin; side: 'before' | 'after' } =>
     labelOrPortCause(subject.peer, other, before, after) ?? {
       anchor: { resource: subject.peer.workload.resource, path: subject.peer.workload.templatePath },
       side: 'after',
     };
   if (widening) {
-    let cause: Cause = dir === 'ingress' ? 'netpol-ingress-broadened' : 'netpol-egress-broadened';
+    let cause: ConnectionCause = dir === 'ingress' ? 'netpol-ingress-broadened' : 'netpol-egress-broadened';
     let at: { anchor: Origin; side: 'before' | 'after' } | undefined;
     if (wasIsolated.length > 0 && isIsolated.length === 0 && pl?.tier === 'networkpolicy') {
       if (dir === 'ingress') cause = 'netpol-isolation-lost';
@@ -206,7 +208,7 @@ function judge(src: Peer, dst: Peer, delta: PortSet, widening: boolean, before: 
         (pg?.origin ? causeInside(pg.origin, subject.peer, other, before, after) : undefined);
     }
     const { anchor, side } = at ?? fallback();
-    return change(cause, subject.peer.workload, port, anchor, side, { ...extra, detail: detail('now lets this through') });
+    return change(cause, subject.peer.workload, port, anchor, side, { ...extra, facts: { connection: said } });
   }
   // Narrowed: a new deny, a new Pass to a tier that drops it, the rule that let it through before, or the policy that now isolates.
   let at: { anchor: Origin; side: 'before' | 'after' } | undefined;
@@ -229,7 +231,7 @@ function judge(src: Peer, dst: Peer, delta: PortSet, widening: boolean, before: 
     }
   }
   const { anchor, side } = at ?? { anchor: { resource: subject.peer.workload.resource, path: subject.peer.workload.templatePath }, side: 'after' as const };
-  return change('access-narrowed', subject.peer.workload, port, anchor, side, { ...extra, detail: detail('no longer lets this through') });
+  return change('access-narrowed', subject.peer.workload, port, anchor, side, { ...extra, facts: { connection: said } });
 }
 
 const isAdminTier = (p: Piece | undefined): boolean => p !== undefined && (p.tier === 'admin' || p.tier === 'baseline');
@@ -332,16 +334,19 @@ const labelsAnchor = (p: PodPeer): Origin => ({
   path: p.workload.potential ? p.workload.templatePath : [...p.workload.templatePath, 'labels'],
 });
 
-function change(
-  cause: Cause,
+/** The causes of a connection's change, and such a change. */
+type ConnectionCause = 'netpol-ingress-broadened' | 'netpol-isolation-lost' | 'netpol-egress-broadened' | 'access-narrowed';
+type ConnectionChange = ChangeOf<ConnectionCause>;
+
+function change<C extends ConnectionCause | 'invalid'>(
+  cause: C,
   workload: Workload | null,
   port: number | null,
   anchor: Origin,
   side: 'before' | 'after',
-  extra: Partial<PolicyChange>,
-): PolicyChange {
-  return {
-    cause,
+  { facts, ...extra }: Partial<ChangeFields> & { facts: FactsOf<C> },
+): ChangeOf<C> {
+  return makeChange(cause, facts, {
     mesh: MESH_ID,
     workload,
     port,
@@ -351,9 +356,8 @@ function change(
     after: '',
     witness: null,
     scope: workload ? 'workload' : undefined,
-    detail: undefined,
     ...extra,
-  };
+  }) as ChangeOf<C>;
 }
 
 /** A pod peer as a reviewer reads it: a workload, or the pods a selector picks. */

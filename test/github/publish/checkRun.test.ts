@@ -16,7 +16,7 @@ describe('planCheckRun', () => {
   it('fails on findings at or above failOn, titles the worst finding in words, annotates head-side lines', () => {
     const r = result([
       finding({
-        ruleId: 'peer-authentication-weakened',
+        ruleId: 'transport-weakened',
         workload: 'shop/payments',
         port: 8080,
         title: 'mTLS no longer required on shop/payments:8080',
@@ -46,7 +46,7 @@ describe('planCheckRun', () => {
     expect(first.path).toBe('deploy/payments/peer-auth.yaml');
     expect(first.message).toContain('plaintext TCP from any pod in namespace default');
     expect(first.message).toContain('How to fix:');
-    expect(first.raw_details).toMatch(/rule: peer-authentication-weakened[\s\S]*fingerprint: [0-9a-f]{64}/);
+    expect(first.raw_details).toMatch(/rule: transport-weakened[\s\S]*fingerprint: [0-9a-f]{64}/);
     expect(out.summary).toContain('| Severity |');
   });
 

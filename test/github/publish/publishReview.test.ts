@@ -11,7 +11,7 @@ import { fakeThrottle, HEAD, lines, NEWER, octokit, pr, useGitHubMock } from './
 const mock = useGitHubMock();
 const FILE = 'deploy/payments/peer-auth.yaml';
 const finding = (over: Partial<Finding> = {}): Finding =>
-  base({ ruleId: 'peer-authentication-weakened', title: 'mTLS no longer required on payments/api:8080', ...over });
+  base({ ruleId: 'transport-weakened', title: 'mTLS no longer required on payments/api:8080', ...over });
 const none: ExistingState = { threads: [], reviews: [] };
 const commentable = lines({ [FILE]: { right: [12, 20], left: [5] }, 'deploy/other.yaml': { right: [3] } });
 

@@ -11,7 +11,7 @@ import { HEAD, lines } from './helpers.js';
 
 const FILE = 'deploy/payments/peer-auth.yaml';
 const finding = (over: Partial<Finding> = {}): Finding =>
-  base({ ruleId: 'peer-authentication-weakened', title: 'mTLS no longer required on payments/api:8080', ...over });
+  base({ ruleId: 'transport-weakened', title: 'mTLS no longer required on payments/api:8080', ...over });
 const none: ExistingState = { threads: [], reviews: [] };
 
 function thread(f: Finding, over: Partial<ExistingThread> = {}): ExistingThread {
@@ -132,6 +132,22 @@ describe('planReview', () => {
     );
   });
 
+  it("a thread or body entry under the rule's former id (peer-authentication-weakened) is the same finding after the rename", () => {
+    const renamed = finding({ line: 12, field: 'spec.mtls.mode' });
+    for (const old of [
+      fingerprintOf({ ...renamed, ruleId: 'peer-authentication-weakened' }),
+      legacyFingerprint({ ...renamed, ruleId: 'peer-authentication-weakened' }),
+    ]) {
+      const plan = planReview(result([renamed]), all, { threads: [{ ...thread(renamed), id: 'T_old', fingerprints: [old] }], reviews: [] });
+      expect([plan.comments.length, plan.fixedThreads.length]).toEqual([0, 0]);
+      const listed = planReview(result([finding({ line: 99, field: 'spec.mtls.mode' })]), all, {
+        threads: [],
+        reviews: [{ id: 'R', headSha: HEAD, runId: 'r', bodyFingerprints: [old.slice(0, 16)] }],
+      });
+      expect([listed.bodyFindings.length, listed.newBodyFindings.length]).toEqual([1, 0]);
+    }
+  });
+
   it('finds fixed threads: open app threads whose fingerprint is gone, unless the review has errors', () => {
     const gone = finding({ workload: 'payments/old' });
     const existing: ExistingState = {
@@ -161,7 +177,7 @@ describe('planReview', () => {
     expect(c!.body).toContain('**What changed:** mode STRICT -\\> PERMISSIVE, ask @&#8203;security-team');
     expect(c!.body).toContain('**Who can now reach it, and how:** `GET /pay from <any pod>`');
     expect(c!.body).toMatch(/\*\*How to fix:\*\* \S/);
-    expect(c!.body).toContain('(https://github.com/acme/mesh-review/blob/v1/docs/rules/peer-authentication-weakened.md)');
+    expect(c!.body).toContain('(https://github.com/acme/mesh-review/blob/v1/docs/rules/transport-weakened.md)');
     expect(parseCommentFingerprints(c!.body)).toEqual([fingerprintOf(f)]);
     expect(c!.fingerprints).toEqual([fingerprintOf(f)]);
   });
@@ -184,7 +200,7 @@ describe('planReview', () => {
         expect(c!.body).toContain(f.title);
         expect(c!.body).toContain(`\`${f.witness}\``);
       }
-      expect(c!.body.match(/\*\*How to fix \(peer-authentication-weakened\):\*\*/g)).toHaveLength(1);
+      expect(c!.body.match(/\*\*How to fix \(transport-weakened\):\*\*/g)).toHaveLength(1);
       expect(c!.body.match(/\*\*How to fix \(deny-policy-weakened\):\*\*/g)).toHaveLength(1);
       expect(c!.body).toContain('https://example.test/mr/docs/rules/deny-policy-weakened.md');
       expect(parseCommentFingerprints(c!.body)).toEqual(c!.findings.map(fingerprintOf));

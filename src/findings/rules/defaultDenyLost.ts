@@ -1,8 +1,9 @@
 import { defineRule, where } from '../rule.js';
 
 export default defineRule({
-  id: 'allow-all-restored',
-  cause: 'allow-all-restored',
+  id: 'default-deny-lost',
+  formerIds: ['allow-all-restored'],
+  causes: ['allow-all-restored'],
   category: 'access-broadened',
   severity: 'high',
   severityFor: (c) => (c.scope === 'mesh' ? 'critical' : 'high'),

@@ -1,8 +1,9 @@
 import { defineRule, where } from '../rule.js';
 
 export default defineRule({
-  id: 'policy-dry-run',
-  cause: 'policy-dry-run',
+  id: 'policy-audit-only',
+  formerIds: ['policy-dry-run'],
+  causes: ['policy-dry-run'],
   category: 'access-broadened',
   severity: 'high',
   rationale: 'An AuthorizationPolicy annotated `istio.io/dry-run: "true"` is only logged, never enforced.',

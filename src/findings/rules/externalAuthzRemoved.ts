@@ -1,8 +1,9 @@
 import { defineRule, where } from '../rule.js';
 
 export default defineRule({
-  id: 'custom-authz-removed',
-  cause: 'custom-removed',
+  id: 'external-authz-removed',
+  formerIds: ['custom-authz-removed'],
+  causes: ['custom-removed'],
   category: 'access-broadened',
   severity: 'medium',
   rationale:

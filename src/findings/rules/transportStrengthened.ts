@@ -1,8 +1,9 @@
 import { defineRule, where } from '../rule.js';
 
 export default defineRule({
-  id: 'mtls-strengthened',
-  cause: 'transport-strengthened',
+  id: 'transport-strengthened',
+  formerIds: ['mtls-strengthened'],
+  causes: ['transport-strengthened'],
   category: 'mtls-strengthened',
   severity: 'info',
   rationale: 'A workload port now requires a stronger transport. Callers without a sidecar will be refused: check that none remain.',
