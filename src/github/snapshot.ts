@@ -127,12 +127,30 @@ interface ArchiveContents {
   links: Map<string, string>;
   /** Every `Chart.yaml`, even excluded ones: they decide which `templates/` are raw Helm. */
   chartFiles: string[];
+  /** Small files that are not manifest-like, kept for renders: chart templates' helpers, kustomize generator inputs. */
+  extra: Map<string, Buffer>;
+  /** Every file path of the archive (bounded), so that a chart is rendered from all its files. */
+  paths: string[];
 }
+
+/**
+ * What is kept beside the manifests for renders: files a chart or a kustomization reads that
+ * are no manifests (`_helpers.tpl`, NOTES.txt, `.env`, `.properties`, scripts a generator
+ * embeds). Small text-like files only, within their own budget: a render that needs a file
+ * not kept fails (and says which), it is never given a partial chart quietly.
+ */
+const EXTRA_MAX_FILE_BYTES = 256 * 1024;
+const EXTRA_MAX_TOTAL_BYTES = 32 * 1024 * 1024;
+const EXTRA_MAX_FILES = 10_000;
+const MAX_LISTED_PATHS = 200_000;
+const BINARY_EXTENSIONS =
+  /\.(png|jpe?g|gif|ico|svg|webp|bmp|pdf|zip|gz|tgz|bz2|xz|tar|jar|war|class|so|dylib|dll|exe|bin|woff2?|ttf|otf|eot|mp[34]|mov|avi|wasm|pyc|o|a)$/i;
 
 async function readArchive(source: Readable, config: TarballConfig, caps: Caps): Promise<ArchiveContents> {
   const isCandidate = candidateFilter(config);
-  const contents: ArchiveContents = { buffered: new Map(), oversized: new Map(), links: new Map(), chartFiles: [] };
+  const contents: ArchiveContents = { buffered: new Map(), oversized: new Map(), links: new Map(), chartFiles: [], extra: new Map(), paths: [] };
   let bufferedBytes = 0;
+  let extraBytes = 0;
   let candidates = 0;
 
   const gunzip = createGunzip();
@@ -151,6 +169,21 @@ async function readArchive(source: Readable, config: TarballConfig, caps: Caps):
       const path = repoPathOf(entry.header.name);
       const type = entry.header.type;
       const isFile = type === 'file' || type === 'contiguous-file';
+      if (path !== undefined && isFile && contents.paths.length < MAX_LISTED_PATHS) contents.paths.push(path);
+      if (path !== undefined && isFile && !hasManifestExtension(path)) {
+        const size = entry.header.size ?? 0;
+        const keep =
+          size <= EXTRA_MAX_FILE_BYTES &&
+          extraBytes + size <= EXTRA_MAX_TOTAL_BYTES &&
+          contents.extra.size < EXTRA_MAX_FILES &&
+          !BINARY_EXTENSIONS.test(path) &&
+          !path.split('/').some((s) => s === '.git' || s === 'node_modules');
+        if (keep) {
+          extraBytes += size;
+          contents.extra.set(path, await readEntry(entry, size));
+        } else entry.resume();
+        continue;
+      }
       if (path === undefined || !(isFile || type === 'symlink') || !hasManifestExtension(path)) {
         entry.resume();
         continue;
@@ -249,12 +282,19 @@ function toSnapshot(label: string, archive: ArchiveContents, config: TarballConf
     else if (oversize !== undefined) skipped.push({ path, reason: tooLargeReason(oversize, config.limits.maxFileBytes) });
   }
   const snapshotFiles: SnapshotFile[] = [...files].map(([path, content]) => ({ path, content }));
+  // Kept for renders: manifest-like files the selection left out (chart templates) and the small non-manifest ones.
+  const extra = new Map([...[...archive.buffered].filter(([p]) => !files.has(p)), ...archive.extra]);
   return {
     label,
     files: snapshotFiles,
     skipped,
+    paths: archive.paths,
+    extra: [...extra].map(([path, content]) => ({ path, content })),
     // Only kept files: configuration is read from the default branch, never from a snapshot.
-    readFile: async (path) => files.get(toSafeRepoPath(path)),
+    readFile: async (path) => {
+      const safe = toSafeRepoPath(path);
+      return files.get(safe) ?? extra.get(safe);
+    },
   };
 }
 

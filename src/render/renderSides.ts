@@ -1,4 +1,5 @@
 import { mkdtemp, mkdir, rm, writeFile, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -69,13 +70,14 @@ export async function renderSides(
     );
   const jobs = new Map<string, () => Promise<TargetRender>>();
   const chartPlan: { side: number; key: string; name: string }[] = [];
-  for (const [i, side] of sides.entries()) {
+  for (const [i, releases] of charts.entries()) {
     const snap = i === 0 ? base : head;
-    for (const rel of charts[i]!) {
-      const inputs = side.paths.filter((p) => p.startsWith(rel.path ? `${rel.path}/` : '') || rel.valuesFiles.includes(p));
-      const key = `helm\u0000${JSON.stringify(rel)}\u0000${inputs.map((p) => `${p}:${side.digest.get(p) ?? ''}`).join('\u0000')}`;
+    for (const rel of releases) {
+      // Keyed by the contents of every file the chart holds (templates are no manifests: not in `files`).
+      const inputs = await readChartFiles(snap, rel);
+      const key = `helm\u0000${JSON.stringify(rel)}\u0000${typeof inputs === 'string' ? inputs : contentsDigest(inputs)}`;
       chartPlan.push({ side: i, key, name: releaseName(rel) });
-      if (!jobs.has(key)) jobs.set(key, () => renderChart(snap, rel, helm!, limits));
+      if (!jobs.has(key)) jobs.set(key, () => renderChart(inputs, rel, helm!, limits));
     }
   }
   const plan: { side: number; key: string; root: Kustomization }[] = [];
@@ -307,17 +309,14 @@ export function releaseName(rel: ChartRelease): string {
  * no plugins (HELM_PLUGINS is an empty folder), no dependency update (a chart dependency not
  * vendored under charts/ is helm's "missing in charts/ directory" error, never a download).
  */
-async function renderChart(snap: Snapshot, rel: ChartRelease, tool: ToolCommand, limits: RunLimits): Promise<TargetRender> {
+async function renderChart(inputs: Map<string, Buffer> | string, rel: ChartRelease, tool: ToolCommand, limits: RunLimits): Promise<TargetRender> {
   const target = releaseName(rel);
+  if (typeof inputs === 'string')
+    return { ok: false, resources: [], errors: [{ file: posix.join(rel.path, 'Chart.yaml'), line: 1, message: `${target} was not rendered: ${inputs}` }] };
   const tmp = await mkdtemp(join(tmpdir(), 'mesh-review-helm-'));
   try {
     const repo = join(tmp, 'repo');
-    for (const f of snap.files) if (f.path.startsWith(rel.path ? `${rel.path}/` : '') || rel.valuesFiles.includes(f.path)) await put(repo, f.path, f.content);
-    for (const v of rel.valuesFiles)
-      if (!snap.files.some((f) => f.path === v)) {
-        const c = await snap.readFile(v).catch(() => undefined);
-        if (c) await put(repo, v, c);
-      }
+    for (const [p, content] of inputs) await put(repo, p, content);
     const args = [...tool.args, 'template', rel.releaseName, join(repo, rel.path), '--include-crds', ...(rel.namespace ? ['--namespace', rel.namespace] : [])];
     for (const v of rel.valuesFiles) args.push('--values', join(repo, v));
     for (const [k, v] of Object.entries(rel.set)) args.push(typeof v === 'string' ? '--set-string' : '--set', `${k}=${String(v)}`);
@@ -330,6 +329,7 @@ async function renderChart(snap: Snapshot, rel: ChartRelease, tool: ToolCommand,
       fallbackFile: posix.join(rel.path, 'Chart.yaml'),
       origin: (_d, comment) => helmSourcePath(rel.path, comment),
       lookup: () => [],
+      ...(rel.namespace ? { releaseNamespace: rel.namespace } : {}),
     });
     // Templates are Go text, not YAML: the line is the template file's first line; the
     // field's line inside the template is not known without the template's source map.
@@ -338,6 +338,45 @@ async function renderChart(snap: Snapshot, rel: ChartRelease, tool: ToolCommand,
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** Bounds on what one chart render copies: a chart is small; a tree that is not is refused, not read whole. */
+const MAX_CHART_FILES = 5_000;
+const MAX_CHART_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Every file of the chart (templates, `_helpers.tpl`, NOTES.txt, subcharts, values) and the
+ * release's values files, read for the private copy. Templates are no manifests, so a source keeps
+ * them out of `files`: they come from its listing (`paths`) through `extra` or `readFile`.
+ * A chart whose templates cannot be read renders nothing, which would read as "no objects":
+ * a file listed but unreadable is an error (the render fails closed), never skipped.
+ */
+async function readChartFiles(snap: Snapshot, rel: ChartRelease): Promise<Map<string, Buffer> | string> {
+  const inChart = (p: string) => (rel.path === '' || p.startsWith(`${rel.path}/`)) && !p.split('/').includes('.git');
+  const listed = new Set([...(snap.paths ?? []), ...snap.files.map((f) => f.path)].filter(inChart));
+  const wanted = [...listed, ...rel.valuesFiles.filter((v) => !listed.has(v))];
+  if (wanted.length > MAX_CHART_FILES) return `the chart holds more than ${MAX_CHART_FILES} files`;
+  const kept = new Map([...(snap.extra ?? []), ...snap.files].map((f) => [f.path, f.content]));
+  let bytes = 0;
+  const out = new Map<string, Buffer>();
+  for (const p of wanted.sort()) {
+    const content = kept.get(p) ?? (await snap.readFile(p).catch(() => undefined));
+    if (content === undefined) {
+      if (!listed.has(p) && rel.valuesFiles.includes(p)) return `values file ${p} is not in the repository`;
+      return `${p} could not be read`;
+    }
+    bytes += content.length;
+    if (bytes > MAX_CHART_BYTES) return `the chart's files exceed ${MAX_CHART_BYTES} bytes`;
+    out.set(p, content);
+  }
+  return out;
+}
+
+/** One digest of paths and contents: equal on both sides exactly when the chart's inputs are. */
+function contentsDigest(files: ReadonlyMap<string, Buffer>): string {
+  const h = createHash('sha256');
+  for (const [p, c] of files) h.update(`${p}\u0000${c.length}\u0000`).update(c);
+  return h.digest('hex');
 }
 
 /** The template file and line helm names, as a repo path. */

@@ -16,6 +16,25 @@ export type OriginLookup = (file: string) => Resource[];
  * never the rendered stream, which no reviewer can see. The annotation is removed from the
  * body so it does not make two equal renders differ.
  */
+/** Kinds with no namespace (of those a review reads or that charts commonly hold): never given the release's. */
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'PersistentVolume',
+  'StorageClass',
+  'PriorityClass',
+  'IngressClass',
+  'GatewayClass',
+  'AdminNetworkPolicy',
+  'BaselineAdminNetworkPolicy',
+  'ClusterNetworkPolicy',
+  'APIService',
+]);
+
 export function renderedResources(
   stream: string,
   opts: {
@@ -24,11 +43,18 @@ export function renderedResources(
     fallbackFile: string;
     origin: (doc: Record<string, unknown>, comment: string) => string | undefined;
     lookup: OriginLookup;
+    /**
+     * The namespace a namespaced object without one lands in: `helm install --namespace`
+     * installs every such object of the release there (the client's default for it).
+     */
+    releaseNamespace?: string;
   },
 ): { resources: Resource[]; errors: ParseError[] } {
   const resources: Resource[] = [];
   const errors: ParseError[] = [];
-  const docs = parseAllDocuments(stream);
+  // Duplicate keys in a rendered object (a chart adding a label its template also sets) are what
+  // `helm install` and `kubectl apply` accept, the last one winning (sigs.k8s.io/yaml, non-strict).
+  const docs = parseAllDocuments(stream, { uniqueKeys: false });
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
     if (doc.errors.length) {
       errors.push({ file: opts.fallbackFile, line: 1, message: `${opts.target}: rendered output unreadable: ${doc.errors[0]!.message}` });
@@ -52,7 +78,7 @@ export function renderedResources(
       apiVersion: typeof obj.apiVersion === 'string' ? obj.apiVersion : '',
       kind,
       name,
-      namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined,
+      namespace: typeof meta.namespace === 'string' ? meta.namespace : CLUSTER_SCOPED.has(kind) ? undefined : opts.releaseNamespace,
       body: obj,
       file,
       docIndex: source?.docIndex ?? 0,

@@ -34,6 +34,7 @@ export async function readDirectorySnapshot(dir: string, config: DirectorySource
   const snapshot: Snapshot = {
     label: options.label ?? dir,
     files: [],
+    paths: [...byPath.keys()].sort(),
     skipped: [...unreadable],
     readFile: (path) => readAnyFile(root, path),
   };

@@ -31,6 +31,7 @@ export async function readGitSnapshot(repoDir: string, ref: string, config: GitS
   const snapshot: Snapshot = {
     label: `${ref} (${sha.slice(0, 7)})`,
     files: [],
+    paths: entries.map((e) => e.path),
     skipped: [],
     readFile: (path) => readGitFile(repoDir, sha, path),
   };

@@ -6,6 +6,7 @@ export function memorySnapshot(label: string, files: Record<string, string | Buf
   return {
     label,
     files: entries,
+    paths: entries.map((e) => e.path),
     skipped: [],
     readFile: async (path) => entries.find((e) => e.path === path)?.content,
   };

@@ -18,6 +18,17 @@ export interface Snapshot {
    */
   skipped: { path: string; reason: string; id?: string }[];
   /**
+   * Every file path of the snapshot, manifest-like or not, when the source lists them: a Helm
+   * chart is rendered from all of its files (templates, `_helpers.tpl`, subcharts), which are
+   * not manifests of their own. Absent: `files` is all there is.
+   */
+  paths?: readonly string[];
+  /**
+   * Files that are not manifest-like, kept as data for renders (chart files, kustomize generator
+   * inputs) where `readFile` cannot reach them (a snapshot sent to a worker thread).
+   */
+  extra?: SnapshotFile[];
+  /**
    * Reads a file that is not manifest-like (e.g. `.github/mesh-review.yml`) from the
    * same snapshot; undefined when absent.
    */

@@ -121,7 +121,7 @@ describe('fetchSnapshot', () => {
     ]);
   });
 
-  test('readFile answers for kept files only', async () => {
+  test('readFile answers for kept files only: manifests, and what renders read (chart templates, small non-manifest files)', async () => {
     redirect();
     codeload().reply(200, () => tarball(PREFIX, ENTRIES), CODELOAD_HEADERS);
 
@@ -129,8 +129,15 @@ describe('fetchSnapshot', () => {
 
     expect((await snapshot.readFile('mesh/pa.yaml'))?.toString()).toBe(pa);
     expect((await snapshot.readFile('./mesh/pa.yaml'))?.toString()).toBe(pa);
-    expect(await snapshot.readFile('README.md')).toBeUndefined();
-    expect(await snapshot.readFile('chart/templates/deployment.yaml')).toBeUndefined();
+    // Kept for renders (a chart's templates and helpers, kustomize generator inputs), never as manifests.
+    expect((await snapshot.readFile('README.md'))?.toString()).toBe('# mesh\n');
+    expect((await snapshot.readFile('chart/templates/deployment.yaml'))?.toString()).toBe('replicas: {{ .Values.replicas }}\n');
+    expect(snapshot.files.map((f) => f.path)).not.toContain('chart/templates/deployment.yaml');
+    expect(snapshot.extra?.map((f) => f.path)).toContain('chart/templates/deployment.yaml');
+    expect(snapshot.paths).toContain('chart/templates/deployment.yaml');
+    // Binary files and node_modules are not kept.
+    expect(await snapshot.readFile('assets/logo.png')).toBeUndefined();
+    expect(await snapshot.readFile('node_modules/lib/package.json')).toBeUndefined();
     expect(await snapshot.readFile('mesh/huge.yaml')).toBeUndefined();
     await expect(snapshot.readFile('../etc/passwd')).rejects.toThrow(/escapes the repository root/);
   });

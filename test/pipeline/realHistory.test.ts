@@ -9,10 +9,6 @@ import { HISTORY_DIR, listPairs, readVerdict, repoOf, scorePair } from '../../sr
  * fix (or a regression) forces this list to be updated.
  */
 const KNOWN_WRONG: Record<string, string> = {
-  '47-argo-helm-controller-netpol-port-renamed':
-    'render gap: directory snapshots leave out chart templates (test/render/corpus.test.ts), so helm renders an empty chart without error and the NetworkPolicy whose named port now resolves is never seen (missed network-ingress-broadened)',
-  '48-argo-helm-metrics-netpol-rules-always-on':
-    'render gap: directory snapshots leave out chart templates, so helm renders an empty chart without error and the ungated metrics rules are never seen (two missed network-ingress-broadened)',
   '55-istio-tutorial-enable-tls-replaced-by-disable-mtls':
     'missed: a DestinationRule for host * turned to DISABLE in a tree with no workloads gets no finding (client-transport-weakened is judged per server workload, and none is declared)',
 };

@@ -11,12 +11,12 @@ const CORPUS = resolve(import.meta.dirname, '../../../shared/corpus');
 const render = async (repo: string) => {
   const config = defaultConfig();
   const snap = await openSnapshot(`${CORPUS}/${repo}`, config, process.cwd());
-  return { paths: new Set(snap.files.map((f) => f.path)), out: await renderSides(snap, snap, config, new ParseCache()) };
+  // Every file the repository holds (chart templates are no manifests, so they are in `paths`, not `files`).
+  return { paths: new Set(snap.paths ?? snap.files.map((f) => f.path)), out: await renderSides(snap, snap, config, new ParseCache()) };
 };
 
 /** The corpus's kustomize trees and charts, rendered by the real tools: objects land on repo files. */
 describe.skipIf(!existsSync(CORPUS))('corpus targets', () => {
-  // The charts (consul-k8s, kubeflow-manifests) need their templates in the snapshot, which sources leave out for now.
   it('linkerd2: every target renders or is an error naming a repository file', async () => {
     const { paths, out } = await render('linkerd2');
     expect(out.head.resources.length + out.head.errors.length).toBeGreaterThan(0);
@@ -41,6 +41,10 @@ describe.skipIf(!existsSync(CORPUS))('corpus targets', () => {
     const mesh = byTarget('kustomize-component:kustomize/components/service-mesh-istio');
     expect(new Set(mesh.map((r) => r.kind))).toEqual(new Set(['ServiceEntry', 'Gateway', 'HTTPRoute', 'VirtualService']));
     for (const r of mesh) expect(r.file.startsWith('kustomize/components/service-mesh-istio/'), r.file).toBe(true);
+    // Its Helm chart is rendered from all of its files (templates and _helpers.tpl, which are no manifests).
+    const chart = out.head.resources.filter((r) => r.target?.startsWith('helm:helm-chart'));
+    expect(chart.length).toBeGreaterThan(10);
+    expect(chart.every((r) => r.file.startsWith('helm-chart/templates/'))).toBe(true);
     const netpol = byTarget('kustomize-component:kustomize/components/network-policies');
     expect(netpol.length).toBe(13);
     expect(netpol.every((r) => r.kind === 'NetworkPolicy' && r.line > 1)).toBe(true);
