@@ -84,7 +84,9 @@ export async function renderSides(
   for (const [i, side] of sides.entries()) {
     const snap = i === 0 ? base : head;
     for (const root of side.targets.roots) {
-      const inputs = inputFiles(root, side.targets, side.paths);
+      // Every file the root reads, generator inputs (`.env`, scripts) included: those are no manifests, read here for the key.
+      const inputs = inputFiles(root, side.targets, snap.paths ?? side.paths);
+      for (const p of inputs) if (!side.digest.has(p)) side.digest.set(p, await readDigest(snap, p));
       const key = `${root.dir}\u0000${inputs.map((p) => `${p}:${side.digest.get(p) ?? ''}`).join('\u0000')}`;
       plan.push({ side: i, key, root });
       const restrictor = loadRestrictorFor(root, side.targets, config.kustomize.loadRestrictor);
@@ -370,6 +372,12 @@ async function readChartFiles(snap: Snapshot, rel: ChartRelease): Promise<Map<st
     out.set(p, content);
   }
   return out;
+}
+
+/** The digest of a file that is not in `files` (kept in `extra`, or read from the source); '' when it cannot be read. */
+async function readDigest(snap: Snapshot, path: string): Promise<string> {
+  const content = snap.extra?.find((f) => f.path === path)?.content ?? (await snap.readFile(path).catch(() => undefined));
+  return content ? createHash('sha256').update(content).digest('hex') : '';
 }
 
 /** One digest of paths and contents: equal on both sides exactly when the chart's inputs are. */

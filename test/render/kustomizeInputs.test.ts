@@ -1,10 +1,16 @@
 /**
+ * What a kustomize root reads beside its manifests.
+ *
  * `kustomize.loadRestrictor: none` (kustomize's `--load-restrictor LoadRestrictionsNone`), which
  * older trees need (Kubeflow 1.x: a base reads `../../upstream/params.env`), rendered with the real
  * kubectl kustomize. Off only where every path the tree names stays inside the repository: a pull
  * request must not make the render read a file of the host.
  */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readDirectorySnapshot } from '../../src/sources/directorySource.js';
 import { defaultConfig, type Config } from '../../src/config/schema.js';
 import { ParseCache } from '../../src/manifests/parseCache.js';
 import { renderSides } from '../../src/render/renderSides.js';
@@ -73,5 +79,51 @@ describe('kustomize load restrictor', () => {
     const targets = findKustomizations(Object.entries(files).map(([path, text]) => ({ path, text })));
     const root = targets.roots.find((k) => k.dir === 'overlays/prod')!;
     expect(unconfinedReads(root, targets)).toEqual(['installs/generic/kustomization.yaml: `transformers` names files whose own paths are not checked']);
+  });
+});
+
+describe('a kustomize generator input that is no manifest', () => {
+  // `.env` is no manifest: a directory snapshot keeps it out of `files`. A PR changing only it still
+  // changes what the root renders (here through `replacements` into a policy), so the root is rendered
+  // again for the head, never shared with the base.
+  const files = (caller: string): Record<string, string> => ({
+    'app/kustomization.yaml': `resources: [policy.yaml]
+configMapGenerator:
+  - name: params
+    envs: [params.env]
+replacements:
+  - source: {kind: ConfigMap, name: params, fieldPath: data.caller}
+    targets:
+      - select: {kind: AuthorizationPolicy, name: allow-ui}
+        fieldPaths: [spec.rules.0.from.0.source.namespaces.0]
+`,
+    'app/policy.yaml': policy,
+    'app/params.env': `caller=${caller}\n`,
+  });
+  const onDisk = async (tree: Record<string, string>) => {
+    const dir = await mkdtemp(join(tmpdir(), 'mesh-review-test-'));
+    for (const [p, text] of Object.entries(tree)) {
+      await mkdir(dirname(join(dir, p)), { recursive: true });
+      await writeFile(join(dir, p), text);
+    }
+    return dir;
+  };
+
+  it('is read for the render key and the render: a change to it alone is rendered and reviewed', async () => {
+    const [b, h] = await Promise.all([onDisk(files('istio-system')), onDisk(files('other'))]);
+    try {
+      const config = defaultConfig();
+      const base = await readDirectorySnapshot(b, config);
+      const head = await readDirectorySnapshot(h, config);
+      expect(head.files.map((f) => f.path)).not.toContain('app/params.env');
+      const out = await renderSides(base, head, config, new ParseCache());
+      const ns = (side: typeof out.base) =>
+        side.resources.find((r) => r.kind === 'AuthorizationPolicy')?.body as { spec: { rules: { from: { source: { namespaces: string[] } }[] }[] } };
+      expect(ns(out.base).spec.rules[0]!.from[0]!.source.namespaces).toEqual(['istio-system']);
+      expect(ns(out.head).spec.rules[0]!.from[0]!.source.namespaces).toEqual(['other']);
+      expect(out.renders).toBe(2);
+    } finally {
+      await Promise.all([rm(b, { recursive: true, force: true }), rm(h, { recursive: true, force: true })]);
+    }
   });
 });
