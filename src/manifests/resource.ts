@@ -26,6 +26,11 @@ export interface Resource {
   /** The rendered target (kustomization root or chart release) the object belongs to, if rendered. */
   target?: string;
   locate(path: FieldPath): number;
+  /**
+   * For a rendered object: where a field was written when that is not this object's own file,
+   * such as a kustomize patch that set it (render/patchPlaces.ts). Undefined: `file` at `locate`.
+   */
+  place?(path: FieldPath): { file: string; line: number } | undefined;
 }
 
 /** Bad input is data: each problem names its file and line. */

@@ -5,7 +5,8 @@ import { join, posix } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { Config } from '../config/schema.js';
 import type { ParseCache } from '../manifests/parseCache.js';
-import type { ParseError, Resource } from '../manifests/resource.js';
+import type { FieldPath, ParseError, Resource } from '../manifests/resource.js';
+import { patchPlace, readPatches } from './patchPlaces.js';
 import type { Snapshot } from '../sources/snapshot.js';
 import {
   findKustomizations,
@@ -200,7 +201,15 @@ async function renderRoot(
       const why = restrictor.refused ? ` (rendered root-only: kustomize.loadRestrictor none was not applied because ${restrictor.refused})` : '';
       return { ok: false, resources: [], errors: [toolError(target, root, `${res.message.split(build.dir).join(`(${target})`)}${why}`, repo)] };
     }
-    const parsed = renderedResources(res.stdout, { target, baseDir: build.baseDir, fallbackFile: root.file, origin: build.origin, lookup });
+    const patches = await readPatches(root, findKustomizations(snap.files.map((f) => ({ path: f.path, text: f.content.toString('utf8') }))), snap);
+    const parsed = renderedResources(res.stdout, {
+      target,
+      baseDir: build.baseDir,
+      fallbackFile: root.file,
+      origin: build.origin,
+      lookup,
+      ...(patches.length > 0 ? { patched: (kind: string, name: string, path: FieldPath) => patchPlace(patches, kind, name, path) } : {}),
+    });
     const own = ownObjectsPatched(dropped, parsed.resources);
     if (own) {
       // A dropped patch would have changed one of the Component's own objects: what it renders to is not known.

@@ -2,7 +2,7 @@ import { parseAllDocuments } from 'yaml';
 import { posix } from 'node:path';
 import { canonicalHash } from '../manifests/canonicalHash.js';
 import { MAX_NESTING_DEPTH } from '../manifests/messages.js';
-import type { ParseError, Resource } from '../manifests/resource.js';
+import type { FieldPath, ParseError, Resource } from '../manifests/resource.js';
 
 /** kustomize's origin annotation (buildMetadata: [originAnnotations]): the file an object came from. */
 export const ORIGIN_ANNOTATION = 'config.kubernetes.io/origin';
@@ -48,6 +48,8 @@ export function renderedResources(
      * installs every such object of the release there (the client's default for it).
      */
     releaseNamespace?: string;
+    /** Where a patch set a field of the object (kind, rendered name), if one did. */
+    patched?: (kind: string, name: string, path: FieldPath) => { file: string; line: number } | undefined;
   },
 ): { resources: Resource[]; errors: ParseError[] } {
   const resources: Resource[] = [];
@@ -86,6 +88,7 @@ export function renderedResources(
       hash: canonicalHash(obj, MAX_NESTING_DEPTH),
       target: opts.target,
       locate: source ? (path) => source.locate(path) : () => 1,
+      ...(opts.patched ? { place: placeOf(obj, source, kind, name, opts.patched) } : {}),
     });
   }
   return { resources, errors };
@@ -113,4 +116,30 @@ export function kustomizeOrigin(doc: Record<string, unknown>): string | undefine
   const m = /^path:\s*(.+)$/m.exec(raw);
   if (!m || /^repo:/m.test(raw)) return undefined;
   return m[1]!.trim().replace(/^['"]|['"]$/g, '');
+}
+
+/**
+ * A field whose rendered value is not the origin object's was set by something the render
+ * applied: the patch that set it, when one did (a namespace or label transformer names no line).
+ */
+function placeOf(
+  obj: Record<string, unknown>,
+  source: Resource | undefined,
+  kind: string,
+  name: string,
+  patched: (kind: string, name: string, path: FieldPath) => { file: string; line: number } | undefined,
+): (path: FieldPath) => { file: string; line: number } | undefined {
+  return (path) => {
+    if (source && JSON.stringify(fieldAt(obj, path)) === JSON.stringify(fieldAt(source.body, path))) return undefined;
+    return patched(kind, name, path);
+  };
+}
+
+function fieldAt(v: unknown, path: FieldPath): unknown {
+  let cur = v;
+  for (const k of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[k];
+  }
+  return cur;
 }
