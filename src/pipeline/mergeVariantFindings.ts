@@ -1,4 +1,5 @@
 import type { Finding } from '../findings/finding.js';
+import type { Resource } from '../manifests/resource.js';
 
 /** The findings of one variant view, and the targets the view stands for (undefined: no variants). */
 export interface ViewFindings {
@@ -32,5 +33,25 @@ export function mergeVariantFindings(views: readonly ViewFindings[]): Finding[] 
       targets: list,
       message: `${finding.message} Holds in ${list.length === 1 ? 'target' : 'targets'} ${list.join(', ')} (variants of one object are judged apart).`,
     };
+  });
+}
+
+/**
+ * A finding on a file that several targets render (a base used by three overlays) names them:
+ * the change is in every deployment that file goes into, and one comment says which. A finding
+ * already naming the targets it holds in (variants judged apart) keeps its own list.
+ */
+export function nameSharedTargets(findings: readonly Finding[], rendered: { base: readonly Resource[]; head: readonly Resource[] }): Finding[] {
+  const byFile = (side: readonly Resource[]) => {
+    const m = new Map<string, Set<string>>();
+    for (const r of side) if (r.target) m.set(r.file, (m.get(r.file) ?? new Set()).add(r.target));
+    return m;
+  };
+  const sides = { base: byFile(rendered.base), head: byFile(rendered.head) };
+  return findings.map((f) => {
+    const targets = (f.side === 'before' ? sides.base : sides.head).get(f.file);
+    if (f.targets || !targets || targets.size < 2) return f;
+    const list = [...targets].sort();
+    return { ...f, targets: list, message: `${f.message} Holds in targets ${list.join(', ')}, which all deploy ${f.file}.` };
   });
 }

@@ -15,7 +15,7 @@ import { diffMeshSides } from '../policy/diffSides.js';
 import { changedFiles } from './changedFiles.js';
 import { newDuplicates } from './duplicates.js';
 import { unanalysedChanges } from './unanalysedKinds.js';
-import { mergeVariantFindings } from './mergeVariantFindings.js';
+import { mergeVariantFindings, nameSharedTargets } from './mergeVariantFindings.js';
 import { variantViews } from './variants.js';
 import { setMaxStates } from '../policy/stringSet.js';
 import type { Snapshot } from '../sources/snapshot.js';
@@ -68,7 +68,7 @@ export function reviewSnapshots(input: ReviewInput): ReviewResult {
     for (const k of own.removedKindsIgnored) removedKindsIgnored.add(k);
     return { targets: view.targets, findings: toFindings(own.changes), workloads: own.workloads };
   });
-  const merged = mergeVariantFindings(perView);
+  const merged = nameSharedTargets(mergeVariantFindings(perView), { base: baseSide.resources, head: headSide.resources });
   const findings = sortFindings(applyConfig([...toFindings(changes), ...merged], config, input.now ?? new Date()));
   const errors: ReviewError[] = dedupeErrors([...head.errors, ...renderErrors(input.rendered)]);
   return {

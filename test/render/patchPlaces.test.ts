@@ -125,3 +125,19 @@ describe('a field a patch set is found on the patch line', () => {
     expect(broadened(r)).toEqual(expected);
   });
 });
+
+describe('a base used by several overlays', () => {
+  it('one weakening in the base is one finding, on the base line, naming every overlay it holds in', async () => {
+    const overlays = (files: Record<string, string>) => ({
+      ...files,
+      'overlays/dev/kustomization.yaml': 'namespace: shop\nresources: [../../base]\n',
+      'overlays/staging/kustomization.yaml': 'namespace: shop\nresources: [../../base]\n',
+      'overlays/prod/kustomization.yaml': 'namespace: shop\nresources: [../../base]\n',
+    });
+    const r = await review(overlays(base), overlays({ ...base, 'base/policy.yaml': policy('"*"') }));
+    expect(r.errors).toEqual([]);
+    const found = r.findings.filter((f) => f.ruleId === 'allow-policy-broadened');
+    expect(found.map((f) => `${f.file}:${f.line}`)).toEqual(['base/policy.yaml:11']);
+    expect(found[0]!.targets).toEqual(['kustomize:overlays/dev', 'kustomize:overlays/prod', 'kustomize:overlays/staging']);
+  });
+});
