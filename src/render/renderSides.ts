@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import type { ParseCache } from '../manifests/parseCache.js';
 import type { FieldPath, ParseError, Resource } from '../manifests/resource.js';
 import { patchPlace, readPatches } from './patchPlaces.js';
+import { placeChartObjects, releaseValuesFiles } from './valuesPlaces.js';
 import type { Snapshot } from '../sources/snapshot.js';
 import {
   findKustomizations,
@@ -70,14 +71,14 @@ export async function renderSides(
       'this repository has Helm charts, and helm is not installed: install helm or set HELM_BIN (npm run install-tools puts pinned binaries in .tools/bin)',
     );
   const jobs = new Map<string, () => Promise<TargetRender>>();
-  const chartPlan: { side: number; key: string; name: string }[] = [];
+  const chartPlan: { side: number; key: string; name: string; rel: ChartRelease; inputs: Map<string, Buffer> | string }[] = [];
   for (const [i, releases] of charts.entries()) {
     const snap = i === 0 ? base : head;
     for (const rel of releases) {
       // Keyed by the contents of every file the chart holds (templates are no manifests: not in `files`).
       const inputs = await readChartFiles(snap, rel);
       const key = `helm\u0000${JSON.stringify(rel)}\u0000${typeof inputs === 'string' ? inputs : contentsDigest(inputs)}`;
-      chartPlan.push({ side: i, key, name: releaseName(rel) });
+      chartPlan.push({ side: i, key, name: releaseName(rel), rel, inputs });
       if (!jobs.has(key)) jobs.set(key, () => renderChart(inputs, rel, helm!, limits));
     }
   }
@@ -102,6 +103,12 @@ export async function renderSides(
     owned: new Set([...ownedFiles(s.targets, s.paths), ...chartOwnedFiles(s.paths)]),
     failed: new Set(),
   }));
+  // A release whose files changed: its head objects' fields land on the changed template or values line.
+  for (const h of chartPlan.filter((p) => p.side === 1)) {
+    const b = chartPlan.find((p) => p.side === 0 && p.name === h.name);
+    if (!b || b.key === h.key || typeof b.inputs === 'string' || typeof h.inputs === 'string') continue;
+    placeChartObjects(results.get(h.key)!.resources, b.inputs, h.inputs, releaseValuesFiles(h.rel.path, h.rel.valuesFiles));
+  }
   for (const p of chartPlan) {
     const r = results.get(p.key)!;
     out[p.side]!.resources.push(...r.resources);
