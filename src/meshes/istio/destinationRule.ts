@@ -3,7 +3,7 @@ import type { FieldPath } from '../../manifests/resource.js';
 import type { Origin } from '../../policy/access.js';
 import type { TransportMode } from '../../policy/transport.js';
 import type { ClientPath, WorkloadView } from '../../policy/meshSide.js';
-import { exportedTo, hostMatches, hostSpecificity, normalizeHost, resolveShortName, serviceFqdn } from './hosts.js';
+import { CLUSTER_DOMAIN, exportedTo, hostMatches, hostSpecificity, normalizeHost, resolveShortName, serviceFqdn } from './hosts.js';
 import type { IstioResources, Typed } from './istioResources.js';
 import type { MeshSettings } from './meshConfig.js';
 import type { DestinationRuleSpec } from './schemas.js';
@@ -45,6 +45,10 @@ interface Target {
  * missing on one side means its clients get the wider scope's result there:
  * `ns[labels]` falls back to `ns`, and `ns` to `*`.
  */
+/** The service a representative unseen server is reached by, on any port. */
+const UNSEEN_SERVICE = 'any-service';
+const UNSEEN_PORT: ServicePort = { port: 0, targetPort: 0, name: undefined, protocol: 'TCP', appProtocol: undefined, index: 0 };
+
 export function computeClientPaths(
   inv: Inventory,
   res: IstioResources,
@@ -66,14 +70,20 @@ export function computeClientPaths(
   for (const [serverKey, view] of servers) {
     const w = view.workload;
     // servicesOf scans every Service; handing it one namespace keeps this linear in the inventory.
-    const services = servicesOf({ ...inv, services: servicesByNamespace.get(w.namespace) ?? [] }, w);
+    const own = servicesOf({ ...inv, services: servicesByNamespace.get(w.namespace) ?? [] }, w);
+    // Any pod of a namespace the repository deploys nothing into (selectors.ts: a DestinationRule names
+    // its hosts) is reached through a service the repository does not show: one representative host.
+    const unseen = w.potential && Object.keys(w.labels).length === 0 && (servicesByNamespace.get(w.namespace) ?? []).length === 0;
+    // An exact host a rule names is a service of its own: `reviews` is not matched by `any-service`.
+    const named = unseen ? [...exactRules.keys()].filter((h) => h.endsWith(`.${w.namespace}.svc.${CLUSTER_DOMAIN}`)).map((h) => h.split('.')[0]!) : [];
+    const services = unseen ? [UNSEEN_SERVICE, ...named].map((name) => ({ name, namespace: w.namespace, ports: [UNSEEN_PORT] })) : own;
     for (const svc of services) {
       const host = serviceFqdn(svc.name, svc.namespace);
       const relevant = [...(exactRules.get(host) ?? []), ...wildcardRules.filter((r) => hostMatches(r.host, host))];
       for (const sp of svc.ports) {
         // Sidecars capture TCP only; UDP/SCTP never meet a DestinationRule.
         if (sp.protocol !== 'TCP') continue;
-        const port = targetPort(sp, w);
+        const port = unseen ? null : targetPort(sp, w);
         // A named targetPort the pod does not declare gives the Service no endpoint on this pod.
         if (port === undefined) continue;
         const accepts = serverMode(serverKey, port);

@@ -49,5 +49,26 @@ export function istioSelectors(inv: Inventory, options: MeshOptions): SelectorUs
       uses.push({ namespace: n.name, labels: {}, resource: n.resource });
     }
   }
+  // A DestinationRule for hosts of a namespace the repository deploys no workload into (a `*` rule,
+  // `*.ns.svc.cluster.local`) stands for that namespace's unseen services: what their clients send
+  // them is decided here even if the servers live elsewhere (review history pair 55).
+  for (const r of inv.byKind.get('DestinationRule') ?? []) {
+    if (!r.apiVersion.startsWith('networking.istio.io/')) continue;
+    const ns = hostNamespace(get(r.body, 'spec', 'host'), inv.namespaceOf(r));
+    if (ns !== undefined) uses.push({ namespace: ns, labels: {}, resource: r });
+  }
   return uses;
+}
+
+/**
+ * The namespace whose services a DestinationRule host names: `x.ns.svc.cluster.local`,
+ * `*.ns.svc.cluster.local`, `x.ns`; a short name or `*` from the rule's own namespace (where
+ * its clients resolve them). Undefined for hosts outside the cluster (`*.example.com`).
+ */
+function hostNamespace(host: unknown, own: string): string | undefined {
+  if (typeof host !== 'string') return undefined;
+  const h = host.trim().toLowerCase().replace(/\.$/, '');
+  if (h === '*' || (h !== '' && !h.includes('.'))) return own;
+  const m = /^(?:\*|[a-z0-9-]+)\.([a-z0-9-]+)(?:\.svc(?:\.cluster\.local)?)?$/.exec(h);
+  return m ? m[1] : undefined;
 }
