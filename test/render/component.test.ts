@@ -4,11 +4,7 @@
  * with the root-only load restrictor, its findings naming the Component as their target.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/config/schema.js';
-import { ParseCache } from '../../src/manifests/parseCache.js';
-import { reviewSnapshots } from '../../src/pipeline/review.js';
-import { renderSides } from '../../src/render/renderSides.js';
-import { memorySnapshot } from '../../src/sources/memorySource.js';
+import { reviewRendered } from './reviewRendered.js';
 
 const COMPONENT = 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n';
 const policy = (rules: string) => `apiVersion: security.istio.io/v1
@@ -28,14 +24,7 @@ const FOREIGN_CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\n 
 const OWN_PATCH =
   'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: gateway-deny\n  namespace: istio-system\nspec:\n  action: AUDIT\n';
 
-async function review(before: Record<string, string>, after: Record<string, string>) {
-  const config = defaultConfig();
-  const base = memorySnapshot('base', before);
-  const head = memorySnapshot('head', after);
-  const cache = new ParseCache();
-  const rendered = await renderSides(base, head, config, cache);
-  return { ...reviewSnapshots({ base, head, config, cache, rendered, now: new Date('2026-01-15T00:00:00Z') }), rendered };
-}
+const review = reviewRendered;
 
 interface Row {
   name: string;

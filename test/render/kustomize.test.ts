@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { reviewRendered } from './reviewRendered.js';
 import { defaultConfig } from '../../src/config/schema.js';
 import { ParseCache } from '../../src/manifests/parseCache.js';
-import { reviewSnapshots } from '../../src/pipeline/review.js';
 import { renderSides } from '../../src/render/renderSides.js';
 import { memorySnapshot } from '../../src/sources/memorySource.js';
 
@@ -36,14 +36,7 @@ spec:
     - {}
 `;
 
-async function review(before: Record<string, string>, after: Record<string, string>) {
-  const config = defaultConfig();
-  const base = memorySnapshot('base', before);
-  const head = memorySnapshot('head', after);
-  const cache = new ParseCache();
-  const rendered = await renderSides(base, head, config, cache);
-  return { ...reviewSnapshots({ base, head, config, cache, rendered }), rendered };
-}
+const review = reviewRendered;
 
 describe('kustomize targets rendered by the real kubectl kustomize', () => {
   it("takes the kustomization's namespace: adding the namespace it already sets is silent", async () => {

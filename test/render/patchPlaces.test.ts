@@ -4,11 +4,7 @@
  * the object's own file. Rendered by the real kubectl kustomize.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/config/schema.js';
-import { ParseCache } from '../../src/manifests/parseCache.js';
-import { reviewSnapshots } from '../../src/pipeline/review.js';
-import { renderSides } from '../../src/render/renderSides.js';
-import { memorySnapshot } from '../../src/sources/memorySource.js';
+import { reviewRendered } from './reviewRendered.js';
 
 const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {istio-injection: enabled}\n';
 const deploy = `apiVersion: apps/v1
@@ -63,14 +59,7 @@ const ops = (ns: string) => `- op: replace
   value: ["${ns}"]
 `;
 
-async function review(before: Record<string, string>, after: Record<string, string>) {
-  const config = defaultConfig();
-  const b = memorySnapshot('base', before);
-  const h = memorySnapshot('head', after);
-  const cache = new ParseCache();
-  const rendered = await renderSides(b, h, config, cache);
-  return reviewSnapshots({ base: b, head: h, config, cache, rendered, now: new Date('2026-12-01T00:00:00Z') });
-}
+const review = reviewRendered;
 
 const broadened = (r: Awaited<ReturnType<typeof review>>) => r.findings.filter((f) => f.ruleId === 'allow-policy-broadened').map((f) => `${f.file}:${f.line}`);
 

@@ -4,11 +4,7 @@
  * one whose template changed, on the template's line that names the field.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/config/schema.js';
-import { ParseCache } from '../../src/manifests/parseCache.js';
-import { reviewSnapshots } from '../../src/pipeline/review.js';
-import { renderSides } from '../../src/render/renderSides.js';
-import { memorySnapshot } from '../../src/sources/memorySource.js';
+import { reviewRendered } from './reviewRendered.js';
 
 const chart = 'apiVersion: v2\nname: shop\nversion: 0.1.0\n';
 const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {istio-injection: enabled}\n';
@@ -51,14 +47,7 @@ const tree = (v: string, field = 'namespaces') => ({
   'shop/templates/policy.yaml': policy(field),
 });
 
-async function review(before: Record<string, string>, after: Record<string, string>) {
-  const config = defaultConfig();
-  const b = memorySnapshot('base', before);
-  const h = memorySnapshot('head', after);
-  const cache = new ParseCache();
-  const rendered = await renderSides(b, h, config, cache);
-  return reviewSnapshots({ base: b, head: h, config, cache, rendered, now: new Date('2026-12-01T00:00:00Z') });
-}
+const review = reviewRendered;
 
 describe('a chart field found where the PR changed it', () => {
   it.each<[string, Record<string, string>, Record<string, string>, string[]]>([
