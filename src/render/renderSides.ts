@@ -370,7 +370,8 @@ const MAX_CHART_BYTES = 64 * 1024 * 1024;
  * a file listed but unreadable is an error (the render fails closed), never skipped.
  */
 async function readChartFiles(snap: Snapshot, rel: ChartRelease): Promise<Map<string, Buffer> | string> {
-  const inChart = (p: string) => (rel.path === '' || p.startsWith(`${rel.path}/`)) && !p.split('/').includes('.git');
+  // As the sources' selection skips them: git's own files and installed packages are no part of a chart.
+  const inChart = (p: string) => (rel.path === '' || p.startsWith(`${rel.path}/`)) && !p.split('/').some((s) => s === '.git' || s === 'node_modules');
   const listed = new Set([...(snap.paths ?? []), ...snap.files.map((f) => f.path)].filter(inChart));
   const wanted = [...listed, ...rel.valuesFiles.filter((v) => !listed.has(v))];
   if (wanted.length > MAX_CHART_FILES) return `the chart holds more than ${MAX_CHART_FILES} files`;
