@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { reviewRendered } from './reviewRendered.js';
+import { defaultConfig } from '../../src/config/schema.js';
 
 const chart = 'apiVersion: v2\nname: shop\nversion: 0.1.0\n';
 const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {istio-injection: enabled}\n';
@@ -57,5 +58,18 @@ describe('a chart field found where the PR changed it', () => {
     const r = await review(before, after);
     expect(r.errors).toEqual([]);
     expect(r.findings.filter((f) => f.ruleId === 'allow-policy-broadened').map((f) => `${f.file}:${f.line}`)).toEqual(expected);
+  });
+});
+
+describe('a values file the configuration gives a release', () => {
+  it('a changed line of it that the template reads is where the finding lands', async () => {
+    const config = defaultConfig();
+    config.helm.charts = [{ path: 'shop', releaseName: 'shop', valuesFiles: ['env/prod.yaml'], set: {} }];
+    config.helm.discover = false;
+    const before = { ...tree(values('checkout')), 'env/prod.yaml': 'callers:\n  - checkout\n' };
+    const after = { ...tree(values('checkout')), 'env/prod.yaml': 'callers:\n  - "*"\n' };
+    const r = await reviewRendered(before, after, config);
+    expect(r.errors).toEqual([]);
+    expect(r.findings.filter((f) => f.ruleId === 'allow-policy-broadened').map((f) => `${f.file}:${f.line}`)).toEqual(['env/prod.yaml:2']);
   });
 });
