@@ -93,7 +93,9 @@ export async function renderSides(
       plan.push({ side: i, key, root });
       const restrictor = loadRestrictorFor(root, side.targets, config.kustomize.loadRestrictor);
       if (!jobs.has(key))
-        jobs.set(key, () => renderRoot(snap, root, tool!, limits, (file) => cache.parse(fileOf(snap, file), config.limits).resources, restrictor));
+        jobs.set(key, () =>
+          renderRoot(snap, root, side.targets, tool!, limits, (file) => cache.parse(fileOf(snap, file), config.limits).resources, restrictor),
+        );
     }
   }
   const results = await parallel([...jobs.entries()], Math.max(1, availableParallelism()));
@@ -162,6 +164,8 @@ async function parallel<T>(jobs: [string, () => Promise<T>][], width: number): P
 async function renderRoot(
   snap: Snapshot,
   root: Kustomization,
+  /** The side's kustomizations, read once in prepare(): each root's render only walks them. */
+  targets: KustomizeTargets,
   tool: ToolCommand,
   limits: RunLimits,
   lookup: (file: string) => Resource[],
@@ -185,7 +189,7 @@ async function renderRoot(
     for (const f of snap.files) await put(repo, f.path, f.content);
     // Generator inputs (.env, .properties, ...) are not manifest-like: read them from the snapshot.
     const all = new Set(snap.files.map((f) => f.path));
-    const wanted = collectReads(root, snap);
+    const wanted = collectReads(root, targets);
     for (const p of wanted) {
       if (all.has(p)) continue;
       const content = await snap.readFile(p).catch(() => undefined);
@@ -208,7 +212,7 @@ async function renderRoot(
       const why = restrictor.refused ? ` (rendered root-only: kustomize.loadRestrictor none was not applied because ${restrictor.refused})` : '';
       return { ok: false, resources: [], errors: [toolError(target, root, `${res.message.split(build.dir).join(`(${target})`)}${why}`, repo)] };
     }
-    const patches = await readPatches(root, findKustomizations(snap.files.map((f) => ({ path: f.path, text: f.content.toString('utf8') }))), snap);
+    const patches = await readPatches(root, targets, snap);
     const parsed = renderedResources(res.stdout, {
       target,
       baseDir: build.baseDir,
@@ -272,8 +276,7 @@ async function withOriginAnnotations(repo: string, root: Kustomization): Promise
   return { dir: join(repo, root.dir), baseDir: root.dir, origin: (d) => kustomizeOrigin(d) };
 }
 
-function collectReads(root: Kustomization, snap: Snapshot): string[] {
-  const targets = findKustomizations(snap.files.map((f) => ({ path: f.path, text: f.content.toString('utf8') })));
+function collectReads(root: Kustomization, targets: KustomizeTargets): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const visit = (k: Kustomization): void => {
