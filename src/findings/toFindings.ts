@@ -10,7 +10,8 @@ export function toFindings(changes: PolicyChange[]): Finding[] {
     const rule = ruleFor(c);
     const r = c.anchor.resource;
     const base = rule.severityFor?.(c) ?? rule.severity;
-    const escalate = c.escalation !== undefined && ESCALATED.has(rule.category);
+    // Info findings are notes (a narrowing, a weakening another layer holds): exposure makes them no more urgent.
+    const escalate = c.escalation !== undefined && ESCALATED.has(rule.category) && base !== 'info';
     const parts = [
       escalate ? `Raised one level: ${c.escalation}.` : '',
       explanation(rule.explain?.(c)),

@@ -10,8 +10,10 @@ import { isDryRun, isRemovedIstioKind } from '../meshes/istio/istioResources.js'
 import { exposedByLoadBalancer } from '../meshes/istio/serviceExposure.js';
 import { sortFindings } from '../findings/sortFindings.js';
 import { MESHES } from '../meshes/registry.js';
+import type { MeshAdapter } from '../policy/meshSide.js';
 import type { PolicyChange } from '../policy/change.js';
 import { diffMeshSides } from '../policy/diffSides.js';
+import { meshAbove, type UpperLayer } from '../policy/layers.js';
 import { changedFiles } from './changedFiles.js';
 import { newDuplicates } from './duplicates.js';
 import { unanalysedChanges } from './unanalysedKinds.js';
@@ -107,9 +109,14 @@ function reviewView(
     [baseInv, headInv],
     active.flatMap((mesh) => [...mesh.selectors(baseInv, meshOptions), ...mesh.selectors(headInv, meshOptions)]),
   );
-  for (const mesh of active) {
+  // Layers judged together (policy/layers.ts): the meshes first, each judged against the network
+  // layer below it; then the network layer, judged against the first mesh above it.
+  const lower = active.flatMap((mesh) => mesh.lower?.(baseInv, headInv) ?? [])[0];
+  let above: UpperLayer | undefined;
+  const layered = (m: MeshAdapter): boolean => m.review !== undefined;
+  for (const mesh of [...active.filter((m) => !layered(m)), ...active.filter(layered)]) {
     if (mesh.review) {
-      const own = mesh.review(baseInv, headInv, meshOptions);
+      const own = mesh.review(baseInv, headInv, { ...meshOptions, above });
       changes.push(...own.changes);
       for (const inv of own.invalid) errors.push({ file: inv.resource.file, line: inv.resource.locate(inv.path), message: inv.message });
       continue;
@@ -122,7 +129,9 @@ function reviewView(
       findAfter,
       findBefore,
       isDryRun,
+      below: lower,
     });
+    above ??= meshAbove(after, mesh.name);
     // A removed Istio kind edited or moved in place of one of the same identity: Istio ignored it
     // before and ignores it now, so nothing got weaker; it is an error entry (the PR touched it), not a finding.
     for (const c of diff) {

@@ -66,6 +66,28 @@ export const CAUSE_FACTS = {
   'netpol-ingress-broadened': z.object({ connection: ConnectionFacts }).strict(),
   'netpol-isolation-lost': z.object({ connection: ConnectionFacts }).strict(),
   'netpol-egress-broadened': z.object({ connection: ConnectionFacts }).strict(),
+  /**
+   * A layer's weakening that another enforcing layer still holds whole: nothing more gets
+   * through (mesh-semantics.md §6). `held`: the cause it would have been; `layer`: the layer
+   * that holds, in words; `holders`: its objects that do (`Kind namespace/name`).
+   */
+  'layer-held': z
+    .object({
+      held: z.enum([
+        'deny-weakened',
+        'custom-removed',
+        'allow-broadened',
+        'allow-all-restored',
+        'policy-dry-run',
+        'netpol-ingress-broadened',
+        'netpol-isolation-lost',
+        'netpol-egress-broadened',
+      ]),
+      layer: z.string(),
+      holders: z.array(z.string()),
+      morePeers: z.number().int().nonnegative(),
+    })
+    .strict(),
 } as const;
 
 /** Every cause, in the order of `CAUSE_FACTS`; each is taken by exactly one finding rule. */

@@ -14,6 +14,8 @@ import { refineAnchor, valueAt } from './refineAnchor.js';
 import { describeRequest } from './witness.js';
 import { candidatesFor } from './witnessCandidates.js';
 import { decideRequest } from './decideRequest.js';
+import { behind, reachCube, unionReach, type LowerLayer, type MeshIdentities } from './layers.js';
+import type { Cube } from './requestSpace.js';
 
 export interface DiffContext {
   candidates: (dim: string) => readonly string[];
@@ -22,6 +24,8 @@ export interface DiffContext {
   /** The before-side object with the same identity, to point at what changed inside it. */
   findBefore: (r: Resource) => Resource | undefined;
   isDryRun: (r: Resource) => boolean;
+  /** The enforcing layer under the mesh (NetworkPolicy), on the head side: a widening counts only where it gets through. */
+  below?: LowerLayer | undefined;
 }
 
 /** The diff context of one mesh: where its mesh-wide policy lives decides a change's scope. */
@@ -31,6 +35,8 @@ interface SideContext extends DiffContext {
   roots: ReadonlySet<string>;
   /** The mesh config line that moved the root namespace, when this change moved it. */
   rootShift: Shift;
+  /** How the mesh names its peers (for the layer below to speak of them). */
+  identities: MeshIdentities | undefined;
 }
 
 /** Compares two sides of one mesh: every place the answer to "who can reach what, how" changed. */
@@ -45,7 +51,7 @@ export function diffMeshSides(before: MeshSide, after: MeshSide, ctx: DiffContex
         ? { anchor: refineAnchor(after.rootNamespaceOrigin, ctx.findBefore(after.rootNamespaceOrigin.resource)), side: 'after' }
         : { anchor: rootLine, side: 'before' }
       : undefined;
-  const sideCtx: SideContext = { ...ctx, rootNamespace: after.rootNamespace, roots, rootShift };
+  const sideCtx: SideContext = { ...ctx, rootNamespace: after.rootNamespace, roots, rootShift, identities: after.identities };
   const predecessor = predecessors(before, after);
   for (const [key, a] of after.workloads) {
     const b = before.workloads.get(key) ?? predecessor.get(key);
@@ -238,13 +244,26 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
   // A port's protocol, or the mesh's trust domain, moved under unchanged policies: that field is the cause.
   const shift = protocolShift(tb, ta, ctx) ?? identityShift(ta, ctx);
   const grouped = new Map<string, PolicyChange>();
+  const reached = reachedCube(a, port, ctx);
   for (const protocol of protocols) {
     const pa = ta.access[protocol]!;
     const pb = tb.access[protocol] ?? Object.values(tb.access)[0];
     if (!pb) continue;
-    const diff = diffAccess(pb, pa, { candidates: candidatesFor([pb, pa], ctx.candidates) });
+    const candidates = { candidates: candidatesFor([pb, pa], ctx.candidates) };
+    const diff = diffAccess(pb, pa, candidates);
     const moved = b.workload.namespace !== a.workload.namespace ? { from: b.workload.namespace, to: a.workload.namespace } : undefined;
-    for (const delta of diff.broadened) {
+    // Layers judged together: what the mesh now admits counts only where the layer below lets it
+    // through (the same on both sides, so the difference is the mesh's, restricted to that).
+    let broadened = diff.broadened;
+    if (reached && broadened.length > 0) {
+      const through = diffAccess(behind(pb, reached.cube), behind(pa, reached.cube), candidates);
+      if (through.broadened.length === 0 && !through.truncated) {
+        const held = heldChange(mesh, diff.broadened, pb, pa, ctx, a, shift ?? issuerShift(diff.broadened[0]!, ta, ctx), reached.port, protocol, reached);
+        if (held?.cause === 'layer-held') grouped.set(`held|${held.facts.held}|${held.anchor.resource.file}|${held.anchor.path.join('.')}`, held);
+      }
+      broadened = through.broadened;
+    }
+    for (const delta of broadened) {
       // A namespace renamed with its callers: `ns/store/sa/payments` now stands where `ns/shop/sa/payments` stood.
       if (moved && sameModuloRename(delta.witness, pb, moved.to, moved.from)) continue;
       const c = classifyBroadening(delta, pb, pa, ctx, a, shift ?? issuerShift(delta, ta, ctx));
@@ -281,6 +300,66 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
     }
   }
   for (const c of grouped.values()) out.push({ ...c, ...undeclaredPortNotes(c.anchor, b, a, port) });
+}
+
+/** What the layer below lets reach this port of the workload (head side), when it holds anything back. */
+function reachedCube(
+  a: WorkloadView,
+  port: number | null,
+  ctx: SideContext,
+): { cube: Cube; layer: string; holders: Resource[]; port: number; assumption: string } | undefined {
+  if (!ctx.below || !ctx.identities || port === null || !a.wirePorts) return undefined;
+  const below = ctx.below;
+  const meshed = unionReach(a.wirePorts(port).map((wire) => below.reach(a.workload, port, wire)));
+  const plain = below.reach(a.workload, port, port);
+  const cube = reachCube(meshed, plain, ctx.identities);
+  if (!cube) return undefined;
+  const holders = [meshed, plain].flatMap((r) => (r.kind === 'filtered' ? r.holders : []));
+  return { cube, layer: below.name, holders: [...new Set(holders)], port, assumption: below.assumption };
+}
+
+/**
+ * A widening the layer below holds whole: said once, as info, where the mesh's finding would have
+ * been (its cause and line), naming the layer and the objects that still hold.
+ */
+function heldChange(
+  mesh: string,
+  deltas: readonly AccessDelta[],
+  pb: AccessPolicy,
+  pa: AccessPolicy,
+  ctx: SideContext,
+  a: WorkloadView,
+  shift: Shift,
+  port: number,
+  protocol: Protocol,
+  reached: { layer: string; holders: Resource[]; assumption: string },
+): PolicyChange | undefined {
+  for (const delta of deltas) {
+    const c = classifyBroadening(delta, pb, pa, ctx, a, shift);
+    if (!c) continue;
+    if (
+      c.cause !== 'deny-weakened' &&
+      c.cause !== 'custom-removed' &&
+      c.cause !== 'allow-broadened' &&
+      c.cause !== 'allow-all-restored' &&
+      c.cause !== 'policy-dry-run'
+    )
+      continue;
+    return base(mesh, 'layer-held', c.anchor, c.side, a.workload, port, {
+      witness: describeRequest(delta.witness, port, protocol),
+      before: verdictText(delta.before),
+      after: verdictText(delta.after),
+      scope: c.scope,
+      facts: {
+        held: c.cause,
+        layer: reached.layer,
+        holders: reached.holders.map((r) => `${r.kind} ${r.namespace ?? ''}/${r.name}`),
+        morePeers: 0,
+      },
+      notes: [reached.assumption],
+    });
+  }
+  return undefined;
 }
 
 function verdictText(v: AccessDelta['before']): string {

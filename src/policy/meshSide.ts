@@ -5,6 +5,7 @@ import type { AccessPolicy, Origin } from './access.js';
 import type { StringSet } from './stringSet.js';
 import type { TransportMode } from './transport.js';
 import type { PolicyChange } from './change.js';
+import type { LowerLayer, MeshIdentities, UpperLayer } from './layers.js';
 
 /*
  * The contract between a mesh adapter (meshes/<mesh>/) and the diff (diffSides.ts): what one side of
@@ -57,6 +58,12 @@ export interface WorkloadView {
    * as Istio ambient's ztunnel, or `none`), and the field that decided it.
    */
   dataPlane: { proxied: boolean; kind: DataPlaneKind; origin: Origin | undefined; why: string };
+  /**
+   * The ports meshed traffic to `port` arrives on at the pod, as the network layer below sees it
+   * (a sidecar: the port itself; a node proxy: its tunnel port). Absent: the mesh cannot tell which
+   * peer the network layer sees (a waypoint in between), so that layer is not asked.
+   */
+  wirePorts?(port: number): number[];
   /** Whether any mesh policy (inherited ones included) governs the workload. */
   governed: boolean;
   evaluate(port: number | null): PortEval;
@@ -169,6 +176,8 @@ export interface MeshSide {
   invalid: InvalidResource[];
   ambiguities: Ambiguity[];
   assumptions: string[];
+  /** How the mesh names its peers, so other layers can speak of them by namespace (absent: they cannot). */
+  identities?: MeshIdentities;
 }
 
 export interface MeshOptions {
@@ -189,6 +198,8 @@ export interface MeshOptions {
 /** A mesh plugs in as one folder exporting one of these. */
 export interface MeshAdapter {
   id: string;
+  /** The layer's name in findings that say it still holds ("Istio"). */
+  name: string;
   /** Cheap test: does the inventory hold anything of this mesh? */
   present(inv: Inventory): boolean;
   evaluate(inv: Inventory, options: MeshOptions): MeshSide;
@@ -200,7 +211,9 @@ export interface MeshAdapter {
    * A layer that compares both sides itself (Kubernetes NetworkPolicy: its decision for a pod depends on
    * the peer's own policies, so no per-workload view fits): used instead of `evaluate` and the generic diff.
    */
-  review?(base: Inventory, head: Inventory, options: MeshOptions): { changes: PolicyChange[]; invalid: InvalidResource[] };
+  review?(base: Inventory, head: Inventory, options: MeshOptions & { above?: UpperLayer }): { changes: PolicyChange[]; invalid: InvalidResource[] };
+  /** A layer under the mesh (L3/L4): what it lets through on the head side, for the mesh's diff to judge against. */
+  lower?: (base: Inventory, head: Inventory) => LowerLayer | undefined;
 }
 
 export const workloadKey = (w: Workload): string => `${w.namespace}/${w.kind}/${w.name}`;

@@ -23,6 +23,7 @@ import proxyRemoved from './proxyRemoved.js';
 import networkIngressBroadened from './networkIngressBroadened.js';
 import networkIsolationLost from './networkIsolationLost.js';
 import networkEgressBroadened from './networkEgressBroadened.js';
+import weakeningHeld from './weakeningHeld.js';
 
 export const RULES: readonly Rule[] = [
   transportWeakened,
@@ -48,6 +49,7 @@ export const RULES: readonly Rule[] = [
   accessNarrowed,
   transportStrengthened,
   clientTransportRefused,
+  weakeningHeld,
 ];
 
 /**

@@ -3,6 +3,8 @@ import { resolveTargetPort } from './workloadViews.js';
 import { arr, get, str } from '../../inventory/read.js';
 import { DIM } from '../../policy/requestSpace.js';
 import type { MeshAdapter, MeshOptions, MeshSide } from '../../policy/meshSide.js';
+import type { MeshIdentities } from '../../policy/layers.js';
+import { escapeRegex, StringSet } from '../../policy/stringSet.js';
 import { collectIstioResources } from './istioResources.js';
 import { readMeshSettings } from './meshConfig.js';
 import { istioSelectors } from './selectors.js';
@@ -21,6 +23,7 @@ const ENROLMENT_LABELS = ['istio-injection', 'istio.io/rev', 'istio.io/dataplane
 /** Istio with sidecars (and ambient, enough not to misread it). */
 export const istio: MeshAdapter = {
   id: 'istio',
+  name: 'Istio',
   // A namespace enrolled in either data plane (sidecar injection, ambient) is Istio's, as selectors.ts reads it.
   present: (inv) =>
     inv.resources.some((r) => ISTIO_GROUP.test(r.apiVersion)) || [...inv.namespaces.values()].some((n) => ENROLMENT_LABELS.some((k) => k in n.labels)),
@@ -51,6 +54,7 @@ export const istio: MeshAdapter = {
       invalid: res.invalid,
       ambiguities: [],
       assumptions: settings.assumptions,
+      identities: ISTIO_IDENTITIES,
     };
     // With competing policies the weaker one is assumed on both sides: the same cluster state
     // then compares equal, and a newly added weaker competitor shows as a weakening.
@@ -99,6 +103,17 @@ export const istio: MeshAdapter = {
     }
     return ['', 'x'];
   },
+};
+
+/**
+ * Istio identities are `<trust domain>/ns/<namespace>/sa/<service account>`: a pod of a namespace
+ * can only carry one naming it (any trust domain: a superset is safe, it holds less back).
+ */
+const ISTIO_IDENTITIES: MeshIdentities = {
+  dim: DIM.principal,
+  ofNamespace: (ns) => StringSet.fromRegex(`[^]*\\/ns\\/${escapeRegex(ns)}\\/[^]*`, `layer-ns:${ns}`),
+  namespaced: StringSet.fromRegex('[^]*\\/ns\\/[^]*', 'layer-ns:*'),
+  plaintext: '',
 };
 
 /** The workloads behind `<svc>.<ns>.svc.cluster.local`, each with the target port when the Service has one port. */

@@ -3,6 +3,7 @@ import type { Inventory, Workload } from '../../inventory/inventory.js';
 import { matchesLabels, servicesOf } from '../../inventory/inventory.js';
 import type { AccessPolicy, Origin } from '../../policy/access.js';
 import { DIM } from '../../policy/requestSpace.js';
+import { get, strMap } from '../../inventory/read.js';
 import type { TransportMode } from '../../policy/transport.js';
 import { workloadKey, type Ambiguity, type PortEval, type Protocol, type WorkloadView } from '../../policy/meshSide.js';
 import { ANY_PEER, AUTHENTICATED, applicablePolicies, compileAccess, indexPolicies } from './authorizationPolicy.js';
@@ -29,9 +30,12 @@ export function buildWorkloadViews(
   const reportedAmbiguity = new Set<string>();
   const policiesByNs = indexPolicies(res.authorizationPolicies);
   const jwtByNs = indexPolicies(res.requestAuthentications);
+  // Whether any pod is enrolled in ambient (read by wirePorts after the loop): only ambient clients tunnel to a sidecar.
+  const enrolled = { ambient: false };
   for (const w of inv.workloads) {
     const key = workloadKey(w);
     const injection = decideInjection(inv, w, dropped);
+    if (injection.dataPlane === 'ambient') enrolled.ambient = true;
     // A gateway's Envoy is the pod itself: it enforces policy whatever the injection labels say.
     const gateway = recogniseGateway(w, res, injection.dataPlane === 'sidecar');
     const gateways = gateway ? selectingGateways(res, w) : [];
@@ -174,11 +178,36 @@ export function buildWorkloadViews(
         ? { proxied, kind: 'gateway', origin: gateway.origin, why: gateway.why }
         : { proxied, kind: injection.dataPlane, origin: injection.origin, why: injection.why },
       governed: (!gateway && pas.length > 0) || policies.length > 0,
+      ...(gateway ? {} : wirePortsOf(inv, w, injection.dataPlane, enrolled)),
       evaluate,
       transport,
     });
   }
   return views;
+}
+
+const HBONE_PORT = 15008;
+const USE_WAYPOINT = 'istio.io/use-waypoint';
+
+/**
+ * The ports meshed traffic to a workload port arrives on, as NetworkPolicy sees it
+ * (mesh-semantics.md §6, istio.io "Ambient and Kubernetes NetworkPolicy"): a sidecar captures
+ * inbound inside the pod, so the target port, or HBONE's 15008 from ambient clients (when the
+ * repository enrols any pod in ambient); an ambient
+ * pod receives meshed traffic on 15008 (the target port only from clients outside the mesh). With a
+ * waypoint the pod sees the waypoint as the caller, not the identity a policy names: no mapping.
+ */
+function wirePortsOf(inv: Inventory, w: Workload, dataPlane: 'sidecar' | 'ambient' | 'none', enrolled: { ambient: boolean }): Pick<WorkloadView, 'wirePorts'> {
+  if (dataPlane === 'none') return {};
+  if (dataPlane === 'ambient') {
+    const labelled = [
+      w.labels,
+      inv.namespaces.get(w.namespace)?.labels ?? {},
+      ...servicesOf({ ...inv, services: inv.servicesByNamespace.get(w.namespace) ?? [] }, w).map((s) => strMap(get(s.resource.body, 'metadata', 'labels'))),
+    ];
+    if (labelled.some((l) => USE_WAYPOINT in l)) return {};
+  }
+  return { wirePorts: dataPlane === 'ambient' ? () => [HBONE_PORT] : (port) => (enrolled.ambient ? [port, HBONE_PORT] : [port]) };
 }
 
 function hash(parts: string[]): string {

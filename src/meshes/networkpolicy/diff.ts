@@ -9,16 +9,13 @@ import type { InvalidResource } from '../../policy/meshSide.js';
 import { adminWords, readAdminPolicies, type AdminPolicy } from './admin.js';
 import { adminAmbiguities, unmodelledRuleChanges } from './adminChecks.js';
 import { connection, decide, isolating, pieceFor, selects, subjectSelects, type Endpoint, type Layer, type Piece, type PodAttrs } from './evaluate.js';
-import { representativePeers, type ExternalPeer, type PodPeer } from './peers.js';
+import { ANY_NAMESPACE, representativePeers, type ExternalPeer, type PodPeer } from './peers.js';
+import type { UpperLayer } from '../../policy/layers.js';
 import { readNetworkPolicies, type Direction, type NetworkPolicy } from './policy.js';
+import { ADMIN_NOTE, ENFORCED_NOTE } from './notes.js';
 
 export const MESH_ID = 'networkpolicy';
-
-/** The assumption every NetworkPolicy finding rests on (mesh-semantics.md 5.1 item 6). */
-export const ENFORCED_NOTE = 'Assumes the cluster network plugin enforces NetworkPolicy (the repository cannot show it).';
-/** mesh-semantics.md 5.2: a repository that declares the admin tiers presumably runs a plugin that implements them. */
-export const ADMIN_NOTE =
-  'Assumes the cluster network plugin implements AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy (the repository declares them; it cannot show the plugin).';
+export { ADMIN_NOTE, ENFORCED_NOTE };
 
 type Peer = { kind: 'pod'; peer: PodPeer } | { kind: 'external'; peer: ExternalPeer };
 
@@ -36,7 +33,7 @@ interface SideData {
  * that grew it (destination ingress, or source egress), anchored on the line
  * that caused it; what shrank is access-narrowed.
  */
-export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyChange[] {
+export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: UpperLayer): PolicyChange[] {
   const b = side(base);
   const a = side(head);
   const changes: PolicyChange[] = [];
@@ -80,7 +77,8 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyCha
   const mayChange = (src: Peer, dst: Peer) =>
     (src.kind === 'pod' && (moved.has(src.peer) || egressTouched.has(src.peer))) ||
     (dst.kind === 'pod' && (moved.has(dst.peer) || ingressTouched.has(dst.peer)));
-  const groups = new Map<string, { change: ConnectionChange; more: number }>();
+  const groups = new Map<string, { change: PolicyChange; more: number }>();
+  const named = new Set([...base.namespaces.keys(), ...head.namespaces.keys()]);
   // Iterated as the pairs that may change, not all pairs: a source that cannot change its side of a
   // connection is only paired with the destinations that can change theirs.
   const changingDsts = all.filter((d) => d.kind === 'pod' && (moved.has(d.peer) || ingressTouched.has(d.peer)));
@@ -101,7 +99,9 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyCha
         [cb.subtract(ca), false],
       ] as const) {
         if (grown.isEmpty) continue;
-        const c = judge(src, dst, grown, widening, before, after);
+        let c: PolicyChange = judge(src, dst, grown, widening, before, after);
+        // Layers judged together: a connection the mesh above still refuses whole gets no further.
+        if (widening && above && dst.kind === 'pod' && !above.admits(dst.peer.workload, grown, sourceOf(src, named))) c = heldBy(c, above);
         const key = `${c.cause}|${c.workload ? `${c.workload.namespace}/${c.workload.kind}/${c.workload.name}` : ''}|${c.side}|${c.anchor.resource.file}|${c.anchor.resource.locate(c.anchor.path)}`;
         const g = groups.get(key);
         if (g) g.more++;
@@ -110,12 +110,31 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory): PolicyCha
     }
   }
   for (const { change: c, more } of groups.values()) {
-    if (more > 0 && c.facts.connection) c.facts.connection.morePeers = more;
+    if (more > 0 && c.cause === 'layer-held') c.facts.morePeers = more;
+    else if (more > 0 && 'connection' in c.facts && c.facts.connection) c.facts.connection.morePeers = more;
     changes.push(c);
   }
   changes.push(...adminAmbiguities(b.layer.admin, a.layer.admin, podPeers, all, before.find, head));
   changes.push(...unmodelledRuleChanges(b.layer.admin, a.layer.admin));
   return changes;
+}
+
+/**
+ * A source as the mesh above knows it: its namespace; a namespace the repository does not name
+ * (the representatives of any other namespace, or of one labelled so), which is none of `named`;
+ * or an address outside the pods (null).
+ */
+function sourceOf(p: Peer, named: ReadonlySet<string>): string | { except: ReadonlySet<string> } | null {
+  if (p.kind === 'external') return null;
+  const ns = p.peer.workload.namespace;
+  return ns === ANY_NAMESPACE || ns.startsWith('{') ? { except: named } : ns;
+}
+
+/** A widening the mesh above still refuses whole: said as info where it would have been, naming the layer that holds. */
+function heldBy(c: ConnectionChange, above: UpperLayer): PolicyChange {
+  if (c.cause === 'access-narrowed') return c;
+  const { facts: _facts, cause, ...fields } = c;
+  return makeChange('layer-held', { held: cause, layer: above.name, holders: [], morePeers: 0 }, fields);
 }
 
 /** The policies of either side that the other side does not hold as they are (namespace and content). */

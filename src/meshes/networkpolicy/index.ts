@@ -2,6 +2,7 @@ import type { MeshAdapter, MeshSide } from '../../policy/meshSide.js';
 import { diffNetworkPolicies, MESH_ID } from './diff.js';
 import { isAdminPolicy, readAdminPolicies } from './admin.js';
 import { isNetworkPolicy, readNetworkPolicies } from './policy.js';
+import { LAYER_NAME, networkReach } from './reach.js';
 
 /**
  * Kubernetes NetworkPolicy (`networking.k8s.io/v1`), with the cluster-scoped tiers around it
@@ -11,6 +12,7 @@ import { isNetworkPolicy, readNetworkPolicies } from './policy.js';
  */
 export const networkPolicy: MeshAdapter = {
   id: MESH_ID,
+  name: LAYER_NAME,
   present: (inv) => (inv.byKind.get('NetworkPolicy') ?? []).some(isNetworkPolicy) || ADMIN_KINDS.some((k) => (inv.byKind.get(k) ?? []).some(isAdminPolicy)),
   evaluate(inv): MeshSide {
     return {
@@ -28,9 +30,10 @@ export const networkPolicy: MeshAdapter = {
   // Its selectors get representative pods of their own (peers.ts); the shared potential workloads are the meshes'.
   selectors: () => [],
   candidates: () => [],
-  review(base, head) {
-    return { changes: diffNetworkPolicies(base, head), invalid: invalidOf(head) };
+  review(base, head, options) {
+    return { changes: diffNetworkPolicies(base, head, options.above), invalid: invalidOf(head) };
   },
+  lower: (base, head) => networkReach(base, head),
 };
 
 const ADMIN_KINDS = ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy'];

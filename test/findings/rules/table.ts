@@ -38,6 +38,7 @@ export const SAMPLE_FACTS: { [C in Cause]: FactsOf<C> } = {
   'netpol-ingress-broadened': { connection: { direction: 'ingress', subject: 'shop/payments', morePeers: 0 } },
   'netpol-isolation-lost': { connection: { direction: 'ingress', subject: 'shop/payments', morePeers: 0 } },
   'netpol-egress-broadened': { connection: { direction: 'egress', subject: 'shop/payments', morePeers: 0 } },
+  'layer-held': { held: 'allow-broadened', layer: 'Kubernetes NetworkPolicy', holders: ['NetworkPolicy shop/payments-ingress'], morePeers: 0 },
 };
 
 /** An object of the repository, at line 10 of its file; every field inside it at line 12. */

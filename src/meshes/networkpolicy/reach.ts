@@ -1,0 +1,84 @@
+import type { Inventory, Workload } from '../../inventory/inventory.js';
+import type { LowerLayer, Reach } from '../../policy/layers.js';
+import { PortSet } from '../../policy/portSet.js';
+import { readAdminPolicies } from './admin.js';
+import { decide, isolating, subjectSelects, type Endpoint, type Layer, type PodAttrs } from './evaluate.js';
+import { ANY_NAMESPACE, NAME_LABEL, representativePeers } from './peers.js';
+import { readNetworkPolicies } from './policy.js';
+import { ENFORCED_NOTE } from './notes.js';
+
+/** The layer's name in findings that say it still holds. */
+export const LAYER_NAME = 'Kubernetes NetworkPolicy';
+
+/**
+ * The network layer of the head side as the mesh's diff asks it (policy/layers.ts): which
+ * source namespaces get through to a pod port. The sources are the representative peers
+ * (peers.ts), so every class of pod the policies tell apart is asked once: a named namespace
+ * is held back only when none of its representatives gets through. Only the destination's
+ * ingress is asked; a source's own egress policy could hold back more, so leaving it out
+ * holds back less, never more.
+ */
+export function networkReach(base: Inventory, head: Inventory): LowerLayer {
+  const layer: Layer = { netpols: readNetworkPolicies(head).policies, admin: readAdminPolicies(head).policies };
+  let sources: { namespace: string; end: Endpoint }[] | undefined;
+  const sourcesOf = () =>
+    (sources ??= (() => {
+      const peers = representativePeers(base, head, readNetworkPolicies(base).policies, layer.netpols, [...readAdminPolicies(base).policies, ...layer.admin]);
+      return [
+        ...peers.pods.flatMap((p) => (p.after ? [{ namespace: p.after.namespace, end: { kind: 'pod' as const, pod: p.after } }] : [])),
+        ...peers.externals.map((e) => ({ namespace: '', end: { kind: 'external' as const, ext: { ips: e.ips } } })),
+      ];
+    })());
+  const cache = new Map<string, Reach>();
+  return {
+    name: LAYER_NAME,
+    assumption: ENFORCED_NOTE,
+    reach(workload: Workload, port: number, wire: number): Reach {
+      const key = `${workload.namespace}/${workload.kind}/${workload.name}|${port}|${wire}`;
+      const hit = cache.get(key);
+      if (hit) return hit;
+      const got = reachOf(layer, podOf(head, workload), wire, sourcesOf);
+      cache.set(key, got);
+      return got;
+    },
+  };
+}
+
+function podOf(inv: Inventory, w: Workload): PodAttrs {
+  return {
+    namespace: w.namespace,
+    namespaceLabels: { ...(inv.namespaces.get(w.namespace)?.labels ?? {}), [NAME_LABEL]: w.namespace },
+    labels: w.labels,
+    containerPorts: w.potential ? null : w.ports,
+  };
+}
+
+function reachOf(layer: Layer, pod: PodAttrs, wire: number, sourcesOf: () => { namespace: string; end: Endpoint }[]): Reach {
+  const isolatedBy = isolating(layer.netpols, pod, 'ingress');
+  const adminDecides = layer.admin.some((p) => p.rules.ingress.length > 0 && subjectSelects(p, pod));
+  if (isolatedBy.length === 0 && !adminDecides) return { kind: 'open' };
+  const probe = PortSet.range('TCP', wire);
+  const namespaces = new Set<string>();
+  const seen = new Set<string>();
+  let otherNamespaces = false;
+  let any = false;
+  let all = true;
+  for (const s of sourcesOf()) {
+    const allowed = decide(layer, pod, 'ingress', s.end).allowed;
+    // A named port the pod cannot resolve here may be this one: counted as getting through.
+    const through = !allowed.intersect(probe).isEmpty || allowed.names.size > 0;
+    const named = s.end.kind === 'pod' && s.namespace !== ANY_NAMESPACE && !s.namespace.startsWith('{');
+    if (named) seen.add(s.namespace);
+    if (!through) {
+      all = false;
+      continue;
+    }
+    any = true;
+    if (named) namespaces.add(s.namespace);
+    else if (s.end.kind === 'pod') otherNamespaces = true;
+  }
+  if (all) return { kind: 'open' };
+  const held = new Set([...seen].filter((ns) => !namespaces.has(ns)));
+  const holders = [...isolatedBy.map((p) => p.resource), ...layer.admin.filter((p) => subjectSelects(p, pod)).map((p) => p.resource)];
+  return { kind: 'filtered', namespaces, held, otherNamespaces, any, holders };
+}

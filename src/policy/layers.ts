@@ -1,0 +1,200 @@
+import type { Workload } from '../inventory/inventory.js';
+import type { Resource } from '../manifests/resource.js';
+import type { AccessPolicy } from './access.js';
+import { diffAccess } from './diffAccess.js';
+import { workloadKey, type MeshSide } from './meshSide.js';
+import { PortSet } from './portSet.js';
+import { intersectCubes, type Cube } from './requestSpace.js';
+import { StringSet } from './stringSet.js';
+
+/*
+ * Layers judged together (mesh-semantics.md §6, issue #14 item 4). A connection gets through when
+ * every enforcing layer on its path lets it: the L3/L4 network layer (NetworkPolicy and the admin
+ * tiers) under the mesh's transport and authorization. A change in one layer is a weakening only
+ * where the combined answer grew: with N the network layer and M the mesh, the requests the
+ * review gains are N_head ∧ M_head ∧ ¬(N_base ∧ M_base), so
+ *  - what the mesh newly admits counts only where N_head lets it through, and
+ *  - what the network layer newly admits counts only where M_head lets it through.
+ * Both layers meet here in neutral terms: the network layer tells which source namespaces reach a
+ * pod port; the mesh maps namespaces onto its identities (MeshIdentities).
+ */
+
+/** What a lower (L3/L4) layer lets reach one pod port on the head side. */
+export type Reach =
+  /** The layer decides nothing here (no policy selects the pod for ingress), or admits every source. */
+  | { kind: 'open' }
+  | {
+      kind: 'filtered';
+      /** Named namespaces some pod of which gets through. */
+      namespaces: ReadonlySet<string>;
+      /** Named namespaces none of whose pods gets through. */
+      held: ReadonlySet<string>;
+      /** Pods of namespaces the repository does not name (or whose labels it cannot know) may get through. */
+      otherNamespaces: boolean;
+      /** Whether anything gets through at all (pod or address): if so, a plaintext caller may. */
+      any: boolean;
+      /** The objects that hold the rest out (the policies isolating the pod), to name in a note. */
+      holders: Resource[];
+    };
+
+/** The L3/L4 layer as the mesh's diff asks it. `wire`: the port the connection arrives on (ambient's HBONE port, else the app's). */
+export interface LowerLayer {
+  /** Words for the layer in findings ("Kubernetes NetworkPolicy"). */
+  name: string;
+  /** What a finding that rests on this layer holding assumes (that the cluster enforces it). */
+  assumption: string;
+  reach(workload: Workload, port: number, wire: number): Reach;
+}
+
+/** How a mesh names its peers, so a namespace can be turned into the identities pods in it carry. */
+export interface MeshIdentities {
+  /** The request dimension that holds the peer identity. */
+  dim: string;
+  /** Every identity a pod of `namespace` can carry (a superset is safe: it holds less back). */
+  ofNamespace(namespace: string): StringSet;
+  /** Every identity that names a namespace at all. */
+  namespaced: StringSet;
+  /** The value a caller without a mesh identity (plaintext) has. */
+  plaintext: string;
+}
+
+/** Several reaches as one: a source gets through when it gets through any of them (meshed traffic may arrive on more than one port). */
+export function unionReach(reaches: readonly Reach[]): Reach {
+  const filtered: Extract<Reach, { kind: 'filtered' }>[] = [];
+  for (const r of reaches) {
+    if (r.kind === 'open') return r;
+    filtered.push(r);
+  }
+  const namespaces = new Set(filtered.flatMap((r) => [...r.namespaces]));
+  return {
+    kind: 'filtered',
+    namespaces,
+    held: new Set(filtered.flatMap((r) => [...r.held]).filter((ns) => !namespaces.has(ns))),
+    otherNamespaces: filtered.some((r) => r.otherNamespaces),
+    any: filtered.some((r) => r.any),
+    holders: [...new Set(filtered.flatMap((r) => r.holders))],
+  };
+}
+
+/**
+ * The requests of the mesh's request space that the lower layer lets through, as a cube over
+ * the identity dimension; undefined when it holds nothing back. `meshed`: what reaches the
+ * ports meshed traffic arrives on; `plain`: what reaches the app port itself (callers without
+ * a mesh identity). Sound by construction: a namespace any of whose pods gets through keeps
+ * all its identities, identities that name no namespace are held back only when nothing at all
+ * gets through, and plaintext is held back only when nothing reaches the app port.
+ */
+export function reachCube(meshed: Reach, plain: Reach, ids: MeshIdentities): Cube | undefined {
+  const plaintext = StringSet.literal(ids.plaintext);
+  let held = StringSet.empty();
+  if (meshed.kind === 'filtered') {
+    if (!meshed.any) held = StringSet.all().subtract(plaintext);
+    else {
+      const admitted = StringSet.unionAll([...meshed.namespaces].map((ns) => ids.ofNamespace(ns)));
+      // Held back: the identities of namespaces none of whose pods gets through.
+      held = meshed.otherNamespaces
+        ? StringSet.unionAll([...meshed.held].map((ns) => ids.ofNamespace(ns))).subtract(admitted)
+        : ids.namespaced.subtract(admitted);
+    }
+  }
+  if (plain.kind === 'filtered' && !plain.any) held = held.union(plaintext);
+  if (held.isEmpty) return undefined;
+  return new Map([[ids.dim, StringSet.all().subtract(held)]]);
+}
+
+/** An access decision restricted to what reaches it: requests outside `cube` are refused before the mesh sees them. */
+export function behind(policy: AccessPolicy, cube: Cube): AccessPolicy {
+  return { ...policy, universe: intersectCubes(policy.universe, cube) ?? new Map([[[...cube.keys()][0]!, StringSet.empty()]]) };
+}
+
+/** The mesh above the network layer, as the network layer's diff asks it (head side). */
+export interface UpperLayer {
+  /** Words for the layer in findings ("Istio"). */
+  name: string;
+  /**
+   * Whether the mesh may let some request from `source` to `workload` on a port of `ports` through:
+   * `source` is a namespace, `{ except }` for a pod of any namespace but those, or `null` for an
+   * address outside the pods (no mesh identity). False only when it certainly refuses them all
+   * on every port the pod declares; true when it may admit one, when the pod declares none of
+   * `ports` (nothing the mesh decides listens there), or when it does not serve the workload.
+   */
+  admits(workload: Workload, ports: PortSet, source: string | { except: ReadonlySet<string> } | null): boolean;
+}
+
+/** Most ports asked one by one before a port range counts as admitted unexamined. */
+const MAX_ASKED_PORTS = 64;
+
+/**
+ * The head side of a mesh as an upper layer. A request is admitted when the mesh's access
+ * decision for the port may allow it (diffAccess against a decision that admits nothing:
+ * possibly allowed counts, an external authorizer's answer included). Ports the mesh does not
+ * capture (UDP, SCTP, names it cannot resolve) and workloads it does not serve are admitted.
+ */
+export function meshAbove(side: MeshSide, name: string): UpperLayer | undefined {
+  const ids = side.identities;
+  if (!ids) return undefined;
+  const memo = new Map<string, boolean>();
+  return {
+    name,
+    admits(workload, ports, source) {
+      const view = side.workloads.get(workloadKey(workload));
+      if (!view?.dataPlane.proxied || !view.wirePorts) return true;
+      if (ports.names.size > 0) return true;
+      let asked: number[] | undefined;
+      // A tunnel port (ambient's HBONE) carries meshed traffic to every port the proxy serves.
+      const tunnel = view.ports.some((p) => view.wirePorts!(p).some((w) => w !== p && !ports.intersect(PortSet.range('TCP', w)).isEmpty));
+      if (tunnel) asked = view.ports;
+      else if (workload.ports.length > 0) {
+        // The ports the pod declares are where something listens: a port no container declares
+        // has no listener the repository shows, whatever reaches it.
+        const declared = workload.ports.filter((p) => !ports.intersect(PortSet.range(l4(p.protocol), p.port)).isEmpty);
+        // The mesh captures TCP only: a declared UDP or SCTP port is decided by the network layer alone.
+        if (declared.some((p) => l4(p.protocol) !== 'TCP')) return true;
+        if (declared.length === 0) return true;
+        asked = [...new Set(declared.map((p) => p.port))];
+      } else {
+        if (!ports.intersect(PortSet.protocol('UDP').union(PortSet.protocol('SCTP'))).isEmpty) return true;
+        asked = askedPorts(ports, view.ports);
+      }
+      if (asked === undefined) return true;
+      // A pod of another namespace may carry any identity but those naming the namespaces excepted.
+      const who =
+        source === null
+          ? StringSet.literal(ids.plaintext)
+          : typeof source === 'string'
+            ? ids.ofNamespace(source).union(StringSet.literal(ids.plaintext))
+            : StringSet.all().subtract(StringSet.unionAll([...source.except].map((ns) => ids.ofNamespace(ns))));
+      const cube: Cube = new Map([[ids.dim, who]]);
+      return asked.some((port) => {
+        const key = `${view.key}|${port}|${source === null ? '' : typeof source === 'string' ? source : '*'}`;
+        let got = memo.get(key);
+        if (got === undefined) {
+          got = Object.values(view.evaluate(port).access).some((p) => p !== undefined && mayAllow(behind(p, cube)));
+          memo.set(key, got);
+        }
+        return got;
+      });
+    },
+  };
+}
+
+/** The ports of `ports` to ask: each the workload declares, and one more standing for the rest; undefined when too many. */
+function askedPorts(ports: PortSet, declared: readonly number[]): number[] | undefined {
+  const own = declared.filter((p) => !ports.intersect(PortSet.range('TCP', p)).isEmpty);
+  const rest = ports.subtract(portsOf(declared));
+  const other = rest.sample([]);
+  if (own.length > MAX_ASKED_PORTS) return undefined;
+  return other && typeof other.port === 'number' && other.protocol === 'TCP' ? [...own, other.port] : own;
+}
+
+const portsOf = (ports: readonly number[]): PortSet => ports.reduce((acc, p) => acc.union(PortSet.range('TCP', p)), PortSet.empty());
+
+const l4 = (protocol: string): 'TCP' | 'UDP' | 'SCTP' => (protocol.toUpperCase() === 'UDP' ? 'UDP' : protocol.toUpperCase() === 'SCTP' ? 'SCTP' : 'TCP');
+
+/** Whether any request may pass `policy`. */
+function mayAllow(policy: AccessPolicy): boolean {
+  const nothing: AccessPolicy = { ...policy, universe: new Map([[[...policy.universe.keys()][0] ?? 'principal', StringSet.empty()]]) };
+  const d = diffAccess(nothing, policy, { maxLeaves: 200 });
+  // A search cut short proves nothing: admitted.
+  return d.truncated || d.broadened.length > 0;
+}
