@@ -21,7 +21,7 @@ import { StringSet } from './stringSet.js';
 
 /** What a lower (L3/L4) layer lets reach one pod port on the head side. */
 export type Reach =
-  /** The layer decides nothing here (no policy selects the pod for ingress), or admits every source. */
+  /** The layer decides nothing here (no policy selects the pod for ingress), or may admit a source of any namespace. */
   | { kind: 'open' }
   | {
       kind: 'filtered';

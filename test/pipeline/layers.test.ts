@@ -41,6 +41,11 @@ const ROWS: Row[] = [
     witness: /ns\/web\/sa\/default/,
   },
   {
+    case: 'allow-widened-ipblock-internal',
+    why: 'the NetworkPolicy also admits 10.0.0.0/8, which may hold pod addresses of any namespace (ipBlock matching pods is up to the plugin): nothing is held',
+    expect: ['allow-policy-broadened shop/payments 8080 authz.yaml:15'],
+  },
+  {
     case: 'ambient-hbone-closed',
     why: 'ambient: meshed traffic arrives on HBONE 15008, which batch may not reach (it may reach 8080 only as plaintext): held',
     expect: ['weakening-held shop/payments 8080 authz.yaml:15'],

@@ -11,6 +11,7 @@ import { adminAmbiguities, unmodelledRuleChanges } from './adminChecks.js';
 import { connection, decide, isolating, pieceFor, selects, subjectSelects, type Endpoint, type Layer, type Piece, type PodAttrs } from './evaluate.js';
 import { ANY_NAMESPACE, representativePeers, type ExternalPeer, type PodPeer } from './peers.js';
 import type { UpperLayer } from '../../policy/layers.js';
+import { internalAddresses } from './reach.js';
 import { readNetworkPolicies, type Direction, type NetworkPolicy } from './policy.js';
 import { ADMIN_NOTE, ENFORCED_NOTE } from './notes.js';
 
@@ -122,10 +123,11 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
 /**
  * A source as the mesh above knows it: its namespace; a namespace the repository does not name
  * (the representatives of any other namespace, or of one labelled so), which is none of `named`;
- * or an address outside the pods (null).
+ * or a public address outside the pods (null).
  */
 function sourceOf(p: Peer, named: ReadonlySet<string>): string | { except: ReadonlySet<string> } | null {
-  if (p.kind === 'external') return null;
+  // An address in a private range may be a pod's (ipBlocks may match pod addresses): any identity.
+  if (p.kind === 'external') return p.peer.ips.intersect(internalAddresses()).isEmpty ? null : { except: new Set() };
   const ns = p.peer.workload.namespace;
   return ns === ANY_NAMESPACE || ns.startsWith('{') ? { except: named } : ns;
 }

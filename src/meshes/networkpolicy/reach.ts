@@ -1,5 +1,6 @@
 import type { Inventory, Workload } from '../../inventory/inventory.js';
 import type { LowerLayer, Reach } from '../../policy/layers.js';
+import { IpSet } from '../../policy/ipSet.js';
 import { PortSet } from '../../policy/portSet.js';
 import { readAdminPolicies } from './admin.js';
 import { decide, isolating, subjectSelects, type Endpoint, type Layer, type PodAttrs } from './evaluate.js';
@@ -44,6 +45,14 @@ export function networkReach(base: Inventory, head: Inventory): LowerLayer {
   };
 }
 
+/** Where pod addresses come from in practice: RFC 1918, shared (CGNAT), link-local, and IPv6 unique-local and link-local ranges. */
+let internal: IpSet | undefined;
+export function internalAddresses(): IpSet {
+  return (internal ??= ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', 'fc00::/7', 'fe80::/10']
+    .map((c) => IpSet.cidr(c)!)
+    .reduce((a, b) => a.union(b)));
+}
+
 function podOf(inv: Inventory, w: Workload): PodAttrs {
   return {
     namespace: w.namespace,
@@ -61,6 +70,7 @@ function reachOf(layer: Layer, pod: PodAttrs, wire: number, sourcesOf: () => { n
   const namespaces = new Set<string>();
   const seen = new Set<string>();
   let otherNamespaces = false;
+  let podsByAddress = false;
   let any = false;
   let all = true;
   for (const s of sourcesOf()) {
@@ -76,7 +86,11 @@ function reachOf(layer: Layer, pod: PodAttrs, wire: number, sourcesOf: () => { n
     any = true;
     if (named) namespaces.add(s.namespace);
     else if (s.end.kind === 'pod') otherNamespaces = true;
+    // An ipBlock may cover pod addresses (the docs leave it to the plugin): a block that admits
+    // private or cluster-internal addresses may admit pods of any namespace.
+    else if (!s.end.ext.ips.intersect(internalAddresses()).isEmpty) podsByAddress = true;
   }
+  if (podsByAddress) return { kind: 'open' };
   if (all) return { kind: 'open' };
   const held = new Set([...seen].filter((ns) => !namespaces.has(ns)));
   const holders = [...isolatedBy.map((p) => p.resource), ...layer.admin.filter((p) => subjectSelects(p, pod)).map((p) => p.resource)];
