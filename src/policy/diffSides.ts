@@ -261,7 +261,8 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
         const held = heldChange(mesh, diff.broadened, pb, pa, ctx, a, shift ?? issuerShift(diff.broadened[0]!, ta, ctx), reached.port, protocol, reached);
         if (held?.cause === 'layer-held') grouped.set(`held|${held.facts.held}|${held.anchor.resource.file}|${held.anchor.path.join('.')}`, held);
       }
-      broadened = through.broadened;
+      // A search cut short proves nothing held: what it found, or else what the mesh alone admits.
+      if (!through.truncated || through.broadened.length > 0) broadened = through.broadened;
     }
     for (const delta of broadened) {
       // A namespace renamed with its callers: `ns/store/sa/payments` now stands where `ns/shop/sa/payments` stood.

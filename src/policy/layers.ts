@@ -50,7 +50,7 @@ export interface LowerLayer {
 export interface MeshIdentities {
   /** The request dimension that holds the peer identity. */
   dim: string;
-  /** Every identity a pod of `namespace` can carry (a superset is safe: it holds less back). */
+  /** Every identity a pod of `namespace` can carry (a superset is safe: it holds less back); disjoint for distinct namespaces. */
   ofNamespace(namespace: string): StringSet;
   /** Every identity that names a namespace at all. */
   namespaced: StringSet;
@@ -90,11 +90,11 @@ export function reachCube(meshed: Reach, plain: Reach, ids: MeshIdentities): Cub
   if (meshed.kind === 'filtered') {
     if (!meshed.any) held = StringSet.all().subtract(plaintext);
     else {
-      const admitted = StringSet.unionAll([...meshed.namespaces].map((ns) => ids.ofNamespace(ns)));
-      // Held back: the identities of namespaces none of whose pods gets through.
+      // Held back: the identities of namespaces none of whose pods gets through (one namespace's
+      // identities never name another, so the named ones need no subtraction).
       held = meshed.otherNamespaces
-        ? StringSet.unionAll([...meshed.held].map((ns) => ids.ofNamespace(ns))).subtract(admitted)
-        : ids.namespaced.subtract(admitted);
+        ? StringSet.unionAll([...meshed.held].map((ns) => ids.ofNamespace(ns)))
+        : ids.namespaced.subtract(StringSet.unionAll([...meshed.namespaces].map((ns) => ids.ofNamespace(ns))));
     }
   }
   if (plain.kind === 'filtered' && !plain.any) held = held.union(plaintext);
@@ -134,6 +134,20 @@ export function meshAbove(side: MeshSide, name: string): UpperLayer | undefined 
   const ids = side.identities;
   if (!ids) return undefined;
   const memo = new Map<string, boolean>();
+  const decisionsMemo = new Map<string, { policy: AccessPolicy; identities: StringSet }[]>();
+  const others = new WeakMap<ReadonlySet<string>, StringSet>();
+  const exceptIds = new WeakMap<ReadonlySet<string>, number>();
+  let nextId = 0;
+  const exceptId = (set: ReadonlySet<string>): number => {
+    const id = exceptIds.get(set) ?? nextId++;
+    exceptIds.set(set, id);
+    return id;
+  };
+  const otherThan = (named: ReadonlySet<string>): StringSet => {
+    let set = others.get(named);
+    if (!set) others.set(named, (set = StringSet.all().subtract(StringSet.unionAll([...named].map((ns) => ids.ofNamespace(ns))))));
+    return set;
+  };
   return {
     name,
     admits(workload, ports, source) {
@@ -141,35 +155,44 @@ export function meshAbove(side: MeshSide, name: string): UpperLayer | undefined 
       if (!view?.dataPlane.proxied || !view.wirePorts) return true;
       if (ports.names.size > 0) return true;
       let asked: number[] | undefined;
+      // The mesh captures TCP only: UDP or SCTP the pod or one of its Services may serve is the network layer's alone.
+      const uncaptured = PortSet.protocol('UDP').union(PortSet.protocol('SCTP'));
+      if (!ports.intersect(uncaptured).isEmpty && (workload.ports.length === 0 || view.servesUncaptured)) return true;
+      const tcp = ports.intersect(PortSet.protocol('TCP'));
       // A tunnel port (ambient's HBONE) carries meshed traffic to every port the proxy serves.
-      const tunnel = view.ports.some((p) => view.wirePorts!(p).some((w) => w !== p && !ports.intersect(PortSet.range('TCP', w)).isEmpty));
+      const tunnel = view.ports.some((p) => view.wirePorts!(p).some((w) => w !== p && !tcp.intersect(PortSet.range('TCP', w)).isEmpty));
       if (tunnel) asked = view.ports;
       else if (workload.ports.length > 0) {
-        // The ports the pod declares are where something listens: a port no container declares
-        // has no listener the repository shows, whatever reaches it.
-        const declared = workload.ports.filter((p) => !ports.intersect(PortSet.range(l4(p.protocol), p.port)).isEmpty);
-        // The mesh captures TCP only: a declared UDP or SCTP port is decided by the network layer alone.
-        if (declared.some((p) => l4(p.protocol) !== 'TCP')) return true;
-        if (declared.length === 0) return true;
-        asked = [...new Set(declared.map((p) => p.port))];
-      } else {
-        if (!ports.intersect(PortSet.protocol('UDP').union(PortSet.protocol('SCTP'))).isEmpty) return true;
-        asked = askedPorts(ports, view.ports);
-      }
+        // Where something may listen: ports the pod declares, its Services target, or a policy
+        // names. A port none of them names has no listener the repository shows.
+        asked = view.ports.filter((p) => !tcp.intersect(PortSet.range('TCP', p)).isEmpty);
+        if (asked.length === 0) return true;
+      } else asked = askedPorts(tcp, view.ports);
       if (asked === undefined) return true;
       // A pod of another namespace may carry any identity but those naming the namespaces excepted.
-      const who =
-        source === null
-          ? StringSet.literal(ids.plaintext)
-          : typeof source === 'string'
-            ? ids.ofNamespace(source).union(StringSet.literal(ids.plaintext))
-            : StringSet.all().subtract(StringSet.unionAll([...source.except].map((ns) => ids.ofNamespace(ns))));
-      const cube: Cube = new Map([[ids.dim, who]]);
+      let whoSet: StringSet | undefined;
+      const who = (): StringSet =>
+        (whoSet ??=
+          source === null
+            ? StringSet.literal(ids.plaintext)
+            : typeof source === 'string'
+              ? ids.ofNamespace(source).union(StringSet.literal(ids.plaintext))
+              : otherThan(source.except));
+      // Plaintext asked by membership, the identities by one intersection with a set made once.
+      const mayPass = (may: StringSet): boolean =>
+        may.has(ids.plaintext) || (source !== null && !may.intersect(typeof source === 'string' ? ids.ofNamespace(source) : otherThan(source.except)).isEmpty);
       return asked.some((port) => {
-        const key = `${view.key}|${port}|${source === null ? '' : typeof source === 'string' ? source : '*'}`;
+        const key = `${view.key}|${port}|${source === null ? '' : typeof source === 'string' ? source : `*${exceptId(source.except)}`}`;
         let got = memo.get(key);
         if (got === undefined) {
-          got = Object.values(view.evaluate(port).access).some((p) => p !== undefined && mayAllow(behind(p, cube)));
+          let decisions = decisionsMemo.get(`${view.key}|${port}`);
+          if (!decisions) {
+            decisions = Object.values(view.evaluate(port).access).flatMap((p) => (p ? [{ policy: p, identities: identitiesMayPass(p, ids.dim) }] : []));
+            decisionsMemo.set(`${view.key}|${port}`, decisions);
+          }
+          // The identities that may pass at all first (one intersection); the exact search only where some may.
+          // Without DENY clauses an identity an ALLOW clause names passes with some request: the search is only needed where a DENY may cut it out.
+          got = decisions.some((d) => mayPass(d.identities) && (d.policy.deny.length === 0 || mayAllow(behind(d.policy, new Map([[ids.dim, who()]])))));
           memo.set(key, got);
         }
         return got;
@@ -189,7 +212,20 @@ function askedPorts(ports: PortSet, declared: readonly number[]): number[] | und
 
 const portsOf = (ports: readonly number[]): PortSet => ports.reduce((acc, p) => acc.union(PortSet.range('TCP', p)), PortSet.empty());
 
-const l4 = (protocol: string): 'TCP' | 'UDP' | 'SCTP' => (protocol.toUpperCase() === 'UDP' ? 'UDP' : protocol.toUpperCase() === 'SCTP' ? 'SCTP' : 'TCP');
+/**
+ * A superset of the identities some request of which may pass `policy`: those the transport
+ * admits and an ALLOW clause names (all, when no ALLOW policy applies), less those a DENY clause
+ * refuses whatever else the request holds. Its other dimensions are ignored, which only widens it.
+ */
+function identitiesMayPass(policy: AccessPolicy, dim: string): StringSet {
+  const on = (cube: Cube): StringSet => (cube.get(dim) as StringSet | undefined) ?? StringSet.all();
+  const admitted = on(policy.universe);
+  if (!policy.enforced) return admitted;
+  let may = policy.allow === null ? admitted : admitted.intersect(StringSet.unionAll(policy.allow.map((c) => on(c.cube))));
+  const pure = policy.deny.filter((c) => c.cube.size === 1 && c.cube.has(dim));
+  if (pure.length > 0 && !may.isEmpty) may = may.subtract(StringSet.unionAll(pure.map((c) => on(c.cube))));
+  return may;
+}
 
 /** Whether any request may pass `policy`. */
 function mayAllow(policy: AccessPolicy): boolean {

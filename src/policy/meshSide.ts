@@ -64,6 +64,8 @@ export interface WorkloadView {
    * peer the network layer sees (a waypoint in between), so that layer is not asked.
    */
   wirePorts?(port: number): number[];
+  /** The pod or one of its Services declares a UDP or SCTP port, which the proxy does not capture. */
+  servesUncaptured?: boolean;
   /** Whether any mesh policy (inherited ones included) governs the workload. */
   governed: boolean;
   evaluate(port: number | null): PortEval;

@@ -107,12 +107,14 @@ export const istio: MeshAdapter = {
 
 /**
  * Istio identities are `<trust domain>/ns/<namespace>/sa/<service account>`: a pod of a namespace
- * can only carry one naming it (any trust domain: a superset is safe, it holds less back).
+ * can only carry one naming it (any trust domain: a superset is safe, it holds less back). Anchored
+ * at the trust domain (which holds no `/`), so that sets of many namespaces stay a trie, not a
+ * product of "contains" automata.
  */
 const ISTIO_IDENTITIES: MeshIdentities = {
   dim: DIM.principal,
-  ofNamespace: (ns) => StringSet.fromRegex(`[^]*\\/ns\\/${escapeRegex(ns)}\\/[^]*`, `layer-ns:${ns}`),
-  namespaced: StringSet.fromRegex('[^]*\\/ns\\/[^]*', 'layer-ns:*'),
+  ofNamespace: (ns) => StringSet.fromRegex(`[^/]*\\/ns\\/${escapeRegex(ns)}\\/[^]*`, `layer-ns:${ns}`),
+  namespaced: StringSet.fromRegex('[^/]*\\/ns\\/[^/]*\\/[^]*', 'layer-ns:*'),
   plaintext: '',
 };
 

@@ -30,12 +30,9 @@ export function buildWorkloadViews(
   const reportedAmbiguity = new Set<string>();
   const policiesByNs = indexPolicies(res.authorizationPolicies);
   const jwtByNs = indexPolicies(res.requestAuthentications);
-  // Whether any pod is enrolled in ambient (read by wirePorts after the loop): only ambient clients tunnel to a sidecar.
-  const enrolled = { ambient: false };
   for (const w of inv.workloads) {
     const key = workloadKey(w);
     const injection = decideInjection(inv, w, dropped);
-    if (injection.dataPlane === 'ambient') enrolled.ambient = true;
     // A gateway's Envoy is the pod itself: it enforces policy whatever the injection labels say.
     const gateway = recogniseGateway(w, res, injection.dataPlane === 'sidecar');
     const gateways = gateway ? selectingGateways(res, w) : [];
@@ -178,7 +175,7 @@ export function buildWorkloadViews(
         ? { proxied, kind: 'gateway', origin: gateway.origin, why: gateway.why }
         : { proxied, kind: injection.dataPlane, origin: injection.origin, why: injection.why },
       governed: (!gateway && pas.length > 0) || policies.length > 0,
-      ...(gateway ? {} : wirePortsOf(inv, w, injection.dataPlane, enrolled)),
+      ...(gateway ? {} : wirePortsOf(inv, w, injection.dataPlane)),
       evaluate,
       transport,
     });
@@ -192,22 +189,23 @@ const USE_WAYPOINT = 'istio.io/use-waypoint';
 /**
  * The ports meshed traffic to a workload port arrives on, as NetworkPolicy sees it
  * (mesh-semantics.md §6, istio.io "Ambient and Kubernetes NetworkPolicy"): a sidecar captures
- * inbound inside the pod, so the target port, or HBONE's 15008 from ambient clients (when the
- * repository enrols any pod in ambient); an ambient
+ * inbound inside the pod, so the target port, or HBONE's 15008 from ambient clients; an ambient
  * pod receives meshed traffic on 15008 (the target port only from clients outside the mesh). With a
  * waypoint the pod sees the waypoint as the caller, not the identity a policy names: no mapping.
  */
-function wirePortsOf(inv: Inventory, w: Workload, dataPlane: 'sidecar' | 'ambient' | 'none', enrolled: { ambient: boolean }): Pick<WorkloadView, 'wirePorts'> {
+function wirePortsOf(inv: Inventory, w: Workload, dataPlane: 'sidecar' | 'ambient' | 'none'): Pick<WorkloadView, 'wirePorts' | 'servesUncaptured'> {
   if (dataPlane === 'none') return {};
+  const services = servicesOf({ ...inv, services: inv.servicesByNamespace.get(w.namespace) ?? [] }, w);
   if (dataPlane === 'ambient') {
-    const labelled = [
-      w.labels,
-      inv.namespaces.get(w.namespace)?.labels ?? {},
-      ...servicesOf({ ...inv, services: inv.servicesByNamespace.get(w.namespace) ?? [] }, w).map((s) => strMap(get(s.resource.body, 'metadata', 'labels'))),
-    ];
+    const labelled = [w.labels, inv.namespaces.get(w.namespace)?.labels ?? {}, ...services.map((s) => strMap(get(s.resource.body, 'metadata', 'labels')))];
     if (labelled.some((l) => USE_WAYPOINT in l)) return {};
   }
-  return { wirePorts: dataPlane === 'ambient' ? () => [HBONE_PORT] : (port) => (enrolled.ambient ? [port, HBONE_PORT] : [port]) };
+  const tcp = (protocol: string) => protocol.toUpperCase() === 'TCP';
+  return {
+    // Ambient clients may live in namespaces the repository does not show: a sidecar's tunnel port always counts.
+    wirePorts: dataPlane === 'ambient' ? () => [HBONE_PORT] : (port) => [port, HBONE_PORT],
+    servesUncaptured: w.ports.some((p) => !tcp(p.protocol)) || services.some((s) => s.ports.some((p) => !tcp(p.protocol))),
+  };
 }
 
 function hash(parts: string[]): string {

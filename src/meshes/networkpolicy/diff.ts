@@ -79,7 +79,27 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
     (src.kind === 'pod' && (moved.has(src.peer) || egressTouched.has(src.peer))) ||
     (dst.kind === 'pod' && (moved.has(dst.peer) || ingressTouched.has(dst.peer)));
   const groups = new Map<string, { change: PolicyChange; more: number }>();
-  const named = new Set([...base.namespaces.keys(), ...head.namespaces.keys()]);
+  // Namespaces whose labels the head shows (a Namespace object): the stand-ins for other namespaces are none of them.
+  const named = new Set([...head.namespaces.values()].filter((n) => n.resource !== undefined).map((n) => n.name));
+  // The namespaces every pod of which reached `dst` on all of `ports` before: a pod of theirs that
+  // now gets through by its address (an ipBlock the plugin matches against pod addresses) gains nothing.
+  const reachedMemo = new Map<string, Set<string>>();
+  const reachedBefore = (dst: PodPeer, ports: PortSet): Set<string> => {
+    const key = `${dst.key}|${ports.key}`;
+    let got = reachedMemo.get(key);
+    if (!got) {
+      const missed = new Set<string>();
+      const seen = new Set<string>();
+      for (const p of podPeers) {
+        if (!p.before || !dst.before) continue;
+        seen.add(p.before.namespace);
+        if (!ports.isSubsetOf(connection(b.layer, { kind: 'pod', pod: p.before }, { kind: 'pod', pod: dst.before }))) missed.add(p.before.namespace);
+      }
+      got = new Set([...seen].filter((ns) => !missed.has(ns) && ns !== ANY_NAMESPACE && !ns.startsWith('{')));
+      reachedMemo.set(key, got);
+    }
+    return got;
+  };
   // Iterated as the pairs that may change, not all pairs: a source that cannot change its side of a
   // connection is only paired with the destinations that can change theirs.
   const changingDsts = all.filter((d) => d.kind === 'pod' && (moved.has(d.peer) || ingressTouched.has(d.peer)));
@@ -102,7 +122,17 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
         if (grown.isEmpty) continue;
         let c: PolicyChange = judge(src, dst, grown, widening, before, after);
         // Layers judged together: a connection the mesh above still refuses whole gets no further.
-        if (widening && above && dst.kind === 'pod' && !above.admits(dst.peer.workload, grown, sourceOf(src, named))) c = heldBy(c, above);
+        if (
+          widening &&
+          above &&
+          dst.kind === 'pod' &&
+          !above.admits(
+            dst.peer.workload,
+            grown,
+            sourceOf(src, named, () => reachedBefore(dst.peer, grown)),
+          )
+        )
+          c = heldBy(c, above);
         const key = `${c.cause}|${c.workload ? `${c.workload.namespace}/${c.workload.kind}/${c.workload.name}` : ''}|${c.side}|${c.anchor.resource.file}|${c.anchor.resource.locate(c.anchor.path)}`;
         const g = groups.get(key);
         if (g) g.more++;
@@ -125,9 +155,10 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
  * (the representatives of any other namespace, or of one labelled so), which is none of `named`;
  * or a public address outside the pods (null).
  */
-function sourceOf(p: Peer, named: ReadonlySet<string>): string | { except: ReadonlySet<string> } | null {
-  // An address in a private range may be a pod's (ipBlocks may match pod addresses): any identity.
-  if (p.kind === 'external') return p.peer.ips.intersect(internalAddresses()).isEmpty ? null : { except: new Set() };
+function sourceOf(p: Peer, named: ReadonlySet<string>, reachedBefore: () => ReadonlySet<string>): string | { except: ReadonlySet<string> } | null {
+  // An address in a private range may be a pod's (ipBlocks may match pod addresses): any identity
+  // but those of namespaces whose pods all got through already.
+  if (p.kind === 'external') return p.peer.ips.intersect(internalAddresses()).isEmpty ? null : { except: reachedBefore() };
   const ns = p.peer.workload.namespace;
   return ns === ANY_NAMESPACE || ns.startsWith('{') ? { except: named } : ns;
 }

@@ -60,6 +60,28 @@ export function representativePeers(
   after: readonly NetworkPolicy[],
   admin: readonly AdminPolicy[] = [],
 ): Peers {
+  // The layer's diff and its reach (reach.ts) ask for the same review's peers: made once per pair of sides and policy lists.
+  const key = [before, after, admin]
+    .map((list) => list.map((p) => `${'namespace' in p ? p.namespace : ''}|${p.resource.kind}|${p.resource.hash}`).join(','))
+    .join('#');
+  const byHead = peersMemo.get(base) ?? new WeakMap<Inventory, { key: string; peers: Peers }>();
+  peersMemo.set(base, byHead);
+  const hit = byHead.get(head);
+  if (hit?.key === key) return hit.peers;
+  const peers = computePeers(base, head, before, after, admin);
+  byHead.set(head, { key, peers });
+  return peers;
+}
+
+const peersMemo = new WeakMap<Inventory, WeakMap<Inventory, { key: string; peers: Peers }>>();
+
+function computePeers(
+  base: Inventory,
+  head: Inventory,
+  before: readonly NetworkPolicy[],
+  after: readonly NetworkPolicy[],
+  admin: readonly AdminPolicy[] = [],
+): Peers {
   const all = [...before, ...after];
   // The admin tiers' selectors (subject and peers), cluster-scoped: a namespace selector and a pod selector each.
   const adminSelectors = admin.flatMap((p) => [

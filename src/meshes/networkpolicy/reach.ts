@@ -31,6 +31,8 @@ export function networkReach(base: Inventory, head: Inventory): LowerLayer {
       ];
     })());
   const cache = new Map<string, Reach>();
+  // A namespace pods use but no Namespace object declares may carry any labels.
+  const labelsUnknown = (ns: string): boolean => head.namespaces.get(ns)?.resource === undefined;
   return {
     name: LAYER_NAME,
     assumption: ENFORCED_NOTE,
@@ -38,7 +40,7 @@ export function networkReach(base: Inventory, head: Inventory): LowerLayer {
       const key = `${workload.namespace}/${workload.kind}/${workload.name}|${port}|${wire}`;
       const hit = cache.get(key);
       if (hit) return hit;
-      const got = reachOf(layer, podOf(head, workload), wire, sourcesOf);
+      const got = reachOf(layer, podOf(head, workload), wire, sourcesOf, labelsUnknown);
       cache.set(key, got);
       return got;
     },
@@ -62,7 +64,13 @@ function podOf(inv: Inventory, w: Workload): PodAttrs {
   };
 }
 
-function reachOf(layer: Layer, pod: PodAttrs, wire: number, sourcesOf: () => { namespace: string; end: Endpoint }[]): Reach {
+function reachOf(
+  layer: Layer,
+  pod: PodAttrs,
+  wire: number,
+  sourcesOf: () => { namespace: string; end: Endpoint }[],
+  labelsUnknown: (ns: string) => boolean,
+): Reach {
   const isolatedBy = isolating(layer.netpols, pod, 'ingress');
   const adminDecides = layer.admin.some((p) => p.rules.ingress.length > 0 && subjectSelects(p, pod));
   if (isolatedBy.length === 0 && !adminDecides) return { kind: 'open' };
@@ -92,6 +100,9 @@ function reachOf(layer: Layer, pod: PodAttrs, wire: number, sourcesOf: () => { n
   }
   if (podsByAddress) return { kind: 'open' };
   if (all) return { kind: 'open' };
+  // When a pod of a namespace known only by its labels (or by none) gets through, so may one of a
+  // namespace whose labels the repository does not show.
+  if (otherNamespaces) for (const ns of seen) if (labelsUnknown(ns)) namespaces.add(ns);
   const held = new Set([...seen].filter((ns) => !namespaces.has(ns)));
   const holders = [...isolatedBy.map((p) => p.resource), ...layer.admin.filter((p) => subjectSelects(p, pod)).map((p) => p.resource)];
   return { kind: 'filtered', namespaces, held, otherNamespaces, any, holders };
