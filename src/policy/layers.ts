@@ -119,6 +119,8 @@ export interface UpperLayer {
    * `ports` (nothing the mesh decides listens there), or when it does not serve the workload.
    */
   admits(workload: Workload, ports: PortSet, source: string | { except: ReadonlySet<string> } | null): boolean;
+  /** The part of `ports` on which the mesh may admit a request from `source` (as `admits` decides it, port by port). */
+  admitted(workload: Workload, ports: PortSet, source: string | { except: ReadonlySet<string> } | null): PortSet;
 }
 
 /** Most ports asked one by one before a port range counts as admitted unexamined. */
@@ -151,24 +153,34 @@ export function meshAbove(side: MeshSide, name: string): UpperLayer | undefined 
   return {
     name,
     admits(workload, ports, source) {
+      return !this.admitted(workload, ports, source).isEmpty;
+    },
+    admitted(workload, ports, source) {
       const view = side.workloads.get(workloadKey(workload));
-      if (!view?.dataPlane.proxied || !view.wirePorts) return true;
-      if (ports.names.size > 0) return true;
-      let asked: number[] | undefined;
+      if (!view?.dataPlane.proxied || !view.wirePorts) return ports;
+      if (ports.names.size > 0) return ports;
+      let out = PortSet.empty();
       // The mesh captures TCP only: UDP or SCTP the pod or one of its Services may serve is the network layer's alone.
-      const uncaptured = PortSet.protocol('UDP').union(PortSet.protocol('SCTP'));
-      if (!ports.intersect(uncaptured).isEmpty && (workload.ports.length === 0 || view.servesUncaptured)) return true;
+      const uncaptured = ports.intersect(PortSet.protocol('UDP').union(PortSet.protocol('SCTP')));
+      if (!uncaptured.isEmpty && (workload.ports.length === 0 || view.servesUncaptured)) out = uncaptured;
       const tcp = ports.intersect(PortSet.protocol('TCP'));
       // A tunnel port (ambient's HBONE) carries meshed traffic to every port the proxy serves.
-      const tunnel = view.ports.some((p) => view.wirePorts!(p).some((w) => w !== p && !tcp.intersect(PortSet.range('TCP', w)).isEmpty));
-      if (tunnel) asked = view.ports;
+      const tunnels = [...new Set(view.ports.flatMap((p) => view.wirePorts!(p).filter((w) => w !== p && !tcp.intersect(PortSet.range('TCP', w)).isEmpty)))];
+      let asked: { port: number; stands: PortSet }[];
+      if (tunnels.length > 0)
+        asked = view.ports.map((port) => ({ port, stands: tunnels.reduce((acc, w) => acc.union(PortSet.range('TCP', w)), PortSet.range('TCP', port)) }));
       else if (workload.ports.length > 0) {
         // Where something may listen: ports the pod declares, its Services target, or a policy
-        // names. A port none of them names has no listener the repository shows.
-        asked = view.ports.filter((p) => !tcp.intersect(PortSet.range('TCP', p)).isEmpty);
-        if (asked.length === 0) return true;
-      } else asked = askedPorts(tcp, view.ports);
-      if (asked === undefined) return true;
+        // names. A port none of them names has no listener the repository shows: the mesh holds nothing there.
+        asked = view.ports.filter((p) => !tcp.intersect(PortSet.range('TCP', p)).isEmpty).map((port) => ({ port, stands: PortSet.range('TCP', port) }));
+        if (asked.length === 0) return ports;
+      } else {
+        const some = askedPorts(tcp, view.ports);
+        if (some === undefined) return ports;
+        const own = portsOf(view.ports);
+        // The one port asked beyond those the workload names stands for all the others.
+        asked = some.map((port) => ({ port, stands: view.ports.includes(port) ? PortSet.range('TCP', port) : tcp.subtract(own) }));
+      }
       // A pod of another namespace may carry any identity but those naming the namespaces excepted.
       let whoSet: StringSet | undefined;
       const who = (): StringSet =>
@@ -181,7 +193,7 @@ export function meshAbove(side: MeshSide, name: string): UpperLayer | undefined 
       // Plaintext asked by membership, the identities by one intersection with a set made once.
       const mayPass = (may: StringSet): boolean =>
         may.has(ids.plaintext) || (source !== null && !may.intersect(typeof source === 'string' ? ids.ofNamespace(source) : otherThan(source.except)).isEmpty);
-      return asked.some((port) => {
+      const passes = (port: number): boolean => {
         const key = `${view.key}|${port}|${source === null ? '' : typeof source === 'string' ? source : `*${exceptId(source.except)}`}`;
         let got = memo.get(key);
         if (got === undefined) {
@@ -196,7 +208,9 @@ export function meshAbove(side: MeshSide, name: string): UpperLayer | undefined 
           memo.set(key, got);
         }
         return got;
-      });
+      };
+      for (const { port, stands } of asked) if (passes(port)) out = out.union(stands.intersect(ports));
+      return out;
     },
   };
 }

@@ -62,13 +62,13 @@ const ROWS: Row[] = [
   },
   {
     case: 'netpol-deleted-opens-ports',
-    why: 'the deleted policy admitted web on 8080 only: web now reaches other ports, which the mesh ALLOW admits (a finding); other namespaces stay held',
-    expect: ['network-isolation-lost shop/payments 443 np.yaml:4', 'weakening-held shop/payments 8080 np.yaml:4'],
+    why: "the deleted policy admitted web on 8080 only: web now reaches the sidecar's HBONE port 15008 too, from where the mesh ALLOW admits it (a finding); other namespaces stay held",
+    expect: ['network-isolation-lost shop/payments 15008 np.yaml:4', 'weakening-held shop/payments 8080 np.yaml:4'],
   },
   {
     case: 'netpol-deleted-no-mesh-policy',
     why: 'no mesh policy holds anything back: the deletion is a finding as it would be without a mesh',
-    expect: ['network-isolation-lost shop/payments 443 np.yaml:4'],
+    expect: ['network-isolation-lost shop/payments 15008 np.yaml:4'],
   },
   {
     case: 'strict-to-permissive-behind-netpol',
@@ -119,37 +119,37 @@ const ROWS: Row[] = [
   {
     case: 'netpol-deleted-ap-port-undeclared',
     why: 'NetworkPolicy deleted: batch now reaches 9090, a port only the ALLOW names, which admits batch there (the rest held)',
-    expect: ['network-isolation-lost shop/payments 8080 np.yaml:4', 'weakening-held shop/payments 8080 np.yaml:4'],
+    expect: ['network-isolation-lost shop/payments 9090 np.yaml:4', 'weakening-held shop/payments 8080 np.yaml:4'],
   },
   {
     case: 'netpol-deleted-container-udp-port',
     why: 'NetworkPolicy deleted: a declared UDP port is not captured by the mesh, so the NetworkPolicy was its only control',
-    expect: ['network-isolation-lost shop/payments 8080 np.yaml:4'],
+    expect: ['network-isolation-lost shop/payments 5353 np.yaml:4'],
   },
   {
     case: 'netpol-deleted-no-container-ports',
     why: 'NetworkPolicy deleted on a pod that declares no ports: nothing shows where it listens, so nothing is held',
-    expect: ['network-isolation-lost shop/payments 443 np.yaml:4'],
+    expect: ['network-isolation-lost shop/payments 53 np.yaml:4'],
   },
   {
     case: 'netpol-deleted-port-excluded-from-sidecar',
     why: 'NetworkPolicy deleted: a port excluded from inbound capture is open to all',
-    expect: ['network-isolation-lost shop/payments 8080 np.yaml:4'],
+    expect: ['network-isolation-lost shop/payments 9090 np.yaml:4'],
   },
   {
     case: 'netpol-deleted-port-included-from-sidecar',
     why: 'NetworkPolicy deleted: includeInboundPorts leaves other ports uncaptured, open to all',
-    expect: ['network-isolation-lost shop/payments 8080 np.yaml:4'],
+    expect: ['network-isolation-lost shop/payments 9090 np.yaml:4'],
   },
   {
     case: 'netpol-deleted-service-targetport',
     why: 'NetworkPolicy deleted: a Service targets 9090, where the ALLOW admits batch (the rest held)',
-    expect: ['network-isolation-lost shop/payments 8080 np.yaml:4', 'weakening-held shop/payments 8080 np.yaml:4'],
+    expect: ['network-isolation-lost shop/payments 9090 np.yaml:4', 'weakening-held shop/payments 8080 np.yaml:4'],
   },
   {
     case: 'netpol-deleted-service-udp-port',
     why: 'NetworkPolicy deleted: a Service declares UDP 5353, which the mesh does not capture',
-    expect: ['network-isolation-lost shop/payments 8080 np.yaml:4'],
+    expect: ['network-isolation-lost shop/payments 53 np.yaml:4'],
   },
   {
     case: 'np-endport-inclusive',

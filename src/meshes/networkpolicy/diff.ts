@@ -120,19 +120,18 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
         [cb.subtract(ca), false],
       ] as const) {
         if (grown.isEmpty) continue;
-        let c: PolicyChange = judge(src, dst, grown, widening, before, after);
-        // Layers judged together: a connection the mesh above still refuses whole gets no further.
-        if (
-          widening &&
-          above &&
-          dst.kind === 'pod' &&
-          !above.admits(
-            dst.peer.workload,
-            grown,
-            sourceOf(src, named, () => reachedBefore(dst.peer, grown)),
-          )
-        )
-          c = heldBy(c, above);
+        // Layers judged together: the ports on which the mesh above may let the new peer through;
+        // where it refuses them all, the connection gets no further than the network layer.
+        const through =
+          widening && above && dst.kind === 'pod'
+            ? above.admitted(
+                dst.peer.workload,
+                grown,
+                sourceOf(src, named, () => reachedBefore(dst.peer, grown)),
+              )
+            : grown;
+        let c: PolicyChange = judge(src, dst, through.isEmpty ? grown : through, widening, before, after);
+        if (through.isEmpty && above) c = heldBy(c, above);
         const key = `${c.cause}|${c.workload ? `${c.workload.namespace}/${c.workload.kind}/${c.workload.name}` : ''}|${c.side}|${c.anchor.resource.file}|${c.anchor.resource.locate(c.anchor.path)}`;
         const g = groups.get(key);
         if (g) g.more++;
