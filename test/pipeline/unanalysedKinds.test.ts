@@ -113,6 +113,32 @@ describe('kinds mesh-review does not analyse yet', () => {
     expect(r.findings.map((f) => `${f.ruleId} ${f.file}:${f.line}`)).toEqual(['network-egress-broadened anp.yaml:13']);
   });
 
+  it('an AuthorizationPolicy bound to a waypoint (targetRefs) is listed apart, edited or added; one with a selector is analysed', () => {
+    const waypoint = (ns: string) => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: payments-waypoint
+  namespace: shop
+spec:
+  targetRefs:
+    - kind: Service
+      group: ""
+      name: payments
+  action: ALLOW
+  rules:
+    - from:
+        - source:
+            namespaces: [${ns}]
+`;
+    const edited = review({ 'ap.yaml': waypoint('web') }, { 'ap.yaml': waypoint('web, batch') });
+    expect(edited.unanalysed.map((o) => `${o.kind} ${o.namespace}/${o.name} ${o.change} ${o.what}`)).toEqual([
+      'AuthorizationPolicy shop/payments-waypoint changed Istio authorization bound to waypoints or gateways (targetRef, targetRefs)',
+    ]);
+    expect(review({}, { 'ap.yaml': waypoint('web') }).unanalysed.map((o) => o.change)).toEqual(['added']);
+    const selected = (ns: string) => waypoint(ns).replace(/targetRefs:\n(.*\n){3}/, 'selector:\n    matchLabels:\n      app: payments\n');
+    expect(review({ 'ap.yaml': selected('web') }, { 'ap.yaml': selected('web, batch') }).unanalysed).toEqual([]);
+  });
+
   it('a version of the group mesh-review does not know is still listed apart', () => {
     const r = review({}, { 'anp.yaml': anp('10.0.0.0/8', 'policy.networking.k8s.io/v1beta1') });
     expect(r.unanalysed.map((o) => `${o.kind} ${o.change} ${o.what}`)).toEqual(['AdminNetworkPolicy added Kubernetes admin network policies']);
