@@ -23,6 +23,19 @@ export const ConnectionFacts = z
 export type ConnectionFacts = z.infer<typeof ConnectionFacts>;
 
 const none = z.object({}).strict();
+/** The causes another enforcing layer can hold whole (mesh-semantics.md §6): widenings of access, never of transport. */
+export const HELD_CAUSES = [
+  'deny-weakened',
+  'custom-removed',
+  'allow-broadened',
+  'allow-all-restored',
+  'policy-dry-run',
+  'netpol-ingress-broadened',
+  'netpol-isolation-lost',
+  'netpol-egress-broadened',
+] as const;
+export type HeldCause = (typeof HELD_CAUSES)[number];
+export const isHeldCause = (cause: string): cause is HeldCause => (HELD_CAUSES as readonly string[]).includes(cause);
 /** What the clients of a destination now send instead of Istio mTLS. */
 const ClientSends = z.object({ sends: z.enum(['plaintext', 'tls']) }).strict();
 
@@ -73,16 +86,7 @@ export const CAUSE_FACTS = {
    */
   'layer-held': z
     .object({
-      held: z.enum([
-        'deny-weakened',
-        'custom-removed',
-        'allow-broadened',
-        'allow-all-restored',
-        'policy-dry-run',
-        'netpol-ingress-broadened',
-        'netpol-isolation-lost',
-        'netpol-egress-broadened',
-      ]),
+      held: z.enum(HELD_CAUSES),
       layer: z.string(),
       holders: z.array(z.string()),
       morePeers: z.number().int().nonnegative(),

@@ -4,7 +4,7 @@ import type { Resource } from '../manifests/resource.js';
 import type { StringSet } from './stringSet.js';
 import { workloadKey, type ClientPath, type IngressView, type MeshSide, type PortEval, type Protocol, type WorkloadView } from './meshSide.js';
 import type { AccessPolicy, Origin } from './access.js';
-import { makeChange, type Cause, type ChangeFields, type FactsOf, type PolicyChange } from './change.js';
+import { isHeldCause, makeChange, type Cause, type ChangeFields, type FactsOf, type PolicyChange } from './change.js';
 import { diffAccess, type AccessDelta } from './diffAccess.js';
 import { diffEgressTls } from './diffEgressTls.js';
 import { DIM } from './requestSpace.js';
@@ -338,21 +338,16 @@ function heldChange(
   for (const delta of deltas) {
     const c = classifyBroadening(delta, pb, pa, ctx, a, shift);
     if (!c) continue;
-    if (
-      c.cause !== 'deny-weakened' &&
-      c.cause !== 'custom-removed' &&
-      c.cause !== 'allow-broadened' &&
-      c.cause !== 'allow-all-restored' &&
-      c.cause !== 'policy-dry-run'
-    )
-      continue;
+    const held = c.cause;
+    // Transport and the other causes are never held: only widenings of access.
+    if (!isHeldCause(held)) continue;
     return base(mesh, 'layer-held', c.anchor, c.side, a.workload, port, {
       witness: describeRequest(delta.witness, port, protocol),
       before: verdictText(delta.before),
       after: verdictText(delta.after),
       scope: c.scope,
       facts: {
-        held: c.cause,
+        held,
         layer: reached.layer,
         holders: reached.holders.map((r) => `${r.kind} ${r.namespace ?? ''}/${r.name}`),
         morePeers: 0,

@@ -112,14 +112,12 @@ export interface UpperLayer {
   /** Words for the layer in findings ("Istio"). */
   name: string;
   /**
-   * Whether the mesh may let some request from `source` to `workload` on a port of `ports` through:
-   * `source` is a namespace, `{ except }` for a pod of any namespace but those, or `null` for an
-   * address outside the pods (no mesh identity). False only when it certainly refuses them all
-   * on every port the pod declares; true when it may admit one, when the pod declares none of
-   * `ports` (nothing the mesh decides listens there), or when it does not serve the workload.
+   * The part of `ports` on which the mesh may let some request from `source` to `workload`
+   * through: `source` is a namespace, `{ except }` for a pod of any namespace but those, or `null`
+   * for an address outside the pods (no mesh identity). Empty only when it certainly refuses them
+   * all on every port the pod declares; all of `ports` when the pod declares none of them (nothing
+   * the mesh decides listens there) or the mesh does not serve the workload.
    */
-  admits(workload: Workload, ports: PortSet, source: string | { except: ReadonlySet<string> } | null): boolean;
-  /** The part of `ports` on which the mesh may admit a request from `source` (as `admits` decides it, port by port). */
   admitted(workload: Workload, ports: PortSet, source: string | { except: ReadonlySet<string> } | null): PortSet;
 }
 
@@ -137,24 +135,17 @@ export function meshAbove(side: MeshSide, name: string): UpperLayer | undefined 
   if (!ids) return undefined;
   const memo = new Map<string, boolean>();
   const decisionsMemo = new Map<string, { policy: AccessPolicy; identities: StringSet }[]>();
-  const others = new WeakMap<ReadonlySet<string>, StringSet>();
-  const exceptIds = new WeakMap<ReadonlySet<string>, number>();
+  // Each "any namespace but these" set: a number for memo keys, and the identities it leaves.
+  const others = new WeakMap<ReadonlySet<string>, { id: number; identities: StringSet }>();
+  const other = (named: ReadonlySet<string>): { id: number; identities: StringSet } => {
+    let got = others.get(named);
+    if (!got)
+      others.set(named, (got = { id: nextId++, identities: StringSet.all().subtract(StringSet.unionAll([...named].map((ns) => ids.ofNamespace(ns)))) }));
+    return got;
+  };
   let nextId = 0;
-  const exceptId = (set: ReadonlySet<string>): number => {
-    const id = exceptIds.get(set) ?? nextId++;
-    exceptIds.set(set, id);
-    return id;
-  };
-  const otherThan = (named: ReadonlySet<string>): StringSet => {
-    let set = others.get(named);
-    if (!set) others.set(named, (set = StringSet.all().subtract(StringSet.unionAll([...named].map((ns) => ids.ofNamespace(ns))))));
-    return set;
-  };
   return {
     name,
-    admits(workload, ports, source) {
-      return !this.admitted(workload, ports, source).isEmpty;
-    },
     admitted(workload, ports, source) {
       const view = side.workloads.get(workloadKey(workload));
       if (!view?.dataPlane.proxied || !view.wirePorts) return ports;
@@ -189,12 +180,13 @@ export function meshAbove(side: MeshSide, name: string): UpperLayer | undefined 
             ? StringSet.literal(ids.plaintext)
             : typeof source === 'string'
               ? ids.ofNamespace(source).union(StringSet.literal(ids.plaintext))
-              : otherThan(source.except));
+              : other(source.except).identities);
       // Plaintext asked by membership, the identities by one intersection with a set made once.
       const mayPass = (may: StringSet): boolean =>
-        may.has(ids.plaintext) || (source !== null && !may.intersect(typeof source === 'string' ? ids.ofNamespace(source) : otherThan(source.except)).isEmpty);
+        may.has(ids.plaintext) ||
+        (source !== null && !may.intersect(typeof source === 'string' ? ids.ofNamespace(source) : other(source.except).identities).isEmpty);
       const passes = (port: number): boolean => {
-        const key = `${view.key}|${port}|${source === null ? '' : typeof source === 'string' ? source : `*${exceptId(source.except)}`}`;
+        const key = `${view.key}|${port}|${source === null ? '' : typeof source === 'string' ? source : `*${other(source.except).id}`}`;
         let got = memo.get(key);
         if (got === undefined) {
           let decisions = decisionsMemo.get(`${view.key}|${port}`);

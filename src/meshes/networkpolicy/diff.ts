@@ -16,7 +16,6 @@ import { readNetworkPolicies, type Direction, type NetworkPolicy } from './polic
 import { ADMIN_NOTE, ENFORCED_NOTE } from './notes.js';
 
 export const MESH_ID = 'networkpolicy';
-export { ADMIN_NOTE, ENFORCED_NOTE };
 
 type Peer = { kind: 'pod'; peer: PodPeer } | { kind: 'external'; peer: ExternalPeer };
 
