@@ -244,7 +244,9 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
   // A port's protocol, or the mesh's trust domain, moved under unchanged policies: that field is the cause.
   const shift = protocolShift(tb, ta, ctx) ?? identityShift(ta, ctx);
   const grouped = new Map<string, PolicyChange>();
-  const reached = reachedCube(a, port, ctx);
+  // Asked only of a port whose mesh answer grew: what reaches the others is never needed.
+  let reachedMemo: ReturnType<typeof reachedCube> | null = null;
+  const reachedOnce = () => (reachedMemo === null ? (reachedMemo = reachedCube(a, port, ctx)) : reachedMemo);
   for (const protocol of protocols) {
     const pa = ta.access[protocol]!;
     const pb = tb.access[protocol] ?? Object.values(tb.access)[0];
@@ -255,7 +257,8 @@ function diffPort(mesh: string, b: WorkloadView, a: WorkloadView, port: number |
     // Layers judged together: what the mesh now admits counts only where the layer below lets it
     // through (the same on both sides, so the difference is the mesh's, restricted to that).
     let broadened = diff.broadened;
-    if (reached && broadened.length > 0) {
+    const reached = broadened.length > 0 ? reachedOnce() : undefined;
+    if (reached) {
       const through = diffAccess(behind(pb, reached.cube), behind(pa, reached.cube), candidates);
       if (through.broadened.length === 0 && !through.truncated) {
         const held = heldChange(mesh, diff.broadened, pb, pa, ctx, a, shift ?? issuerShift(diff.broadened[0]!, ta, ctx), reached.port, protocol, reached);

@@ -56,6 +56,11 @@ export interface MeshIdentities {
   namespaced: StringSet;
   /** The value a caller without a mesh identity (plaintext) has. */
   plaintext: string;
+  /**
+   * Whether `set` holds an identity of a namespace, as a test made once per set and asked for
+   * many namespaces: exactly `!set.intersect(ofNamespace(ns)).isEmpty`, without a product per namespace.
+   */
+  namesNamespace(set: StringSet): (namespace: string) => boolean;
 }
 
 /** Several reaches as one: a source gets through when it gets through any of them (meshed traffic may arrive on more than one port). */
@@ -121,6 +126,14 @@ export interface UpperLayer {
   admitted(workload: Workload, ports: PortSet, source: string | { except: ReadonlySet<string> } | null): PortSet;
 }
 
+/** A mesh's access decision as the network layer's diff asks it: which identities may pass, and which namespaces those name. */
+interface Decision {
+  policy: AccessPolicy;
+  identities: StringSet;
+  exact: boolean;
+  names?: (namespace: string) => boolean;
+}
+
 /** Most ports asked one by one before a port range counts as admitted unexamined. */
 const MAX_ASKED_PORTS = 64;
 
@@ -134,13 +147,16 @@ export function meshAbove(side: MeshSide, name: string): UpperLayer | undefined 
   const ids = side.identities;
   if (!ids) return undefined;
   const memo = new Map<string, boolean>();
-  const decisionsMemo = new Map<string, { policy: AccessPolicy; identities: StringSet }[]>();
+  const decisionsMemo = new Map<string, Decision[]>();
   // Each "any namespace but these" set: a number for memo keys, and the identities it leaves.
-  const others = new WeakMap<ReadonlySet<string>, { id: number; identities: StringSet }>();
-  const other = (named: ReadonlySet<string>): { id: number; identities: StringSet } => {
+  const others = new WeakMap<ReadonlySet<string>, { id: number; identities: () => StringSet }>();
+  const other = (named: ReadonlySet<string>): { id: number; identities: () => StringSet } => {
     let got = others.get(named);
-    if (!got)
-      others.set(named, (got = { id: nextId++, identities: StringSet.all().subtract(StringSet.unionAll([...named].map((ns) => ids.ofNamespace(ns)))) }));
+    if (!got) {
+      let identities: StringSet | undefined;
+      const make = () => StringSet.all().subtract(StringSet.unionAll([...named].map((ns) => ids.ofNamespace(ns))));
+      others.set(named, (got = { id: nextId++, identities: () => (identities ??= make()) }));
+    }
     return got;
   };
   let nextId = 0;
@@ -180,23 +196,24 @@ export function meshAbove(side: MeshSide, name: string): UpperLayer | undefined 
             ? StringSet.literal(ids.plaintext)
             : typeof source === 'string'
               ? ids.ofNamespace(source).union(StringSet.literal(ids.plaintext))
-              : other(source.except).identities);
-      // Plaintext asked by membership, the identities by one intersection with a set made once.
-      const mayPass = (may: StringSet): boolean =>
-        may.has(ids.plaintext) ||
-        (source !== null && !may.intersect(typeof source === 'string' ? ids.ofNamespace(source) : other(source.except).identities).isEmpty);
+              : other(source.except).identities());
+      // Plaintext asked by membership; a namespace by the decision's test, made once; the rest by a walk of the product.
+      const mayPass = (d: Decision): boolean =>
+        d.identities.has(ids.plaintext) ||
+        (source !== null &&
+          (typeof source === 'string' ? (d.names ??= ids.namesNamespace(d.identities))(source) : d.identities.meets(other(source.except).identities())));
       const passes = (port: number): boolean => {
         const key = `${view.key}|${port}|${source === null ? '' : typeof source === 'string' ? source : `*${other(source.except).id}`}`;
         let got = memo.get(key);
         if (got === undefined) {
           let decisions = decisionsMemo.get(`${view.key}|${port}`);
           if (!decisions) {
-            decisions = Object.values(view.evaluate(port).access).flatMap((p) => (p ? [{ policy: p, identities: identitiesMayPass(p, ids.dim) }] : []));
+            decisions = Object.values(view.evaluate(port).access).flatMap((p) => (p ? [{ policy: p, ...identitiesMayPass(p, ids.dim) }] : []));
             decisionsMemo.set(`${view.key}|${port}`, decisions);
           }
-          // The identities that may pass at all first (one intersection); the exact search only where some may.
-          // Without DENY clauses an identity an ALLOW clause names passes with some request: the search is only needed where a DENY may cut it out.
-          got = decisions.some((d) => mayPass(d.identities) && (d.policy.deny.length === 0 || mayAllow(behind(d.policy, new Map([[ids.dim, who()]])))));
+          // The identities that may pass at all first; the exact search only where a DENY clause
+          // that names both an identity and something else may cut the rest out.
+          got = decisions.some((d) => mayPass(d) && (d.exact || mayAllow(behind(d.policy, new Map([[ids.dim, who()]])))));
           memo.set(key, got);
         }
         return got;
@@ -219,18 +236,41 @@ function askedPorts(ports: PortSet, declared: readonly number[]): number[] | und
 const portsOf = (ports: readonly number[]): PortSet => ports.reduce((acc, p) => acc.union(PortSet.range('TCP', p)), PortSet.empty());
 
 /**
- * A superset of the identities some request of which may pass `policy`: those the transport
- * admits and an ALLOW clause names (all, when no ALLOW policy applies), less those a DENY clause
- * refuses whatever else the request holds. Its other dimensions are ignored, which only widens it.
+ * The identities some request of which may pass `policy`: those the transport admits and an
+ * ALLOW clause names (all, when no ALLOW policy applies), less those a DENY clause refuses
+ * whatever else the request holds. Exact when every DENY clause constrains either the identity
+ * alone or anything but it: a request then passes on its identity and on the rest of it apart,
+ * so an ALLOW clause counts only where some rest it admits escapes the DENY clauses that ignore
+ * the identity (those on paths, say). Otherwise a superset (`exact` false), each source then
+ * searched for in full.
  */
-function identitiesMayPass(policy: AccessPolicy, dim: string): StringSet {
+function identitiesMayPass(policy: AccessPolicy, dim: string): { identities: StringSet; exact: boolean } {
   const on = (cube: Cube): StringSet => (cube.get(dim) as StringSet | undefined) ?? StringSet.all();
+  const rest = (cube: Cube): Cube => new Map([...cube].filter(([d]) => d !== dim));
   const admitted = on(policy.universe);
-  if (!policy.enforced) return admitted;
-  let may = policy.allow === null ? admitted : admitted.intersect(StringSet.unionAll(policy.allow.map((c) => on(c.cube))));
+  if (!policy.enforced) return { identities: admitted, exact: true };
   const pure = policy.deny.filter((c) => c.cube.size === 1 && c.cube.has(dim));
+  const blind = policy.deny.filter((c) => !c.cube.has(dim));
+  const exact = pure.length + blind.length === policy.deny.length;
+  // Whether some request outside the identity escapes the DENY clauses that ignore it, within `cube`.
+  const escapes = (cube: Cube | null): boolean =>
+    !exact ||
+    blind.length === 0 ||
+    mayAllow({
+      ...policy,
+      universe: rest(policy.universe),
+      allow: cube === null ? null : [{ ...blind[0]!, effect: 'ALLOW', cube: rest(cube) }],
+      deny: blind,
+      custom: [],
+    });
+  let may =
+    policy.allow === null
+      ? escapes(null)
+        ? admitted
+        : StringSet.empty()
+      : admitted.intersect(StringSet.unionAll(policy.allow.filter((c) => escapes(c.cube)).map((c) => on(c.cube))));
   if (pure.length > 0 && !may.isEmpty) may = may.subtract(StringSet.unionAll(pure.map((c) => on(c.cube))));
-  return may;
+  return { identities: may, exact };
 }
 
 /** Whether any request may pass `policy`. */

@@ -277,6 +277,23 @@ export class StringSet {
     });
   }
 
+  /** The set's automaton, walked lazily (states made as a search reaches them). */
+  walk(): Lazy {
+    return this.lazy();
+  }
+
+  /**
+   * Whether the two sets share a member, answered by walking their product from its start:
+   * no product automaton is built, minimised or cached. For a question asked many times over
+   * (may any identity of this namespace pass?) where only the yes or no is wanted.
+   */
+  meets(other: StringSet): boolean {
+    if (this.key === 'none' || other.key === 'none') return false;
+    if (other.key === 'all' || other.key === this.key) return !this.isEmpty;
+    if (this.key === 'all') return !other.isEmpty;
+    return !formula([...terms(this).pos, ...terms(other).pos], [...terms(this).neg, ...terms(other).neg]).isEmpty;
+  }
+
   isSubsetOf(other: StringSet): boolean {
     return this.subtract(other).isEmpty;
   }

@@ -66,6 +66,21 @@ const ROWS: Row[] = [
     expect: ['network-isolation-lost shop/payments 15008 np.yaml:4', 'weakening-held shop/payments 8080 np.yaml:4'],
   },
   {
+    case: 'netpol-deleted-deny-paths-cover-allow',
+    why: 'batch is allowed only on /api/*, which a DENY on paths refuses to everyone: batch passes nothing on any path, so the deletion lets no new caller through the mesh',
+    expect: ['weakening-held shop/payments 8080 np.yaml:4'],
+  },
+  {
+    case: 'netpol-deleted-deny-paths-leave-some',
+    why: 'the same, but batch is also allowed on /healthz, which the DENY leaves: batch now gets through both layers',
+    expect: ['network-isolation-lost shop/payments 8080 np.yaml:4', 'weakening-held shop/payments 8080 np.yaml:4'],
+  },
+  {
+    case: 'netpol-deleted-deny-principal-and-paths',
+    why: 'the DENY names both the namespace batch and the paths batch is allowed on: searched exactly per source, batch passes nothing',
+    expect: ['weakening-held shop/payments 8080 np.yaml:4'],
+  },
+  {
     case: 'netpol-deleted-no-mesh-policy',
     why: 'no mesh policy holds anything back: the deletion is a finding as it would be without a mesh',
     expect: ['network-isolation-lost shop/payments 15008 np.yaml:4'],

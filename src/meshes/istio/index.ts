@@ -3,8 +3,7 @@ import { resolveTargetPort } from './workloadViews.js';
 import { arr, get, str } from '../../inventory/read.js';
 import { DIM } from '../../policy/requestSpace.js';
 import type { MeshAdapter, MeshOptions, MeshSide } from '../../policy/meshSide.js';
-import type { MeshIdentities } from '../../policy/layers.js';
-import { escapeRegex, StringSet } from '../../policy/stringSet.js';
+import { ISTIO_IDENTITIES } from './identities.js';
 import { collectIstioResources } from './istioResources.js';
 import { readMeshSettings } from './meshConfig.js';
 import { istioSelectors } from './selectors.js';
@@ -103,19 +102,6 @@ export const istio: MeshAdapter = {
     }
     return ['', 'x'];
   },
-};
-
-/**
- * Istio identities are `<trust domain>/ns/<namespace>/sa/<service account>`: a pod of a namespace
- * can only carry one naming it (any trust domain: a superset is safe, it holds less back). Anchored
- * at the trust domain (which holds no `/`), so that sets of many namespaces stay a trie, not a
- * product of "contains" automata.
- */
-const ISTIO_IDENTITIES: MeshIdentities = {
-  dim: DIM.principal,
-  ofNamespace: (ns) => StringSet.fromRegex(`[^/]*\\/ns\\/${escapeRegex(ns)}\\/[^]*`, `layer-ns:${ns}`),
-  namespaced: StringSet.fromRegex('[^/]*\\/ns\\/[^/]*\\/[^]*', 'layer-ns:*'),
-  plaintext: '',
 };
 
 /** The workloads behind `<svc>.<ns>.svc.cluster.local`, each with the target port when the Service has one port. */

@@ -8,7 +8,19 @@ import { arr, get, str } from '../../inventory/read.js';
 import type { InvalidResource } from '../../policy/meshSide.js';
 import { adminWords, readAdminPolicies, type AdminPolicy } from './admin.js';
 import { adminAmbiguities, unmodelledRuleChanges } from './adminChecks.js';
-import { connection, decide, isolating, pieceFor, selects, subjectSelects, type Endpoint, type Layer, type Piece, type PodAttrs } from './evaluate.js';
+import {
+  connection,
+  decide,
+  decisionKey,
+  isolating,
+  pieceFor,
+  selects,
+  subjectSelects,
+  type Endpoint,
+  type Layer,
+  type Piece,
+  type PodAttrs,
+} from './evaluate.js';
 import { ANY_NAMESPACE, representativePeers, type ExternalPeer, type PodPeer } from './peers.js';
 import type { UpperLayer } from '../../policy/layers.js';
 import { internalAddresses } from './reach.js';
@@ -99,6 +111,12 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
     }
     return got;
   };
+  const classes = new Map<string, Class>();
+  // Namespaces whose labels the change moved (what a finding would name as the cause for every pod in them).
+  const relabelled = new Set(
+    [...head.namespaces.values()].filter((n) => JSON.stringify(n.labels) !== JSON.stringify(base.namespaces.get(n.name)?.labels)).map((n) => n.name),
+  );
+  for (const n of base.namespaces.values()) if (!head.namespaces.has(n.name)) relabelled.add(n.name);
   // Iterated as the pairs that may change, not all pairs: a source that cannot change its side of a
   // connection is only paired with the destinations that can change theirs.
   const changingDsts = all.filter((d) => d.kind === 'pod' && (moved.has(d.peer) || ingressTouched.has(d.peer)));
@@ -112,8 +130,23 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
       if (!mayChange(src, dst)) continue;
       const eb = [endpoint(src, 'before'), endpoint(dst, 'before')] as const;
       const ea = [endpoint(src, 'after'), endpoint(dst, 'after')] as const;
-      const cb = connection(b.layer, eb[0], eb[1]);
-      const ca = connection(a.layer, ea[0], ea[1]);
+      // A pod that did not move and whose egress nothing decides reaches `dst` as far as dst's
+      // ingress lets it: sources that ingress decides alike, by the same lines, are one class,
+      // whose connections and findings (but for the example peer) are worked out once.
+      let cls: Class | undefined;
+      let cb: PortSet;
+      let ca: PortSet;
+      if (dst.kind === 'pod' && src.kind === 'pod' && !egressers.has(src.peer) && !moved.has(src.peer) && !relabelled.has(src.peer.workload.namespace)) {
+        const db = decide(b.layer, dst.peer.before!, 'ingress', eb[0]);
+        const da = decide(a.layer, dst.peer.after!, 'ingress', ea[0]);
+        const key = `${dst.peer.key}|${decisionKey(db)}|${decisionKey(da)}`;
+        cls = classes.get(key);
+        if (!cls) classes.set(key, (cls = { cb: db.allowed, ca: da.allowed, judged: new Map() }));
+        ({ cb, ca } = cls);
+      } else {
+        cb = connection(b.layer, eb[0], eb[1]);
+        ca = connection(a.layer, ea[0], ea[1]);
+      }
       for (const [grown, widening] of [
         [ca.subtract(cb), true],
         [cb.subtract(ca), false],
@@ -129,9 +162,16 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
                 sourceOf(src, named, () => reachedBefore(dst.peer, grown)),
               )
             : grown;
-        let c: PolicyChange = judge(src, dst, through.isEmpty ? grown : through, widening, before, after);
-        if (through.isEmpty && above) c = heldBy(c, above);
-        const key = `${c.cause}|${c.workload ? `${c.workload.namespace}/${c.workload.kind}/${c.workload.name}` : ''}|${c.side}|${c.anchor.resource.file}|${c.anchor.resource.locate(c.anchor.path)}`;
+        const judgedKey = `${widening}|${through.isEmpty ? `held|${grown.key}` : through.key}`;
+        let judged = cls?.judged.get(judgedKey);
+        if (!judged) {
+          let c: PolicyChange = judge(src, dst, through.isEmpty ? grown : through, widening, before, after);
+          if (through.isEmpty && above) c = heldBy(c, above);
+          judged = { change: c, key: groupKey(c) };
+          // Said of the destination (its ingress), so the same for every source of the class.
+          if (cls && c.workload === (dst.peer as PodPeer).workload) cls.judged.set(judgedKey, judged);
+        }
+        const { change: c, key } = judged;
         const g = groups.get(key);
         if (g) g.more++;
         else groups.set(key, { change: c, more: 0 });
@@ -146,6 +186,17 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
   changes.push(...adminAmbiguities(b.layer.admin, a.layer.admin, podPeers, all, before.find, head));
   changes.push(...unmodelledRuleChanges(b.layer.admin, a.layer.admin));
   return changes;
+}
+
+/** Changes that say the same of the same line are one finding (its other peers counted). */
+const groupKey = (c: PolicyChange): string =>
+  `${c.cause}|${c.workload ? `${c.workload.namespace}/${c.workload.kind}/${c.workload.name}` : ''}|${c.side}|${c.anchor.resource.file}|${c.anchor.resource.locate(c.anchor.path)}`;
+
+/** Sources a destination's ingress decides alike: their connections, and what was found for them. */
+interface Class {
+  cb: PortSet;
+  ca: PortSet;
+  judged: Map<string, { change: PolicyChange; key: string }>;
 }
 
 /**

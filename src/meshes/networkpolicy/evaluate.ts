@@ -175,6 +175,15 @@ export function connection(layer: Layer, src: Endpoint, dst: Endpoint): PortSet 
 }
 
 /**
+ * A decision's fingerprint: equal for two peers that a direction decides alike, piece by piece,
+ * by the same lines (what findings about it say depends on nothing else of the peer).
+ */
+export function decisionKey(d: Decision): string {
+  const at = (o: Origin | undefined) => (o ? `${o.resource.file}#${o.resource.docIndex}#${o.resource.hash}#${o.path.join('.')}` : '');
+  return d.pieces.map((p) => `${p.tier}${p.allow ? '+' : '-'}${p.ports.key}@${at(p.origin)}<${at(p.passedBy?.origin)}`).join(';');
+}
+
+/**
  * The piece of a decision that holds `probe` (a single port, or a named one) with that verdict. A
  * named probe lies outside every numeric range, so a piece of all ports does not hold it: then the
  * first piece with the verdict.

@@ -1,0 +1,63 @@
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ISTIO_IDENTITIES } from '../../../src/meshes/istio/identities.js';
+import { setLazyThreshold, StringSet } from '../../../src/policy/stringSet.js';
+
+/**
+ * The network layer asks, for every source namespace, whether a mesh decision's identities name it.
+ * `namesNamespace` answers from one walk of the set's automaton and `meets` from a walk of the
+ * product; both must say exactly what `!set.intersect(ofNamespace(ns)).isEmpty` says.
+ */
+afterAll(() => setLazyThreshold(64));
+
+// Namespaces that are prefixes of each other and trust domains with and without dots: where a walk can go wrong.
+const namespaces = ['a', 'ab', 'b', 'ns', 'a.b'];
+const segment = fc.constantFrom('a', 'ab', 'b', 'ns', 'a.b', 'x', '');
+const principal = fc
+  .tuple(fc.constantFrom('cluster.local', 'td', '', 'spiffe://x'), segment, fc.constantFrom('sa', 'ns'), segment)
+  .map(([td, ns, kw, sa]) => `${td}/ns/${ns}/${kw}/${sa}`);
+const pattern = fc.oneof(
+  principal,
+  principal.map((p) => `${p.slice(0, Math.max(0, p.length - 3))}*`),
+  principal.map((p) => `*${p.slice(Math.min(p.length, 6))}`),
+  fc.constantFrom('*', 'cluster.local/ns/a*', '*/ns/ab/sa/x', '*/sa/a', '', 'a/ns/'),
+);
+const list = fc.array(pattern, { minLength: 1, maxLength: 6 }).map((ps) => StringSet.unionAll(ps.map((p) => StringSet.istioPattern(p))));
+const set = fc.oneof(
+  list,
+  fc.tuple(list, list).map(([x, y]) => x.subtract(y)),
+  fc.tuple(list, list).map(([x, y]) => x.intersect(y)),
+  list.map((x) => x.union(StringSet.literal(''))),
+);
+
+describe('Istio identities: which namespaces a set of identities names', () => {
+  for (const lazy of [false, true]) {
+    it(`namesNamespace and meets agree with the intersection (${lazy ? 'lazy lists and formulas' : 'minimal DFAs'})`, () => {
+      setLazyThreshold(lazy ? 2 : 64);
+      fc.assert(
+        fc.property(set, (s) => {
+          const names = ISTIO_IDENTITIES.namesNamespace(s);
+          for (const ns of namespaces) {
+            const exact = !s.intersect(ISTIO_IDENTITIES.ofNamespace(ns)).isEmpty;
+            expect(names(ns), `${s.key} names ${ns}`).toBe(exact);
+            expect(s.meets(ISTIO_IDENTITIES.ofNamespace(ns)), `${s.key} meets ${ns}`).toBe(exact);
+          }
+        }),
+        { numRuns: 150 },
+      );
+    });
+  }
+
+  it.each([
+    ['a principal names its namespace only', ['cluster.local/ns/web/sa/frontend'], ['web'], ['we', 'web2', 'batch']],
+    ['any identity names every namespace', ['*'], ['web', 'batch', 'x.y'], []],
+    ['a namespace prefix', ['cluster.local/ns/team-*'], ['team-a', 'team-'], ['team', 'web']],
+    ['a suffix names every namespace that can end before it', ['*/sa/default'], ['web', 'batch'], []],
+    ['plaintext names none', [''], [], ['web', '']],
+    ['a namespace name never holds a slash', ['cluster.local/ns/a/b/sa/x'], ['a'], ['a/b']],
+  ])('%s', (_why, patterns, named, notNamed) => {
+    const names = ISTIO_IDENTITIES.namesNamespace(StringSet.unionAll(patterns.map((p) => StringSet.istioPattern(p))));
+    for (const ns of named) expect(names(ns), ns).toBe(true);
+    for (const ns of notNamed) expect(names(ns), ns).toBe(false);
+  });
+});
