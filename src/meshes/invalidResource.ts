@@ -4,17 +4,28 @@ import type { InvalidResource } from '../policy/meshSide.js';
 
 /** Parses `resource.body.spec` with a zod schema; the first issue names the field. */
 export function parseSpec<S extends z.ZodType>(resource: Resource, schema: S, invalid: InvalidResource[]): z.infer<S> | undefined {
-  const result = schema.safeParse(withoutNulls(resource.body.spec ?? {}));
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const path: FieldPath = ['spec', ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')];
-  invalid.push({
-    resource,
-    path,
-    message: `${resource.kind} ${resource.name}: ${path.join('.')}: ${issue.message}; the mesh will not apply it`,
-  });
-  return undefined;
+  // Base and head share the objects of every unchanged file (ParseCache): each is validated once per review.
+  let bySchema = parsedSpecs.get(resource);
+  if (!bySchema) parsedSpecs.set(resource, (bySchema = new WeakMap()));
+  let got = bySchema.get(schema);
+  if (!got) {
+    const result = schema.safeParse(withoutNulls(resource.body.spec ?? {}));
+    if (result.success) got = { data: result.data };
+    else {
+      const issue = result.error.issues[0]!;
+      const path: FieldPath = ['spec', ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')];
+      got = { problem: { resource, path, message: `${resource.kind} ${resource.name}: ${path.join('.')}: ${issue.message}; the mesh will not apply it` } };
+    }
+    bySchema.set(schema, got);
+  }
+  if ('problem' in got) {
+    invalid.push(got.problem);
+    return undefined;
+  }
+  return got.data as z.infer<S>;
 }
+
+const parsedSpecs = new WeakMap<Resource, WeakMap<z.ZodType, { data: unknown } | { problem: InvalidResource }>>();
 
 /**
  * The API server drops null-valued fields of custom resources (unless the schema says

@@ -29,13 +29,22 @@ export function matchesSelector(sel: LabelSelector, labels: Labels): boolean {
   for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
   for (const e of sel.matchExpressions ?? []) {
     const has = Object.hasOwn(labels, e.key);
-    const vals = e.values ?? [];
-    if (e.operator === 'In' && !(has && vals.includes(labels[e.key]!))) return false;
-    if (e.operator === 'NotIn' && has && vals.includes(labels[e.key]!)) return false;
+    if (e.operator === 'In' && !(has && valueSet(e.values).has(labels[e.key]!))) return false;
+    if (e.operator === 'NotIn' && has && valueSet(e.values).has(labels[e.key]!)) return false;
     if (e.operator === 'Exists' && !has) return false;
     if (e.operator === 'DoesNotExist' && has) return false;
   }
   return true;
+}
+
+/** An expression's values as a set, made once per list: a selector may name thousands, and is asked of every peer. */
+const valueSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+const NO_VALUES: ReadonlySet<string> = new Set();
+function valueSet(values: readonly string[] | undefined): ReadonlySet<string> {
+  if (!values) return NO_VALUES;
+  let set = valueSets.get(values);
+  if (!set) valueSets.set(values, (set = new Set(values)));
+  return set;
 }
 
 export const selectsAll = (sel: LabelSelector): boolean => Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0;

@@ -21,13 +21,15 @@ import {
   type Piece,
   type PodAttrs,
 } from './evaluate.js';
-import { ANY_NAMESPACE, representativePeers, type ExternalPeer, type PodPeer } from './peers.js';
+import { ANY_NAMESPACE, MAX_PODS, representativePeers, type ExternalPeer, type PodPeer } from './peers.js';
 import type { UpperLayer } from '../../policy/layers.js';
 import { internalAddresses } from './reach.js';
 import { readNetworkPolicies, type Direction, type NetworkPolicy } from './policy.js';
 import { ADMIN_NOTE, ENFORCED_NOTE } from './notes.js';
 
 export const MESH_ID = 'networkpolicy';
+/** Most (source, destination) pairs one review examines: each costs a decision on both sides. */
+export const MAX_PAIRS = 1_000_000;
 
 type Peer = { kind: 'pod'; peer: PodPeer } | { kind: 'external'; peer: ExternalPeer };
 
@@ -86,6 +88,18 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
       ),
     );
   const [egressTouched, ingressTouched] = [touched('egress'), touched('ingress')];
+  // Cut short only matters where something may change: an unchanged layer's pairs are never examined.
+  if (peers.truncated && (moved.size > 0 || changedPolicies.length > 0 || changedAdmin.length > 0)) {
+    const r = peers.truncated;
+    const inHead = index(head).has(identityKey(r, head));
+    changes.push(
+      change('unanalysable', null, null, { resource: r, path: ['spec'] }, inHead ? 'after' : 'before', {
+        facts: {
+          reason: `the NetworkPolicy selectors of this repository tell more than ${MAX_PODS} kinds of pod apart (each selector crossed with every label value the others name); the review stopped there, so connections of the pods left out are not known: review by hand, or split the label vocabulary`,
+        },
+      }),
+    );
+  }
   const mayChange = (src: Peer, dst: Peer) =>
     (src.kind === 'pod' && (moved.has(src.peer) || egressTouched.has(src.peer))) ||
     (dst.kind === 'pod' && (moved.has(dst.peer) || ingressTouched.has(dst.peer)));
@@ -120,9 +134,24 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
   // Iterated as the pairs that may change, not all pairs: a source that cannot change its side of a
   // connection is only paired with the destinations that can change theirs.
   const changingDsts = all.filter((d) => d.kind === 'pod' && (moved.has(d.peer) || ingressTouched.has(d.peer)));
+  // Bounded: a change that touches every pod of a large repository pairs each with every peer.
+  // Past MAX_PAIRS the layer is not examined at all (fails closed, saying why), never half examined.
+  const srcChanges = (src: Peer) => src.kind === 'pod' && (moved.has(src.peer) || egressTouched.has(src.peer));
+  const pairs = all.reduce((n, src) => n + (srcChanges(src) ? all.length : changingDsts.length), 0);
+  if (pairs > MAX_PAIRS) {
+    const at = [...changedPolicies, ...changedAdmin][0]?.resource ?? [...moved][0]?.workload.resource;
+    if (at)
+      changes.push(
+        change('unanalysable', null, null, { resource: at, path: ['spec'] }, index(head).has(identityKey(at, head)) ? 'after' : 'before', {
+          facts: {
+            reason: `this change reaches ${pairs} pairs of pods (and address ranges) whose connections may differ, more than the ${MAX_PAIRS} one review examines; NetworkPolicy was not analysed: review it by hand, or split the change`,
+          },
+        }),
+      );
+    return changes;
+  }
   for (const src of all) {
-    const srcChanges = src.kind === 'pod' && (moved.has(src.peer) || egressTouched.has(src.peer));
-    for (const dst of srcChanges ? all : changingDsts) {
+    for (const dst of srcChanges(src) ? all : changingDsts) {
       if (src.kind === 'external' && dst.kind === 'external') continue;
       if (src.peer === dst.peer) continue; // a pod always reaches itself
       const relevant = (src.kind === 'pod' && egressers.has(src.peer)) || (dst.kind === 'pod' && ingressers.has(dst.peer));
@@ -439,7 +468,7 @@ const labelsAnchor = (p: PodPeer): Origin => ({
 type ConnectionCause = 'netpol-ingress-broadened' | 'netpol-isolation-lost' | 'netpol-egress-broadened' | 'access-narrowed';
 type ConnectionChange = ChangeOf<ConnectionCause>;
 
-function change<C extends ConnectionCause | 'invalid'>(
+function change<C extends ConnectionCause | 'invalid' | 'unanalysable'>(
   cause: C,
   workload: Workload | null,
   port: number | null,

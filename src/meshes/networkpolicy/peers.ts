@@ -11,8 +11,8 @@ import type { NetworkPolicy } from './policy.js';
 export const NAME_LABEL = 'kubernetes.io/metadata.name';
 /** Stands for every namespace the repository does not name (inventory/potentialWorkloads.ts words it). */
 export const ANY_NAMESPACE = 'any-namespace';
-/** Bounds the representative pods of one review; beyond it, later selectors' variants are dropped. */
-const MAX_PODS = 3000;
+/** Bounds the representative pods of one review (selectors, each crossed with every value others name, can ask for millions). */
+export const MAX_PODS = 3000;
 
 /** A pod on both sides of the review (attributes per side; undefined where it does not exist). */
 export interface PodPeer {
@@ -34,6 +34,12 @@ export interface ExternalPeer {
 export interface Peers {
   pods: PodPeer[];
   externals: ExternalPeer[];
+  /**
+   * The object whose selectors needed more representatives than MAX_PODS, if one did: classes of
+   * pods the policies tell apart are then missing, so what the layer lets through is not known
+   * (its diff fails closed, its reach holds nothing back).
+   */
+  truncated: Resource | undefined;
 }
 
 const labelsName = (labels: Record<string, string>): string => {
@@ -90,20 +96,22 @@ function computePeers(
       rules.flatMap((r) => r.peers.flatMap((peer) => (peer.kind === 'pods' ? [{ namespaces: peer.namespaces, pods: peer.pods, resource: p.resource }] : []))),
     ),
   ]);
-  const podVocab = new Map<string, Set<string>>();
+  // Every pod selector with where it looks: `own` for the policy's namespace, else a namespace
+  // selector (null: every namespace). A pod's labels matter only to selectors that look where it is.
+  const scoped: { namespaces: LabelSelector | null | 'own'; policyNs: string; pods: LabelSelector; resource: Resource }[] = [];
   const nsVocab = new Map<string, Set<string>>();
+  for (const p of all) scoped.push({ namespaces: 'own', policyNs: p.namespace, pods: p.podSelector, resource: p.resource });
   for (const p of all) {
-    selectorVocabulary(p.podSelector, podVocab);
     for (const rules of Object.values(p.rules))
       for (const r of rules)
         for (const peer of r.peers ?? []) {
           if (peer.kind !== 'pods') continue;
-          selectorVocabulary(peer.pods, podVocab);
+          scoped.push({ namespaces: peer.namespaces ?? 'own', policyNs: p.namespace, pods: peer.pods, resource: p.resource });
           if (peer.namespaces) selectorVocabulary(peer.namespaces, nsVocab);
         }
   }
   for (const sel of adminSelectors) {
-    selectorVocabulary(sel.pods, podVocab);
+    scoped.push({ namespaces: sel.namespaces, policyNs: '', pods: sel.pods, resource: sel.resource });
     selectorVocabulary(sel.namespaces, nsVocab);
   }
   // Namespaces: every named one, one per namespace selector (and variants), and "any other".
@@ -138,32 +146,6 @@ function computePeers(
       if ([base, head].some((inv) => matchesSelector(sel, { ...(inv.namespaces.get(ns)?.labels ?? {}), [NAME_LABEL]: ns }))) out.add(ns);
     return [...out];
   };
-  const pods = new Map<string, { ns: string; labels: Record<string, string>; resource: Resource }>();
-  const addPod = (ns: string, labels: Record<string, string>, resource: Resource) => {
-    const key = `${ns}/${labelsName(labels)}`;
-    if (pods.size < MAX_PODS && !pods.has(key)) pods.set(key, { ns, labels, resource });
-  };
-  for (const p of all) {
-    const rep = representativeLabels(p.podSelector);
-    if (rep) for (const l of [rep, ...variants(rep, podVocab)]) addPod(p.namespace, l, p.resource);
-  }
-  for (const p of all)
-    for (const rules of Object.values(p.rules))
-      for (const r of rules)
-        for (const peer of r.peers ?? []) {
-          if (peer.kind !== 'pods') continue;
-          const rep = representativeLabels(peer.pods);
-          if (!rep) continue;
-          for (const ns of nsFor(peer.namespaces, p.namespace)) for (const l of [rep, ...variants(rep, podVocab)]) addPod(ns, l, p.resource);
-        }
-  for (const sel of adminSelectors) {
-    const rep = representativeLabels(sel.pods);
-    if (!rep) continue;
-    for (const ns of nsFor(sel.namespaces, '')) for (const l of [rep, ...variants(rep, podVocab)]) addPod(ns, l, sel.resource);
-  }
-  const anyResource = all[0]?.resource ?? admin[0]?.resource;
-  if (anyResource) for (const ns of [...realNs, ...synthetic.keys()]) addPod(ns, {}, anyResource);
-
   const nsLabels = (inv: Inventory, ns: string): Record<string, string> | undefined => {
     const syn = synthetic.get(ns);
     if (syn) return { ...syn, [NAME_LABEL]: ns };
@@ -171,6 +153,51 @@ function computePeers(
     // A namespace the repository does not define on this side still exists in the cluster (labels unknown: only its name).
     return { ...(info?.labels ?? {}), [NAME_LABEL]: ns };
   };
+  const pods = new Map<string, { ns: string; labels: Record<string, string>; resource: Resource }>();
+  let truncated: Resource | undefined;
+  const addPod = (ns: string, labels: Record<string, string>, resource: Resource) => {
+    const key = `${ns}/${labelsName(labels)}`;
+    if (pods.has(key)) return;
+    if (pods.size < MAX_PODS) pods.set(key, { ns, labels, resource });
+    else truncated = resource;
+  };
+  // Where each selector picks pods from (fills the synthetic namespaces first: their labels are needed below).
+  const placed = scoped.map((x) => ({ ...x, where: x.namespaces === 'own' ? [x.policyNs] : nsFor(x.namespaces, x.policyNs) }));
+  // The label space of a namespace's pods: every key and value some selector that looks there names.
+  // Values only other namespaces' selectors name tell none of this namespace's pods apart.
+  // Only selectors that name a label add to a vocabulary (most name none: `podSelector: {}`), each once.
+  const naming = [
+    ...new Map(
+      scoped
+        .filter((x) => Object.keys(x.pods.matchLabels ?? {}).length > 0 || (x.pods.matchExpressions ?? []).length > 0)
+        .map((x) => [JSON.stringify([x.namespaces, x.namespaces === 'own' ? x.policyNs : '', x.pods]), x]),
+    ).values(),
+  ];
+  const vocabs = new Map<string, Map<string, Set<string>>>();
+  const vocabOf = (ns: string): Map<string, Set<string>> => {
+    let v = vocabs.get(ns);
+    if (!v) {
+      v = new Map();
+      const labels = [base, head].map((inv) => nsLabels(inv, ns)!);
+      for (const x of naming) {
+        const looks =
+          x.namespaces === 'own' ? x.policyNs === ns : x.namespaces === null || labels.some((l) => matchesSelector(x.namespaces as LabelSelector, l));
+        if (looks) selectorVocabulary(x.pods, v);
+      }
+      vocabs.set(ns, v);
+    }
+    return v;
+  };
+  // A selector's representative and its variants, in each namespace it may pick pods from; given up on once the bound is hit.
+  for (const x of placed) {
+    const rep = representativeLabels(x.pods);
+    if (!rep) continue;
+    for (const ns of x.where) for (const l of [rep, ...variants(rep, vocabOf(ns))]) if (!truncated) addPod(ns, l, x.resource);
+    if (truncated) break;
+  }
+  const anyResource = all[0]?.resource ?? admin[0]?.resource;
+  if (anyResource) for (const ns of [...realNs, ...synthetic.keys()]) if (!truncated) addPod(ns, {}, anyResource);
+
   const out: PodPeer[] = [];
   // The repository's pods, matched across sides by identity (a workload that moved is two pods).
   const byKey = new Map<string, { b?: Workload; a?: Workload }>();
@@ -217,7 +244,7 @@ function computePeers(
     out.push({ key: `r:${key}`, workload, real: false, before: attrs(base), after: attrs(head) });
   }
   const adminNetworks = admin.flatMap((p) => p.rules.egress.flatMap((r) => r.peers.flatMap((peer) => (peer.kind === 'networks' ? [peer.ips] : []))));
-  return { pods: out, externals: externalAtoms(all, adminNetworks) };
+  return { pods: out, externals: externalAtoms(all, adminNetworks), truncated };
 }
 
 /** The base labels with one key set to each value selectors name (or a fresh one), or removed. */

@@ -21,15 +21,20 @@ export const LAYER_NAME = 'Kubernetes NetworkPolicy';
  */
 export function networkReach(base: Inventory, head: Inventory): LowerLayer {
   const layer: Layer = { netpols: readNetworkPolicies(head).policies, admin: readAdminPolicies(head).policies };
-  let sources: { namespace: string; end: Endpoint }[] | undefined;
-  const sourcesOf = () =>
-    (sources ??= (() => {
+  // Undefined when the representatives were cut short: a class of pods that gets through may be missing.
+  let sources: { namespace: string; end: Endpoint }[] | undefined | null = null;
+  const sourcesOf = () => {
+    if (sources === null) {
       const peers = representativePeers(base, head, readNetworkPolicies(base).policies, layer.netpols, [...readAdminPolicies(base).policies, ...layer.admin]);
-      return [
-        ...peers.pods.flatMap((p) => (p.after ? [{ namespace: p.after.namespace, end: { kind: 'pod' as const, pod: p.after } }] : [])),
-        ...peers.externals.map((e) => ({ namespace: '', end: { kind: 'external' as const, ext: { ips: e.ips } } })),
-      ];
-    })());
+      sources = peers.truncated
+        ? undefined
+        : [
+            ...peers.pods.flatMap((p) => (p.after ? [{ namespace: p.after.namespace, end: { kind: 'pod' as const, pod: p.after } }] : [])),
+            ...peers.externals.map((e) => ({ namespace: '', end: { kind: 'external' as const, ext: { ips: e.ips } } })),
+          ];
+    }
+    return sources;
+  };
   const cache = new Map<string, Reach>();
   // A namespace pods use but no Namespace object declares may carry any labels.
   const labelsUnknown = (ns: string): boolean => head.namespaces.get(ns)?.resource === undefined;
@@ -68,12 +73,14 @@ function reachOf(
   layer: Layer,
   pod: PodAttrs,
   wire: number,
-  sourcesOf: () => { namespace: string; end: Endpoint }[],
+  sourcesOf: () => { namespace: string; end: Endpoint }[] | undefined,
   labelsUnknown: (ns: string) => boolean,
 ): Reach {
   const isolatedBy = isolating(layer.netpols, pod, 'ingress');
   const adminDecides = layer.admin.some((p) => p.rules.ingress.length > 0 && subjectSelects(p, pod));
   if (isolatedBy.length === 0 && !adminDecides) return { kind: 'open' };
+  const sources = sourcesOf();
+  if (!sources) return { kind: 'open' };
   const probe = PortSet.range('TCP', wire);
   const namespaces = new Set<string>();
   const seen = new Set<string>();
@@ -81,7 +88,7 @@ function reachOf(
   let podsByAddress = false;
   let any = false;
   let all = true;
-  for (const s of sourcesOf()) {
+  for (const s of sources) {
     const allowed = decide(layer, pod, 'ingress', s.end).allowed;
     // A named port the pod cannot resolve here may be this one: counted as getting through.
     const through = !allowed.intersect(probe).isEmpty || allowed.names.size > 0;
