@@ -61,6 +61,8 @@ export interface MeshIdentities {
    * many namespaces: exactly `!set.intersect(ofNamespace(ns)).isEmpty`, without a product per namespace.
    */
   namesNamespace(set: StringSet): (namespace: string) => boolean;
+  /** The namespaces `set` holds an identity of, when they are few enough to list; else `many`. */
+  namespacesNamed(set: StringSet): ReadonlySet<string> | 'many';
 }
 
 /** Several reaches as one: a source gets through when it gets through any of them (meshed traffic may arrive on more than one port). */
@@ -126,12 +128,21 @@ export interface UpperLayer {
   admitted(workload: Workload, ports: PortSet, source: string | { except: ReadonlySet<string> } | null): PortSet;
 }
 
+/** Pods of any namespace but some: a number for memo keys, a namespace name none of them has, and the identities they may carry. */
+interface Other {
+  id: number;
+  probe: string;
+  identities: () => StringSet;
+}
+
 /** A mesh's access decision as the network layer's diff asks it: which identities may pass, and which namespaces those name. */
 interface Decision {
   policy: AccessPolicy;
   identities: StringSet;
   exact: boolean;
   names?: (namespace: string) => boolean;
+  named?: ReadonlySet<string> | 'many';
+  unnamespaced?: boolean;
 }
 
 /** Most ports asked one by one before a port range counts as admitted unexamined. */
@@ -149,17 +160,27 @@ export function meshAbove(side: MeshSide, name: string): UpperLayer | undefined 
   const memo = new Map<string, boolean>();
   const decisionsMemo = new Map<string, Decision[]>();
   // Each "any namespace but these" set: a number for memo keys, and the identities it leaves.
-  const others = new WeakMap<ReadonlySet<string>, { id: number; identities: () => StringSet }>();
-  const other = (named: ReadonlySet<string>): { id: number; identities: () => StringSet } => {
+  // Sets of equal content (each destination's "reached before" is a set of its own) share one entry.
+  const others = new WeakMap<ReadonlySet<string>, Other>();
+  const byContent = new Map<string, Other>();
+  const other = (named: ReadonlySet<string>): Other => {
     let got = others.get(named);
     if (!got) {
-      let identities: StringSet | undefined;
-      const make = () => StringSet.all().subtract(StringSet.unionAll([...named].map((ns) => ids.ofNamespace(ns))));
-      others.set(named, (got = { id: nextId++, identities: () => (identities ??= make()) }));
+      const content = [...named].sort().join('/');
+      got = byContent.get(content);
+      if (!got) {
+        let identities: StringSet | undefined;
+        const make = () => StringSet.all().subtract(StringSet.unionAll([...named].map((ns) => ids.ofNamespace(ns))));
+        let probe = 'mesh-review-probe';
+        while (named.has(probe)) probe += '-';
+        byContent.set(content, (got = { id: nextId++, probe, identities: () => (identities ??= make()) }));
+      }
+      others.set(named, got);
     }
     return got;
   };
   let nextId = 0;
+  const unnamespaced = StringSet.all().subtract(ids.namespaced);
   return {
     name,
     admitted(workload, ports, source) {
@@ -198,10 +219,19 @@ export function meshAbove(side: MeshSide, name: string): UpperLayer | undefined 
               ? ids.ofNamespace(source).union(StringSet.literal(ids.plaintext))
               : other(source.except).identities());
       // Plaintext asked by membership; a namespace by the decision's test, made once; the rest by a walk of the product.
-      const mayPass = (d: Decision): boolean =>
-        d.identities.has(ids.plaintext) ||
-        (source !== null &&
-          (typeof source === 'string' ? (d.names ??= ids.namesNamespace(d.identities))(source) : d.identities.meets(other(source.except).identities())));
+      // A pod of any namespace but some: a namespace named by none of them first (any identity set
+      // naming every namespace passes so), else the exact walk of the product.
+      const mayPass = (d: Decision): boolean => {
+        if (d.identities.has(ids.plaintext)) return true;
+        if (source === null) return false;
+        const names = (d.names ??= ids.namesNamespace(d.identities));
+        if (typeof source === 'string') return names(source);
+        const o = other(source.except);
+        if (names(o.probe)) return true;
+        // Else some namespace it names is none of them, or some identity it holds names no namespace at all.
+        const named = (d.named ??= ids.namespacesNamed(d.identities));
+        return named === 'many' || [...named].some((ns) => !source.except.has(ns)) || (d.unnamespaced ??= d.identities.meets(unnamespaced));
+      };
       const passes = (port: number): boolean => {
         const key = `${view.key}|${port}|${source === null ? '' : typeof source === 'string' ? source : `*${other(source.except).id}`}`;
         let got = memo.get(key);

@@ -17,16 +17,17 @@ export const ISTIO_IDENTITIES: MeshIdentities = {
   ofNamespace: (ns) => StringSet.fromRegex(`[^/]*\\/ns\\/${escapeRegex(ns)}\\/[^]*`, `layer-ns:${ns}`),
   namespaced: StringSet.fromRegex('[^/]*\\/ns\\/[^/]*\\/[^]*', 'layer-ns:*'),
   plaintext: '',
-  namesNamespace: namespaceTest,
+  namesNamespace: (set) => walkNamespaces(set).test,
+  namespacesNamed: (set) => walkNamespaces(set).named(),
 };
 
 /**
- * Whether `set` holds an identity of a namespace, for any namespace, from one walk of its
- * automaton: the states after `<trust domain>/ns/` are found once; a namespace is then a few
- * steps from them and a test that `/` leads somewhere accepting. Exactly
- * `!set.intersect(ofNamespace(ns)).isEmpty`, without a product automaton per namespace.
+ * Which namespaces `set` holds an identity of, from one walk of its automaton: the states after
+ * `<trust domain>/ns/` are found once; a namespace is then a few steps from them and a test that
+ * `/` leads somewhere accepting. `test` is exactly `!set.intersect(ofNamespace(ns)).isEmpty`,
+ * without a product automaton per namespace; `named` spells them all out, or says there are many.
  */
-function namespaceTest(set: StringSet): (namespace: string) => boolean {
+function walkNamespaces(set: StringSet): { test: (namespace: string) => boolean; named: () => ReadonlySet<string> | 'many' } {
   const a = set.walk();
   // Any trust domain: every state a word without `/` reaches from the start.
   const domain = new Set([a.initial]);
@@ -45,13 +46,48 @@ function namespaceTest(set: StringSet): (namespace: string) => boolean {
     if (got === undefined) live.set(s, (got = someAccepted({ ...a, initial: s }) !== undefined));
     return got;
   };
-  return (namespace) => {
-    if (namespace.includes('/')) return false;
-    let states = start;
-    for (let i = 0; i < namespace.length && states.size > 0; i++) states = step(a, states, namespace.charCodeAt(i));
-    return [...step(a, states, SLASH)].some(isLive);
+  const ends = (states: ReadonlySet<number>): boolean => [...step(a, states, SLASH)].some(isLive);
+  return {
+    test: (namespace) => {
+      if (namespace.includes('/')) return false;
+      let states = start;
+      for (let i = 0; i < namespace.length && states.size > 0; i++) states = step(a, states, namespace.charCodeAt(i));
+      return ends(states);
+    },
+    // Spelled out one character at a time: a wide range of characters, or a name longer than
+    // Kubernetes allows, stands for more names than any list (a namespace prefix, any identity).
+    named: () => {
+      const out = new Set<string>();
+      const spell = (states: ReadonlySet<number>, prefix: string): boolean => {
+        if (ends(states)) out.add(prefix);
+        if (out.size > MAX_NAMED) return false;
+        const next = new Map<number, Set<number>>();
+        for (const s of states)
+          for (const e of a.out(s)) {
+            if (e.min === SLASH && e.max === SLASH) continue;
+            if (e.max - e.min >= MAX_RANGE) return false;
+            for (let c = e.min; c <= e.max; c++) {
+              if (c === SLASH) continue;
+              let to = next.get(c);
+              if (!to) next.set(c, (to = new Set()));
+              to.add(e.to);
+            }
+          }
+        if (next.size > 0 && prefix.length >= MAX_NAMESPACE_LENGTH) return false;
+        for (const [c, to] of next) if (!spell(to, prefix + String.fromCharCode(c))) return false;
+        return true;
+      };
+      return spell(start, '') ? out : 'many';
+    },
   };
 }
+
+/** Kubernetes namespace names are DNS labels. */
+const MAX_NAMESPACE_LENGTH = 63;
+/** Widest range of characters spelled out one by one (minimal automata merge `a` and `b` into one edge). */
+const MAX_RANGE = 16;
+/** Most namespaces spelled out of one set; more read as "many". */
+const MAX_NAMED = 1000;
 
 function step(a: Lazy, states: ReadonlySet<number>, char: number): Set<number> {
   const out = new Set<number>();

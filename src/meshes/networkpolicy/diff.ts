@@ -56,8 +56,20 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
     if (invalidBefore.has(`${inv.resource.file}|${inv.resource.hash}`)) continue;
     changes.push(change('invalid', null, null, { resource: inv.resource, path: inv.path }, 'after', { facts: { problem: inv.message } }));
   }
-  const before: SideData = { inv: base, layer: b.layer, find: index(base) };
-  const after: SideData = { inv: head, layer: a.layer, find: index(head) };
+  const before: SideData = {
+    inv: base,
+    layer: b.layer,
+    get find() {
+      return index(base);
+    },
+  };
+  const after: SideData = {
+    inv: head,
+    layer: a.layer,
+    get find() {
+      return index(head);
+    },
+  };
   if (b.layer.netpols.length === 0 && a.layer.netpols.length === 0 && b.layer.admin.length === 0 && a.layer.admin.length === 0) return changes;
   const peers = representativePeers(base, head, b.layer.netpols, a.layer.netpols, [...b.layer.admin, ...a.layer.admin]);
   // A direction of a pod with no selecting NetworkPolicy and no admin policy whose subject selects it allows everything.
@@ -268,8 +280,12 @@ function side(inv: Inventory): { layer: Layer; invalid: InvalidResource[] } {
   return { layer: { netpols: np.policies, admin: admin.policies }, invalid: [...np.invalid, ...admin.invalid] };
 }
 
+/** A side's objects by identity, made once per side and only when a finding needs a line. */
+const indexes = new WeakMap<Inventory, Map<string, Resource>>();
 function index(inv: Inventory): Map<string, Resource> {
-  return new Map(inv.resources.map((r) => [identityKey(r, inv), r]));
+  let got = indexes.get(inv);
+  if (!got) indexes.set(inv, (got = new Map(inv.resources.map((r) => [identityKey(r, inv), r]))));
+  return got;
 }
 
 function endpoint(p: Peer, s: 'before' | 'after'): Endpoint {

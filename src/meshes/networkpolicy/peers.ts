@@ -138,7 +138,11 @@ function computePeers(
     const rep = representativeLabels(sel);
     if (!rep) return [];
     const out = new Set<string>([addSyntheticNs(rep)]);
-    for (const v of variants(rep, nsVocab)) out.add(addSyntheticNs(v));
+    // A variant naming a real namespace is that namespace, with its own labels: the selector's pods are
+    // placed there below only if the selector matches it (a pod of a namespace no selector of its own
+    // picks is told apart by nothing). Skipping them keeps this linear: one selector per namespace,
+    // each by name, is the usual shape.
+    for (const v of variants(rep, nsVocab, (k, value) => k === NAME_LABEL && realNs.has(value))) out.add(addSyntheticNs(v));
     // Named namespaces the selector matches on either side (so a namespace relabelled in the review is crossed).
     // A selector that names the namespace (`kubernetes.io/metadata.name`, the usual way) can only match that one.
     const named = sel.matchLabels?.[NAME_LABEL];
@@ -248,10 +252,10 @@ function computePeers(
 }
 
 /** The base labels with one key set to each value selectors name (or a fresh one), or removed. */
-function variants(base: Record<string, string>, vocab: Map<string, Set<string>>): Record<string, string>[] {
+function variants(base: Record<string, string>, vocab: Map<string, Set<string>>, skip?: (key: string, value: string) => boolean): Record<string, string>[] {
   const out: Record<string, string>[] = [];
   for (const [k, values] of vocab) {
-    for (const v of [...values, OTHER_VALUE]) if (base[k] !== v) out.push({ ...base, [k]: v });
+    for (const v of [...values, OTHER_VALUE]) if (base[k] !== v && !skip?.(k, v)) out.push({ ...base, [k]: v });
     if (k in base) {
       const { [k]: _drop, ...rest } = base;
       out.push(rest);

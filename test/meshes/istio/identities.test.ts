@@ -48,6 +48,35 @@ describe('Istio identities: which namespaces a set of identities names', () => {
     });
   }
 
+  for (const lazy of [false, true]) {
+    it(`namespacesNamed lists exactly the namespaces named, and a pod of any namespace but some passes as the exact set says (${lazy ? 'lazy' : 'DFAs'})`, () => {
+      setLazyThreshold(lazy ? 2 : 64);
+      const except = fc.subarray(namespaces);
+      fc.assert(
+        fc.property(set, except, (s, but) => {
+          const names = ISTIO_IDENTITIES.namesNamespace(s);
+          const named = ISTIO_IDENTITIES.namespacesNamed(s);
+          if (named !== 'many') {
+            for (const ns of named) expect(names(ns), `${s.key} lists ${ns}`).toBe(true);
+            for (const ns of namespaces) expect(named.has(ns), `${s.key} lists ${ns}?`).toBe(names(ns));
+          }
+          // As layers.ts asks it: an identity of no namespace in `but`.
+          const others = StringSet.all().subtract(StringSet.unionAll(but.map((ns) => ISTIO_IDENTITIES.ofNamespace(ns))));
+          const exact = s.meets(others);
+          const fast =
+            names('mesh-review-probe') ||
+            named === 'many' ||
+            [...named].some((ns) => !but.includes(ns)) ||
+            s.meets(StringSet.all().subtract(ISTIO_IDENTITIES.namespaced));
+          // Never says fewer pass than do; with minimal automata, exactly as many.
+          if (exact) expect(fast, s.key).toBe(true);
+          if (!lazy) expect(fast, s.key).toBe(exact);
+        }),
+        { numRuns: 150 },
+      );
+    });
+  }
+
   it.each([
     ['a principal names its namespace only', ['cluster.local/ns/web/sa/frontend'], ['web'], ['we', 'web2', 'batch']],
     ['any identity names every namespace', ['*'], ['web', 'batch', 'x.y'], []],
