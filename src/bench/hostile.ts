@@ -68,11 +68,55 @@ function extraLists(n: number, lists: number): Record<string, string> {
   return files;
 }
 
+/**
+ * A NetworkPolicy of `n` rules on the same workload (issue #14), unchanged while the ALLOW above it
+ * widens. `own`: each rule admits pods of namespaces labelled its own team whose app is not one of
+ * two values of its own (representatives stay few: each label only matters where its selector
+ * looks). `one`: a single rule over every namespace naming n pod label values, edited by the change
+ * (more representatives than the bound: the layer fails closed).
+ */
+export function hostileNetworkPolicy(n: number, shape: 'own' | 'one', edited = false): string {
+  const rules =
+    shape === 'own'
+      ? Array.from(
+          { length: n },
+          (_, i) =>
+            `  - from: [{namespaceSelector: {matchLabels: {team: t${i}}}, podSelector: {matchExpressions: [{key: app, operator: NotIn, values: [a${i}, b${i}]}]}}]\n    ports: [{protocol: TCP, port: ${8000 + (i % 1000)}, endPort: ${8005 + (i % 1000)}}]`,
+        )
+      : [
+          `  - from: [{namespaceSelector: {}, podSelector: {matchExpressions: [{key: app, operator: NotIn, values: [${Array.from({ length: n }, (_, i) => `v${i}`).join(', ')}${edited ? ', more' : ''}]}]}}]`,
+        ];
+  return `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: hostile, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress:
+${rules.join('\n')}
+`;
+}
+
+export type HostileKind = 'principals' | 'netpol-own' | 'netpol-one';
+
 /** One size, in this process: prints one JSON line. */
-function runOne(n: number, lists: number): void {
+function runOne(n: number, lists: number, kind: HostileKind = 'principals'): void {
   const principals = hostilePrincipals(n);
-  const base = memorySnapshot('base', hostileFiles(principals));
-  const head = memorySnapshot('head', { ...hostileFiles([...principals, 'cluster.local/ns/evil/sa/x*']), ...extraLists(n, lists) });
+  const base = memorySnapshot(
+    'base',
+    kind === 'principals'
+      ? hostileFiles(principals)
+      : { ...hostileFiles(principals.slice(0, 3)), 'shop/np.yaml': hostileNetworkPolicy(n, kind === 'netpol-own' ? 'own' : 'one') },
+  );
+  const head = memorySnapshot(
+    'head',
+    kind === 'principals'
+      ? { ...hostileFiles([...principals, 'cluster.local/ns/evil/sa/x*']), ...extraLists(n, lists) }
+      : {
+          ...hostileFiles([...principals.slice(0, 3), 'cluster.local/ns/evil/sa/x*']),
+          'shop/np.yaml': hostileNetworkPolicy(n, kind === 'netpol-own' ? 'own' : 'one', kind === 'netpol-one'),
+        },
+  );
   const start = process.hrtime.bigint();
   const result = reviewSnapshots({ base, head, config: defaultConfig(), now: new Date('2026-01-01T00:00:00Z') });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -82,10 +126,20 @@ function runOne(n: number, lists: number): void {
 
 function main(): void {
   console.log(`hostile policy: principals mixing exact, prefix* and *suffix; one principal added; bound ${BOUND_SECONDS} s per size (BENCH_HOSTILE_SECONDS)`);
-  const runs = [...HOSTILE_SIZES.map((n) => [n, 1] as const), [20_000, 4] as const];
-  for (const [n, lists] of runs) {
-    const label = `n=${String(n).padStart(6)}${lists > 1 ? ` + ${lists - 1} more lists of n added` : ''}`;
-    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--one', String(n), String(lists)], {
+  const runs: (readonly [number, number, HostileKind])[] = [
+    ...HOSTILE_SIZES.map((n) => [n, 1, 'principals'] as const),
+    [20_000, 4, 'principals'],
+    [400, 1, 'netpol-own'],
+    [3_010, 1, 'netpol-one'],
+  ];
+  for (const [n, lists, kind] of runs) {
+    const label =
+      kind === 'netpol-own'
+        ? `NetworkPolicy of ${n} rules, each its own namespace and pod labels, under a widened ALLOW`
+        : kind === 'netpol-one'
+          ? `NetworkPolicy rule naming ${n} pod label values over every namespace, edited`
+          : `n=${String(n).padStart(6)}${lists > 1 ? ` + ${lists - 1} more lists of n added` : ''}`;
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--one', String(n), String(lists), kind], {
       encoding: 'utf8',
       timeout: BOUND_SECONDS * 1000,
     });
@@ -101,6 +155,6 @@ function main(): void {
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf('--one');
-  if (i >= 0) runOne(Number(process.argv[i + 1]), Number(process.argv[i + 2] ?? 1));
+  if (i >= 0) runOne(Number(process.argv[i + 1]), Number(process.argv[i + 2] ?? 1), (process.argv[i + 3] ?? 'principals') as HostileKind);
   else main();
 }
