@@ -81,6 +81,11 @@ const ROWS: Row[] = [
     expect: ['weakening-held shop/payments 8080 np.yaml:4'],
   },
   {
+    case: 'np-ipblock-all-public-held',
+    why: 'the NetworkPolicy adds 0.0.0.0/0 under STRICT mTLS and an ALLOW of batch: a private address may be a batch pod, so that part gets through; a public one has no mesh identity, so Istio holds it',
+    expect: ['network-ingress-broadened shop/payments 8080 np.yaml:18', 'weakening-held shop/payments 8080 np.yaml:18'],
+  },
+  {
     case: 'netpol-deleted-no-mesh-policy',
     why: 'no mesh policy holds anything back: the deletion is a finding as it would be without a mesh',
     expect: ['network-isolation-lost shop/payments 15008 np.yaml:4'],

@@ -23,7 +23,7 @@ import {
 } from './evaluate.js';
 import { ANY_NAMESPACE, MAX_PODS, representativePeers, type ExternalPeer, type PodPeer } from './peers.js';
 import type { UpperLayer } from '../../policy/layers.js';
-import { internalAddresses } from './reach.js';
+import { internalAddresses } from './addresses.js';
 import { readNetworkPolicies, type Direction, type NetworkPolicy } from './policy.js';
 import { ADMIN_NOTE, ENFORCED_NOTE } from './notes.js';
 
@@ -519,7 +519,11 @@ export function workloadWords(w: Workload): string {
 }
 
 function peerWords(p: Peer): string {
-  return p.kind === 'pod' ? workloadWords(p.peer.workload) : `address ${p.peer.sample} (outside the cluster's pods)`;
+  if (p.kind === 'pod') return workloadWords(p.peer.workload);
+  // Private ranges are their own peers (peers.ts): such an address may also be a pod's, where the plugin matches ipBlocks against pods.
+  return p.peer.ips.isSubsetOf(internalAddresses())
+    ? `address ${p.peer.sample} (a private address: outside the cluster's pods, or a pod's where the network plugin matches ipBlocks against pods)`
+    : `address ${p.peer.sample} (outside the cluster's pods)`;
 }
 
 export type { FieldPath };

@@ -5,6 +5,7 @@ import { IpSet } from '../../policy/ipSet.js';
 import { matchesSelector, OTHER_VALUE, representativeLabels, selectorVocabulary, type LabelSelector } from '../../policy/labelSelector.js';
 import type { AdminPolicy } from './admin.js';
 import type { PodAttrs } from './evaluate.js';
+import { internalAddresses } from './addresses.js';
 import type { NetworkPolicy } from './policy.js';
 
 /** Kubernetes sets it on every namespace, to its name (immutable): namespaceSelectors may select by name. */
@@ -276,5 +277,8 @@ function externalAtoms(policies: readonly NetworkPolicy[], more: readonly IpSet[
   for (const p of policies)
     for (const rules of Object.values(p.rules)) for (const r of rules) for (const peer of r.peers ?? []) if (peer.kind === 'ip') cut(peer.ips);
   for (const ips of more) cut(ips);
+  // Private ranges apart from public ones: the mesh above may take a private address for a pod of
+  // some namespace (reach.ts), never a public one, so the two are judged (and exemplified) apart.
+  if (parts.length > 0) cut(internalAddresses());
   return parts.map((ips) => ({ key: `ip:${ips.key}`, ips, sample: ips.sample(['203.0.113.7', '8.8.8.8', '10.0.0.1']) ?? '0.0.0.0' }));
 }
