@@ -102,23 +102,24 @@ export type HostileKind = 'principals' | 'netpol-own' | 'netpol-one';
 /** One size, in this process: prints one JSON line. */
 function runOne(n: number, lists: number, kind: HostileKind = 'principals'): void {
   const principals = hostilePrincipals(n);
-  const base = memorySnapshot(
-    'base',
-    kind === 'principals'
-      ? hostileFiles(principals)
-      : { ...hostileFiles(principals.slice(0, 3)), 'shop/np.yaml': hostileNetworkPolicy(n, kind === 'netpol-own' ? 'own' : 'one') },
-  );
-  const head = memorySnapshot(
-    'head',
-    kind === 'principals'
-      ? { ...hostileFiles([...principals, 'cluster.local/ns/evil/sa/x*']), ...extraLists(n, lists) }
-      : {
-          ...hostileFiles([...principals.slice(0, 3), 'cluster.local/ns/evil/sa/x*']),
-          'shop/np.yaml': hostileNetworkPolicy(n, kind === 'netpol-own' ? 'own' : 'one', kind === 'netpol-one'),
-        },
-  );
+  let base: Record<string, string>;
+  let head: Record<string, string>;
+  if (kind === 'principals') {
+    base = hostileFiles(principals);
+    head = { ...hostileFiles([...principals, 'cluster.local/ns/evil/sa/x*']), ...extraLists(n, lists) };
+  } else {
+    // A short ALLOW widened by one principal, over the NetworkPolicy under test.
+    const shape = kind === 'netpol-own' ? 'own' : 'one';
+    base = { ...hostileFiles(principals.slice(0, 3)), 'shop/np.yaml': hostileNetworkPolicy(n, shape) };
+    head = { ...hostileFiles([...principals.slice(0, 3), 'cluster.local/ns/evil/sa/x*']), 'shop/np.yaml': hostileNetworkPolicy(n, shape, shape === 'one') };
+  }
   const start = process.hrtime.bigint();
-  const result = reviewSnapshots({ base, head, config: defaultConfig(), now: new Date('2026-01-01T00:00:00Z') });
+  const result = reviewSnapshots({
+    base: memorySnapshot('base', base),
+    head: memorySnapshot('head', head),
+    config: defaultConfig(),
+    now: new Date('2026-01-01T00:00:00Z'),
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const rules = result.findings.map((f) => f.ruleId);
   console.log(JSON.stringify({ n, ms, rssMiB: process.resourceUsage().maxRSS / 1024, rules }));

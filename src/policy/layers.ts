@@ -1,6 +1,6 @@
 import type { Workload } from '../inventory/inventory.js';
 import type { Resource } from '../manifests/resource.js';
-import type { AccessPolicy } from './access.js';
+import { makeClause, type AccessPolicy, type Clause } from './access.js';
 import { diffAccess } from './diffAccess.js';
 import { workloadKey, type MeshSide } from './meshSide.js';
 import { PortSet } from './portSet.js';
@@ -56,13 +56,16 @@ export interface MeshIdentities {
   namespaced: StringSet;
   /** The value a caller without a mesh identity (plaintext) has. */
   plaintext: string;
-  /**
-   * Whether `set` holds an identity of a namespace, as a test made once per set and asked for
-   * many namespaces: exactly `!set.intersect(ofNamespace(ns)).isEmpty`, without a product per namespace.
-   */
-  namesNamespace(set: StringSet): (namespace: string) => boolean;
-  /** The namespaces `set` holds an identity of, when they are few enough to list; else `many`. */
-  namespacesNamed(set: StringSet): ReadonlySet<string> | 'many';
+  /** The namespaces `set` holds an identity of, read off it once and asked for many namespaces. */
+  namespacesIn(set: StringSet): NamespacesIn;
+}
+
+/** Which namespaces a set of identities names. */
+export interface NamespacesIn {
+  /** Exactly `!set.intersect(ofNamespace(namespace)).isEmpty`, without a product per namespace. */
+  has(namespace: string): boolean;
+  /** All of them, when they are few enough to list; else `many`. */
+  list(): ReadonlySet<string> | 'many';
 }
 
 /** Several reaches as one: a source gets through when it gets through any of them (meshed traffic may arrive on more than one port). */
@@ -140,8 +143,8 @@ interface Decision {
   policy: AccessPolicy;
   identities: StringSet;
   exact: boolean;
-  names?: (namespace: string) => boolean;
-  named?: ReadonlySet<string> | 'many';
+  names?: NamespacesIn;
+  listed?: ReadonlySet<string> | 'many';
   unnamespaced?: boolean;
 }
 
@@ -218,19 +221,17 @@ export function meshAbove(side: MeshSide, name: string): UpperLayer | undefined 
             : typeof source === 'string'
               ? ids.ofNamespace(source).union(StringSet.literal(ids.plaintext))
               : other(source.except).identities());
-      // Plaintext asked by membership; a namespace by the decision's test, made once; the rest by a walk of the product.
-      // A pod of any namespace but some: a namespace named by none of them first (any identity set
-      // naming every namespace passes so), else the exact walk of the product.
+      // Plaintext asked by membership; a namespace by what the decision's identities name, read off
+      // them once. A pod of any namespace but some: a namespace none of them has first (a set naming
+      // every namespace passes so), then the namespaces the set lists, then identities naming none.
       const mayPass = (d: Decision): boolean => {
         if (d.identities.has(ids.plaintext)) return true;
         if (source === null) return false;
-        const names = (d.names ??= ids.namesNamespace(d.identities));
-        if (typeof source === 'string') return names(source);
-        const o = other(source.except);
-        if (names(o.probe)) return true;
-        // Else some namespace it names is none of them, or some identity it holds names no namespace at all.
-        const named = (d.named ??= ids.namespacesNamed(d.identities));
-        return named === 'many' || [...named].some((ns) => !source.except.has(ns)) || (d.unnamespaced ??= d.identities.meets(unnamespaced));
+        const names = (d.names ??= ids.namespacesIn(d.identities));
+        if (typeof source === 'string') return names.has(source);
+        if (names.has(other(source.except).probe)) return true;
+        const listed = (d.listed ??= names.list());
+        return listed === 'many' || [...listed].some((ns) => !source.except.has(ns)) || (d.unnamespaced ??= d.identities.meets(unnamespaced));
       };
       const passes = (port: number): boolean => {
         const key = `${view.key}|${port}|${source === null ? '' : typeof source === 'string' ? source : `*${other(source.except).id}`}`;
@@ -282,14 +283,14 @@ function identitiesMayPass(policy: AccessPolicy, dim: string): { identities: Str
   const pure = policy.deny.filter((c) => c.cube.size === 1 && c.cube.has(dim));
   const blind = policy.deny.filter((c) => !c.cube.has(dim));
   const exact = pure.length + blind.length === policy.deny.length;
-  // Whether some request outside the identity escapes the DENY clauses that ignore it, within `cube`.
-  const escapes = (cube: Cube | null): boolean =>
+  // Whether some request outside the identity escapes the DENY clauses that ignore it, within ALLOW clause `c` (or anywhere).
+  const escapes = (c: Clause | null): boolean =>
     !exact ||
     blind.length === 0 ||
     mayAllow({
       ...policy,
       universe: rest(policy.universe),
-      allow: cube === null ? null : [{ ...blind[0]!, effect: 'ALLOW', cube: rest(cube) }],
+      allow: c === null ? null : [makeClause('ALLOW', rest(c.cube), c.origin)],
       deny: blind,
       custom: [],
     });
@@ -298,7 +299,7 @@ function identitiesMayPass(policy: AccessPolicy, dim: string): { identities: Str
       ? escapes(null)
         ? admitted
         : StringSet.empty()
-      : admitted.intersect(StringSet.unionAll(policy.allow.filter((c) => escapes(c.cube)).map((c) => on(c.cube))));
+      : admitted.intersect(StringSet.unionAll(policy.allow.filter((c) => escapes(c)).map((c) => on(c.cube))));
   if (pure.length > 0 && !may.isEmpty) may = may.subtract(StringSet.unionAll(pure.map((c) => on(c.cube))));
   return { identities: may, exact };
 }

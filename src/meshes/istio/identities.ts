@@ -1,4 +1,4 @@
-import type { MeshIdentities } from '../../policy/layers.js';
+import type { MeshIdentities, NamespacesIn } from '../../policy/layers.js';
 import { someAccepted, type Lazy } from '../../policy/lazyAutomaton.js';
 import { DIM } from '../../policy/requestSpace.js';
 import { escapeRegex, StringSet } from '../../policy/stringSet.js';
@@ -17,17 +17,16 @@ export const ISTIO_IDENTITIES: MeshIdentities = {
   ofNamespace: (ns) => StringSet.fromRegex(`[^/]*\\/ns\\/${escapeRegex(ns)}\\/[^]*`, `layer-ns:${ns}`),
   namespaced: StringSet.fromRegex('[^/]*\\/ns\\/[^/]*\\/[^]*', 'layer-ns:*'),
   plaintext: '',
-  namesNamespace: (set) => walkNamespaces(set).test,
-  namespacesNamed: (set) => walkNamespaces(set).named(),
+  namespacesIn,
 };
 
 /**
  * Which namespaces `set` holds an identity of, from one walk of its automaton: the states after
  * `<trust domain>/ns/` are found once; a namespace is then a few steps from them and a test that
- * `/` leads somewhere accepting. `test` is exactly `!set.intersect(ofNamespace(ns)).isEmpty`,
- * without a product automaton per namespace; `named` spells them all out, or says there are many.
+ * `/` leads somewhere accepting (`has`, exactly `!set.intersect(ofNamespace(ns)).isEmpty`, without
+ * a product automaton per namespace); `list` spells them all out, or says there are many.
  */
-function walkNamespaces(set: StringSet): { test: (namespace: string) => boolean; named: () => ReadonlySet<string> | 'many' } {
+function namespacesIn(set: StringSet): NamespacesIn {
   const a = set.walk();
   // Any trust domain: every state a word without `/` reaches from the start.
   const domain = new Set([a.initial]);
@@ -48,7 +47,7 @@ function walkNamespaces(set: StringSet): { test: (namespace: string) => boolean;
   };
   const ends = (states: ReadonlySet<number>): boolean => [...step(a, states, SLASH)].some(isLive);
   return {
-    test: (namespace) => {
+    has: (namespace) => {
       if (namespace.includes('/')) return false;
       let states = start;
       for (let i = 0; i < namespace.length && states.size > 0; i++) states = step(a, states, namespace.charCodeAt(i));
@@ -56,7 +55,7 @@ function walkNamespaces(set: StringSet): { test: (namespace: string) => boolean;
     },
     // Spelled out one character at a time: a wide range of characters, or a name longer than
     // Kubernetes allows, stands for more names than any list (a namespace prefix, any identity).
-    named: () => {
+    list: () => {
       const out = new Set<string>();
       const spell = (states: ReadonlySet<number>, prefix: string): boolean => {
         if (ends(states)) out.add(prefix);

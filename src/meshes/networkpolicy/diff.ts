@@ -101,17 +101,16 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
     );
   const [egressTouched, ingressTouched] = [touched('egress'), touched('ingress')];
   // Cut short only matters where something may change: an unchanged layer's pairs are never examined.
-  if (peers.truncated && (moved.size > 0 || changedPolicies.length > 0 || changedAdmin.length > 0)) {
-    const r = peers.truncated;
-    const inHead = index(head).has(identityKey(r, head));
+  // What the layer could not examine within its bounds fails closed, on the object that asked for more, in the side that holds it.
+  const incomplete = (r: Resource, reason: string): PolicyChange =>
+    change('unanalysable', null, null, { resource: r, path: ['spec'] }, index(head).has(identityKey(r, head)) ? 'after' : 'before', { facts: { reason } });
+  if (peers.truncated && (moved.size > 0 || changedPolicies.length > 0 || changedAdmin.length > 0))
     changes.push(
-      change('unanalysable', null, null, { resource: r, path: ['spec'] }, inHead ? 'after' : 'before', {
-        facts: {
-          reason: `the NetworkPolicy selectors of this repository tell more than ${MAX_PODS} kinds of pod apart (each selector crossed with every label value the others name); the review stopped there, so connections of the pods left out are not known: review by hand, or split the label vocabulary`,
-        },
-      }),
+      incomplete(
+        peers.truncated,
+        `the NetworkPolicy selectors of this repository tell more than ${MAX_PODS} kinds of pod apart (each selector crossed with every label value the others name); the review stopped there, so connections of the pods left out are not known: review by hand, or split the label vocabulary`,
+      ),
     );
-  }
   const mayChange = (src: Peer, dst: Peer) =>
     (src.kind === 'pod' && (moved.has(src.peer) || egressTouched.has(src.peer))) ||
     (dst.kind === 'pod' && (moved.has(dst.peer) || ingressTouched.has(dst.peer)));
@@ -154,11 +153,10 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
     const at = [...changedPolicies, ...changedAdmin][0]?.resource ?? [...moved][0]?.workload.resource;
     if (at)
       changes.push(
-        change('unanalysable', null, null, { resource: at, path: ['spec'] }, index(head).has(identityKey(at, head)) ? 'after' : 'before', {
-          facts: {
-            reason: `this change reaches ${pairs} pairs of pods (and address ranges) whose connections may differ, more than the ${MAX_PAIRS} one review examines; NetworkPolicy was not analysed: review it by hand, or split the change`,
-          },
-        }),
+        incomplete(
+          at,
+          `this change reaches ${pairs} pairs of pods (and address ranges) whose connections may differ, more than the ${MAX_PAIRS} one review examines; NetworkPolicy was not analysed: review it by hand, or split the change`,
+        ),
       );
     return changes;
   }

@@ -2,7 +2,7 @@ import { identityKey, type Inventory, type Workload } from '../../inventory/inve
 import { POTENTIAL_KIND } from '../../inventory/potentialWorkloads.js';
 import type { Resource } from '../../manifests/resource.js';
 import { IpSet } from '../../policy/ipSet.js';
-import { matchesSelector, OTHER_VALUE, representativeLabels, selectorVocabulary, type LabelSelector } from '../../policy/labelSelector.js';
+import { matchesSelector, OTHER_VALUE, representativeLabels, selectorVocabulary, selectsAll, type LabelSelector } from '../../policy/labelSelector.js';
 import type { AdminPolicy } from './admin.js';
 import type { PodAttrs } from './evaluate.js';
 import { internalAddresses } from './addresses.js';
@@ -97,17 +97,17 @@ function computePeers(
       rules.flatMap((r) => r.peers.flatMap((peer) => (peer.kind === 'pods' ? [{ namespaces: peer.namespaces, pods: peer.pods, resource: p.resource }] : []))),
     ),
   ]);
-  // Every pod selector with where it looks: `own` for the policy's namespace, else a namespace
-  // selector (null: every namespace). A pod's labels matter only to selectors that look where it is.
-  const scoped: { namespaces: LabelSelector | null | 'own'; policyNs: string; pods: LabelSelector; resource: Resource }[] = [];
+  // Every pod selector with where it looks: a namespace selector, or null for the policy's own
+  // namespace (as nsFor reads it). A pod's labels matter only to selectors that look where it is.
+  const scoped: { namespaces: LabelSelector | null; policyNs: string; pods: LabelSelector; resource: Resource }[] = [];
   const nsVocab = new Map<string, Set<string>>();
-  for (const p of all) scoped.push({ namespaces: 'own', policyNs: p.namespace, pods: p.podSelector, resource: p.resource });
+  for (const p of all) scoped.push({ namespaces: null, policyNs: p.namespace, pods: p.podSelector, resource: p.resource });
   for (const p of all) {
     for (const rules of Object.values(p.rules))
       for (const r of rules)
         for (const peer of r.peers ?? []) {
           if (peer.kind !== 'pods') continue;
-          scoped.push({ namespaces: peer.namespaces ?? 'own', policyNs: p.namespace, pods: peer.pods, resource: p.resource });
+          scoped.push({ namespaces: peer.namespaces, policyNs: p.namespace, pods: peer.pods, resource: p.resource });
           if (peer.namespaces) selectorVocabulary(peer.namespaces, nsVocab);
         }
   }
@@ -167,15 +167,13 @@ function computePeers(
     else truncated = resource;
   };
   // Where each selector picks pods from (fills the synthetic namespaces first: their labels are needed below).
-  const placed = scoped.map((x) => ({ ...x, where: x.namespaces === 'own' ? [x.policyNs] : nsFor(x.namespaces, x.policyNs) }));
+  const placed = scoped.map((x) => ({ ...x, where: nsFor(x.namespaces, x.policyNs) }));
   // The label space of a namespace's pods: every key and value some selector that looks there names.
   // Values only other namespaces' selectors name tell none of this namespace's pods apart.
   // Only selectors that name a label add to a vocabulary (most name none: `podSelector: {}`), each once.
   const naming = [
     ...new Map(
-      scoped
-        .filter((x) => Object.keys(x.pods.matchLabels ?? {}).length > 0 || (x.pods.matchExpressions ?? []).length > 0)
-        .map((x) => [JSON.stringify([x.namespaces, x.namespaces === 'own' ? x.policyNs : '', x.pods]), x]),
+      scoped.filter((x) => !selectsAll(x.pods)).map((x) => [JSON.stringify([x.namespaces, x.namespaces === null ? x.policyNs : '', x.pods]), x]),
     ).values(),
   ];
   const vocabs = new Map<string, Map<string, Set<string>>>();
@@ -185,9 +183,8 @@ function computePeers(
       v = new Map();
       const labels = [base, head].map((inv) => nsLabels(inv, ns)!);
       for (const x of naming) {
-        const looks =
-          x.namespaces === 'own' ? x.policyNs === ns : x.namespaces === null || labels.some((l) => matchesSelector(x.namespaces as LabelSelector, l));
-        if (looks) selectorVocabulary(x.pods, v);
+        const sel = x.namespaces;
+        if (sel === null ? x.policyNs === ns : labels.some((l) => matchesSelector(sel, l))) selectorVocabulary(x.pods, v);
       }
       vocabs.set(ns, v);
     }

@@ -5,7 +5,7 @@ import { setLazyThreshold, StringSet } from '../../../src/policy/stringSet.js';
 
 /**
  * The network layer asks, for every source namespace, whether a mesh decision's identities name it.
- * `namesNamespace` answers from one walk of the set's automaton and `meets` from a walk of the
+ * `namespacesIn(set).has` answers from one walk of the set's automaton and `meets` from a walk of the
  * product; both must say exactly what `!set.intersect(ofNamespace(ns)).isEmpty` says.
  */
 afterAll(() => setLazyThreshold(64));
@@ -32,14 +32,14 @@ const set = fc.oneof(
 
 describe('Istio identities: which namespaces a set of identities names', () => {
   for (const lazy of [false, true]) {
-    it(`namesNamespace and meets agree with the intersection (${lazy ? 'lazy lists and formulas' : 'minimal DFAs'})`, () => {
+    it(`namespacesIn(set).has and meets agree with the intersection (${lazy ? 'lazy lists and formulas' : 'minimal DFAs'})`, () => {
       setLazyThreshold(lazy ? 2 : 64);
       fc.assert(
         fc.property(set, (s) => {
-          const names = ISTIO_IDENTITIES.namesNamespace(s);
+          const names = ISTIO_IDENTITIES.namespacesIn(s);
           for (const ns of namespaces) {
             const exact = !s.intersect(ISTIO_IDENTITIES.ofNamespace(ns)).isEmpty;
-            expect(names(ns), `${s.key} names ${ns}`).toBe(exact);
+            expect(names.has(ns), `${s.key} names ${ns}`).toBe(exact);
             expect(s.meets(ISTIO_IDENTITIES.ofNamespace(ns)), `${s.key} meets ${ns}`).toBe(exact);
           }
         }),
@@ -49,22 +49,22 @@ describe('Istio identities: which namespaces a set of identities names', () => {
   }
 
   for (const lazy of [false, true]) {
-    it(`namespacesNamed lists exactly the namespaces named, and a pod of any namespace but some passes as the exact set says (${lazy ? 'lazy' : 'DFAs'})`, () => {
+    it(`namespacesIn(set).list lists exactly the namespaces named, and a pod of any namespace but some passes as the exact set says (${lazy ? 'lazy' : 'DFAs'})`, () => {
       setLazyThreshold(lazy ? 2 : 64);
       const except = fc.subarray(namespaces);
       fc.assert(
         fc.property(set, except, (s, but) => {
-          const names = ISTIO_IDENTITIES.namesNamespace(s);
-          const named = ISTIO_IDENTITIES.namespacesNamed(s);
+          const names = ISTIO_IDENTITIES.namespacesIn(s);
+          const named = names.list();
           if (named !== 'many') {
-            for (const ns of named) expect(names(ns), `${s.key} lists ${ns}`).toBe(true);
-            for (const ns of namespaces) expect(named.has(ns), `${s.key} lists ${ns}?`).toBe(names(ns));
+            for (const ns of named) expect(names.has(ns), `${s.key} lists ${ns}`).toBe(true);
+            for (const ns of namespaces) expect(named.has(ns), `${s.key} lists ${ns}?`).toBe(names.has(ns));
           }
           // As layers.ts asks it: an identity of no namespace in `but`.
           const others = StringSet.all().subtract(StringSet.unionAll(but.map((ns) => ISTIO_IDENTITIES.ofNamespace(ns))));
           const exact = s.meets(others);
           const fast =
-            names('mesh-review-probe') ||
+            names.has('mesh-review-probe') ||
             named === 'many' ||
             [...named].some((ns) => !but.includes(ns)) ||
             s.meets(StringSet.all().subtract(ISTIO_IDENTITIES.namespaced));
@@ -85,8 +85,8 @@ describe('Istio identities: which namespaces a set of identities names', () => {
     ['plaintext names none', [''], [], ['web', '']],
     ['a namespace name never holds a slash', ['cluster.local/ns/a/b/sa/x'], ['a'], ['a/b']],
   ])('%s', (_why, patterns, named, notNamed) => {
-    const names = ISTIO_IDENTITIES.namesNamespace(StringSet.unionAll(patterns.map((p) => StringSet.istioPattern(p))));
-    for (const ns of named) expect(names(ns), ns).toBe(true);
-    for (const ns of notNamed) expect(names(ns), ns).toBe(false);
+    const names = ISTIO_IDENTITIES.namespacesIn(StringSet.unionAll(patterns.map((p) => StringSet.istioPattern(p))));
+    for (const ns of named) expect(names.has(ns), ns).toBe(true);
+    for (const ns of notNamed) expect(names.has(ns), ns).toBe(false);
   });
 });

@@ -6,41 +6,32 @@
  */
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { hostileNetworkPolicy } from '../../../src/bench/hostile.js';
 import { defaultConfig } from '../../../src/config/schema.js';
 import { MAX_PODS } from '../../../src/meshes/networkpolicy/peers.js';
 import { reviewSnapshots } from '../../../src/pipeline/review.js';
 import { memorySnapshot } from '../../../src/sources/memorySource.js';
 
-const WORKLOADS = `apiVersion: v1
-kind: Namespace
-metadata: {name: shop, labels: {istio-injection: enabled}}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: batch, labels: {istio-injection: enabled}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: payments, namespace: shop}
-spec:
-  selector: {matchLabels: {app: payments}}
-  template:
-    metadata: {labels: {app: payments}}
-    spec:
-      serviceAccountName: payments
-      containers: [{name: p, image: registry.example.com/p:1, ports: [{containerPort: 8080}]}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: report, namespace: batch}
-spec:
-  selector: {matchLabels: {app: report}}
-  template:
-    metadata: {labels: {app: report}}
-    spec:
-      serviceAccountName: report
-      containers: [{name: r, image: registry.example.com/r:1, ports: [{containerPort: 8080}]}]
-`;
+/** A Namespace in the mesh, and one Deployment in it serving 8080 under its own service account. */
+const workload = (ns: string, app: string) =>
+  [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'istio-injection': 'enabled' } } },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: app, namespace: ns },
+      spec: {
+        selector: { matchLabels: { app } },
+        template: {
+          metadata: { labels: { app } },
+          spec: { serviceAccountName: app, containers: [{ name: app, image: `registry.example.com/${app}:1`, ports: [{ containerPort: 8080 }] }] },
+        },
+      },
+    },
+  ]
+    .map((d) => stringify(d))
+    .join('---\n');
+const WORKLOADS = `${workload('shop', 'payments')}---\n${workload('batch', 'report')}`;
 
 const allow = (principal: string) =>
   stringify({
@@ -50,37 +41,10 @@ const allow = (principal: string) =>
     spec: { selector: { matchLabels: { app: 'payments' } }, action: 'ALLOW', rules: [{ from: [{ source: { principals: [principal] } }] }] },
   });
 
-const netpol = (rules: unknown[]) =>
-  stringify({
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: { name: 'payments-ingress', namespace: 'shop' },
-    spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: rules },
-  });
-
-/** Rule i admits pods of namespaces labelled team=t<i> whose app is not one of two values of its own. */
-const ownVocabulary = (n: number) =>
-  Array.from({ length: n }, (_, i) => ({
-    from: [
-      {
-        namespaceSelector: { matchLabels: { team: `t${i}` } },
-        podSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: [`a${i}`, `b${i}`] }] },
-      },
-    ],
-    ports: [{ protocol: 'TCP', port: 8000 + i, endPort: 8000 + i + 5 }],
-  }));
-
-/** One rule looking in every namespace, naming more pod label values than the bound. */
-const hugeVocabulary = (extra: string[] = []) => [
-  {
-    from: [
-      {
-        namespaceSelector: {},
-        podSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: [...Array.from({ length: MAX_PODS + 10 }, (_, i) => `v${i}`), ...extra] }] },
-      },
-    ],
-  },
-];
+// The policies are the bench's hostile ones (src/bench/hostile.ts): 400 rules each of its own
+// namespace and pod labels; one rule over every namespace naming more pod label values than the bound.
+const OWN = hostileNetworkPolicy(400, 'own');
+const huge = (edited = false) => hostileNetworkPolicy(MAX_PODS + 10, 'one', edited);
 
 const review = (before: Record<string, string>, after: Record<string, string>) =>
   reviewSnapshots({ base: memorySnapshot('base', before), head: memorySnapshot('head', after), config: defaultConfig() });
@@ -88,7 +52,7 @@ const said = (r: ReturnType<typeof review>) => r.findings.map((f) => `${f.ruleId
 
 describe('representative pods stay bounded', () => {
   it('400 rules, each with its own namespace and pod labels: the mesh widening is judged against all of them (batch is held out)', () => {
-    const np = netpol(ownVocabulary(400));
+    const np = OWN;
     const r = review(
       { 'w.yaml': WORKLOADS, 'np.yaml': np, 'authz.yaml': allow('cluster.local/ns/web/sa/frontend') },
       { 'w.yaml': WORKLOADS, 'np.yaml': np, 'authz.yaml': allow('cluster.local/ns/batch/sa/report') },
@@ -97,7 +61,7 @@ describe('representative pods stay bounded', () => {
   });
 
   it('a vocabulary beyond the bound, unchanged: the layer holds nothing back, so the mesh widening is a finding', () => {
-    const np = netpol(hugeVocabulary());
+    const np = huge();
     const r = review(
       { 'w.yaml': WORKLOADS, 'np.yaml': np, 'authz.yaml': allow('cluster.local/ns/web/sa/frontend') },
       { 'w.yaml': WORKLOADS, 'np.yaml': np, 'authz.yaml': allow('cluster.local/ns/batch/sa/report') },
@@ -107,10 +71,7 @@ describe('representative pods stay bounded', () => {
 
   it('a vocabulary beyond the bound, changed: the review fails closed on the policy, saying why', () => {
     const authz = allow('cluster.local/ns/web/sa/frontend');
-    const r = review(
-      { 'w.yaml': WORKLOADS, 'np.yaml': netpol(hugeVocabulary()), 'authz.yaml': authz },
-      { 'w.yaml': WORKLOADS, 'np.yaml': netpol(hugeVocabulary(['more'])), 'authz.yaml': authz },
-    );
+    const r = review({ 'w.yaml': WORKLOADS, 'np.yaml': huge(), 'authz.yaml': authz }, { 'w.yaml': WORKLOADS, 'np.yaml': huge(true), 'authz.yaml': authz });
     const incomplete = r.findings.filter((f) => f.ruleId === 'analysis-incomplete');
     expect(new Set(incomplete.map((f) => f.file))).toEqual(new Set(['np.yaml']));
     expect(incomplete.map((f) => f.message).join('\n')).toContain(`more than ${MAX_PODS} kinds of pod`);
