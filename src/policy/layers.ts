@@ -2,7 +2,7 @@ import type { Workload } from '../inventory/inventory.js';
 import type { Resource } from '../manifests/resource.js';
 import { makeClause, type AccessPolicy, type Clause } from './access.js';
 import { diffAccess } from './diffAccess.js';
-import { workloadKey, type MeshSide } from './meshSide.js';
+import { workloadKey, type MeshSide, type WorkloadView } from './meshSide.js';
 import { PortSet } from './portSet.js';
 import { intersectCubes, type Cube } from './requestSpace.js';
 import { StringSet } from './stringSet.js';
@@ -161,6 +161,7 @@ export function meshAbove(side: MeshSide, name: string): UpperLayer | undefined 
   const ids = side.identities;
   if (!ids) return undefined;
   const memo = new Map<string, boolean>();
+  const answers = new Map<string, PortSet>();
   const decisionsMemo = new Map<string, Decision[]>();
   // Each "any namespace but these" set: a number for memo keys, and the identities it leaves.
   // Sets of equal content (each destination's "reached before" is a set of its own) share one entry.
@@ -184,73 +185,82 @@ export function meshAbove(side: MeshSide, name: string): UpperLayer | undefined 
   };
   let nextId = 0;
   const unnamespaced = StringSet.all().subtract(ids.namespaced);
+  const admittedOnce = (view: WorkloadView, workload: Workload, ports: PortSet, source: string | { except: ReadonlySet<string> } | null): PortSet => {
+    let out = PortSet.empty();
+    // The mesh captures TCP only: UDP or SCTP the pod or one of its Services may serve is the network layer's alone.
+    const uncaptured = ports.intersect(PortSet.protocol('UDP').union(PortSet.protocol('SCTP')));
+    if (!uncaptured.isEmpty && (workload.ports.length === 0 || view.servesUncaptured)) out = uncaptured;
+    const tcp = ports.intersect(PortSet.protocol('TCP'));
+    // A tunnel port (ambient's HBONE) carries meshed traffic to every port the proxy serves.
+    const tunnels = [...new Set(view.ports.flatMap((p) => view.wirePorts!(p).filter((w) => w !== p && !tcp.intersect(PortSet.range('TCP', w)).isEmpty)))];
+    let asked: { port: number; stands: PortSet }[];
+    if (tunnels.length > 0)
+      asked = view.ports.map((port) => ({ port, stands: tunnels.reduce((acc, w) => acc.union(PortSet.range('TCP', w)), PortSet.range('TCP', port)) }));
+    else if (workload.ports.length > 0) {
+      // Where something may listen: ports the pod declares, its Services target, or a policy
+      // names. A port none of them names has no listener the repository shows: the mesh holds nothing there.
+      asked = view.ports.filter((p) => !tcp.intersect(PortSet.range('TCP', p)).isEmpty).map((port) => ({ port, stands: PortSet.range('TCP', port) }));
+      if (asked.length === 0) return ports;
+    } else {
+      const some = askedPorts(tcp, view.ports);
+      if (some === undefined) return ports;
+      const own = portsOf(view.ports);
+      // The one port asked beyond those the workload names stands for all the others.
+      asked = some.map((port) => ({ port, stands: view.ports.includes(port) ? PortSet.range('TCP', port) : tcp.subtract(own) }));
+    }
+    // A pod of another namespace may carry any identity but those naming the namespaces excepted.
+    let whoSet: StringSet | undefined;
+    const who = (): StringSet =>
+      (whoSet ??=
+        source === null
+          ? StringSet.literal(ids.plaintext)
+          : typeof source === 'string'
+            ? ids.ofNamespace(source).union(StringSet.literal(ids.plaintext))
+            : other(source.except).identities());
+    // Plaintext asked by membership; a namespace by what the decision's identities name, read off
+    // them once. A pod of any namespace but some: a namespace none of them has first (a set naming
+    // every namespace passes so), then the namespaces the set lists, then identities naming none.
+    const mayPass = (d: Decision): boolean => {
+      if (d.identities.has(ids.plaintext)) return true;
+      if (source === null) return false;
+      const names = (d.names ??= ids.namespacesIn(d.identities));
+      if (typeof source === 'string') return names.has(source);
+      if (names.has(other(source.except).probe)) return true;
+      const listed = (d.listed ??= names.list());
+      return listed === 'many' || [...listed].some((ns) => !source.except.has(ns)) || (d.unnamespaced ??= d.identities.meets(unnamespaced));
+    };
+    const passes = (port: number): boolean => {
+      const key = `${view.key}|${port}|${source === null ? '' : typeof source === 'string' ? source : `*${other(source.except).id}`}`;
+      let got = memo.get(key);
+      if (got === undefined) {
+        let decisions = decisionsMemo.get(`${view.key}|${port}`);
+        if (!decisions) {
+          decisions = Object.values(view.evaluate(port).access).flatMap((p) => (p ? [{ policy: p, ...identitiesMayPass(p, ids.dim) }] : []));
+          decisionsMemo.set(`${view.key}|${port}`, decisions);
+        }
+        // The identities that may pass at all first; the exact search only where a DENY clause
+        // that names both an identity and something else may cut the rest out.
+        got = decisions.some((d) => mayPass(d) && (d.exact || mayAllow(behind(d.policy, new Map([[ids.dim, who()]])))));
+        memo.set(key, got);
+      }
+      return got;
+    };
+    for (const { port, stands } of asked) if (passes(port)) out = out.union(stands.intersect(ports));
+    return out;
+  };
   return {
     name,
     admitted(workload, ports, source) {
       const view = side.workloads.get(workloadKey(workload));
       if (!view?.dataPlane.proxied || !view.wirePorts) return ports;
       if (ports.names.size > 0) return ports;
-      let out = PortSet.empty();
-      // The mesh captures TCP only: UDP or SCTP the pod or one of its Services may serve is the network layer's alone.
-      const uncaptured = ports.intersect(PortSet.protocol('UDP').union(PortSet.protocol('SCTP')));
-      if (!uncaptured.isEmpty && (workload.ports.length === 0 || view.servesUncaptured)) out = uncaptured;
-      const tcp = ports.intersect(PortSet.protocol('TCP'));
-      // A tunnel port (ambient's HBONE) carries meshed traffic to every port the proxy serves.
-      const tunnels = [...new Set(view.ports.flatMap((p) => view.wirePorts!(p).filter((w) => w !== p && !tcp.intersect(PortSet.range('TCP', w)).isEmpty)))];
-      let asked: { port: number; stands: PortSet }[];
-      if (tunnels.length > 0)
-        asked = view.ports.map((port) => ({ port, stands: tunnels.reduce((acc, w) => acc.union(PortSet.range('TCP', w)), PortSet.range('TCP', port)) }));
-      else if (workload.ports.length > 0) {
-        // Where something may listen: ports the pod declares, its Services target, or a policy
-        // names. A port none of them names has no listener the repository shows: the mesh holds nothing there.
-        asked = view.ports.filter((p) => !tcp.intersect(PortSet.range('TCP', p)).isEmpty).map((port) => ({ port, stands: PortSet.range('TCP', port) }));
-        if (asked.length === 0) return ports;
-      } else {
-        const some = askedPorts(tcp, view.ports);
-        if (some === undefined) return ports;
-        const own = portsOf(view.ports);
-        // The one port asked beyond those the workload names stands for all the others.
-        asked = some.map((port) => ({ port, stands: view.ports.includes(port) ? PortSet.range('TCP', port) : tcp.subtract(own) }));
-      }
-      // A pod of another namespace may carry any identity but those naming the namespaces excepted.
-      let whoSet: StringSet | undefined;
-      const who = (): StringSet =>
-        (whoSet ??=
-          source === null
-            ? StringSet.literal(ids.plaintext)
-            : typeof source === 'string'
-              ? ids.ofNamespace(source).union(StringSet.literal(ids.plaintext))
-              : other(source.except).identities());
-      // Plaintext asked by membership; a namespace by what the decision's identities name, read off
-      // them once. A pod of any namespace but some: a namespace none of them has first (a set naming
-      // every namespace passes so), then the namespaces the set lists, then identities naming none.
-      const mayPass = (d: Decision): boolean => {
-        if (d.identities.has(ids.plaintext)) return true;
-        if (source === null) return false;
-        const names = (d.names ??= ids.namespacesIn(d.identities));
-        if (typeof source === 'string') return names.has(source);
-        if (names.has(other(source.except).probe)) return true;
-        const listed = (d.listed ??= names.list());
-        return listed === 'many' || [...listed].some((ns) => !source.except.has(ns)) || (d.unnamespaced ??= d.identities.meets(unnamespaced));
-      };
-      const passes = (port: number): boolean => {
-        const key = `${view.key}|${port}|${source === null ? '' : typeof source === 'string' ? source : `*${other(source.except).id}`}`;
-        let got = memo.get(key);
-        if (got === undefined) {
-          let decisions = decisionsMemo.get(`${view.key}|${port}`);
-          if (!decisions) {
-            decisions = Object.values(view.evaluate(port).access).flatMap((p) => (p ? [{ policy: p, ...identitiesMayPass(p, ids.dim) }] : []));
-            decisionsMemo.set(`${view.key}|${port}`, decisions);
-          }
-          // The identities that may pass at all first; the exact search only where a DENY clause
-          // that names both an identity and something else may cut the rest out.
-          got = decisions.some((d) => mayPass(d) && (d.exact || mayAllow(behind(d.policy, new Map([[ids.dim, who()]])))));
-          memo.set(key, got);
-        }
-        return got;
-      };
-      for (const { port, stands } of asked) if (passes(port)) out = out.union(stands.intersect(ports));
-      return out;
+      // The network layer asks again for every source of a namespace (and for each alike): one answer per question.
+      const callKey = `${view.key}|${workload.ports.length > 0}|${ports.key}|${source === null ? '' : typeof source === 'string' ? source : `*${other(source.except).id}`}`;
+      const known = answers.get(callKey);
+      if (known) return known;
+      const answer = admittedOnce(view, workload, ports, source);
+      answers.set(callKey, answer);
+      return answer;
     },
   };
 }

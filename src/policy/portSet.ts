@@ -14,27 +14,42 @@ export const MAX_PORT = 65535;
 
 type Interval = readonly [number, number];
 
+const NO_NAMES: ReadonlySet<string> = new Set();
+const NO_RANGES: readonly Interval[] = [];
+const EVERY_PORT: readonly Interval[] = [[MIN_PORT, MAX_PORT]];
+
 export class PortSet {
+  /** Decided once: sets are immutable, and the diff asks these of each one many times. */
+  readonly isEmpty: boolean;
+  private keyText: string | undefined;
+
   private constructor(
     readonly ranges: Readonly<Record<L4Protocol, readonly Interval[]>>,
     /** Unresolved named ports, `PROTOCOL/name`. */
     readonly names: ReadonlySet<string>,
-  ) {}
+  ) {
+    this.isEmpty = names.size === 0 && ranges.TCP.length === 0 && ranges.UDP.length === 0 && ranges.SCTP.length === 0;
+  }
+
+  // Immutable, so the two sets every decision starts from are made once.
+  private static readonly EMPTY = new PortSet({ TCP: NO_RANGES, UDP: NO_RANGES, SCTP: NO_RANGES }, NO_NAMES);
+  private static readonly ALL = new PortSet({ TCP: EVERY_PORT, UDP: EVERY_PORT, SCTP: EVERY_PORT }, NO_NAMES);
 
   static empty(): PortSet {
-    return new PortSet({ TCP: [], UDP: [], SCTP: [] }, new Set());
+    return PortSet.EMPTY;
   }
 
   static all(): PortSet {
-    return new PortSet({ TCP: [[MIN_PORT, MAX_PORT]], UDP: [[MIN_PORT, MAX_PORT]], SCTP: [[MIN_PORT, MAX_PORT]] }, new Set());
+    return PortSet.ALL;
   }
 
   static range(protocol: L4Protocol, lo: number, hi: number = lo): PortSet {
-    const r = { TCP: [] as Interval[], UDP: [] as Interval[], SCTP: [] as Interval[] };
     const a = Math.max(MIN_PORT, lo);
     const b = Math.min(MAX_PORT, hi);
-    if (a <= b) r[protocol] = [[a, b]];
-    return new PortSet(r, new Set());
+    if (a > b) return PortSet.EMPTY;
+    const r = { TCP: NO_RANGES, UDP: NO_RANGES, SCTP: NO_RANGES };
+    r[protocol] = [[a, b]];
+    return new PortSet(r, NO_NAMES);
   }
 
   static protocol(protocol: L4Protocol): PortSet {
@@ -42,11 +57,7 @@ export class PortSet {
   }
 
   static named(protocol: L4Protocol, name: string): PortSet {
-    return new PortSet({ TCP: [], UDP: [], SCTP: [] }, new Set([`${protocol}/${name}`]));
-  }
-
-  get isEmpty(): boolean {
-    return this.names.size === 0 && PROTOCOLS.every((p) => this.ranges[p].length === 0);
+    return new PortSet({ TCP: NO_RANGES, UDP: NO_RANGES, SCTP: NO_RANGES }, new Set([`${protocol}/${name}`]));
   }
 
   get isAll(): boolean {
@@ -56,6 +67,8 @@ export class PortSet {
   }
 
   union(o: PortSet): PortSet {
+    if (o.isEmpty || this === o) return this;
+    if (this.isEmpty) return o;
     return this.combine(
       o,
       (a, b) => normalize([...a, ...b]),
@@ -64,10 +77,16 @@ export class PortSet {
   }
 
   intersect(o: PortSet): PortSet {
+    // Named ports lie outside every range, so outside ALL too: the shortcuts through ALL hold only without names.
+    if (this.isEmpty || this === o || (o === PortSet.ALL && this.names.size === 0)) return this;
+    if (o.isEmpty) return PortSet.EMPTY;
+    if (this === PortSet.ALL && o.names.size === 0) return o;
     return this.combine(o, intersect, (inA, inB) => inA && inB);
   }
 
   subtract(o: PortSet): PortSet {
+    if (this.isEmpty || o.isEmpty) return this;
+    if (this === o || (o === PortSet.ALL && this.names.size === 0)) return PortSet.EMPTY;
     return this.combine(
       o,
       (a, b) => intersect(a, complement(b)),
@@ -89,10 +108,10 @@ export class PortSet {
 
   /** Canonical text: equal sets, equal keys. */
   get key(): string {
-    return [
+    return (this.keyText ??= [
       ...PROTOCOLS.map((p) => `${p}:${this.ranges[p].map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',')}`),
       [...this.names].sort().join(','),
-    ].join(';');
+    ].join(';'));
   }
 
   /** A member, as `TCP 8080` or `TCP port named http`, preferring the candidates (protocol, port). */
@@ -125,6 +144,7 @@ export class PortSet {
 
   private combine(o: PortSet, f: (a: readonly Interval[], b: readonly Interval[]) => Interval[], keep: (inA: boolean, inB: boolean) => boolean): PortSet {
     const r = { TCP: f(this.ranges.TCP, o.ranges.TCP), UDP: f(this.ranges.UDP, o.ranges.UDP), SCTP: f(this.ranges.SCTP, o.ranges.SCTP) };
+    if (this.names.size === 0 && o.names.size === 0) return new PortSet(r, NO_NAMES);
     const names = new Set([...this.names, ...o.names].filter((n) => keep(this.names.has(n), o.names.has(n))));
     return new PortSet(r, names);
   }

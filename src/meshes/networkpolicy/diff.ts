@@ -13,6 +13,7 @@ import {
   decide,
   decisionKey,
   isolating,
+  peerSignature,
   pieceFor,
   selects,
   subjectSelects,
@@ -137,6 +138,7 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
     return got;
   };
   const classes = new Map<string, Class>();
+  const bySignature = new Map<string, Class>();
   // Namespaces whose labels the change moved (what a finding would name as the cause for every pod in them).
   const relabelled = new Set(
     [...head.namespaces.values()].filter((n) => JSON.stringify(n.labels) !== JSON.stringify(base.namespaces.get(n.name)?.labels)).map((n) => n.name),
@@ -176,11 +178,17 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
       let cb: PortSet;
       let ca: PortSet;
       if (dst.kind === 'pod' && src.kind === 'pod' && !egressers.has(src.peer) && !moved.has(src.peer) && !relabelled.has(src.peer.workload.namespace)) {
-        const db = decide(b.layer, dst.peer.before!, 'ingress', eb[0]);
-        const da = decide(a.layer, dst.peer.after!, 'ingress', ea[0]);
-        const key = `${dst.peer.key}|${decisionKey(db)}|${decisionKey(da)}`;
-        cls = classes.get(key);
-        if (!cls) classes.set(key, (cls = { cb: db.allowed, ca: da.allowed, judged: new Map() }));
+        // Sources the rules that may decide match alike are decided alike (peerSignature): decided once.
+        const sig = `${dst.peer.key}|${peerSignature(b.layer, dst.peer.before!, 'ingress', eb[0])}|${peerSignature(a.layer, dst.peer.after!, 'ingress', ea[0])}`;
+        cls = bySignature.get(sig);
+        if (!cls) {
+          const db = decide(b.layer, dst.peer.before!, 'ingress', eb[0]);
+          const da = decide(a.layer, dst.peer.after!, 'ingress', ea[0]);
+          const key = `${dst.peer.key}|${decisionKey(db)}|${decisionKey(da)}`;
+          cls = classes.get(key);
+          if (!cls) classes.set(key, (cls = { cb: db.allowed, ca: da.allowed, judged: new Map() }));
+          bySignature.set(sig, cls);
+        }
         ({ cb, ca } = cls);
       } else {
         cb = connection(b.layer, eb[0], eb[1]);

@@ -5,7 +5,7 @@ import { matchesSelector, type Labels } from '../../policy/labelSelector.js';
 import { PortSet, PROTOCOLS, type L4Protocol } from '../../policy/portSet.js';
 import type { FieldPath } from '../../manifests/resource.js';
 import type { AdminAction, AdminPeer, AdminPolicy, AdminPort, AdminRule, AdminTier } from './admin.js';
-import type { Direction, NetworkPolicy, PortSpec, Rule } from './policy.js';
+import type { Direction, NetworkPolicy, Peer, PortSpec, Rule } from './policy.js';
 
 /**
  * A pod as NetworkPolicy sees it (Kubernetes docs, "Network Policies"): its
@@ -55,12 +55,15 @@ function byNamespace(policies: readonly NetworkPolicy[]): Map<string, NetworkPol
  */
 export function peerMatches(rule: Rule, policy: NetworkPolicy, peer: Endpoint): boolean {
   if (rule.peers === null) return true;
-  return rule.peers.some((p) => {
-    if (p.kind === 'ip') return peer.kind === 'external' && peer.ext.ips.isSubsetOf(p.ips);
-    if (peer.kind !== 'pod') return false;
-    const nsOk = p.namespaces === null ? peer.pod.namespace === policy.namespace : matchesSelector(p.namespaces, peer.pod.namespaceLabels);
-    return nsOk && matchesSelector(p.pods, peer.pod.labels);
-  });
+  return rule.peers.some((p) => entryMatches(p, policy, peer));
+}
+
+/** One entry of a rule's peer list. */
+function entryMatches(p: Peer, policy: NetworkPolicy, peer: Endpoint): boolean {
+  if (p.kind === 'ip') return peer.kind === 'external' && peer.ext.ips.isSubsetOf(p.ips);
+  if (peer.kind !== 'pod') return false;
+  const nsOk = p.namespaces === null ? peer.pod.namespace === policy.namespace : matchesSelector(p.namespaces, peer.pod.namespaceLabels);
+  return nsOk && matchesSelector(p.pods, peer.pod.labels);
 }
 
 /**
@@ -184,6 +187,27 @@ export function decisionKey(d: Decision): string {
 }
 
 /**
+ * What of `peer` a decision of `pod` in `dir` reads: whether each peer entry of the rules that may
+ * decide (the pod's isolating NetworkPolicies and the admin policies whose subject selects it, in
+ * this direction) matches it. `decide` asks nothing else of the peer (ports resolve against the
+ * receiving pod, which for ingress is `pod`), so for ingress two peers of equal signature get
+ * equal decisions, piece for piece, by the same lines: a caller may decide once per signature.
+ */
+export function peerSignature(layer: Layer, pod: PodAttrs, dir: Direction, peer: Endpoint): string {
+  let sig = '';
+  for (const p of sortedAdmin(layer.admin))
+    if (p.rules[dir].length > 0 && subjectSelects(p, pod))
+      for (const rule of p.rules[dir]) for (const entry of rule.peers) sig += adminPeerMatches(entry, peer) ? '1' : '0';
+  sig += '|';
+  for (const p of isolating(layer.netpols, pod, dir))
+    for (const rule of p.rules[dir]!) {
+      if (rule.peers === null) continue;
+      for (const entry of rule.peers) sig += entryMatches(entry, p, peer) ? '1' : '0';
+    }
+  return sig;
+}
+
+/**
  * The piece of a decision that holds `probe` (a single port, or a named one) with that verdict. A
  * named probe lies outside every numeric range, so a piece of all ports does not hold it: then the
  * first piece with the verdict.
@@ -221,7 +245,7 @@ function networkPolicyTier(
 
 /** The peer entry of a rule that matches: where a widened selector or ipBlock lives. */
 function peerPath(rule: Rule, policy: NetworkPolicy, peer: Endpoint): readonly (string | number)[] {
-  const hit = rule.peers?.find((p) => peerMatches({ ...rule, peers: [p] }, policy, peer));
+  const hit = rule.peers?.find((p) => entryMatches(p, policy, peer));
   return hit?.path ?? rule.path;
 }
 

@@ -9,6 +9,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { defaultConfig } from '../../../src/config/schema.js';
+import { buildInventory } from '../../../src/inventory/inventory.js';
+import { parseFileContent } from '../../../src/manifests/parseFile.js';
+import { readAdminPolicies } from '../../../src/meshes/networkpolicy/admin.js';
+import { decide, decisionKey, peerSignature, type Endpoint } from '../../../src/meshes/networkpolicy/evaluate.js';
+import { representativePeers } from '../../../src/meshes/networkpolicy/peers.js';
+import { readNetworkPolicies } from '../../../src/meshes/networkpolicy/policy.js';
 import { reviewSnapshots } from '../../../src/pipeline/review.js';
 import { memorySnapshot } from '../../../src/sources/memorySource.js';
 
@@ -169,5 +175,40 @@ describe('admin tiers review properties', () => {
     );
     // Not vacuous: some runs do widen.
     expect(widened).toBeGreaterThan(0);
+  });
+
+  // The NetworkPolicy diff decides once per signature (diff.ts): sound only if equal signatures mean equal decisions.
+  it('sources of equal ingress signature are decided alike, piece by piece, by the same lines', () => {
+    let shared = 0;
+    fc.assert(
+      fc.property(cluster, ({ admin, baseline }) => {
+        const docs = [...admin.map((p, i) => anp(p, `p${i}`, 10 * (i + 1))), ...(baseline ? [banp(baseline)] : [])];
+        const parsed = parseFileContent('all.yaml', Buffer.from(text(docs)), defaultConfig().limits);
+        const inv = buildInventory(parsed.resources, 'default');
+        const layer = { netpols: readNetworkPolicies(inv).policies, admin: readAdminPolicies(inv).policies };
+        const peers = representativePeers(inv, inv, layer.netpols, layer.netpols, layer.admin);
+        const pods = peers.pods.flatMap((p) => (p.after ? [p.after] : []));
+        const sources: Endpoint[] = [
+          ...pods.map((pod) => ({ kind: 'pod' as const, pod })),
+          ...peers.externals.map((e) => ({ kind: 'external' as const, ext: { ips: e.ips } })),
+        ];
+        for (const dst of pods) {
+          const seen = new Map<string, string>();
+          for (const src of sources) {
+            const sig = peerSignature(layer, dst, 'ingress', src);
+            const key = decisionKey(decide(layer, dst, 'ingress', src));
+            const before = seen.get(sig);
+            if (before === undefined) seen.set(sig, key);
+            else {
+              shared++;
+              expect(key).toBe(before);
+            }
+          }
+        }
+      }),
+      { numRuns: 20 },
+    );
+    // Not vacuous: sources do share signatures.
+    expect(shared).toBeGreaterThan(0);
   });
 });
