@@ -161,8 +161,40 @@ function readService(r: Resource, namespace: string): Service {
  * An object's identity as the API server keys it (API group, kind, namespace,
  * name): one object per identity exists in a cluster, whatever the file.
  */
-export const identityKey = (r: Resource, inv: Pick<Inventory, 'namespaceOf'>): string =>
-  `${r.apiVersion.split('/')[0]}|${r.kind}|${inv.namespaceOf(r)}|${r.name}`;
+export const identityKey = (r: Resource, inv: Pick<Inventory, 'namespaceOf'>): string => {
+  const slash = r.apiVersion.indexOf('/');
+  return `${slash < 0 ? r.apiVersion : r.apiVersion.slice(0, slash)}|${r.kind}|${inv.namespaceOf(r)}|${r.name}`;
+};
+
+/** A side's objects by identity: the last definition of each (as `kubectl apply` leaves it), and every definition of those defined more than once. */
+export interface Definitions {
+  last: ReadonlyMap<string, Resource>;
+  repeated: ReadonlyMap<string, readonly Resource[]>;
+}
+
+/** Made once per inventory: the pipeline, duplicates and each layer's diff all look objects up by identity. */
+const definitionsMemo = new WeakMap<Inventory, Definitions>();
+export function definitions(inv: Inventory): Definitions {
+  let got = definitionsMemo.get(inv);
+  if (!got) {
+    const last = new Map<string, Resource>();
+    const repeated = new Map<string, Resource[]>();
+    for (const r of inv.resources) {
+      const k = identityKey(r, inv);
+      const prev = last.get(k);
+      if (prev) {
+        const list = repeated.get(k);
+        if (list) list.push(r);
+        else repeated.set(k, [prev, r]);
+      }
+      last.set(k, r);
+    }
+    definitionsMemo.set(inv, (got = { last, repeated }));
+  }
+  return got;
+}
+
+export const identityIndex = (inv: Inventory): ReadonlyMap<string, Resource> => definitions(inv).last;
 
 /** Label selector semantics: every key/value of `matchLabels` present on the pod. */
 export function matchesLabels(selector: Record<string, string>, labels: Record<string, string>): boolean {

@@ -105,7 +105,8 @@ function parseDocument(file: FileText, input: DocumentInput, aliases: AliasBudge
     firstErrors(result, tree.duplicateKeys, (key) => at(lineOfNode(file, key) ?? line, MESSAGES.duplicateKey(keySource(file.text, key))));
     return result;
   }
-  const added = aliasExpansion(doc.contents, aliases.limit - aliases.used);
+  // A document without aliases loads to what is written: nothing to count (the walk would visit every node again).
+  const added = tree.aliases ? aliasExpansion(doc.contents, aliases.limit - aliases.used) : 0;
   if (added === 'recursive') {
     result.errors.push(at(line, MESSAGES.recursiveAlias));
     return result;
@@ -211,6 +212,7 @@ function readHeader(value: Record<string, unknown>): Header {
 function helmSource(text: string, previousEnd: number, doc: Document.Parsed): string | undefined {
   const contentStart = doc.contents?.range?.[0] ?? doc.range[0];
   const gap = text.slice(previousEnd, contentStart);
+  if (!gap.includes('Source:')) return undefined;
   const matches = [...gap.matchAll(/^[ \t]*#[ \t]*Source:[ \t]*(\S.*?)[ \t]*\r?$/gm)];
   return matches.at(-1)?.[1];
 }

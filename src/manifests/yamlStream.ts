@@ -69,7 +69,7 @@ const NON_SOURCE_TOKENS = new Set([CST.DOCUMENT, CST.FLOW_END, CST.SCALAR]);
  * Most files have too few brackets to get that deep, and skip the lexing.
  */
 export function findDeepFlow(text: string, maxDepth: number): number | undefined {
-  if (countBrackets(text) <= maxDepth) return undefined;
+  if (!moreBracketsThan(text, maxDepth)) return undefined;
   let depth = 0;
   let offset = 0;
   for (const token of new Lexer().lex(text)) {
@@ -84,11 +84,9 @@ export function findDeepFlow(text: string, maxDepth: number): number | undefined
   return undefined;
 }
 
-function countBrackets(text: string): number {
+/** Whether the text holds more than `max` opening brackets; stops counting there (indexOf scans fast). */
+function moreBracketsThan(text: string, max: number): boolean {
   let count = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x5b || c === 0x7b) count++;
-  }
-  return count;
+  for (const bracket of ['[', '{']) for (let i = text.indexOf(bracket); i >= 0; i = text.indexOf(bracket, i + 1)) if (++count > max) return true;
+  return false;
 }

@@ -1,4 +1,4 @@
-import { isMap, isNode, isPair, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 
 export interface TreeFindings {
   /** The first node nested deeper than the limit; when set, the walk stopped there. */
@@ -7,6 +7,8 @@ export interface TreeFindings {
   duplicateKeys: Node[];
   /** A flow map opening with `{{` (see isTemplateFlowMap). */
   templateFlowMap?: Node;
+  /** Whether an alias was seen: without one, loading adds no node (aliasExpansion is 0). */
+  aliases: boolean;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface TreeFindings {
  * through aliases is measured on the loaded value, see canonicalHash).
  */
 export function inspectTree(root: unknown, text: string, maxDepth: number): TreeFindings {
-  const walk: Walk = { text, maxDepth, findings: { duplicateKeys: [] } };
+  const walk: Walk = { text, maxDepth, findings: { duplicateKeys: [], aliases: false } };
   if (isNode(root)) visit(walk, root, 0);
   return walk.findings;
 }
@@ -50,7 +52,7 @@ function visit(walk: Walk, node: Node, depth: number): boolean {
       // Sequences hold nodes, except under YAML 1.1's !!omap and !!pairs, which hold pairs.
       if (isPair(item) ? visitPair(walk, item, depth + 1) : isNode(item) && visit(walk, item, depth + 1)) return true;
     }
-  }
+  } else if (isAlias(node)) walk.findings.aliases = true;
   return false;
 }
 

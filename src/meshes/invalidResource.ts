@@ -32,9 +32,23 @@ const parsedSpecs = new WeakMap<Resource, WeakMap<z.ZodType, { data: unknown } |
  * `nullable`) before validating them: `rules: null` is the same as no `rules` at all.
  */
 export function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
   if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = withoutNulls(v);
-  return out;
+  // Copied only where a null is dropped below: most specs have none, and are returned as they are.
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = withoutNulls(value[i]);
+      if (v !== value[i]) (out ??= value.slice())[i] = v;
+    }
+    return out ?? value;
+  }
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const w = v === null ? undefined : withoutNulls(v);
+    if (w === v) continue;
+    out ??= { ...(value as Record<string, unknown>) };
+    if (v === null) delete out[k];
+    else out[k] = w;
+  }
+  return out ?? value;
 }

@@ -1,4 +1,4 @@
-import { identityKey, type Inventory } from '../inventory/inventory.js';
+import { definitions, identityKey, type Inventory } from '../inventory/inventory.js';
 import type { Resource } from '../manifests/resource.js';
 import { isRemovedIstioKind } from '../meshes/istio/istioResources.js';
 import type { PolicyChange } from '../policy/change.js';
@@ -47,16 +47,18 @@ export function newDuplicates(base: Inventory, head: Inventory): PolicyChange[] 
 
 function duplicateGroups(inv: Inventory): Map<string, Resource[]> {
   const byIdentity = new Map<string, Resource[]>();
-  for (const r of inv.resources) {
-    if (!r.name || !decidesSecurity(r)) continue;
-    // Copies in different folders are usually different deployments (overlays, environments,
-    // release bundles), applied to different clusters; within one folder they are applied together.
-    // A rendered object's deployment is its target (one `kubectl apply -k` / `helm install`).
-    const key = `${deploymentOf(r)}|${identityKey(r, inv)}`;
-    const list = byIdentity.get(key);
-    if (list) list.push(r);
-    else byIdentity.set(key, [r]);
-  }
+  // Only an identity defined more than once can be defined twice in one deployment.
+  for (const [identity, defs] of definitions(inv).repeated)
+    for (const r of defs) {
+      if (!r.name || !decidesSecurity(r)) continue;
+      // Copies in different folders are usually different deployments (overlays, environments,
+      // release bundles), applied to different clusters; within one folder they are applied together.
+      // A rendered object's deployment is its target (one `kubectl apply -k` / `helm install`).
+      const key = `${deploymentOf(r)}|${identity}`;
+      const list = byIdentity.get(key);
+      if (list) list.push(r);
+      else byIdentity.set(key, [r]);
+    }
   const out = new Map<string, Resource[]>();
   for (const [key, list] of byIdentity) if (list.length > 1 && new Set(list.map((r) => r.hash)).size > 1) out.set(key, list);
   return out;

@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import type { ReviewError } from '../findings/finding.js';
 import { applyConfig, summarize } from '../findings/filter/applyConfig.js';
 import { toFindings } from '../findings/toFindings.js';
-import { buildInventory, identityKey, type Inventory } from '../inventory/inventory.js';
+import { buildInventory, identityIndex, identityKey, type Inventory } from '../inventory/inventory.js';
 import { addPotentialWorkloads } from '../inventory/potentialWorkloads.js';
 import { ParseCache } from '../manifests/parseCache.js';
 import type { ParseError, Resource } from '../manifests/resource.js';
@@ -10,7 +10,7 @@ import { isDryRun, isRemovedIstioKind } from '../meshes/istio/istioResources.js'
 import { exposedByLoadBalancer } from '../meshes/istio/serviceExposure.js';
 import { sortFindings } from '../findings/sortFindings.js';
 import { MESHES } from '../meshes/registry.js';
-import type { MeshAdapter } from '../policy/meshSide.js';
+import type { MeshAdapter, MeshOptions } from '../policy/meshSide.js';
 import type { PolicyChange } from '../policy/change.js';
 import { diffMeshSides } from '../policy/diffSides.js';
 import { meshAbove, type UpperLayer } from '../policy/layers.js';
@@ -125,7 +125,7 @@ function reviewView(
     if (before.exposedOutside) before.exposedOutside = new Set([...before.exposedOutside, ...exposedBefore]);
     const after = mesh.evaluate(headInv, { ...meshOptions, counterpart: baseInv, side: 'head' });
     const diff = diffMeshSides(before, after, {
-      candidates: (dim) => mesh.candidates(dim, headInv, meshOptions),
+      candidates: candidatesOnce(mesh, headInv, meshOptions),
       findAfter,
       findBefore,
       isDryRun,
@@ -158,6 +158,16 @@ function reviewView(
   return { changes, errors, removedKindsIgnored, workloads: headInv.workloads.length };
 }
 
+/** A mesh's witness candidates per dimension, read off the head once: the diff asks again for every port it compares. */
+function candidatesOnce(mesh: MeshAdapter, inv: Inventory, options: MeshOptions): (dim: string) => readonly string[] {
+  const known = new Map<string, readonly string[]>();
+  return (dim) => {
+    let got = known.get(dim);
+    if (!got) known.set(dim, (got = mesh.candidates(dim, inv, options)));
+    return got;
+  };
+}
+
 function loadSide(snapshot: Snapshot, config: Config, cache: ParseCache, owned: ReadonlySet<string>): { resources: Resource[]; errors: ParseError[] } {
   const resources: Resource[] = [];
   const errors: ParseError[] = snapshot.skipped.map((s) => ({ file: s.path, line: 1, message: s.reason }));
@@ -171,10 +181,9 @@ function loadSide(snapshot: Snapshot, config: Config, cache: ParseCache, owned: 
   return { resources, errors };
 }
 
-/** The after-side object with the same identity: a policy edited, not deleted. */
+/** The object of `inv` with the same identity: on the other side, a policy edited, not deleted. */
 function indexByIdentity(inv: Inventory): (r: Resource) => Resource | undefined {
-  const map = new Map<string, Resource>();
-  for (const r of inv.resources) map.set(identityKey(r, inv), r);
+  const map = identityIndex(inv);
   return (r) => map.get(identityKey(r, inv));
 }
 

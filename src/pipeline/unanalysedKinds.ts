@@ -60,8 +60,15 @@ export function unanalysedChanges(base: Inventory, head: Inventory): UnanalysedO
   return out;
 }
 
-const groupOf = (r: Resource) => (r.apiVersion.includes('/') ? r.apiVersion.split('/')[0]! : '');
-const ruleFor = (r: Resource) =>
-  NOT_YET.find((n) => n.group.test(groupOf(r)) && (!n.kinds || n.kinds.test(r.kind)) && !n.except?.test(`${r.apiVersion} ${r.kind}`) && (n.only?.(r) ?? true));
+const groupOf = (r: Resource) => {
+  const slash = r.apiVersion.indexOf('/');
+  return slash < 0 ? '' : r.apiVersion.slice(0, slash);
+};
+const ruleFor = (r: Resource) => {
+  const group = groupOf(r);
+  return NOT_YET.find(
+    (n) => n.group.test(group) && (!n.kinds || n.kinds.test(r.kind)) && !n.except?.test(`${r.apiVersion} ${r.kind}`) && (n.only?.(r) ?? true),
+  );
+};
 const watched = (r: Resource) => ruleFor(r) !== undefined;
 const whatOf = (r: Resource) => ruleFor(r)!.what;

@@ -34,15 +34,18 @@ export const deploymentOf = (r: Resource): string => r.target ?? `folder:${r.fil
  */
 export function variantViews(base: readonly Resource[], head: readonly Resource[], identity: (r: Resource) => string): VariantView[] {
   const variantsOf = (side: readonly Resource[]): Set<string> => {
-    const where = new Map<string, Set<string>>();
+    // The first deployment seen per identity; an identity is a variant once a second one shows up.
+    const first = new Map<string, string>();
+    const variants = new Set<string>();
     for (const r of side) {
       if (!r.name) continue;
       const k = identity(r);
-      const set = where.get(k) ?? new Set<string>();
-      set.add(deploymentOf(r));
-      where.set(k, set);
+      const d = deploymentOf(r);
+      const seen = first.get(k);
+      if (seen === undefined) first.set(k, d);
+      else if (seen !== d) variants.add(k);
     }
-    return new Set([...where].filter(([, d]) => d.size > 1).map(([k]) => k));
+    return variants;
   };
   const baseVariants = variantsOf(base);
   const headVariants = variantsOf(head);

@@ -208,7 +208,7 @@ export interface MeshAdapter {
   /** The pod selectors this mesh's policies use: each stands for potential pods. */
   selectors(inv: Inventory, options: MeshOptions): SelectorUse[];
   /** Candidate values that make witnesses read naturally. */
-  candidates(dim: string, inv: Inventory, options: MeshOptions): string[];
+  candidates(dim: string, inv: Inventory, options: MeshOptions): readonly string[];
   /**
    * A layer that compares both sides itself (Kubernetes NetworkPolicy: its decision for a pod depends on
    * the peer's own policies, so no per-workload view fits): used instead of `evaluate` and the generic diff.

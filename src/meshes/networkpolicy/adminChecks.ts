@@ -32,7 +32,7 @@ export function adminAmbiguities(
   after: readonly AdminPolicy[],
   pods: readonly PodPeer[],
   peers: readonly Peer[],
-  findBefore: Map<string, Resource>,
+  findBefore: ReadonlyMap<string, Resource>,
   head: Inventory,
 ): PolicyChange[] {
   const out: PolicyChange[] = [];

@@ -1,4 +1,4 @@
-import { identityKey, type Inventory, type Workload } from '../../inventory/inventory.js';
+import { identityIndex, identityKey, type Inventory, type Workload } from '../../inventory/inventory.js';
 import type { FieldPath, Resource } from '../../manifests/resource.js';
 import type { Origin } from '../../policy/access.js';
 import { makeChange, type ChangeFields, type ChangeOf, type ConnectionFacts, type FactsOf, type PolicyChange } from '../../policy/change.js';
@@ -37,7 +37,7 @@ type Peer = { kind: 'pod'; peer: PodPeer } | { kind: 'external'; peer: ExternalP
 interface SideData {
   inv: Inventory;
   layer: Layer;
-  find: Map<string, Resource>;
+  find: ReadonlyMap<string, Resource>;
 }
 
 /**
@@ -61,14 +61,14 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
     inv: base,
     layer: b.layer,
     get find() {
-      return index(base);
+      return identityIndex(base);
     },
   };
   const after: SideData = {
     inv: head,
     layer: a.layer,
     get find() {
-      return index(head);
+      return identityIndex(head);
     },
   };
   if (b.layer.netpols.length === 0 && a.layer.netpols.length === 0 && b.layer.admin.length === 0 && a.layer.admin.length === 0) return changes;
@@ -104,7 +104,9 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
   // Cut short only matters where something may change: an unchanged layer's pairs are never examined.
   // What the layer could not examine within its bounds fails closed, on the object that asked for more, in the side that holds it.
   const incomplete = (r: Resource, reason: string): PolicyChange =>
-    change('unanalysable', null, null, { resource: r, path: ['spec'] }, index(head).has(identityKey(r, head)) ? 'after' : 'before', { facts: { reason } });
+    change('unanalysable', null, null, { resource: r, path: ['spec'] }, identityIndex(head).has(identityKey(r, head)) ? 'after' : 'before', {
+      facts: { reason },
+    });
   if (peers.truncated && (moved.size > 0 || changedPolicies.length > 0 || changedAdmin.length > 0))
     changes.push(
       incomplete(
@@ -284,14 +286,6 @@ function side(inv: Inventory): { layer: Layer; invalid: InvalidResource[] } {
   const np = readNetworkPolicies(inv);
   const admin = readAdminPolicies(inv);
   return { layer: { netpols: np.policies, admin: admin.policies }, invalid: [...np.invalid, ...admin.invalid] };
-}
-
-/** A side's objects by identity, made once per side and only when a finding needs a line. */
-const indexes = new WeakMap<Inventory, Map<string, Resource>>();
-function index(inv: Inventory): Map<string, Resource> {
-  let got = indexes.get(inv);
-  if (!got) indexes.set(inv, (got = new Map(inv.resources.map((r) => [identityKey(r, inv), r]))));
-  return got;
 }
 
 function endpoint(p: Peer, s: 'before' | 'after'): Endpoint {

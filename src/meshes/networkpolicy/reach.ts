@@ -3,7 +3,7 @@ import type { LowerLayer, Reach } from '../../policy/layers.js';
 import { internalAddresses } from './addresses.js';
 import { PortSet } from '../../policy/portSet.js';
 import { readAdminPolicies } from './admin.js';
-import { decide, isolating, subjectSelects, type Endpoint, type Layer, type PodAttrs } from './evaluate.js';
+import { decide, isolating, peerSignature, subjectSelects, type Endpoint, type Layer, type PodAttrs } from './evaluate.js';
 import { ANY_NAMESPACE, NAME_LABEL, representativePeers } from './peers.js';
 import { readNetworkPolicies } from './policy.js';
 import { ENFORCED_NOTE } from './notes.js';
@@ -80,10 +80,17 @@ function reachOf(
   let podsByAddress = false;
   let any = false;
   let all = true;
+  // Sources the deciding rules match alike are decided alike (peerSignature): once per signature.
+  const bySignature = new Map<string, boolean>();
   for (const s of sources) {
-    const allowed = decide(layer, pod, 'ingress', s.end).allowed;
-    // A named port the pod cannot resolve here may be this one: counted as getting through.
-    const through = !allowed.intersect(probe).isEmpty || allowed.names.size > 0;
+    const sig = peerSignature(layer, pod, 'ingress', s.end);
+    let through = bySignature.get(sig);
+    if (through === undefined) {
+      const allowed = decide(layer, pod, 'ingress', s.end).allowed;
+      // A named port the pod cannot resolve here may be this one: counted as getting through.
+      through = !allowed.intersect(probe).isEmpty || allowed.names.size > 0;
+      bySignature.set(sig, through);
+    }
     const named = s.end.kind === 'pod' && s.namespace !== ANY_NAMESPACE && !s.namespace.startsWith('{');
     if (named) seen.add(s.namespace);
     if (!through) {
