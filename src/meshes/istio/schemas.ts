@@ -389,7 +389,7 @@ function checkPathTemplate(path: string): string | undefined {
  * dropped; `rules: []` already means "no rules" everywhere.
  */
 function withoutEmptyRuleLists(spec: RawAuthorizationPolicySpec): RawAuthorizationPolicySpec {
-  if (!spec.rules) return spec;
+  if (!spec.rules?.some(holdsEmptyList)) return spec;
   const compact = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => !(Array.isArray(v) && v.length === 0))) as T;
   return {
     ...spec,
@@ -402,6 +402,12 @@ function withoutEmptyRuleLists(spec: RawAuthorizationPolicySpec): RawAuthorizati
       }),
     ),
   };
+}
+
+/** Whether a rule holds an empty list withoutEmptyRuleLists drops: most hold none, and are kept as they are (no copy). */
+function holdsEmptyList(rule: Rule): boolean {
+  const empty = (o: object | undefined) => o !== undefined && Object.values(o).some((v) => Array.isArray(v) && v.length === 0);
+  return empty(rule) || (rule.from ?? []).some((f) => empty(f.source)) || (rule.to ?? []).some((t) => empty(t.operation)) || (rule.when ?? []).some(empty);
 }
 
 /** A key Istio's ValidateAttribute accepts (what it then means is authorizationPolicy.ts's business). */
