@@ -69,8 +69,7 @@ export function computeClientPaths(
 
   for (const [serverKey, view] of servers) {
     const w = view.workload;
-    // servicesOf scans every Service; handing it one namespace keeps this linear in the inventory.
-    const own = servicesOf({ ...inv, services: servicesByNamespace.get(w.namespace) ?? [] }, w);
+    const own = servicesOf(inv, w);
     // Any pod of a namespace the repository deploys nothing into (selectors.ts: a DestinationRule names
     // its hosts) is reached through a service the repository does not show: one representative host.
     const unseen = w.potential && Object.keys(w.labels).length === 0 && (servicesByNamespace.get(w.namespace) ?? []).length === 0;

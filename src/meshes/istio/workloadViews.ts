@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Inventory, Workload } from '../../inventory/inventory.js';
 import { matchesLabels, servicesOf } from '../../inventory/inventory.js';
 import type { AccessPolicy, Origin } from '../../policy/access.js';
@@ -30,6 +29,14 @@ export function buildWorkloadViews(
   const reportedAmbiguity = new Set<string>();
   const policiesByNs = indexPolicies(res.authorizationPolicies);
   const jwtByNs = indexPolicies(res.requestAuthentications);
+  // Inputs every workload (or every workload of a namespace) shares, written once.
+  const identityText = JSON.stringify(identity ? [identity.bundle, identity.meshTrustDomains] : null);
+  const nsTexts = new Map<string, string>();
+  const nsLabelsText = (ns: string, labels: unknown): string => {
+    let text = nsTexts.get(ns);
+    if (text === undefined) nsTexts.set(ns, (text = JSON.stringify(labels ?? null)));
+    return text;
+  };
   for (const w of inv.workloads) {
     const key = workloadKey(w);
     const injection = decideInjection(inv, w, dropped);
@@ -77,11 +84,11 @@ export function buildWorkloadViews(
     const nsInfo = inv.namespaces.get(w.namespace);
     const inputsKey = hash([
       w.resource.hash,
-      JSON.stringify(nsInfo?.labels ?? null),
+      nsLabelsText(w.namespace, nsInfo?.labels),
       nsInfo?.resource ? 'ns' : dropped?.has(w.namespace) ? 'dropped-ns' : 'no-ns',
       settings.rootNamespace,
       settings.trustDomain,
-      JSON.stringify(identity ? [identity.bundle, identity.meshTrustDomains] : null),
+      identityText,
       ...pas.map((p) => `pa:${p.resource.hash}`).sort(),
       ...policies.map((p) => `ap:${p.resource.hash}`).sort(),
       ...jwtPolicies.map((p) => `ra:${p.resource.hash}`).sort(),
@@ -208,8 +215,9 @@ function wirePortsOf(inv: Inventory, w: Workload, dataPlane: 'sidecar' | 'ambien
   };
 }
 
+/** The inputs as one string: compared for equality only, so no digest is needed (one per workload and side cost more than the join). */
 function hash(parts: string[]): string {
-  return createHash('sha1').update(parts.join('\n')).digest('hex');
+  return parts.join('\n');
 }
 
 export function resolveTargetPort(w: Workload, target: number | string): number | undefined {

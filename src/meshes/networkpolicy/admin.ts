@@ -331,6 +331,14 @@ function readRules(list: RawRule[] | undefined, dir: Direction): AdminRule[] {
 
 /** Every admin-tier policy of one side; those the API server would reject are left out (not applied) and listed. */
 export function readAdminPolicies(inv: Inventory): { policies: AdminPolicy[]; invalid: InvalidResource[] } {
+  // Once per side, as readNetworkPolicies: the list is the key of the sorted index evaluate.ts keeps.
+  let got = sides.get(inv);
+  if (!got) sides.set(inv, (got = readSide(inv)));
+  return got;
+}
+const sides = new WeakMap<Inventory, { policies: AdminPolicy[]; invalid: InvalidResource[] }>();
+
+function readSide(inv: Inventory): { policies: AdminPolicy[]; invalid: InvalidResource[] } {
   const policies: AdminPolicy[] = [];
   const invalid: InvalidResource[] = [];
   for (const kind of Object.keys(VERSIONS) as AdminKind[]) {

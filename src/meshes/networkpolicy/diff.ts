@@ -140,6 +140,13 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
     return got;
   };
   const classes = new Map<string, Class>();
+  // Each peer's two ends (before, after), made once: the loop below pairs every peer many times.
+  const ends = new Map<Peer, readonly [Endpoint, Endpoint]>();
+  const endsOf = (p: Peer): readonly [Endpoint, Endpoint] => {
+    let got = ends.get(p);
+    if (!got) ends.set(p, (got = [endpoint(p, 'before'), endpoint(p, 'after')]));
+    return got;
+  };
   const bySignature = new Map<string, Class>();
   // Namespaces whose labels the change moved (what a finding would name as the cause for every pod in them).
   const relabelled = new Set(
@@ -171,8 +178,8 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
       const relevant = (src.kind === 'pod' && egressers.has(src.peer)) || (dst.kind === 'pod' && ingressers.has(dst.peer));
       if (!relevant) continue;
       if (!mayChange(src, dst)) continue;
-      const eb = [endpoint(src, 'before'), endpoint(dst, 'before')] as const;
-      const ea = [endpoint(src, 'after'), endpoint(dst, 'after')] as const;
+      const [srcBefore, srcAfter] = endsOf(src);
+      const [dstBefore, dstAfter] = endsOf(dst);
       // A pod that did not move and whose egress nothing decides reaches `dst` as far as dst's
       // ingress lets it: sources that ingress decides alike, by the same lines, are one class,
       // whose connections and findings (but for the example peer) are worked out once.
@@ -181,36 +188,37 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
       let ca: PortSet;
       if (dst.kind === 'pod' && src.kind === 'pod' && !egressers.has(src.peer) && !moved.has(src.peer) && !relabelled.has(src.peer.workload.namespace)) {
         // Sources the rules that may decide match alike are decided alike (peerSignature): decided once.
-        const sig = `${dst.peer.key}|${peerSignature(b.layer, dst.peer.before!, 'ingress', eb[0])}|${peerSignature(a.layer, dst.peer.after!, 'ingress', ea[0])}`;
+        const sig = `${dst.peer.key}|${peerSignature(b.layer, dst.peer.before!, 'ingress', srcBefore)}|${peerSignature(a.layer, dst.peer.after!, 'ingress', srcAfter)}`;
         cls = bySignature.get(sig);
         if (!cls) {
-          const db = decide(b.layer, dst.peer.before!, 'ingress', eb[0]);
-          const da = decide(a.layer, dst.peer.after!, 'ingress', ea[0]);
+          const db = decide(b.layer, dst.peer.before!, 'ingress', srcBefore);
+          const da = decide(a.layer, dst.peer.after!, 'ingress', srcAfter);
           const key = `${dst.peer.key}|${decisionKey(db)}|${decisionKey(da)}`;
           cls = classes.get(key);
-          if (!cls) classes.set(key, (cls = { cb: db.allowed, ca: da.allowed, judged: new Map() }));
+          if (!cls) classes.set(key, (cls = newClass(db.allowed, da.allowed)));
           bySignature.set(sig, cls);
         }
         ({ cb, ca } = cls);
       } else {
-        cb = connection(b.layer, eb[0], eb[1]);
-        ca = connection(a.layer, ea[0], ea[1]);
+        cb = connection(b.layer, srcBefore, dstBefore);
+        ca = connection(a.layer, srcAfter, dstAfter);
       }
-      for (const [grown, widening] of [
-        [ca.subtract(cb), true],
-        [cb.subtract(ca), false],
-      ] as const) {
+      for (const [grown, widening] of cls?.deltas ?? deltas(cb, ca)) {
         if (grown.isEmpty) continue;
         // Layers judged together: the ports on which the mesh above may let the new peer through;
         // where it refuses them all, the connection gets no further than the network layer.
-        const through =
-          widening && above && dst.kind === 'pod'
-            ? above.admitted(
-                dst.peer.workload,
-                grown,
-                sourceOf(src, named, () => reachedBefore(dst.peer, grown)),
-              )
-            : grown;
+        const admitted = () =>
+          above!.admitted(
+            (dst.peer as PodPeer).workload,
+            grown,
+            sourceOf(src, named, () => reachedBefore(dst.peer as PodPeer, grown)),
+          );
+        let through = grown;
+        if (widening && above && dst.kind === 'pod') {
+          // A class's sources are pods: the mesh sees each as its namespace (one answer per namespace).
+          const from = cls && src.kind === 'pod' ? sourceKey(src.peer.workload.namespace) : undefined;
+          through = from === undefined ? admitted() : (cls!.through.get(from) ?? cls!.through.set(from, admitted()).get(from)!);
+        }
         const judgedKey = `${widening}|${through.isEmpty ? `held|${grown.key}` : through.key}`;
         let judged = cls?.judged.get(judgedKey);
         if (!judged) {
@@ -245,8 +253,21 @@ const groupKey = (c: PolicyChange): string =>
 interface Class {
   cb: PortSet;
   ca: PortSet;
+  /** What the connection gained (true) and lost (false). */
+  deltas: readonly (readonly [PortSet, boolean])[];
+  /** What of the gain the mesh above admits, by the source's namespace (sourceKey). */
+  through: Map<string, PortSet>;
   judged: Map<string, { change: PolicyChange; key: string }>;
 }
+
+const deltas = (cb: PortSet, ca: PortSet): readonly (readonly [PortSet, boolean])[] => [
+  [ca.subtract(cb), true],
+  [cb.subtract(ca), false],
+];
+const newClass = (cb: PortSet, ca: PortSet): Class => ({ cb, ca, deltas: deltas(cb, ca), through: new Map(), judged: new Map() });
+
+/** A pod's namespace as the mesh above tells sources apart (sourceOf): a named one, or any other. */
+const sourceKey = (ns: string): string => (ns === ANY_NAMESPACE || ns.startsWith('{') ? '*' : `ns:${ns}`);
 
 /**
  * A source as the mesh above knows it: its namespace; a namespace the repository does not name

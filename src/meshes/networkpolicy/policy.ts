@@ -64,11 +64,19 @@ export const isNetworkPolicy = (r: Resource): boolean => r.kind === 'NetworkPoli
 
 /** Every NetworkPolicy of one side; invalid ones are left out (not applied) and listed. */
 export function readNetworkPolicies(inv: Inventory): { policies: NetworkPolicy[]; invalid: InvalidResource[] } {
+  // Once per side: the diff, the reach and the peers all ask, and indexes keyed by the list (evaluate.ts) then hold.
+  let got = sides.get(inv);
+  if (!got) sides.set(inv, (got = readSide(inv)));
+  return got;
+}
+const sides = new WeakMap<Inventory, { policies: NetworkPolicy[]; invalid: InvalidResource[] }>();
+
+function readSide(inv: Inventory): { policies: NetworkPolicy[]; invalid: InvalidResource[] } {
   const policies: NetworkPolicy[] = [];
   const invalid: InvalidResource[] = [];
   for (const r of inv.byKind.get('NetworkPolicy') ?? []) {
     if (!isNetworkPolicy(r)) continue;
-    const read = readPolicy(r, inv.namespaceOf(r));
+    const read = readPolicyOnce(r, inv.namespaceOf(r));
     if ('message' in read)
       invalid.push({
         resource: r,
@@ -81,6 +89,16 @@ export function readNetworkPolicies(inv: Inventory): { policies: NetworkPolicy[]
 }
 
 type Problem = { path: FieldPath; message: string };
+
+/** Base and head share the objects of unchanged files (ParseCache): each is read once per namespace it lands in. */
+const readOnce = new WeakMap<Resource, Map<string, NetworkPolicy | Problem>>();
+function readPolicyOnce(r: Resource, namespace: string): NetworkPolicy | Problem {
+  let byNs = readOnce.get(r);
+  if (!byNs) readOnce.set(r, (byNs = new Map<string, NetworkPolicy | Problem>()));
+  let got = byNs.get(namespace);
+  if (!got) byNs.set(namespace, (got = readPolicy(r, namespace)));
+  return got;
+}
 
 export function readPolicy(r: Resource, namespace: string): NetworkPolicy | Problem {
   // JSON null is an absent field to the API server (`matchLabels:` with nothing under it is common).
