@@ -110,9 +110,24 @@ export const Config = z
          * automaton) before the workloads it governs are reported as not analysable.
          */
         maxMatcherStates: z.number().int().positive().default(2_000_000),
+        /**
+         * How many kinds of pod the NetworkPolicy layer tells apart (representative pods: each
+         * selector crossed with the label values the selectors looking there name) before a change
+         * to the layer is reported as not analysable.
+         */
+        maxRepresentativePods: z.number().int().positive().default(3_000),
+        /** How many (source, destination) pairs one change to the NetworkPolicy layer may alter before it is reported as not analysable. */
+        maxConnectionPairs: z.number().int().positive().default(1_000_000),
       })
       .strict()
-      .default({ maxFileBytes: 2 * 1024 * 1024, maxDocuments: 10_000, maxAliasNodes: 2_000_000, maxMatcherStates: 2_000_000 }),
+      .default({
+        maxFileBytes: 2 * 1024 * 1024,
+        maxDocuments: 10_000,
+        maxAliasNodes: 2_000_000,
+        maxMatcherStates: 2_000_000,
+        maxRepresentativePods: 3_000,
+        maxConnectionPairs: 1_000_000,
+      }),
   })
   .strict();
 

@@ -96,7 +96,7 @@ function reviewView(
   config: Config,
   exposedBefore: ReadonlySet<string>,
 ): { changes: PolicyChange[]; errors: ParseError[]; removedKindsIgnored: string[]; workloads: number } {
-  const meshOptions = { rootNamespace: config.istio.rootNamespace, trustDomain: config.istio.trustDomain };
+  const meshOptions = { rootNamespace: config.istio.rootNamespace, trustDomain: config.istio.trustDomain, limits: config.limits };
   const changes: PolicyChange[] = [];
   const errors: ParseError[] = [];
   const removedKindsIgnored: string[] = [];
@@ -111,7 +111,7 @@ function reviewView(
   );
   // Layers judged together (policy/layers.ts): the meshes first, each judged against the network
   // layer below it; then the network layer, judged against the first mesh above it.
-  const lower = active.flatMap((mesh) => mesh.lower?.(baseInv, headInv) ?? [])[0];
+  const lower = active.flatMap((mesh) => mesh.lower?.(baseInv, headInv, meshOptions) ?? [])[0];
   let above: UpperLayer | undefined;
   const layered = (m: MeshAdapter): boolean => m.review !== undefined;
   for (const mesh of [...active.filter((m) => !layered(m)), ...active.filter(layered)]) {

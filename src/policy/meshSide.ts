@@ -195,6 +195,14 @@ export interface MeshOptions {
    * does (a Namespace and its injection label) is judged on the head only.
    */
   side?: 'base' | 'head' | undefined;
+  /** The review's bounds on a layer's own analysis (config `limits`): past them it fails closed. Absent: the defaults. */
+  limits?: AnalysisLimits | undefined;
+}
+
+/** Bounds of the representative-peer analysis (config `limits`, same names). */
+export interface AnalysisLimits {
+  maxRepresentativePods: number;
+  maxConnectionPairs: number;
 }
 
 /** A mesh plugs in as one folder exporting one of these. */
@@ -215,7 +223,7 @@ export interface MeshAdapter {
    */
   review?(base: Inventory, head: Inventory, options: MeshOptions & { above?: UpperLayer }): { changes: PolicyChange[]; invalid: InvalidResource[] };
   /** A layer under the mesh (L3/L4): what it lets through on the head side, for the mesh's diff to judge against. */
-  lower?: (base: Inventory, head: Inventory) => LowerLayer | undefined;
+  lower?: (base: Inventory, head: Inventory, options: MeshOptions) => LowerLayer | undefined;
 }
 
 export const workloadKey = (w: Workload): string => `${w.namespace}/${w.kind}/${w.name}`;

@@ -19,5 +19,5 @@ export default defineRule({
         ? `${where(c)} could not be analysed`
         : `${c.anchor.resource.kind} ${c.anchor.resource.name} could not be analysed`,
   explain: (c) => c.facts.reason,
-  fix: 'Fix what the message names (a syntax error, an encoding), or exclude the file in `.github/mesh-review.yml` if it holds no manifests. When it is a limit, raise the `limits:` key the message names (`maxFileBytes`, `maxDocuments`, `maxAliasNodes`, `maxMatcherStates`) in `.github/mesh-review.yml`, or split very long lists (principals, paths, hosts) into fewer, broader entries.',
+  fix: 'Fix what the message names (a syntax error, an encoding), or exclude the file in `.github/mesh-review.yml` if it holds no manifests. When it is a limit, raise the `limits:` key the message names (`maxFileBytes`, `maxDocuments`, `maxAliasNodes`, `maxMatcherStates`, `maxRepresentativePods`, `maxConnectionPairs`) in `.github/mesh-review.yml`, or split very long lists (principals, paths, hosts) into fewer, broader entries.',
 });

@@ -5,7 +5,7 @@ import { makeChange, type ChangeFields, type ChangeOf, type ConnectionFacts, typ
 import { refineAnchor, valueAt } from '../../policy/refineAnchor.js';
 import { PortSet, type L4Protocol } from '../../policy/portSet.js';
 import { arr, get, str } from '../../inventory/read.js';
-import type { InvalidResource } from '../../policy/meshSide.js';
+import type { AnalysisLimits, InvalidResource } from '../../policy/meshSide.js';
 import { adminWords, readAdminPolicies, type AdminPolicy } from './admin.js';
 import { adminAmbiguities, unmodelledRuleChanges } from './adminChecks.js';
 import {
@@ -29,7 +29,7 @@ import { readNetworkPolicies, type Direction, type NetworkPolicy } from './polic
 import { ADMIN_NOTE, ENFORCED_NOTE } from './notes.js';
 
 export const MESH_ID = 'networkpolicy';
-/** Most (source, destination) pairs one review examines: each costs a decision on both sides. */
+/** Most (source, destination) pairs one review examines by default (`limits.maxConnectionPairs`): each costs a decision on both sides. */
 export const MAX_PAIRS = 1_000_000;
 
 type Peer = { kind: 'pod'; peer: PodPeer } | { kind: 'external'; peer: ExternalPeer };
@@ -48,7 +48,9 @@ interface SideData {
  * that grew it (destination ingress, or source egress), anchored on the line
  * that caused it; what shrank is access-narrowed.
  */
-export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: UpperLayer): PolicyChange[] {
+export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: UpperLayer, limits?: AnalysisLimits): PolicyChange[] {
+  const maxPods = limits?.maxRepresentativePods ?? MAX_PODS;
+  const maxPairs = limits?.maxConnectionPairs ?? MAX_PAIRS;
   const b = side(base);
   const a = side(head);
   const changes: PolicyChange[] = [];
@@ -72,7 +74,7 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
     },
   };
   if (b.layer.netpols.length === 0 && a.layer.netpols.length === 0 && b.layer.admin.length === 0 && a.layer.admin.length === 0) return changes;
-  const peers = representativePeers(base, head, b.layer.netpols, a.layer.netpols, [...b.layer.admin, ...a.layer.admin]);
+  const peers = representativePeers(base, head, b.layer.netpols, a.layer.netpols, [...b.layer.admin, ...a.layer.admin], maxPods);
   // A direction of a pod with no selecting NetworkPolicy and no admin policy whose subject selects it allows everything.
   const decided = (layer: Layer, pod: PodAttrs | undefined, dir: Direction) =>
     pod !== undefined && (isolating(layer.netpols, pod, dir).length > 0 || layer.admin.some((p) => p.rules[dir].length > 0 && subjectSelects(p, pod)));
@@ -111,7 +113,7 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
     changes.push(
       incomplete(
         peers.truncated,
-        `the NetworkPolicy selectors of this repository tell more than ${MAX_PODS} kinds of pod apart (each selector crossed with every label value the others name); the review stopped there, so connections of the pods left out are not known: review by hand, or split the label vocabulary`,
+        `the NetworkPolicy selectors of this repository tell more than ${maxPods} kinds of pod apart (limits.maxRepresentativePods; each selector crossed with every label value the others name); the review stopped there, so connections of the pods left out are not known: raise the limit, review by hand, or split the label vocabulary`,
       ),
     );
   const mayChange = (src: Peer, dst: Peer) =>
@@ -157,16 +159,16 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
   // connection is only paired with the destinations that can change theirs.
   const changingDsts = all.filter((d) => d.kind === 'pod' && (moved.has(d.peer) || ingressTouched.has(d.peer)));
   // Bounded: a change that touches every pod of a large repository pairs each with every peer.
-  // Past MAX_PAIRS the layer is not examined at all (fails closed, saying why), never half examined.
+  // Past the bound the layer is not examined at all (fails closed, saying why), never half examined.
   const srcChanges = (src: Peer) => src.kind === 'pod' && (moved.has(src.peer) || egressTouched.has(src.peer));
   const pairs = all.reduce((n, src) => n + (srcChanges(src) ? all.length : changingDsts.length), 0);
-  if (pairs > MAX_PAIRS) {
+  if (pairs > maxPairs) {
     const at = [...changedPolicies, ...changedAdmin][0]?.resource ?? [...moved][0]?.workload.resource;
     if (at)
       changes.push(
         incomplete(
           at,
-          `this change reaches ${pairs} pairs of pods (and address ranges) whose connections may differ, more than the ${MAX_PAIRS} one review examines; NetworkPolicy was not analysed: review it by hand, or split the change`,
+          `this change reaches ${pairs} pairs of pods (and address ranges) whose connections may differ, more than the ${maxPairs} one review examines (limits.maxConnectionPairs); NetworkPolicy was not analysed: raise the limit, review it by hand, or split the change`,
         ),
       );
     return changes;

@@ -31,9 +31,9 @@ export const networkPolicy: MeshAdapter = {
   selectors: () => [],
   candidates: () => [],
   review(base, head, options) {
-    return { changes: diffNetworkPolicies(base, head, options.above), invalid: invalidOf(head) };
+    return { changes: diffNetworkPolicies(base, head, options.above, options.limits), invalid: invalidOf(head) };
   },
-  lower: (base, head) => networkReach(base, head),
+  lower: (base, head, options) => networkReach(base, head, options.limits?.maxRepresentativePods),
 };
 
 const ADMIN_KINDS = ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy'];

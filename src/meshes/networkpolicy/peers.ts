@@ -36,7 +36,8 @@ export interface Peers {
   pods: PodPeer[];
   externals: ExternalPeer[];
   /**
-   * The object whose selectors needed more representatives than MAX_PODS, if one did: classes of
+   * The object whose selectors needed more representatives than the bound (MAX_PODS, or
+   * `limits.maxRepresentativePods`), if one did: classes of
    * pods the policies tell apart are then missing, so what the layer lets through is not known
    * (its diff fails closed, its reach holds nothing back).
    */
@@ -66,16 +67,17 @@ export function representativePeers(
   before: readonly NetworkPolicy[],
   after: readonly NetworkPolicy[],
   admin: readonly AdminPolicy[] = [],
+  maxPods: number = MAX_PODS,
 ): Peers {
   // The layer's diff and its reach (reach.ts) ask for the same review's peers: made once per pair of sides and policy lists.
-  const key = [before, after, admin]
+  const key = `${maxPods}#${[before, after, admin]
     .map((list) => list.map((p) => `${'namespace' in p ? p.namespace : ''}|${p.resource.kind}|${p.resource.hash}`).join(','))
-    .join('#');
+    .join('#')}`;
   const byHead = peersMemo.get(base) ?? new WeakMap<Inventory, { key: string; peers: Peers }>();
   peersMemo.set(base, byHead);
   const hit = byHead.get(head);
   if (hit?.key === key) return hit.peers;
-  const peers = computePeers(base, head, before, after, admin);
+  const peers = computePeers(base, head, before, after, admin, maxPods);
   byHead.set(head, { key, peers });
   return peers;
 }
@@ -87,7 +89,8 @@ function computePeers(
   head: Inventory,
   before: readonly NetworkPolicy[],
   after: readonly NetworkPolicy[],
-  admin: readonly AdminPolicy[] = [],
+  admin: readonly AdminPolicy[],
+  maxPods: number,
 ): Peers {
   const all = [...before, ...after];
   // The admin tiers' selectors (subject and peers), cluster-scoped: a namespace selector and a pod selector each.
@@ -163,7 +166,7 @@ function computePeers(
   const addPod = (ns: string, labels: Record<string, string>, resource: Resource) => {
     const key = `${ns}/${labelsName(labels)}`;
     if (pods.has(key)) return;
-    if (pods.size < MAX_PODS) pods.set(key, { ns, labels, resource });
+    if (pods.size < maxPods) pods.set(key, { ns, labels, resource });
     else truncated = resource;
   };
   // Where each selector picks pods from (fills the synthetic namespaces first: their labels are needed below).

@@ -19,13 +19,20 @@ export const LAYER_NAME = 'Kubernetes NetworkPolicy';
  * ingress is asked; a source's own egress policy could hold back more, so leaving it out
  * holds back less, never more.
  */
-export function networkReach(base: Inventory, head: Inventory): LowerLayer {
+export function networkReach(base: Inventory, head: Inventory, maxPods?: number): LowerLayer {
   const layer: Layer = { netpols: readNetworkPolicies(head).policies, admin: readAdminPolicies(head).policies };
   // Undefined when the representatives were cut short: a class of pods that gets through may be missing.
   let sources: { namespace: string; end: Endpoint }[] | undefined | null = null;
   const sourcesOf = () => {
     if (sources === null) {
-      const peers = representativePeers(base, head, readNetworkPolicies(base).policies, layer.netpols, [...readAdminPolicies(base).policies, ...layer.admin]);
+      const peers = representativePeers(
+        base,
+        head,
+        readNetworkPolicies(base).policies,
+        layer.netpols,
+        [...readAdminPolicies(base).policies, ...layer.admin],
+        maxPods,
+      );
       sources = peers.truncated
         ? undefined
         : [

@@ -78,4 +78,40 @@ describe('representative pods stay bounded', () => {
     expect(incomplete.map((f) => f.message).join('\n')).toContain('pairs of pods');
     expect(r.findings.filter((f) => f.mesh === 'networkpolicy' && f.ruleId !== 'analysis-incomplete')).toEqual([]);
   });
+
+  // The bounds are config (`limits`, read from the base branch): a repository that needs more raises them.
+  const limited = (before: Record<string, string>, after: Record<string, string>, limits: Partial<ReturnType<typeof defaultConfig>['limits']>) => {
+    const config = defaultConfig();
+    Object.assign(config.limits, limits);
+    return reviewSnapshots({ base: memorySnapshot('base', before), head: memorySnapshot('head', after), config });
+  };
+
+  it('limits.maxRepresentativePods: the 400-rule policy changed under a bound of 50 fails closed naming the key; under the default it is analysed', () => {
+    const authz = allow('cluster.local/ns/web/sa/frontend');
+    const before = { 'w.yaml': WORKLOADS, 'np.yaml': OWN, 'authz.yaml': authz };
+    const after = { 'w.yaml': WORKLOADS, 'np.yaml': OWN.replace('{team: t0}', '{team: t0-edited}'), 'authz.yaml': authz };
+    expect(after['np.yaml']).not.toBe(OWN);
+    const low = limited(before, after, { maxRepresentativePods: 50 });
+    const incomplete = low.findings.filter((f) => f.ruleId === 'analysis-incomplete');
+    expect(incomplete.map((f) => f.file)).toEqual(['np.yaml']);
+    expect(incomplete[0]!.message).toContain('more than 50 kinds of pod apart (limits.maxRepresentativePods');
+    expect(limited(before, after, {}).findings.filter((f) => f.ruleId === 'analysis-incomplete')).toEqual([]);
+  });
+
+  it('limits.maxConnectionPairs: a change reaching more pairs than the bound is not analysed, and says so', () => {
+    const np = (from: string) =>
+      stringify({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'payments', namespace: 'shop' },
+        spec: { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': from } } }] }] },
+      });
+    const before = { 'w.yaml': WORKLOADS, 'np.yaml': np('web') };
+    const after = { 'w.yaml': WORKLOADS, 'np.yaml': np('batch') };
+    const low = limited(before, after, { maxConnectionPairs: 2 });
+    expect(low.findings.map((f) => f.ruleId)).toEqual(['analysis-incomplete']);
+    expect(low.findings[0]!.message).toContain('(limits.maxConnectionPairs)');
+    const full = limited(before, after, {});
+    expect(full.findings.map((f) => f.ruleId)).toContain('network-ingress-broadened');
+  });
 });
