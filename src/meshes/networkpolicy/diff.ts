@@ -88,7 +88,7 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
   // both sides selects the source (egress) or the destination (ingress). Every other pair is skipped
   // unexamined: the work follows the change (a review that changes no NetworkPolicy and no pod costs
   // nothing here; one changed policy costs the pods it selects times the peers).
-  const moved = new Set(podPeers.filter((p) => JSON.stringify(p.before) !== JSON.stringify(p.after)));
+  const moved = new Set(podPeers.filter((p) => !samePod(p.before, p.after)));
   const changedPolicies = changedOnly(b.layer.netpols, a.layer.netpols);
   const changedAdmin = changedAdminOnly(b.layer.admin, a.layer.admin);
   const touched = (dir: Direction) =>
@@ -149,7 +149,8 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
     if (!got) ends.set(p, (got = [endpoint(p, 'before'), endpoint(p, 'after')]));
     return got;
   };
-  const bySignature = new Map<string, Class>();
+  // Per destination, by the two signatures: nested maps, so no long key is built and hashed per pair.
+  const bySignature = new Map<PodPeer, Map<string, Class>>();
   // Namespaces whose labels the change moved (what a finding would name as the cause for every pod in them).
   const relabelled = new Set(
     [...head.namespaces.values()].filter((n) => JSON.stringify(n.labels) !== JSON.stringify(base.namespaces.get(n.name)?.labels)).map((n) => n.name),
@@ -190,15 +191,17 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
       let ca: PortSet;
       if (dst.kind === 'pod' && src.kind === 'pod' && !egressers.has(src.peer) && !moved.has(src.peer) && !relabelled.has(src.peer.workload.namespace)) {
         // Sources the rules that may decide match alike are decided alike (peerSignature): decided once.
-        const sig = `${dst.peer.key}|${peerSignature(b.layer, dst.peer.before!, 'ingress', srcBefore)}|${peerSignature(a.layer, dst.peer.after!, 'ingress', srcAfter)}`;
-        cls = bySignature.get(sig);
+        const sig = `${peerSignature(b.layer, dst.peer.before!, 'ingress', srcBefore)}#${peerSignature(a.layer, dst.peer.after!, 'ingress', srcAfter)}`;
+        let ofDst = bySignature.get(dst.peer);
+        if (!ofDst) bySignature.set(dst.peer, (ofDst = new Map<string, Class>()));
+        cls = ofDst.get(sig);
         if (!cls) {
           const db = decide(b.layer, dst.peer.before!, 'ingress', srcBefore);
           const da = decide(a.layer, dst.peer.after!, 'ingress', srcAfter);
           const key = `${dst.peer.key}|${decisionKey(db)}|${decisionKey(da)}`;
           cls = classes.get(key);
           if (!cls) classes.set(key, (cls = newClass(db.allowed, da.allowed)));
-          bySignature.set(sig, cls);
+          ofDst.set(sig, cls);
         }
         ({ cb, ca } = cls);
       } else {
@@ -221,14 +224,16 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
           const from = cls && src.kind === 'pod' ? sourceKey(src.peer.workload.namespace) : undefined;
           through = from === undefined ? admitted() : (cls!.through.get(from) ?? cls!.through.set(from, admitted()).get(from)!);
         }
-        const judgedKey = `${widening}|${through.isEmpty ? `held|${grown.key}` : through.key}`;
-        let judged = cls?.judged.get(judgedKey);
+        // What was found, by verdict (widening or not, held or not) and then by the ports' key (cached on the set).
+        const judgedMap = cls?.judged[(widening ? 2 : 0) + (through.isEmpty ? 1 : 0)];
+        const judgedKey = through.isEmpty ? grown.key : through.key;
+        let judged = judgedMap?.get(judgedKey);
         if (!judged) {
           let c: PolicyChange = judge(src, dst, through.isEmpty ? grown : through, widening, before, after);
           if (through.isEmpty && above) c = heldBy(c, above);
           judged = { change: c, key: groupKey(c) };
           // Said of the destination (its ingress), so the same for every source of the class.
-          if (cls && c.workload === (dst.peer as PodPeer).workload) cls.judged.set(judgedKey, judged);
+          if (judgedMap && c.workload === (dst.peer as PodPeer).workload) judgedMap.set(judgedKey, judged);
         }
         const { change: c, key } = judged;
         const g = groups.get(key);
@@ -259,14 +264,34 @@ interface Class {
   deltas: readonly (readonly [PortSet, boolean])[];
   /** What of the gain the mesh above admits, by the source's namespace (sourceKey). */
   through: Map<string, PortSet>;
-  judged: Map<string, { change: PolicyChange; key: string }>;
+  /** What was found for them: narrowed, narrowed-held, widened, widened-held (held: the mesh refuses it all), each by the ports' key. */
+  judged: readonly Map<string, { change: PolicyChange; key: string }>[];
 }
 
 const deltas = (cb: PortSet, ca: PortSet): readonly (readonly [PortSet, boolean])[] => [
   [ca.subtract(cb), true],
   [cb.subtract(ca), false],
 ];
-const newClass = (cb: PortSet, ca: PortSet): Class => ({ cb, ca, deltas: deltas(cb, ca), through: new Map(), judged: new Map() });
+const newClass = (cb: PortSet, ca: PortSet): Class => ({
+  cb,
+  ca,
+  deltas: deltas(cb, ca),
+  through: new Map(),
+  judged: [new Map(), new Map(), new Map(), new Map()],
+});
+
+/** Whether a pod reads the same to the policies on both sides: namespace, its labels, the pod's labels and container ports. */
+function samePod(x: PodAttrs | undefined, y: PodAttrs | undefined): boolean {
+  if (x === y) return true;
+  if (!x || !y || x.namespace !== y.namespace) return false;
+  const sameMap = (m: Readonly<Record<string, string>>, n: Readonly<Record<string, string>>) => {
+    const keys = Object.keys(m);
+    return keys.length === Object.keys(n).length && keys.every((k) => Object.hasOwn(n, k) && m[k] === n[k]);
+  };
+  const samePorts = (p: PodAttrs['containerPorts'], q: PodAttrs['containerPorts']) =>
+    p === q || (p !== null && q !== null && p.length === q.length && p.every((c, i) => JSON.stringify(c) === JSON.stringify(q[i])));
+  return sameMap(x.labels, y.labels) && sameMap(x.namespaceLabels, y.namespaceLabels) && samePorts(x.containerPorts, y.containerPorts);
+}
 
 /** A pod's namespace as the mesh above tells sources apart (sourceOf): a named one, or any other. */
 const sourceKey = (ns: string): string => (ns === ANY_NAMESPACE || ns.startsWith('{') ? '*' : `ns:${ns}`);
