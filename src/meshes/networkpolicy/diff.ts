@@ -5,6 +5,7 @@ import { makeChange, type ChangeFields, type ChangeOf, type ConnectionFacts, typ
 import { refineAnchor, valueAt } from '../../policy/refineAnchor.js';
 import { PortSet, type L4Protocol } from '../../policy/portSet.js';
 import { arr, get, str } from '../../inventory/read.js';
+import { OTHER_VALUE } from '../../policy/labelSelector.js';
 import type { AnalysisLimits, InvalidResource } from '../../policy/meshSide.js';
 import { adminWords, readAdminPolicies, type AdminPolicy } from './admin.js';
 import { adminAmbiguities, unmodelledRuleChanges } from './adminChecks.js';
@@ -559,9 +560,11 @@ export function workloadWords(w: Workload): string {
   const where =
     w.namespace === 'any-namespace'
       ? 'any other namespace'
-      : w.namespace.startsWith('{')
-        ? `a namespace labelled ${w.namespace.slice(1, -1)}`
-        : `namespace ${w.namespace}`;
+      : w.namespace === OTHER_VALUE
+        ? 'a namespace no policy names'
+        : w.namespace.startsWith('{')
+          ? `a namespace labelled ${w.namespace.slice(1, -1)}`
+          : `namespace ${w.namespace}`;
   if (!w.potential) return `${w.namespace}/${w.name}`;
   return w.name === '*' ? `any pod in ${where}` : `pods labelled ${w.name.slice(1, -1)} in ${where}`;
 }
