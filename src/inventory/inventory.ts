@@ -172,27 +172,36 @@ export interface Definitions {
   repeated: ReadonlyMap<string, readonly Resource[]>;
 }
 
-/** Made once per inventory: the pipeline, duplicates and each layer's diff all look objects up by identity. */
-const definitionsMemo = new WeakMap<Inventory, Definitions>();
-export function definitions(inv: Inventory): Definitions {
-  let got = definitionsMemo.get(inv);
-  if (!got) {
-    const last = new Map<string, Resource>();
-    const repeated = new Map<string, Resource[]>();
-    for (const r of inv.resources) {
-      const k = identityKey(r, inv);
-      const prev = last.get(k);
-      if (prev) {
-        const list = repeated.get(k);
-        if (list) list.push(r);
-        else repeated.set(k, [prev, r]);
-      }
-      last.set(k, r);
-    }
-    definitionsMemo.set(inv, (got = { last, repeated }));
-  }
-  return got;
+/**
+ * `read` made once per inventory, for what several stages read off one side. Only for reads of
+ * `resources` and `byKind`, which never change once an inventory is built (potential workloads
+ * join `workloads` and `namespaces` later).
+ */
+export function perInventory<T>(read: (inv: Inventory) => T): (inv: Inventory) => T {
+  const memo = new WeakMap<Inventory, T>();
+  return (inv) => {
+    let got = memo.get(inv);
+    if (got === undefined) memo.set(inv, (got = read(inv)));
+    return got;
+  };
 }
+
+/** Made once per inventory: the pipeline, duplicates and each layer's diff all look objects up by identity. */
+export const definitions = perInventory((inv): Definitions => {
+  const last = new Map<string, Resource>();
+  const repeated = new Map<string, Resource[]>();
+  for (const r of inv.resources) {
+    const k = identityKey(r, inv);
+    const prev = last.get(k);
+    if (prev) {
+      const list = repeated.get(k);
+      if (list) list.push(r);
+      else repeated.set(k, [prev, r]);
+    }
+    last.set(k, r);
+  }
+  return { last, repeated };
+});
 
 export const identityIndex = (inv: Inventory): ReadonlyMap<string, Resource> => definitions(inv).last;
 

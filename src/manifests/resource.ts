@@ -33,6 +33,12 @@ export interface Resource {
   place?(path: FieldPath): { file: string; line: number } | undefined;
 }
 
+/** The API group of an `apiVersion`: `apps` for `apps/v1`, '' for the core group (`v1`). */
+export function apiGroup(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
 /** Bad input is data: each problem names its file and line. */
 export interface ParseError {
   file: string;

@@ -1,6 +1,6 @@
 import type { ParseError } from '../manifests/resource.js';
 import { identityKey, type Inventory } from '../inventory/inventory.js';
-import type { Resource } from '../manifests/resource.js';
+import { apiGroup, type Resource } from '../manifests/resource.js';
 import type { UnanalysedObject } from './reviewResult.js';
 import { arr, get } from '../inventory/read.js';
 
@@ -60,12 +60,8 @@ export function unanalysedChanges(base: Inventory, head: Inventory): UnanalysedO
   return out;
 }
 
-const groupOf = (r: Resource) => {
-  const slash = r.apiVersion.indexOf('/');
-  return slash < 0 ? '' : r.apiVersion.slice(0, slash);
-};
 const ruleFor = (r: Resource) => {
-  const group = groupOf(r);
+  const group = apiGroup(r.apiVersion);
   return NOT_YET.find(
     (n) => n.group.test(group) && (!n.kinds || n.kinds.test(r.kind)) && !n.except?.test(`${r.apiVersion} ${r.kind}`) && (n.only?.(r) ?? true),
   );

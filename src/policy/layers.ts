@@ -184,6 +184,9 @@ export function meshAbove(side: MeshSide, name: string): UpperLayer | undefined 
     return got;
   };
   let nextId = 0;
+  /** A source as memo keys write it: '' for no identity, a namespace, or `*` and the number of its "any but these" set. */
+  const sourceId = (source: string | { except: ReadonlySet<string> } | null): string =>
+    source === null ? '' : typeof source === 'string' ? source : `*${other(source.except).id}`;
   const unnamespaced = StringSet.all().subtract(ids.namespaced);
   const admittedOnce = (view: WorkloadView, workload: Workload, ports: PortSet, source: string | { except: ReadonlySet<string> } | null): PortSet => {
     let out = PortSet.empty();
@@ -230,7 +233,7 @@ export function meshAbove(side: MeshSide, name: string): UpperLayer | undefined 
       return listed === 'many' || [...listed].some((ns) => !source.except.has(ns)) || (d.unnamespaced ??= d.identities.meets(unnamespaced));
     };
     const passes = (port: number): boolean => {
-      const key = `${view.key}|${port}|${source === null ? '' : typeof source === 'string' ? source : `*${other(source.except).id}`}`;
+      const key = `${view.key}|${port}|${sourceId(source)}`;
       let got = memo.get(key);
       if (got === undefined) {
         let decisions = decisionsMemo.get(`${view.key}|${port}`);
@@ -255,7 +258,7 @@ export function meshAbove(side: MeshSide, name: string): UpperLayer | undefined 
       if (!view?.dataPlane.proxied || !view.wirePorts) return ports;
       if (ports.names.size > 0) return ports;
       // The network layer asks again for every source of a namespace (and for each alike): one answer per question.
-      const callKey = `${view.key}|${workload.ports.length > 0}|${ports.key}|${source === null ? '' : typeof source === 'string' ? source : `*${other(source.except).id}`}`;
+      const callKey = `${view.key}|${workload.ports.length > 0}|${ports.key}|${sourceId(source)}`;
       const known = answers.get(callKey);
       if (known) return known;
       const answer = admittedOnce(view, workload, ports, source);

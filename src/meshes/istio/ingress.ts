@@ -1,6 +1,6 @@
 import type { Inventory } from '../../inventory/inventory.js';
 import { arr, get, isObj, obj, str, strMap, type Obj } from '../../inventory/read.js';
-import type { Resource } from '../../manifests/resource.js';
+import { apiGroup, type Resource } from '../../manifests/resource.js';
 import type { Origin } from '../../policy/access.js';
 import { StringSet } from '../../policy/stringSet.js';
 import type { IngressView } from '../../policy/meshSide.js';
@@ -180,12 +180,12 @@ function virtualServiceBackends(spec: Obj, gw: string, ns: string, servers: Gate
 function gatewayApiRoutes(inv: Inventory, add: Add): void {
   const gateways = new Map<string, Resource>();
   for (const g of inv.byKind.get('Gateway') ?? []) {
-    if (groupOf(g.apiVersion) === GATEWAY_API) gateways.set(`${inv.namespaceOf(g)}/${g.name}`, g);
+    if (apiGroup(g.apiVersion) === GATEWAY_API) gateways.set(`${inv.namespaceOf(g)}/${g.name}`, g);
   }
-  const grants = (inv.byKind.get('ReferenceGrant') ?? []).filter((g) => groupOf(g.apiVersion) === GATEWAY_API);
+  const grants = (inv.byKind.get('ReferenceGrant') ?? []).filter((g) => apiGroup(g.apiVersion) === GATEWAY_API);
   for (const kind of ROUTE_KINDS) {
     for (const route of inv.byKind.get(kind) ?? []) {
-      if (groupOf(route.apiVersion) !== GATEWAY_API) continue;
+      if (apiGroup(route.apiVersion) !== GATEWAY_API) continue;
       const ns = inv.namespaceOf(route);
       const spec = obj(route.body.spec);
       const names = arr(spec.hostnames).filter((h): h is string => typeof h === 'string');
@@ -321,9 +321,4 @@ function granted(grants: Resource[], inv: Inventory, kind: string, fromNs: strin
       .some((t) => (str(t.group) ?? '') === '' && t.kind === 'Service' && (t.name === undefined || t.name === service));
     return from && to;
   });
-}
-
-function groupOf(apiVersion: string): string {
-  const i = apiVersion.indexOf('/');
-  return i < 0 ? '' : apiVersion.slice(0, i);
 }

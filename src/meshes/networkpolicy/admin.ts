@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Inventory } from '../../inventory/inventory.js';
+import { perInventory } from '../../inventory/inventory.js';
 import type { FieldPath, Resource } from '../../manifests/resource.js';
 import { IpSet } from '../../policy/ipSet.js';
 import { LabelSelectorSchema, selectorError, type LabelSelector } from '../../policy/labelSelector.js';
@@ -329,16 +329,11 @@ function readRules(list: RawRule[] | undefined, dir: Direction): AdminRule[] {
   });
 }
 
-/** Every admin-tier policy of one side; those the API server would reject are left out (not applied) and listed. */
-export function readAdminPolicies(inv: Inventory): { policies: AdminPolicy[]; invalid: InvalidResource[] } {
-  // Once per side, as readNetworkPolicies: the list is the key of the sorted index evaluate.ts keeps.
-  let got = sides.get(inv);
-  if (!got) sides.set(inv, (got = readSide(inv)));
-  return got;
-}
-const sides = new WeakMap<Inventory, { policies: AdminPolicy[]; invalid: InvalidResource[] }>();
-
-function readSide(inv: Inventory): { policies: AdminPolicy[]; invalid: InvalidResource[] } {
+/**
+ * Every admin-tier policy of one side; those the API server would reject are left out (not applied)
+ * and listed. Read once per side, as readNetworkPolicies: the list keys the sorted index evaluate.ts keeps.
+ */
+export const readAdminPolicies = perInventory((inv): { policies: AdminPolicy[]; invalid: InvalidResource[] } => {
   const policies: AdminPolicy[] = [];
   const invalid: InvalidResource[] = [];
   for (const kind of Object.keys(VERSIONS) as AdminKind[]) {
@@ -355,7 +350,7 @@ function readSide(inv: Inventory): { policies: AdminPolicy[]; invalid: InvalidRe
     }
   }
   return { policies, invalid };
-}
+});
 
 function readAdminPolicy(r: Resource, kind: AdminKind): AdminPolicy | { path: FieldPath; message: string } {
   // The BaselineAdminNetworkPolicy CRD's CEL rule: a singleton named `default`.

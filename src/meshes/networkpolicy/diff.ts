@@ -23,7 +23,7 @@ import {
   type Piece,
   type PodAttrs,
 } from './evaluate.js';
-import { ANY_NAMESPACE, MAX_PODS, representativePeers, type ExternalPeer, type PodPeer } from './peers.js';
+import { isStandInNamespace, MAX_PODS, representativePeers, type ExternalPeer, type PodPeer } from './peers.js';
 import type { UpperLayer } from '../../policy/layers.js';
 import { internalAddresses } from './addresses.js';
 import { readNetworkPolicies, type Direction, type NetworkPolicy } from './policy.js';
@@ -137,7 +137,7 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
         seen.add(p.before.namespace);
         if (!ports.isSubsetOf(connection(b.layer, { kind: 'pod', pod: p.before }, { kind: 'pod', pod: dst.before }))) missed.add(p.before.namespace);
       }
-      got = new Set([...seen].filter((ns) => !missed.has(ns) && ns !== ANY_NAMESPACE && !ns.startsWith('{')));
+      got = new Set([...seen].filter((ns) => !missed.has(ns) && !isStandInNamespace(ns)));
       reachedMemo.set(key, got);
     }
     return got;
@@ -213,17 +213,21 @@ export function diffNetworkPolicies(base: Inventory, head: Inventory, above?: Up
         if (grown.isEmpty) continue;
         // Layers judged together: the ports on which the mesh above may let the new peer through;
         // where it refuses them all, the connection gets no further than the network layer.
-        const admitted = () =>
-          above!.admitted(
-            (dst.peer as PodPeer).workload,
-            grown,
-            sourceOf(src, named, () => reachedBefore(dst.peer as PodPeer, grown)),
-          );
         let through = grown;
         if (widening && above && dst.kind === 'pod') {
-          // A class's sources are pods: the mesh sees each as its namespace (one answer per namespace).
-          const from = cls && src.kind === 'pod' ? sourceKey(src.peer.workload.namespace) : undefined;
-          through = from === undefined ? admitted() : (cls!.through.get(from) ?? cls!.through.set(from, admitted()).get(from)!);
+          const ask = () =>
+            above.admitted(
+              dst.peer.workload,
+              grown,
+              sourceOf(src, named, () => reachedBefore(dst.peer, grown)),
+            );
+          if (cls && src.kind === 'pod') {
+            // A class's sources are pods: the mesh sees each as its namespace (one answer per namespace).
+            const from = sourceKey(src.peer.workload.namespace);
+            let got = cls.through.get(from);
+            if (!got) cls.through.set(from, (got = ask()));
+            through = got;
+          } else through = ask();
         }
         // What was found, by verdict (widening or not, held or not) and then by the ports' key (cached on the set).
         const judgedMap = cls?.judged[(widening ? 2 : 0) + (through.isEmpty ? 1 : 0)];
@@ -295,7 +299,7 @@ function samePod(x: PodAttrs | undefined, y: PodAttrs | undefined): boolean {
 }
 
 /** A pod's namespace as the mesh above tells sources apart (sourceOf): a named one, or any other. */
-const sourceKey = (ns: string): string => (ns === ANY_NAMESPACE || ns.startsWith('{') ? '*' : `ns:${ns}`);
+const sourceKey = (ns: string): string => (isStandInNamespace(ns) ? '*' : `ns:${ns}`);
 
 /**
  * A source as the mesh above knows it: its namespace; a namespace the repository does not name
@@ -307,7 +311,7 @@ function sourceOf(p: Peer, named: ReadonlySet<string>, reachedBefore: () => Read
   // but those of namespaces whose pods all got through already.
   if (p.kind === 'external') return p.peer.ips.intersect(internalAddresses()).isEmpty ? null : { except: reachedBefore() };
   const ns = p.peer.workload.namespace;
-  return ns === ANY_NAMESPACE || ns.startsWith('{') ? { except: named } : ns;
+  return isStandInNamespace(ns) ? { except: named } : ns;
 }
 
 /** A widening the mesh above still refuses whole: said as info where it would have been, naming the layer that holds. */

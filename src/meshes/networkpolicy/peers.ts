@@ -12,6 +12,9 @@ import type { NetworkPolicy } from './policy.js';
 export const NAME_LABEL = 'kubernetes.io/metadata.name';
 /** Stands for every namespace the repository does not name (inventory/potentialWorkloads.ts words it). */
 export const ANY_NAMESPACE = 'any-namespace';
+
+/** A representative namespace standing for namespaces the repository does not name: any other (no labels), or one known only by labels (`{k=v}`). */
+export const isStandInNamespace = (ns: string): boolean => ns === ANY_NAMESPACE || ns.startsWith('{');
 /** Bounds the representative pods of one review (selectors, each crossed with every value others name, can ask for millions). */
 export const MAX_PODS = 3000;
 

@@ -1,4 +1,4 @@
-import type { Inventory } from '../../inventory/inventory.js';
+import { perInventory } from '../../inventory/inventory.js';
 import { arr, get, isObj, str } from '../../inventory/read.js';
 import type { FieldPath, Resource } from '../../manifests/resource.js';
 import { IpSet } from '../../policy/ipSet.js';
@@ -62,16 +62,11 @@ const GROUP = 'networking.k8s.io/v1';
 
 export const isNetworkPolicy = (r: Resource): boolean => r.kind === 'NetworkPolicy' && r.apiVersion === GROUP;
 
-/** Every NetworkPolicy of one side; invalid ones are left out (not applied) and listed. */
-export function readNetworkPolicies(inv: Inventory): { policies: NetworkPolicy[]; invalid: InvalidResource[] } {
-  // Once per side: the diff, the reach and the peers all ask, and indexes keyed by the list (evaluate.ts) then hold.
-  let got = sides.get(inv);
-  if (!got) sides.set(inv, (got = readSide(inv)));
-  return got;
-}
-const sides = new WeakMap<Inventory, { policies: NetworkPolicy[]; invalid: InvalidResource[] }>();
-
-function readSide(inv: Inventory): { policies: NetworkPolicy[]; invalid: InvalidResource[] } {
+/**
+ * Every NetworkPolicy of one side; invalid ones are left out (not applied) and listed. Read once per
+ * side: the diff, the reach and the peers all ask, and indexes keyed by the list (evaluate.ts) then hold.
+ */
+export const readNetworkPolicies = perInventory((inv): { policies: NetworkPolicy[]; invalid: InvalidResource[] } => {
   const policies: NetworkPolicy[] = [];
   const invalid: InvalidResource[] = [];
   for (const r of inv.byKind.get('NetworkPolicy') ?? []) {
@@ -86,7 +81,7 @@ function readSide(inv: Inventory): { policies: NetworkPolicy[]; invalid: Invalid
     else policies.push(read);
   }
   return { policies, invalid };
-}
+});
 
 type Problem = { path: FieldPath; message: string };
 

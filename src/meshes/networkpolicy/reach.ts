@@ -4,7 +4,7 @@ import { internalAddresses } from './addresses.js';
 import { PortSet } from '../../policy/portSet.js';
 import { readAdminPolicies } from './admin.js';
 import { decide, isolating, peerSignature, subjectSelects, type Endpoint, type Layer, type PodAttrs } from './evaluate.js';
-import { ANY_NAMESPACE, NAME_LABEL, representativePeers } from './peers.js';
+import { isStandInNamespace, NAME_LABEL, representativePeers } from './peers.js';
 import { readNetworkPolicies } from './policy.js';
 import { ENFORCED_NOTE } from './notes.js';
 
@@ -98,7 +98,7 @@ function reachOf(
       through = !allowed.intersect(probe).isEmpty || allowed.names.size > 0;
       bySignature.set(sig, through);
     }
-    const named = s.end.kind === 'pod' && s.namespace !== ANY_NAMESPACE && !s.namespace.startsWith('{');
+    const named = s.end.kind === 'pod' && !isStandInNamespace(s.namespace);
     if (named) seen.add(s.namespace);
     if (!through) {
       all = false;
